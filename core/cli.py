@@ -1,0 +1,117 @@
+"""The `cockpit` command: demo data, deal listing, and one deal in or out as JSON.
+
+Every failure a user can cause prints one plain sentence on stderr and exits non-zero; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from . import demo
+from .csvio import write_csv
+from .models import DealFile, InvalidInput, describe_errors
+from .store import DatabaseBusy, NotFound, Store, database_path
+
+EXIT_INVALID = 2
+EXIT_BUSY = 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="cockpit",
+        description="Deal Cockpit on the command line. "
+        "The database is COCKPIT_DB (default data/cockpit.duckdb).",
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+
+    d = sub.add_parser(
+        "demo", help="fill the database: the curated pipeline, or a synthetic one with --deals"
+    )
+    d.add_argument("--deals", type=int, help="number of synthetic deals (curated set when omitted)")
+    d.add_argument("--concessions-per-deal", type=int, default=50)
+    d.add_argument("--seed", type=int, default=7)
+
+    sub.add_parser("deals", help="list deals as CSV: id, name, counterparty, context, stage")
+
+    e = sub.add_parser("export-deal", help="write one deal with everything it owns as JSON")
+    e.add_argument("deal", type=int, metavar="ID")
+    e.add_argument("-o", "--output", type=Path, help="file to write (stdout when omitted)")
+
+    i = sub.add_parser("import-deal", help="add a deal from a JSON file written by export-deal")
+    i.add_argument("file", type=Path)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except DatabaseBusy as exc:
+        print(f"cockpit: {exc}", file=sys.stderr)
+        return EXIT_BUSY
+    except (InvalidInput, NotFound) as exc:
+        print(f"cockpit: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "import-deal":
+        deal_file = _read_deal_file(args.file)  # validate before opening the database
+        store = Store.open()
+        new_id = store.import_deal(deal_file)
+        print(f"imported '{deal_file.deal.name}' as deal {new_id}")
+        return 0
+
+    store = Store.open()
+    if args.command == "demo":
+        started = time.perf_counter()
+        if args.deals is None:
+            ids = demo.load_curated(store)
+            print(f"added {len(ids)} curated deals to {database_path()}")
+        else:
+            if args.deals < 1 or args.concessions_per_deal < 0:
+                raise InvalidInput(["--deals must be at least 1 and --concessions-per-deal at least 0"])
+            counts = demo.load_synthetic(store, args.deals, args.concessions_per_deal, args.seed)
+            print(
+                f"added {counts.get('deal', 0)} synthetic deals and {counts.get('concession', 0)} "
+                f"concessions in {time.perf_counter() - started:.1f} s"
+            )
+        return 0
+    if args.command == "deals":
+        df = store.list_deals()
+        cols = ["id", "name", "counterparty", "context", "stage"]
+        sys.stdout.write(write_csv(cols, df[cols].itertuples(index=False), bom=False))
+        return 0
+    if args.command == "export-deal":
+        text = store.export_deal(args.deal).model_dump_json(indent=2) + "\n"
+        if args.output:
+            args.output.write_text(text, encoding="utf-8")
+            print(f"wrote deal {args.deal} to {args.output}", file=sys.stderr)
+        else:
+            sys.stdout.write(text)
+        return 0
+    raise AssertionError(args.command)
+
+
+def _read_deal_file(path: Path) -> DealFile:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput([f"{path}: cannot read the file ({exc.strerror})"]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput([f"{path}: the file is not UTF-8 text"]) from None
+    try:
+        return DealFile.model_validate_json(text)
+    except ValidationError as exc:
+        raise InvalidInput([f"{path}: {line}" for line in describe_errors(exc)][:20]) from None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,367 @@
+"""Demo data: the curated pipeline in data/demo, and a synthetic generator for scale work."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .models import Context, DealFile, PowerSource, Stage
+from .store import PROJECT_ROOT, Store, now
+
+CURATED_DIR = PROJECT_ROOT / "data" / "demo"
+
+
+def curated_deals(today: date | None = None, folder: Path = CURATED_DIR) -> list[DealFile]:
+    """The curated deals, with every date moved so the set's anchor day is `today`.
+
+    Shifting keeps deadlines ahead of whoever opens the demo, whatever the calendar says.
+    """
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    shift = (today or date.today()) - date.fromisoformat(manifest["anchor"])
+    files = []
+    for name in manifest["deals"]:
+        f = DealFile.model_validate_json((folder / name).read_text(encoding="utf-8"))
+        files.append(_shift_dates(f, shift))
+    return files
+
+
+def _shift_dates(f: DealFile, shift: timedelta) -> DealFile:
+    if not shift:
+        return f
+    deal = f.deal.model_copy(update={"deadline": f.deal.deadline + shift if f.deal.deadline else None})
+    evidence = [e.model_copy(update={"date": e.date + shift}) for e in f.evidence]
+    assessments = [a.model_copy(update={"assessed_at": a.assessed_at + shift}) for a in f.assessments]
+    concessions = [c.model_copy(update={"logged_at": c.logged_at + shift}) for c in f.concessions]
+    return f.model_copy(
+        update={"deal": deal, "evidence": evidence, "assessments": assessments, "concessions": concessions}
+    )
+
+
+def load_curated(store: Store, today: date | None = None) -> list[int]:
+    """Add the curated pipeline in one transaction; returns the new deal ids."""
+    return store.import_deals(curated_deals(today))
+
+
+def ensure_demo(store: Store) -> bool:
+    """Fill an empty database with the curated pipeline (first start). True when it did."""
+    if not store.is_empty():
+        return False
+    load_curated(store)
+    return True
+
+
+# ---- synthetic pipelines ----------------------------------------------------------------------
+
+_PREFIXES = [
+    "Aurora",
+    "Borealis",
+    "Cobalt",
+    "Delta",
+    "Ember",
+    "Fjord",
+    "Granite",
+    "Harbor",
+    "Iris",
+    "Juniper",
+    "Kestrel",
+    "Lumen",
+    "Meridian",
+    "Nimbus",
+    "Onyx",
+    "Pioneer",
+    "Quartz",
+    "Riverside",
+    "Summit",
+    "Tundra",
+]
+_NOUNS = [
+    "Logistics",
+    "Health",
+    "Retail",
+    "Energy",
+    "Foods",
+    "Bank",
+    "Robotics",
+    "Media",
+    "Pharma",
+    "Telecom",
+    "Motors",
+    "Insurance",
+    "Analytics",
+    "Textiles",
+    "Aerospace",
+]
+_SUFFIXES = ["GmbH", "Ltd", "S.A.", "Inc.", "AB", "B.V.", "SpA", "Group"]
+_SUBJECTS = {
+    "sales": ["platform renewal", "enterprise licence", "analytics add-on", "managed service"],
+    "partnership": ["co-marketing", "reseller agreement", "co-branding", "integration partnership"],
+    "procurement": ["component supply", "freight contract", "hardware refresh", "facility services"],
+    "hiring": ["senior offer", "staged promotion", "retention package", "team lead offer"],
+}
+_OWNERS = [
+    "Ana Ruiz",
+    "Jonas Weber",
+    "Clara Nguyen",
+    "Marco Bianchi",
+    "Priya Shah",
+    "Lea Moreau",
+    "Tariq Aziz",
+    "Sofia Lind",
+    "Kenji Mori",
+    "Olga Petrova",
+    "David Cohen",
+    "Emma Brown",
+]
+_REASONS = [
+    "Fiscal-year close",
+    "Award date in the RFP",
+    "Capacity for the Q1 rollout",
+    "Budget cadence: Q2 release",
+    "Board meeting",
+    "",
+]  # an empty reason is a deadline with no documented constraint
+_ITEMS = [
+    ("Price", "Discount on list", "Multi-year term"),
+    ("Payment terms", "Net 60", "Case study"),
+    ("Scope", "Extra module", "Reference call"),
+    ("Support", "Premium support tier", "Earlier signature"),
+    ("Pilot", "Free pilot", "Pilot credited to year one"),
+    ("Training", "Onsite training", "Volume commitment"),
+    ("Delivery", "Faster delivery", "Forecast sharing"),
+    ("Warranty", "Longer warranty", "Price indexation"),
+]
+_EVIDENCE = [("benchmark", "Price benchmark", "Industry survey"), ("capacity", "Capacity plan", "Delivery PMO"),
+             ("cost_driver", "Cost model", "Finance")]  # fmt: skip
+
+
+def synthetic_frames(
+    store: Store, deals: int, concessions_per_deal: int = 50, seed: int = 7
+) -> dict[str, pd.DataFrame]:
+    """Whole tables for a random but valid pipeline, built with numpy so 10,000 deals take seconds.
+
+    Ids continue from what the store already holds, so a synthetic load can sit beside real deals.
+    """
+    rng = np.random.default_rng(seed)
+    ids = store.next_ids()
+    n = deals
+    today = date.today()
+    stamp = now()
+
+    n_cp = max(1, n // 3)
+    cp_id = ids["counterparty"] + np.arange(n_cp)
+    cp_names = [
+        f"{_PREFIXES[a]} {_NOUNS[b]} {_SUFFIXES[c]} {k:05d}"
+        for k, (a, b, c) in enumerate(
+            zip(
+                rng.integers(0, len(_PREFIXES), n_cp),
+                rng.integers(0, len(_NOUNS), n_cp),
+                rng.integers(0, len(_SUFFIXES), n_cp),
+                strict=True,
+            )
+        )
+    ]
+    counterparty = pd.DataFrame(
+        {
+            "id": cp_id,
+            "name": cp_names,
+            "relationship": rng.choice(["one_off", "repeated"], n_cp, p=[0.4, 0.6]),
+            "communication_style": rng.choice(["direct", "indirect"], n_cp, p=[0.75, 0.25]),
+            "notes": "",
+        }
+    )
+    stakeholder = pd.DataFrame(
+        {
+            "id": ids["stakeholder"] + np.arange(2 * n_cp),
+            "counterparty_id": np.repeat(cp_id, 2),
+            "position": np.tile([0, 1], n_cp),
+            "name": np.tile(["Economic buyer", "Champion"], n_cp),
+            "role": np.tile(["CFO", "Program lead"], n_cp),
+            "decision_rights": np.tile(["Signs", "Scope"], n_cp),
+            "veto": np.tile([True, False], n_cp),
+            "status_concerns": "",
+        }
+    )
+
+    deal_id = ids["deal"] + np.arange(n)
+    contexts = rng.choice([c.value for c in Context], n)
+    stages = rng.choice([s.value for s in Stage], n)
+    deal_cp = rng.choice(cp_id, n)
+    cp_name_of = dict(zip(cp_id, cp_names, strict=True))
+    subjects = [_SUBJECTS[c][k] for c, k in zip(contexts, rng.integers(0, 4, n), strict=True)]
+    value = np.round(np.exp(rng.normal(12.2, 0.9, n)), -3) + 5000
+    price_target = value
+    sell_side = np.isin(contexts, ["sales", "partnership"])  # we want the price high
+    price_res = np.where(sell_side, value * rng.uniform(0.8, 0.95, n), value * rng.uniform(1.05, 1.2, n))
+    their_wa = np.where(sell_side, value * rng.uniform(0.75, 1.0, n), value * rng.uniform(1.0, 1.25, n))
+    their_t = np.where(sell_side, their_wa * rng.uniform(0.8, 1.0, n), their_wa * rng.uniform(1.0, 1.2, n))
+
+    ev_id = ids["evidence"] + np.arange(3 * n)
+    evidence = pd.DataFrame(
+        {
+            "id": ev_id,
+            "deal_id": np.repeat(deal_id, 3),
+            "position": np.tile([0, 1, 2], n),
+            "kind": np.tile([e[0] for e in _EVIDENCE], n),
+            "title": np.tile([e[1] for e in _EVIDENCE], n),
+            "source": np.tile([e[2] for e in _EVIDENCE], n),
+            "date": np.repeat([today - timedelta(days=int(d)) for d in rng.integers(1, 400, n)], 3),
+            "internal": np.tile([False, True, True], n),
+            "note": "",
+        }
+    )
+    has_deadline = rng.random(n) < 0.9
+    deal = pd.DataFrame(
+        {
+            "id": deal_id,
+            "name": [
+                f"{cp_name_of[c].rsplit(' ', 1)[0]} — {s}" for c, s in zip(deal_cp, subjects, strict=True)
+            ],
+            "context": contexts,
+            "stage": stages,
+            "counterparty_id": deal_cp,
+            "value": value,
+            "currency": "EUR",
+            "owner": rng.choice(_OWNERS, n),
+            "deadline": [
+                today + timedelta(days=int(d)) if h else None
+                for d, h in zip(rng.integers(-10, 120, n), has_deadline, strict=True)
+            ],
+            "deadline_reason": rng.choice(_REASONS, n),
+            "deadline_evidence_id": np.where(rng.random(n) < 0.5, ev_id[1::3], None),
+            "mandate": np.round(value * rng.uniform(0.03, 0.1, n), -2),
+            "pressured_issue_id": ids["issue"] + 3 * np.arange(n),
+            "notes": "",
+            "created_at": stamp,
+        }
+    )
+    alternative = pd.DataFrame(
+        {
+            "id": ids["alternative"] + np.arange(n),
+            "deal_id": deal_id,
+            "position": 0,
+            "description": "Next-best counterparty",
+            "money": np.round(value * rng.uniform(0.5, 1.0, n), -2),
+            "time_days": rng.integers(7, 180, n),
+            "risk": rng.integers(1, 6, n),
+            "political_cost": rng.integers(1, 6, n),
+            "evidence_id": np.where(rng.random(n) < 0.6, ev_id[0::3], None),
+        }
+    )
+    # Three issues per deal: price (the pressured one), payment days (ceiling), term in years (floor).
+    issue = pd.DataFrame(
+        {
+            "id": ids["issue"] + np.arange(3 * n),
+            "deal_id": np.repeat(deal_id, 3),
+            "position": np.tile([0, 1, 2], n),
+            "name": np.tile(["Price", "Payment terms", "Term"], n),
+            "unit": np.tile(["EUR", "days", "years"], n),
+            "direction": np.column_stack(
+                [np.where(sell_side, "floor", "ceiling"), np.full(n, "ceiling"), np.full(n, "floor")]
+            ).ravel(),
+            "target": np.column_stack([price_target, np.full(n, 30.0), np.full(n, 3.0)]).ravel(),
+            "reservation": np.column_stack(
+                [np.round(price_res, -2), np.full(n, 60.0), np.full(n, 1.0)]
+            ).ravel(),
+            "their_target": np.column_stack(
+                [np.round(their_t, -2), np.full(n, 90.0), np.full(n, 1.0)]
+            ).ravel(),
+            "their_walk_away": np.column_stack(
+                [np.round(their_wa, -2), np.full(n, 45.0), np.full(n, 2.0)]
+            ).ravel(),
+            "confidence": rng.choice(["low", "medium", "high"], 3 * n),
+            "estimate_source": "",
+            "priority": np.tile([5, 3, 2], n),
+            "tradeable": np.tile([False, True, True], n),
+            "evidence_id": np.column_stack(
+                [np.where(rng.random(n) < 0.7, ev_id[0::3], None), np.full(n, None), np.full(n, None)]
+            ).ravel(),
+        }
+    )
+    power_assessment = pd.DataFrame(
+        {
+            "id": ids["power_assessment"] + np.arange(n),
+            "deal_id": deal_id,
+            "assessed_at": [stamp - timedelta(days=int(d)) for d in rng.integers(0, 30, n)],
+            "assessed_by": "synthetic",
+        }
+    )
+    k = len(PowerSource) * 2
+    evidenced = rng.random(n * k) < 0.45
+    power_score = pd.DataFrame(
+        {
+            "assessment_id": np.repeat(power_assessment["id"].to_numpy(), k),
+            "source": np.tile(np.repeat([s.value for s in PowerSource], 2), n),
+            "side": np.tile(["us", "them"], n * 7),
+            "score": rng.integers(0, 6, n * k),
+            "evidence_id": np.where(evidenced, np.repeat(ev_id[0::3], k), None),
+            "note": "",
+        }
+    )
+
+    m = concessions_per_deal
+    total = n * m
+    pick = rng.integers(0, len(_ITEMS), total)
+    one_way = rng.random(total) < 0.15
+    size = np.repeat(value, m) * rng.uniform(0.001, 0.02, total)
+    concession = (
+        pd.DataFrame(
+            {
+                "id": ids["concession"] + np.arange(total),
+                "deal_id": np.repeat(deal_id, m),
+                "item": np.array([i[0] for i in _ITEMS])[pick],
+                "you_give": np.array([i[1] for i in _ITEMS])[pick],
+                "you_get": np.where(one_way, "", np.array([i[2] for i in _ITEMS])[pick]),
+                "value_to_you": np.round(np.where(one_way, -size, size * rng.uniform(-1.0, 0.6, total)), 2),
+                "value_to_them": np.round(size * rng.uniform(0.5, 1.5, total), 2),
+                "trigger": np.where(rng.random(total) < 0.3, "Only with a signed order", ""),
+                "round": np.tile(np.arange(m) // 5 + 1, n),
+                "issue_id": None,
+                "new_position": None,
+                "final_offer": False,
+                "logged_at": np.repeat(np.datetime64(stamp, "us"), total)
+                - (total - np.arange(total)).astype("timedelta64[s]"),
+                "deleted_at": None,
+            }
+        )
+        if m
+        else pd.DataFrame()
+    )
+
+    bundle_id = ids["meso_bundle"] + np.arange(3 * n)
+    meso_bundle = pd.DataFrame(
+        {
+            "id": bundle_id,
+            "deal_id": np.repeat(deal_id, 3),
+            "set_no": 1,
+            "position": np.tile([0, 1, 2], n),
+            "name": np.tile(["Price-led", "Term-led", "Payment-led"], n),
+            "deleted_at": None,
+        }
+    )
+    # Every bundle holds the price floor; they differ on payment days and term.
+    price_hold = np.where(sell_side, np.maximum(price_res, value * 0.95), np.minimum(price_res, value * 1.05))
+    terms = np.empty((n, 3, 3))
+    terms[:, :, 0] = np.round(price_hold, -2)[:, None]
+    terms[:, :, 1] = [30.0, 45.0, 60.0]
+    terms[:, :, 2] = [1.0, 3.0, 2.0]
+    meso_term = pd.DataFrame(
+        {
+            "bundle_id": np.repeat(bundle_id, 3),
+            "issue_id": np.repeat(issue["id"].to_numpy().reshape(n, 1, 3), 3, axis=1).ravel(),
+            "value": terms.ravel(),
+        }
+    )
+    return {
+        "counterparty": counterparty, "stakeholder": stakeholder, "evidence": evidence, "deal": deal,
+        "alternative": alternative, "issue": issue, "power_assessment": power_assessment,
+        "power_score": power_score, "concession": concession, "meso_bundle": meso_bundle, "meso_term": meso_term,
+    }  # fmt: skip
+
+
+def load_synthetic(store: Store, deals: int, concessions_per_deal: int = 50, seed: int = 7) -> dict[str, int]:
+    """Generate and bulk-insert a synthetic pipeline in one transaction; returns rows per table."""
+    return store.bulk_insert(synthetic_frames(store, deals, concessions_per_deal, seed))

@@ -1,0 +1,498 @@
+"""The words of the method as pydantic models and enums.
+
+Every model refuses bad input with a message that names the field, so a page or the CLI can show it
+as is. Ids are optional: a model without an id is not stored yet.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+
+class Context(StrEnum):
+    sales = "sales"
+    partnership = "partnership"
+    procurement = "procurement"
+    hiring = "hiring"
+
+
+class Stage(StrEnum):
+    """The five steps of the method, in order."""
+
+    setup = "setup"
+    first_move = "first_move"
+    midgame = "midgame"
+    close = "close"
+    implementation = "implementation"
+
+
+STAGE_LABELS = {
+    Stage.setup: "1 Setup",
+    Stage.first_move: "2 First move",
+    Stage.midgame: "3 Midgame",
+    Stage.close: "4 Close",
+    Stage.implementation: "5 Implementation",
+}
+
+
+class Relationship(StrEnum):
+    one_off = "one_off"
+    repeated = "repeated"
+
+
+class CommunicationStyle(StrEnum):
+    direct = "direct"
+    indirect = "indirect"  # face-saving: firm lines in public read as humiliation
+
+
+class PowerSource(StrEnum):
+    """The seven axes of the leverage radar, in the seed's order."""
+
+    alternatives = "alternatives"
+    authority = "authority"
+    information = "information"
+    reputation = "reputation"
+    time = "time"
+    coalition = "coalition"
+    resources = "resources"
+
+
+POWER_SOURCE_LABELS = {
+    PowerSource.alternatives: "Alternatives (BATNA)",
+    PowerSource.authority: "Authority",
+    PowerSource.information: "Information",
+    PowerSource.reputation: "Reputation",
+    PowerSource.time: "Time",
+    PowerSource.coalition: "Coalition",
+    PowerSource.resources: "Resources",
+}
+
+
+class Side(StrEnum):
+    us = "us"
+    them = "them"
+
+
+class Direction(StrEnum):
+    """Which way is better for us on an issue.
+
+    floor: we want more (a seller's price); our reservation is the lowest we accept.
+    ceiling: we want less (a buyer's price, a delivery time); our reservation is the most we accept.
+    """
+
+    floor = "floor"
+    ceiling = "ceiling"
+
+
+class Confidence(StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+
+
+class EvidenceKind(StrEnum):
+    benchmark = "benchmark"
+    cost_driver = "cost_driver"
+    legal_standard = "legal_standard"
+    precedent = "precedent"
+    capacity = "capacity"
+    policy = "policy"
+    other = "other"
+
+
+# Labels used when a message names a field; the same words the screens use.
+FIELD_LABELS = {
+    "name": "Name",
+    "context": "Context",
+    "stage": "Stage",
+    "value": "Deal value",
+    "currency": "Currency",
+    "owner": "Owner",
+    "deadline": "Deadline",
+    "deadline_reason": "Deadline reason",
+    "deadline_evidence_id": "Deadline evidence",
+    "mandate": "Mandate",
+    "pressured_issue_id": "Pressured issue",
+    "relationship": "Relationship",
+    "communication_style": "Communication style",
+    "role": "Role",
+    "decision_rights": "Decision rights",
+    "veto": "Veto",
+    "status_concerns": "Status concerns",
+    "description": "Description",
+    "money": "Money",
+    "time_days": "Time (days)",
+    "risk": "Risk",
+    "political_cost": "Political cost",
+    "unit": "Unit",
+    "direction": "Direction",
+    "target": "Our target",
+    "reservation": "Our floor/ceiling",
+    "their_target": "Their target",
+    "their_walk_away": "Their walk-away",
+    "confidence": "Confidence",
+    "estimate_source": "Estimate source",
+    "priority": "Priority",
+    "tradeable": "Tradeable",
+    "kind": "Kind",
+    "title": "Title",
+    "source": "Source",
+    "date": "Date",
+    "score": "Score",
+    "side": "Side",
+    "item": "Item",
+    "you_give": "You give",
+    "you_get": "You get",
+    "value_to_you": "Value to you",
+    "value_to_them": "Value to them",
+    "trigger": "Trigger/contingency",
+    "round": "Round",
+    "new_position": "New position",
+    "issue_id": "Linked issue",
+    "evidence_id": "Evidence",
+}
+
+
+def _not_blank(text: str) -> str:
+    if not text or not text.strip():
+        raise ValueError("must not be empty")
+    return text.strip()
+
+
+def _finite(x: float) -> float:
+    if not math.isfinite(x):
+        raise ValueError("must be a finite number")
+    return x
+
+
+Name = Annotated[str, AfterValidator(_not_blank), Field(max_length=200)]
+Text = Annotated[str, Field(max_length=5000)]
+Amount = Annotated[float, AfterValidator(_finite), Field(ge=0)]  # money and positions: never negative
+SignedAmount = Annotated[float, AfterValidator(_finite)]  # net values in the concession log
+Score = Annotated[int, Field(ge=0, le=5)]
+Rating = Annotated[int, Field(ge=1, le=5)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid", validate_assignment=True)
+
+
+def fmt_amount(x: float | None) -> str:
+    """120000 -> '120,000'; 0.5 -> '0.5'. For messages and labels."""
+    if x is None:
+        return "—"
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
+
+
+class Counterparty(Model):
+    id: int | None = None
+    name: Name
+    relationship: Relationship = Relationship.one_off
+    communication_style: CommunicationStyle = CommunicationStyle.direct
+    notes: Text = ""
+
+
+class Stakeholder(Model):
+    """A person on the counterparty map."""
+
+    id: int | None = None
+    counterparty_id: int | None = None
+    name: Name
+    role: Text = ""
+    decision_rights: Text = ""
+    veto: bool = False
+    status_concerns: Text = ""
+
+
+class Deal(Model):
+    id: int | None = None
+    name: Name
+    context: Context
+    stage: Stage = Stage.setup
+    counterparty_id: int | None = None
+    value: Amount = 0.0
+    currency: str = "EUR"
+    owner: Name
+    deadline: date | None = None
+    deadline_reason: Text = ""
+    deadline_evidence_id: int | None = None
+    # The most we may concede in total without going back for approval.
+    mandate: Amount = 0.0
+    # The issue the other side presses hardest: every MESO bundle must hold its floor.
+    pressured_issue_id: int | None = None
+    notes: Text = ""
+
+    @field_validator("currency")
+    @classmethod
+    def _currency_code(cls, v: str) -> str:
+        v = v.strip().upper()
+        if not re.fullmatch(r"[A-Z]{3}", v):
+            raise ValueError("must be a three-letter code such as EUR or USD")
+        return v
+
+
+class Evidence(Model):
+    """A benchmark, cost driver, legal standard, precedent or capacity datum, with its source."""
+
+    id: int | None = None
+    deal_id: int | None = None
+    kind: EvidenceKind = EvidenceKind.benchmark
+    title: Name
+    source: Name
+    date: date
+    internal: bool = False  # internal evidence never shows in screen-share mode
+    note: Text = ""
+
+
+class Batna(Model):
+    """One walk-away alternative. The deal's BATNA is its first (best) alternative."""
+
+    id: int | None = None
+    deal_id: int | None = None
+    description: Name
+    money: Amount = 0.0
+    time_days: Annotated[int, Field(ge=0)] = 0
+    risk: Rating = 3
+    political_cost: Rating = 3
+    evidence_id: int | None = None
+
+
+class Issue(Model):
+    """A negotiable term with our target and reservation point, and our estimate of theirs."""
+
+    id: int | None = None
+    deal_id: int | None = None
+    name: Name
+    unit: Annotated[str, Field(max_length=40)] = ""
+    direction: Direction = Direction.floor
+    target: Amount
+    reservation: Amount
+    their_target: Amount | None = None
+    their_walk_away: Amount | None = None
+    confidence: Confidence = Confidence.low
+    estimate_source: Text = ""
+    priority: Rating = 3
+    tradeable: bool = True
+    evidence_id: int | None = None  # the standard that backs our floor
+
+    def holds(self, value: float) -> bool:
+        """True when `value` is at or on the good side of our floor/ceiling: a value that breaks it
+        is a floor breach (concession log) or an invalid bundle (MESO)."""
+        if self.direction is Direction.floor:
+            return value >= self.reservation
+        return value <= self.reservation
+
+    @model_validator(mode="after")
+    def _reservation_on_the_right_side(self) -> Issue:
+        t, r = self.target, self.reservation
+        if self.direction is Direction.floor and r > t:
+            raise ValueError(
+                f"Our floor/ceiling: the floor {fmt_amount(r)} is above our target {fmt_amount(t)} on "
+                f"'{self.name}'; with a floor we want more, so the target must be at or above it"
+            )
+        if self.direction is Direction.ceiling and r < t:
+            raise ValueError(
+                f"Our floor/ceiling: the ceiling {fmt_amount(r)} is below our target {fmt_amount(t)} on "
+                f"'{self.name}'; with a ceiling we want less, so the target must be at or below it"
+            )
+        tt, tw = self.their_target, self.their_walk_away
+        if tt is not None and tw is not None:
+            # They pull the other way: where we want more, they want less.
+            if self.direction is Direction.floor and tw < tt:
+                raise ValueError(
+                    f"Their walk-away: {fmt_amount(tw)} is below their target {fmt_amount(tt)} on "
+                    f"'{self.name}'; they want it low, so their walk-away must be at or above their target"
+                )
+            if self.direction is Direction.ceiling and tw > tt:
+                raise ValueError(
+                    f"Their walk-away: {fmt_amount(tw)} is above their target {fmt_amount(tt)} on "
+                    f"'{self.name}'; they want it high, so their walk-away must be at or below their target"
+                )
+        return self
+
+
+class PowerScore(Model):
+    source: PowerSource
+    side: Side
+    score: Score
+    evidence_id: int | None = None  # None means perceived only
+    note: Text = ""
+
+    @property
+    def perceived_only(self) -> bool:
+        return self.evidence_id is None
+
+
+class PowerAssessment(Model):
+    """A dated scoring of the seven sources for both sides."""
+
+    id: int | None = None
+    deal_id: int | None = None
+    assessed_at: datetime
+    assessed_by: Text = ""
+    scores: list[PowerScore]
+
+    @field_validator("scores")
+    @classmethod
+    def _one_score_per_source_and_side(cls, scores: list[PowerScore]) -> list[PowerScore]:
+        seen: set[tuple[str, str]] = set()
+        for s in scores:
+            key = (s.source.value, s.side.value)
+            if key in seen:
+                raise ValueError(f"{s.source.value} is scored twice for {s.side.value}")
+            seen.add(key)
+        return scores
+
+
+class Concession(Model):
+    """One line of the concession log. A line whose 'You get' is empty is a one-way concession."""
+
+    id: int | None = None
+    deal_id: int | None = None
+    item: Name
+    you_give: Text = ""
+    you_get: Text = ""
+    value_to_you: SignedAmount = 0.0
+    value_to_them: SignedAmount = 0.0
+    trigger: Text = ""
+    round: Annotated[int, Field(ge=1, le=1000)] = 1
+    issue_id: int | None = None
+    new_position: Amount | None = None
+    final_offer: bool = False
+    logged_at: datetime
+    deleted_at: datetime | None = None
+
+
+class MesoTerm(Model):
+    issue_id: int
+    value: Amount
+
+
+class MesoBundle(Model):
+    """One offer of a MESO set: a value for each issue of the deal."""
+
+    id: int | None = None
+    deal_id: int | None = None
+    set_no: Annotated[int, Field(ge=1)] = 1
+    name: Name
+    terms: list[MesoTerm] = []
+
+
+FILE_FORMAT = "deal-cockpit/deal/1"
+
+
+class DealFile(Model):
+    """One deal with everything it owns: the unit of `export-deal` / `import-deal`.
+
+    Ids inside the file are only references between its parts; importing gives everything new ids.
+    """
+
+    format: str = FILE_FORMAT
+    deal: Deal
+    counterparty: Counterparty
+    stakeholders: list[Stakeholder] = []
+    alternatives: list[Batna] = []
+    issues: list[Issue] = []
+    evidence: list[Evidence] = []
+    assessments: list[PowerAssessment] = []
+    concessions: list[Concession] = []
+    meso_bundles: list[MesoBundle] = []
+
+    @field_validator("format")
+    @classmethod
+    def _known_format(cls, v: str) -> str:
+        if v != FILE_FORMAT:
+            raise ValueError(f"must be '{FILE_FORMAT}' (this file is not a Deal Cockpit deal export)")
+        return v
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> DealFile:
+        evidence_ids = {e.id for e in self.evidence}
+        issue_ids = {i.id for i in self.issues}
+
+        def check(ref: int | None, known: set, where: str) -> None:
+            if ref is not None and ref not in known:
+                raise ValueError(f"{where} refers to id {ref}, which is not in this file")
+
+        check(self.deal.deadline_evidence_id, evidence_ids, "deal.deadline_evidence_id")
+        check(self.deal.pressured_issue_id, issue_ids, "deal.pressured_issue_id")
+        for n, b in enumerate(self.alternatives):
+            check(b.evidence_id, evidence_ids, f"alternatives[{n}].evidence_id")
+        for n, i in enumerate(self.issues):
+            check(i.evidence_id, evidence_ids, f"issues[{n}].evidence_id")
+        for n, a in enumerate(self.assessments):
+            for m, s in enumerate(a.scores):
+                check(s.evidence_id, evidence_ids, f"assessments[{n}].scores[{m}].evidence_id")
+        for n, c in enumerate(self.concessions):
+            check(c.issue_id, issue_ids, f"concessions[{n}].issue_id")
+        for n, b in enumerate(self.meso_bundles):
+            for m, t in enumerate(b.terms):
+                check(t.issue_id, issue_ids, f"meso_bundles[{n}].terms[{m}].issue_id")
+        for what, items in (("evidence", self.evidence), ("issues", self.issues)):
+            ids = [x.id for x in items]
+            if None in ids or len(set(ids)) != len(ids):
+                raise ValueError(f"{what}: every entry needs its own id so other parts can refer to it")
+        return self
+
+
+def describe_errors(exc: ValidationError, prefix: str = "") -> list[str]:
+    """Turn a pydantic error into lines a negotiator can act on: 'Mandate: must be ≥ 0'."""
+    lines = []
+    for err in exc.errors():
+        loc = [p for p in err["loc"] if p not in ("function-after",)]
+        msg = err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        msg = _plain(msg, err)
+        if loc and isinstance(loc[-1], str):  # a field's own error: name it with the screen's label
+            field = FIELD_LABELS.get(loc[-1], loc[-1].replace("_", " ").capitalize())
+            path = ".".join(str(p) for p in loc[:-1])
+            lines.append(f"{prefix}{path} › {field}: {msg}" if path else f"{prefix}{field}: {msg}")
+        else:  # a rule across fields: its message names the fields itself
+            path = ".".join(str(p) for p in loc)
+            lines.append(f"{prefix}{path}: {msg}" if path else f"{prefix}{msg}")
+    return lines
+
+
+def _plain(msg: str, err: dict[str, Any]) -> str:
+    ctx = err.get("ctx") or {}
+    kind = err.get("type", "")
+    if kind == "greater_than_equal":
+        return f"must be at least {ctx.get('ge')} (got {err.get('input')})"
+    if kind == "less_than_equal":
+        return f"must be at most {ctx.get('le')} (got {err.get('input')})"
+    if kind == "missing":
+        return "is required"
+    if kind == "string_too_long":
+        return f"is too long (at most {ctx.get('max_length')} characters)"
+    if kind == "enum":
+        return f"'{err.get('input')}' is not one of {ctx.get('expected')}"
+    return msg
+
+
+class InvalidInput(ValueError):
+    """Input refused before anything was written; `problems` are lines that each name a field."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+def validate(model: type[Model], data: dict[str, Any], prefix: str = "") -> Model:
+    """Build a model or raise InvalidInput with field-named lines."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(describe_errors(exc, prefix)) from None

@@ -1,0 +1,711 @@
+"""The DuckDB store: schema migrations, transactions, and every SQL statement of the app.
+
+One connection per process; each thread reads through its own cursor (DuckDB connections are not
+thread-safe, Streamlit sessions are threads). Writes go through `transaction()`, which serialises them
+in-process with a lock and commits all or nothing: validation happens before, in the models.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from .models import (
+    Batna,
+    Concession,
+    Counterparty,
+    Deal,
+    DealFile,
+    Evidence,
+    Issue,
+    MesoBundle,
+    MesoTerm,
+    Model,
+    PowerAssessment,
+    PowerScore,
+    Stakeholder,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = PROJECT_ROOT / "data" / "cockpit.duckdb"
+
+
+def database_path() -> Path:
+    """Where the deal database lives: COCKPIT_DB, or data/cockpit.duckdb in the project."""
+    return Path(os.environ.get("COCKPIT_DB") or DEFAULT_DB)
+
+
+def now() -> datetime:
+    """Timestamps are stored as naive UTC."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class DatabaseBusy(RuntimeError):
+    """Another process holds the database file's write lock."""
+
+    def __init__(self, path: Path, holder: str = ""):
+        self.path = path
+        who = f" ({holder})" if holder else ""
+        super().__init__(
+            f"The deal database {path} is in use by another program{who}. "
+            "Stop the other cockpit (the app started with `make run`, or another `cockpit` command) and "
+            "try again, or set COCKPIT_DB to a different file."
+        )
+
+
+class NotFound(LookupError):
+    """A deal or other record that the caller named does not exist."""
+
+
+# Named, ordered schema steps. A database records which ones it has; opening it applies the rest.
+# Never edit a step that has shipped: add a new one.
+MIGRATIONS: list[tuple[str, list[str]]] = [
+    (
+        "001_counterparties_and_deals",
+        [
+            """CREATE TABLE counterparty (
+                id BIGINT PRIMARY KEY, name VARCHAR NOT NULL, relationship VARCHAR NOT NULL,
+                communication_style VARCHAR NOT NULL, notes VARCHAR NOT NULL DEFAULT '')""",
+            """CREATE TABLE stakeholder (
+                id BIGINT PRIMARY KEY, counterparty_id BIGINT NOT NULL, position INTEGER NOT NULL,
+                name VARCHAR NOT NULL, role VARCHAR NOT NULL, decision_rights VARCHAR NOT NULL,
+                veto BOOLEAN NOT NULL, status_concerns VARCHAR NOT NULL, deleted_at TIMESTAMP)""",
+            """CREATE TABLE deal (
+                id BIGINT PRIMARY KEY, name VARCHAR NOT NULL, context VARCHAR NOT NULL,
+                stage VARCHAR NOT NULL, counterparty_id BIGINT NOT NULL, value DOUBLE NOT NULL,
+                currency VARCHAR NOT NULL, owner VARCHAR NOT NULL, deadline DATE,
+                deadline_reason VARCHAR NOT NULL, deadline_evidence_id BIGINT, mandate DOUBLE NOT NULL,
+                pressured_issue_id BIGINT, notes VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL)""",
+        ],
+    ),
+    (
+        "002_preparation",
+        [
+            """CREATE TABLE evidence (
+                id BIGINT PRIMARY KEY, deal_id BIGINT NOT NULL, position INTEGER NOT NULL,
+                kind VARCHAR NOT NULL, title VARCHAR NOT NULL, source VARCHAR NOT NULL, date DATE NOT NULL,
+                internal BOOLEAN NOT NULL, note VARCHAR NOT NULL, deleted_at TIMESTAMP)""",
+            """CREATE TABLE alternative (
+                id BIGINT PRIMARY KEY, deal_id BIGINT NOT NULL, position INTEGER NOT NULL,
+                description VARCHAR NOT NULL, money DOUBLE NOT NULL, time_days INTEGER NOT NULL,
+                risk INTEGER NOT NULL, political_cost INTEGER NOT NULL, evidence_id BIGINT,
+                deleted_at TIMESTAMP)""",
+            """CREATE TABLE issue (
+                id BIGINT PRIMARY KEY, deal_id BIGINT NOT NULL, position INTEGER NOT NULL,
+                name VARCHAR NOT NULL, unit VARCHAR NOT NULL, direction VARCHAR NOT NULL,
+                target DOUBLE NOT NULL, reservation DOUBLE NOT NULL, their_target DOUBLE,
+                their_walk_away DOUBLE, confidence VARCHAR NOT NULL, estimate_source VARCHAR NOT NULL,
+                priority INTEGER NOT NULL, tradeable BOOLEAN NOT NULL, evidence_id BIGINT,
+                deleted_at TIMESTAMP)""",
+        ],
+    ),
+    (
+        "003_power_concessions_meso",
+        [
+            """CREATE TABLE power_assessment (
+                id BIGINT PRIMARY KEY, deal_id BIGINT NOT NULL, assessed_at TIMESTAMP NOT NULL,
+                assessed_by VARCHAR NOT NULL)""",
+            """CREATE TABLE power_score (
+                assessment_id BIGINT NOT NULL, source VARCHAR NOT NULL, side VARCHAR NOT NULL,
+                score INTEGER NOT NULL, evidence_id BIGINT, note VARCHAR NOT NULL,
+                PRIMARY KEY (assessment_id, source, side))""",
+            """CREATE TABLE concession (
+                id BIGINT PRIMARY KEY, deal_id BIGINT NOT NULL, item VARCHAR NOT NULL,
+                you_give VARCHAR NOT NULL, you_get VARCHAR NOT NULL, value_to_you DOUBLE NOT NULL,
+                value_to_them DOUBLE NOT NULL, "trigger" VARCHAR NOT NULL, "round" INTEGER NOT NULL,
+                issue_id BIGINT, new_position DOUBLE, final_offer BOOLEAN NOT NULL,
+                logged_at TIMESTAMP NOT NULL, deleted_at TIMESTAMP)""",
+            """CREATE TABLE meso_bundle (
+                id BIGINT PRIMARY KEY, deal_id BIGINT NOT NULL, set_no INTEGER NOT NULL,
+                position INTEGER NOT NULL, name VARCHAR NOT NULL, deleted_at TIMESTAMP)""",
+            """CREATE TABLE meso_term (
+                bundle_id BIGINT NOT NULL, issue_id BIGINT NOT NULL, value DOUBLE NOT NULL,
+                PRIMARY KEY (bundle_id, issue_id))""",
+        ],
+    ),
+]
+
+# Model -> (table, columns, parent column). Columns are the model's stored fields, in table order.
+_CHILD_TABLES: dict[type[Model], tuple[str, tuple[str, ...], str]] = {
+    Stakeholder: (
+        "stakeholder",
+        ("name", "role", "decision_rights", "veto", "status_concerns"),
+        "counterparty_id",
+    ),
+    Evidence: ("evidence", ("kind", "title", "source", "date", "internal", "note"), "deal_id"),
+    Batna: (
+        "alternative",
+        ("description", "money", "time_days", "risk", "political_cost", "evidence_id"),
+        "deal_id",
+    ),
+    Issue: (
+        "issue",
+        (
+            "name", "unit", "direction", "target", "reservation", "their_target", "their_walk_away",
+            "confidence", "estimate_source", "priority", "tradeable", "evidence_id",
+        ),
+        "deal_id",
+    ),
+}  # fmt: skip
+
+_DEAL_COLUMNS = (
+    "name", "context", "stage", "counterparty_id", "value", "currency", "owner", "deadline",
+    "deadline_reason", "deadline_evidence_id", "mandate", "pressured_issue_id", "notes",
+)  # fmt: skip
+_COUNTERPARTY_COLUMNS = ("name", "relationship", "communication_style", "notes")
+_CONCESSION_COLUMNS = (
+    "item", "you_give", "you_get", "value_to_you", "value_to_them", "trigger", "round", "issue_id",
+    "new_position", "final_offer", "logged_at", "deleted_at",
+)  # fmt: skip
+
+
+def _q(columns: Sequence[str]) -> str:
+    return ", ".join(f'"{c}"' for c in columns)
+
+
+def _value(v: Any) -> Any:
+    return v.value if hasattr(v, "value") and not isinstance(v, int | float | str) else v
+
+
+def _params(model: Model, columns: Sequence[str]) -> list[Any]:
+    return [_value(getattr(model, c)) for c in columns]
+
+
+class Cursor:
+    """A thin wrapper so every call site binds parameters and gets rows as dicts."""
+
+    def __init__(self, raw: duckdb.DuckDBPyConnection):
+        self.raw = raw
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> duckdb.DuckDBPyConnection:
+        return self.raw.execute(sql, params or [])
+
+    def rows(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+        res = self.raw.execute(sql, params or [])
+        names = [d[0] for d in res.description]
+        return [dict(zip(names, r, strict=True)) for r in res.fetchall()]
+
+    def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        row = self.raw.execute(sql, params or []).fetchone()
+        return row[0] if row else None
+
+    def df(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
+        return self.raw.execute(sql, params or []).df()
+
+    def next_id(self, table: str) -> int:
+        # Ids are handed out under the write lock, so max+1 cannot collide within the process,
+        # and the file lock keeps other processes out. It also lets bulk loads assign ids in pandas.
+        return int(self.scalar(f"SELECT coalesce(max(id), 0) + 1 FROM {table}"))
+
+
+class Store:
+    """The deal database. Open with `Store.open(path)`; `Store.memory()` for tests."""
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection, path: Path | None):
+        self._conn = conn
+        self.path = path
+        self._write_lock = threading.RLock()
+        self._local = threading.local()
+
+    # ---- opening and schema -------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: Path | str | None = None, migrations=None) -> Store:
+        path = Path(path) if path is not None else database_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = duckdb.connect(str(path))
+        except duckdb.IOException as exc:
+            text = str(exc)
+            if "lock" in text.lower():
+                holder = re.search(r"PID \d+", text)
+                raise DatabaseBusy(path, holder.group(0) if holder else "") from None
+            raise
+        store = cls(conn, path)
+        store.migrate(MIGRATIONS if migrations is None else migrations)
+        return store
+
+    @classmethod
+    def memory(cls, migrations=None) -> Store:
+        store = cls(duckdb.connect(":memory:"), None)
+        store.migrate(MIGRATIONS if migrations is None else migrations)
+        return store
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def migrate(self, migrations) -> list[str]:
+        """Apply the steps this database does not have yet, each in its own transaction."""
+        with self.transaction() as cur:
+            cur.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migration (name VARCHAR PRIMARY KEY, "
+                "applied_at TIMESTAMP NOT NULL)"
+            )
+            done = {r["name"] for r in cur.rows("SELECT name FROM schema_migration")}
+        applied = []
+        for name, statements in migrations:
+            if name in done:
+                continue
+            with self.transaction() as cur:
+                for sql in statements:
+                    cur.execute(sql)
+                cur.execute("INSERT INTO schema_migration VALUES (?, ?)", [name, now()])
+            applied.append(name)
+        return applied
+
+    def applied_migrations(self) -> list[str]:
+        return [r["name"] for r in self.cursor().rows("SELECT name FROM schema_migration ORDER BY name")]
+
+    # ---- cursors and transactions -------------------------------------------------------------
+    def cursor(self) -> Cursor:
+        """This thread's read cursor."""
+        cur = getattr(self._local, "cursor", None)
+        if cur is None:
+            cur = self._local.cursor = Cursor(self._conn.cursor())
+        return cur
+
+    @contextmanager
+    def transaction(self) -> Iterator[Cursor]:
+        """All or nothing: commits when the block ends, rolls back if it raises."""
+        with self._write_lock:
+            raw = self._conn.cursor()
+            raw.begin()
+            try:
+                yield Cursor(raw)
+                raw.commit()
+            except BaseException:
+                raw.rollback()
+                raise
+            finally:
+                raw.close()
+
+    # ---- generic children (stakeholders, evidence, alternatives, issues) ------------------------
+    def _list_children(self, model: type[Model], parent_id: int, cur: Cursor | None = None) -> list:
+        table, cols, parent = _CHILD_TABLES[model]
+        rows = (cur or self.cursor()).rows(
+            f"SELECT id, {parent}, {_q(cols)} FROM {table} "
+            f"WHERE {parent} = ? AND deleted_at IS NULL ORDER BY position, id",
+            [parent_id],
+        )
+        return [model.model_validate(r) for r in rows]
+
+    def _replace_children(
+        self, cur: Cursor, model: type[Model], parent_id: int, items: Sequence
+    ) -> list[int]:
+        """Make the stored list equal `items`: update by id, insert new, soft-delete the missing."""
+        table, cols, parent = _CHILD_TABLES[model]
+        existing = {
+            r["id"]
+            for r in cur.rows(
+                f"SELECT id FROM {table} WHERE {parent} = ? AND deleted_at IS NULL", [parent_id]
+            )
+        }
+        ids = []
+        for position, item in enumerate(items):
+            if item.id is not None and item.id in existing:
+                sets = ", ".join(f'"{c}" = ?' for c in cols)
+                cur.execute(
+                    f"UPDATE {table} SET {sets}, position = ? WHERE id = ?",
+                    [*_params(item, cols), position, item.id],
+                )
+                ids.append(item.id)
+            else:
+                new_id = cur.next_id(table)
+                cur.execute(
+                    f"INSERT INTO {table} (id, {parent}, position, {_q(cols)}) "
+                    f"VALUES (?, ?, ?, {', '.join('?' * len(cols))})",
+                    [new_id, parent_id, position, *_params(item, cols)],
+                )
+                ids.append(new_id)
+        gone = existing - set(ids)
+        for old in sorted(gone):
+            cur.execute(f"UPDATE {table} SET deleted_at = ? WHERE id = ?", [now(), old])
+        return ids
+
+    # ---- counterparties -----------------------------------------------------------------------
+    def list_counterparties(self) -> pd.DataFrame:
+        return self.cursor().df(
+            """SELECT c.id, c.name, c.relationship, c.communication_style, count(d.id) AS deals
+               FROM counterparty c LEFT JOIN deal d ON d.counterparty_id = c.id
+               GROUP BY c.id, c.name, c.relationship, c.communication_style ORDER BY lower(c.name)"""
+        )
+
+    def get_counterparty(self, counterparty_id: int) -> Counterparty:
+        rows = self.cursor().rows(
+            f"SELECT id, {_q(_COUNTERPARTY_COLUMNS)} FROM counterparty WHERE id = ?", [counterparty_id]
+        )
+        if not rows:
+            raise NotFound(f"There is no counterparty with id {counterparty_id}.")
+        return Counterparty.model_validate(rows[0])
+
+    def find_counterparty(self, name: str) -> Counterparty | None:
+        rows = self.cursor().rows(
+            f"SELECT id, {_q(_COUNTERPARTY_COLUMNS)} FROM counterparty WHERE lower(name) = lower(?) "
+            "ORDER BY id LIMIT 1",
+            [name.strip()],
+        )
+        return Counterparty.model_validate(rows[0]) if rows else None
+
+    def _insert_counterparty(self, cur: Cursor, cp: Counterparty) -> int:
+        new_id = cur.next_id("counterparty")
+        cur.execute(
+            f"INSERT INTO counterparty (id, {_q(_COUNTERPARTY_COLUMNS)}) VALUES (?, ?, ?, ?, ?)",
+            [new_id, *_params(cp, _COUNTERPARTY_COLUMNS)],
+        )
+        return new_id
+
+    def update_counterparty(self, cp: Counterparty) -> None:
+        sets = ", ".join(f'"{c}" = ?' for c in _COUNTERPARTY_COLUMNS)
+        with self.transaction() as cur:
+            self._require(cur, "counterparty", cp.id)
+            cur.execute(
+                f"UPDATE counterparty SET {sets} WHERE id = ?", [*_params(cp, _COUNTERPARTY_COLUMNS), cp.id]
+            )
+
+    def list_stakeholders(self, counterparty_id: int) -> list[Stakeholder]:
+        return self._list_children(Stakeholder, counterparty_id)
+
+    def replace_stakeholders(self, counterparty_id: int, people: Sequence[Stakeholder]) -> list[int]:
+        with self.transaction() as cur:
+            self._require(cur, "counterparty", counterparty_id)
+            return self._replace_children(cur, Stakeholder, counterparty_id, people)
+
+    # ---- deals --------------------------------------------------------------------------------
+    def is_empty(self) -> bool:
+        return self.cursor().scalar("SELECT count(*) FROM deal") == 0
+
+    def list_deals(self) -> pd.DataFrame:
+        """One row per deal for pickers and `cockpit deals`."""
+        return self.cursor().df(
+            """SELECT d.id, d.name, c.name AS counterparty, d.context, d.stage, d.owner, d.value,
+                      d.currency, d.deadline
+               FROM deal d JOIN counterparty c ON c.id = d.counterparty_id ORDER BY d.id"""
+        )
+
+    def get_deal(self, deal_id: int) -> Deal:
+        rows = self.cursor().rows(f"SELECT id, {_q(_DEAL_COLUMNS)} FROM deal WHERE id = ?", [deal_id])
+        if not rows:
+            raise NotFound(f"There is no deal with id {deal_id}.")
+        return Deal.model_validate(rows[0])
+
+    def create_deal(self, deal: Deal, counterparty: Counterparty | None = None) -> int:
+        """Store a new deal; with `counterparty` (no id) the counterparty is created in the same step."""
+        with self.transaction() as cur:
+            return self._insert_deal(cur, deal, counterparty)
+
+    def _insert_deal(self, cur: Cursor, deal: Deal, counterparty: Counterparty | None) -> int:
+        if counterparty is not None and counterparty.id is None:
+            cp_id = self._insert_counterparty(cur, counterparty)
+        else:
+            cp_id = counterparty.id if counterparty is not None else deal.counterparty_id
+            self._require(cur, "counterparty", cp_id)
+        new_id = cur.next_id("deal")
+        values = _params(deal.model_copy(update={"counterparty_id": cp_id}), _DEAL_COLUMNS)
+        cur.execute(
+            f"INSERT INTO deal (id, {_q(_DEAL_COLUMNS)}, created_at) "
+            f"VALUES (?, {', '.join('?' * len(_DEAL_COLUMNS))}, ?)",
+            [new_id, *values, now()],
+        )
+        return new_id
+
+    def update_deal(self, deal: Deal) -> None:
+        sets = ", ".join(f'"{c}" = ?' for c in _DEAL_COLUMNS)
+        with self.transaction() as cur:
+            self._require(cur, "deal", deal.id)
+            self._require(cur, "counterparty", deal.counterparty_id)
+            for col, table in (("deadline_evidence_id", "evidence"), ("pressured_issue_id", "issue")):
+                ref = getattr(deal, col)
+                if ref is not None and not cur.scalar(
+                    f"SELECT count(*) FROM {table} WHERE id = ? AND deal_id = ? AND deleted_at IS NULL",
+                    [ref, deal.id],
+                ):
+                    raise NotFound(f"{col.replace('_', ' ')}: {table} {ref} does not belong to this deal.")
+            cur.execute(f"UPDATE deal SET {sets} WHERE id = ?", [*_params(deal, _DEAL_COLUMNS), deal.id])
+
+    def _require(self, cur: Cursor, table: str, row_id: int | None) -> None:
+        if row_id is None or not cur.scalar(f"SELECT count(*) FROM {table} WHERE id = ?", [row_id]):
+            raise NotFound(f"There is no {table} with id {row_id}.")
+
+    # ---- preparation: evidence, alternatives, issues --------------------------------------------
+    def list_evidence(self, deal_id: int) -> list[Evidence]:
+        return self._list_children(Evidence, deal_id)
+
+    def list_alternatives(self, deal_id: int) -> list[Batna]:
+        """The deal's walk-away alternatives, best first: the first is the BATNA."""
+        return self._list_children(Batna, deal_id)
+
+    def list_issues(self, deal_id: int) -> list[Issue]:
+        return self._list_children(Issue, deal_id)
+
+    def replace_evidence(self, deal_id: int, items: Sequence[Evidence]) -> list[int]:
+        return self._replace_for_deal(Evidence, deal_id, items)
+
+    def replace_alternatives(self, deal_id: int, items: Sequence[Batna]) -> list[int]:
+        return self._replace_for_deal(Batna, deal_id, items)
+
+    def replace_issues(self, deal_id: int, items: Sequence[Issue]) -> list[int]:
+        return self._replace_for_deal(Issue, deal_id, items)
+
+    def _replace_for_deal(self, model: type[Model], deal_id: int, items: Sequence) -> list[int]:
+        with self.transaction() as cur:
+            self._require(cur, "deal", deal_id)
+            refs = {
+                r["id"]
+                for r in cur.rows(
+                    "SELECT id FROM evidence WHERE deal_id = ? AND deleted_at IS NULL", [deal_id]
+                )
+            }
+            for n, item in enumerate(items, start=1):
+                ref = getattr(item, "evidence_id", None)
+                if ref is not None and ref not in refs:
+                    raise NotFound(f"Row {n}, Evidence: evidence {ref} is not in this deal's evidence pack.")
+            return self._replace_children(cur, model, deal_id, items)
+
+    # ---- power, concessions, MESO ---------------------------------------------------------------
+    def list_assessments(self, deal_id: int) -> list[PowerAssessment]:
+        cur = self.cursor()
+        heads = cur.rows(
+            "SELECT id, deal_id, assessed_at, assessed_by FROM power_assessment WHERE deal_id = ? "
+            "ORDER BY assessed_at, id",
+            [deal_id],
+        )
+        if not heads:
+            return []
+        scores = cur.rows(
+            "SELECT assessment_id, source, side, score, evidence_id, note FROM power_score "
+            "WHERE assessment_id IN (SELECT id FROM power_assessment WHERE deal_id = ?)",
+            [deal_id],
+        )
+        by_assessment: dict[int, list[dict]] = {}
+        for s in scores:
+            by_assessment.setdefault(s.pop("assessment_id"), []).append(s)
+        return [
+            PowerAssessment.model_validate(
+                {**h, "scores": _sorted_scores([PowerScore(**s) for s in by_assessment.get(h["id"], [])])}
+            )
+            for h in heads
+        ]
+
+    def add_assessment(self, deal_id: int, assessment: PowerAssessment) -> int:
+        with self.transaction() as cur:
+            self._require(cur, "deal", deal_id)
+            return self._insert_assessment(cur, deal_id, assessment, evidence_map=None)
+
+    def _insert_assessment(self, cur: Cursor, deal_id: int, a: PowerAssessment, evidence_map) -> int:
+        new_id = cur.next_id("power_assessment")
+        cur.execute(
+            "INSERT INTO power_assessment VALUES (?, ?, ?, ?)",
+            [new_id, deal_id, a.assessed_at, a.assessed_by],
+        )
+        for s in _sorted_scores(a.scores):
+            ev = s.evidence_id if evidence_map is None else evidence_map.get(s.evidence_id)
+            cur.execute(
+                "INSERT INTO power_score VALUES (?, ?, ?, ?, ?, ?)",
+                [new_id, s.source.value, s.side.value, s.score, ev, s.note],
+            )
+        return new_id
+
+    def list_concessions(self, deal_id: int, include_deleted: bool = False) -> list[Concession]:
+        live = "" if include_deleted else "AND deleted_at IS NULL"
+        rows = self.cursor().rows(
+            f"SELECT id, deal_id, {_q(_CONCESSION_COLUMNS)} FROM concession WHERE deal_id = ? {live} "
+            "ORDER BY logged_at, id",
+            [deal_id],
+        )
+        return [Concession.model_validate(r) for r in rows]
+
+    def add_concession(self, deal_id: int, concession: Concession) -> int:
+        with self.transaction() as cur:
+            self._require(cur, "deal", deal_id)
+            return self._insert_concession(cur, deal_id, concession, issue_map=None)
+
+    def _insert_concession(self, cur: Cursor, deal_id: int, c: Concession, issue_map) -> int:
+        new_id = cur.next_id("concession")
+        issue_id = c.issue_id if issue_map is None else issue_map.get(c.issue_id)
+        values = _params(c.model_copy(update={"issue_id": issue_id}), _CONCESSION_COLUMNS)
+        cur.execute(
+            f"INSERT INTO concession (id, deal_id, {_q(_CONCESSION_COLUMNS)}) "
+            f"VALUES (?, ?, {', '.join('?' * len(_CONCESSION_COLUMNS))})",
+            [new_id, deal_id, *values],
+        )
+        return new_id
+
+    def list_meso_bundles(self, deal_id: int) -> list[MesoBundle]:
+        cur = self.cursor()
+        heads = cur.rows(
+            "SELECT id, deal_id, set_no, name FROM meso_bundle WHERE deal_id = ? AND deleted_at IS NULL "
+            "ORDER BY set_no, position, id",
+            [deal_id],
+        )
+        terms = cur.rows(
+            "SELECT t.bundle_id, t.issue_id, t.value FROM meso_term t JOIN issue i ON i.id = t.issue_id "
+            "WHERE t.bundle_id IN (SELECT id FROM meso_bundle WHERE deal_id = ?) ORDER BY i.position, i.id",
+            [deal_id],
+        )
+        by_bundle: dict[int, list[MesoTerm]] = {}
+        for t in terms:
+            by_bundle.setdefault(t["bundle_id"], []).append(
+                MesoTerm(issue_id=t["issue_id"], value=t["value"])
+            )
+        return [MesoBundle.model_validate({**h, "terms": by_bundle.get(h["id"], [])}) for h in heads]
+
+    def _insert_bundle(self, cur: Cursor, deal_id: int, b: MesoBundle, position: int, issue_map) -> int:
+        new_id = cur.next_id("meso_bundle")
+        cur.execute(
+            "INSERT INTO meso_bundle VALUES (?, ?, ?, ?, ?, NULL)",
+            [new_id, deal_id, b.set_no, position, b.name],
+        )
+        for t in b.terms:
+            issue_id = t.issue_id if issue_map is None else issue_map[t.issue_id]
+            cur.execute("INSERT INTO meso_term VALUES (?, ?, ?)", [new_id, issue_id, t.value])
+        return new_id
+
+    # ---- one deal as a file -------------------------------------------------------------------
+    def export_deal(self, deal_id: int) -> DealFile:
+        deal = self.get_deal(deal_id)
+        cp = self.get_counterparty(deal.counterparty_id)
+        return DealFile(
+            deal=deal,
+            counterparty=cp,
+            stakeholders=self.list_stakeholders(cp.id),
+            alternatives=self.list_alternatives(deal_id),
+            issues=self.list_issues(deal_id),
+            evidence=self.list_evidence(deal_id),
+            assessments=self.list_assessments(deal_id),
+            concessions=self.list_concessions(deal_id, include_deleted=True),
+            meso_bundles=self.list_meso_bundles(deal_id),
+        )
+
+    def import_deal(self, f: DealFile) -> int:
+        """Store a deal file under new ids, in one transaction.
+
+        A counterparty with the same name is reused (a counterparty can be in several deals); the file's
+        stakeholders that it does not have yet are added to it.
+        """
+        with self.transaction() as cur:
+            return self._import_deal(cur, f)
+
+    def import_deals(self, files: Sequence[DealFile]) -> list[int]:
+        with self.transaction() as cur:
+            return [self._import_deal(cur, f) for f in files]
+
+    def _import_deal(self, cur: Cursor, f: DealFile) -> int:
+        rows = cur.rows(
+            "SELECT id FROM counterparty WHERE lower(name) = lower(?) ORDER BY id LIMIT 1",
+            [f.counterparty.name],
+        )
+        if rows:
+            cp_id = rows[0]["id"]
+            known = {
+                r["name"].lower()
+                for r in cur.rows(
+                    "SELECT name FROM stakeholder WHERE counterparty_id = ? AND deleted_at IS NULL", [cp_id]
+                )
+            }
+            current = self._list_children(Stakeholder, cp_id, cur)
+            new = [s.model_copy(update={"id": None}) for s in f.stakeholders if s.name.lower() not in known]
+            if new:
+                self._replace_children(cur, Stakeholder, cp_id, [*current, *new])
+        else:
+            cp_id = self._insert_counterparty(cur, f.counterparty)
+            self._replace_children(
+                cur, Stakeholder, cp_id, [s.model_copy(update={"id": None}) for s in f.stakeholders]
+            )
+
+        bare = f.deal.model_copy(
+            update={"counterparty_id": cp_id, "deadline_evidence_id": None, "pressured_issue_id": None}
+        )
+        deal_id = self._insert_deal(cur, bare, None)
+
+        ev_ids = self._replace_children(
+            cur, Evidence, deal_id, [e.model_copy(update={"id": None}) for e in f.evidence]
+        )
+        ev_map = {old.id: new for old, new in zip(f.evidence, ev_ids, strict=True)}
+        issues = [
+            i.model_copy(update={"id": None, "evidence_id": ev_map.get(i.evidence_id)}) for i in f.issues
+        ]
+        issue_ids = self._replace_children(cur, Issue, deal_id, issues)
+        issue_map = {old.id: new for old, new in zip(f.issues, issue_ids, strict=True)}
+        alts = [
+            b.model_copy(update={"id": None, "evidence_id": ev_map.get(b.evidence_id)})
+            for b in f.alternatives
+        ]
+        self._replace_children(cur, Batna, deal_id, alts)
+        cur.execute(
+            "UPDATE deal SET deadline_evidence_id = ?, pressured_issue_id = ? WHERE id = ?",
+            [ev_map.get(f.deal.deadline_evidence_id), issue_map.get(f.deal.pressured_issue_id), deal_id],
+        )
+        for a in f.assessments:
+            self._insert_assessment(cur, deal_id, a, evidence_map=ev_map)
+        for c in f.concessions:
+            self._insert_concession(cur, deal_id, c, issue_map=issue_map)
+        for position, b in enumerate(f.meso_bundles):
+            self._insert_bundle(cur, deal_id, b, position, issue_map)
+        return deal_id
+
+    # ---- bulk load and pipeline aggregates ------------------------------------------------------
+    def next_ids(self) -> dict[str, int]:
+        """The next free id per table, for generators that build whole tables in pandas."""
+        cur = self.cursor()
+        tables = ("counterparty", "stakeholder", "deal", "evidence", "alternative", "issue",
+                  "power_assessment", "concession", "meso_bundle")  # fmt: skip
+        return {t: cur.next_id(t) for t in tables}
+
+    def bulk_insert(self, frames: dict[str, pd.DataFrame]) -> dict[str, int]:
+        """Append whole tables at once (columns by name), in one transaction. Returns rows per table."""
+        counts = {}
+        with self.transaction() as cur:
+            for table, frame in frames.items():
+                if frame.empty:
+                    continue
+                cur.raw.register("_bulk_frame", frame)
+                try:
+                    cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _bulk_frame")
+                finally:
+                    cur.raw.unregister("_bulk_frame")
+                counts[table] = len(frame)
+        return counts
+
+    def table_counts(self) -> dict[str, int]:
+        cur = self.cursor()
+        tables = ("counterparty", "deal", "issue", "evidence", "alternative", "power_score", "concession",
+                  "meso_bundle")  # fmt: skip
+        return {t: int(cur.scalar(f"SELECT count(*) FROM {t}")) for t in tables}
+
+    def pipeline_totals(self) -> pd.DataFrame:
+        """One row per deal with its concession totals and latest power sums, aggregated in DuckDB."""
+        return self.cursor().df(
+            """
+            WITH c AS (
+                SELECT deal_id, count(*) AS concessions, sum(value_to_you) AS balance,
+                       count(*) FILTER (WHERE trim(you_get) = '') AS one_way
+                FROM concession WHERE deleted_at IS NULL GROUP BY deal_id),
+            latest AS (SELECT deal_id, max(id) AS assessment_id FROM power_assessment GROUP BY deal_id),
+            p AS (
+                SELECT l.deal_id,
+                       sum(s.score) FILTER (WHERE s.side = 'us') AS our_power,
+                       sum(s.score) FILTER (WHERE s.side = 'them') AS their_power
+                FROM latest l JOIN power_score s ON s.assessment_id = l.assessment_id GROUP BY l.deal_id)
+            SELECT d.id, d.name, cp.name AS counterparty, d.owner, d.context, d.stage, d.value, d.deadline,
+                   coalesce(c.concessions, 0) AS concessions, coalesce(c.balance, 0) AS balance,
+                   coalesce(c.one_way, 0) AS one_way, p.our_power, p.their_power
+            FROM deal d JOIN counterparty cp ON cp.id = d.counterparty_id
+            LEFT JOIN c ON c.deal_id = d.id LEFT JOIN p ON p.deal_id = d.id
+            ORDER BY d.id"""
+        )
+
+
+def _sorted_scores(scores: Sequence[PowerScore]) -> list[PowerScore]:
+    from .models import PowerSource, Side
+
+    order = {s: n for n, s in enumerate(PowerSource)}
+    sides = {s: n for n, s in enumerate(Side)}
+    return sorted(scores, key=lambda s: (order[s.source], sides[s.side]))

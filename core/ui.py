@@ -1,0 +1,280 @@
+"""The one core module that imports Streamlit: the cached store, the deal picker, shared widgets."""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Callable, Sequence
+from datetime import date
+from enum import Enum
+from typing import Any
+
+import streamlit as st
+
+from .models import FIELD_LABELS, InvalidInput, Model, describe_errors, fmt_amount
+from .store import DatabaseBusy, NotFound, Store, database_path
+
+HELP = {
+    "mandate": "The most we may concede in total without going back for approval.",
+    "reservation": "Our walk-away point on this issue: the floor (when we want more) or ceiling (when we want less). Private.",
+    "direction": "floor: we want more (a seller's price). ceiling: we want less (a buyer's price, a lead time).",
+    "their_walk_away": "Our estimate of the worst they would still accept.",
+    "pressured_issue_id": "The issue they press hardest; every MESO bundle must hold its floor.",
+    "deadline_reason": "The real constraint behind the date: capacity, budget cadence, fiscal close, award date.",
+    "internal": "Internal evidence never shows when the screen is shared.",
+}
+
+
+# ---- the store ---------------------------------------------------------------------------------
+@st.cache_resource(show_spinner=False)
+def _open_store(path: str) -> Store:
+    from .demo import ensure_demo
+
+    store = Store.open(path)
+    ensure_demo(store)  # first start on an empty database: the curated pipeline
+    return store
+
+
+def get_store() -> Store:
+    """The process's store for COCKPIT_DB. A busy file stops the page with the plain message."""
+    try:
+        return _open_store(str(database_path()))
+    except DatabaseBusy as exc:
+        st.error(str(exc))
+        st.stop()
+
+
+# ---- the picked deal ---------------------------------------------------------------------------
+PICKER_KEY = "deal_picker"
+OPEN_DEAL_KEY = "open_deal"
+
+
+def open_deal(deal_id: int) -> None:
+    """Ask the sidebar picker to show this deal on the next run (a widget can't change mid-run)."""
+    st.session_state[OPEN_DEAL_KEY] = deal_id
+
+
+def deal_picker(store: Store) -> int | None:
+    """Sidebar picker: type to filter by deal or counterparty; the choice is kept in the URL (?deal=ID)."""
+    deals = store.list_deals()
+    if deals.empty:
+        st.sidebar.info("No deals yet: create one on Prepare.")
+        return None
+    ids = deals["id"].astype(int).tolist()
+    labels = {int(r.id): f"{r.name} · {r.counterparty}" for r in deals.itertuples()}
+    wanted = st.session_state.pop(OPEN_DEAL_KEY, None)
+    if wanted is None and st.session_state.get(PICKER_KEY) not in ids:
+        param = st.query_params.get("deal")
+        if param is not None:
+            wanted = int(param) if param.isdigit() else -1
+            if wanted not in ids:
+                st.sidebar.warning(f"There is no deal with id {param}; showing the first deal instead.")
+        else:
+            wanted = ids[0]
+    if wanted is not None:
+        st.session_state[PICKER_KEY] = wanted if wanted in ids else ids[0]
+    picked = st.sidebar.selectbox(
+        "Deal", ids, key=PICKER_KEY, format_func=labels.__getitem__,
+        help="Type to filter by deal or counterparty name.",
+    )  # fmt: skip
+    st.query_params["deal"] = str(picked)
+    return picked
+
+
+def current_deal_id() -> int | None:
+    return st.session_state.get(PICKER_KEY)
+
+
+def page_start() -> tuple[Store, int | None]:
+    """Every screen begins here: the store, the sidebar with the deal picker, and any flash message."""
+    store = get_store()
+    st.sidebar.title("Deal Cockpit")
+    deal_id = deal_picker(store)
+    show_flash()
+    return store, deal_id
+
+
+# ---- messages ----------------------------------------------------------------------------------
+def flash(message: str) -> None:
+    """Show a confirmation on the next run (after st.rerun), where the saved data is already visible."""
+    st.session_state["_flash"] = message
+
+
+def show_flash() -> None:
+    message = st.session_state.pop("_flash", None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+
+
+def show_problems(exc: Exception) -> None:
+    problems = exc.problems if isinstance(exc, InvalidInput) else [str(exc)]
+    st.error("Nothing was saved:\n\n" + "\n".join(f"- {p}" for p in problems))
+
+
+def attempt(action: Callable[[], Any], success: str) -> bool:
+    """Run a save; on bad input show what is wrong (nothing was written), else flash and rerun."""
+    try:
+        action()
+    except (InvalidInput, NotFound) as exc:
+        show_problems(exc)
+        return False
+    flash(success)
+    st.rerun()
+    return True
+
+
+# ---- a form generated from a model ---------------------------------------------------------------
+def _base(annotation: Any) -> tuple[Any, bool]:
+    """(type, optional) for an annotation like `float | None`."""
+    optional = False
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        annotation = [a for a in typing.get_args(annotation) if a is not type(None)][0]
+        optional = True
+    if typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    return annotation, optional
+
+
+def model_inputs(
+    model: type[Model],
+    current: Model | dict | None,
+    key: str,
+    fields: Sequence[str],
+    choices: dict[str, dict[Any, str]] | None = None,
+    labels: dict[str, str] | None = None,
+    columns: int = 2,
+) -> dict[str, Any]:
+    """Render one input per field (inside a form) and return the raw values.
+
+    `choices` turns an id field into a picker: {field: {id: label}}; None is always offered as '—'.
+    """
+    values = current.model_dump() if isinstance(current, Model) else dict(current or {})
+    choices = choices or {}
+    labels = labels or {}
+    cols = st.columns(columns)
+    out: dict[str, Any] = {}
+    for n, name in enumerate(fields):
+        info = model.model_fields[name]
+        typ, optional = _base(info.annotation)
+        label = labels.get(name) or FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
+        value = values.get(name, None if info.is_required() else info.get_default(call_default_factory=True))
+        wkey = f"{key}__{name}"
+        helptext = HELP.get(name)
+        with cols[n % columns]:
+            if name in choices:
+                options = [None, *choices[name].keys()]
+                names = {None: "—", **choices[name]}
+                out[name] = st.selectbox(
+                    label,
+                    options,
+                    index=options.index(value) if value in options else 0,
+                    format_func=names.__getitem__,
+                    key=wkey,
+                    help=helptext,
+                )
+            elif isinstance(typ, type) and issubclass(typ, Enum):
+                options = [e.value for e in typ]
+                current_value = value.value if isinstance(value, Enum) else value
+                out[name] = st.selectbox(
+                    label,
+                    options,
+                    index=options.index(current_value) if current_value in options else 0,
+                    key=wkey,
+                    help=helptext,
+                )
+            elif typ is bool:
+                out[name] = st.checkbox(label, value=bool(value), key=wkey, help=helptext)
+            elif typ is int:
+                out[name] = st.number_input(
+                    label,
+                    value=None if value is None else int(value),
+                    step=1,
+                    key=wkey,
+                    help=helptext,
+                    placeholder="—",
+                )
+            elif typ is float:
+                out[name] = st.number_input(
+                    label,
+                    value=None if value is None else float(value),
+                    step=1.0,
+                    format="%.2f",
+                    key=wkey,
+                    help=helptext,
+                    placeholder="—",
+                )
+            elif typ is date:
+                out[name] = (
+                    st.date_input(label, value=value, key=wkey, help=helptext, format="YYYY-MM-DD")
+                    if optional
+                    else st.date_input(
+                        label, value=value or date.today(), key=wkey, help=helptext, format="YYYY-MM-DD"
+                    )
+                )
+            else:
+                long = name in ("notes", "note", "description", "status_concerns", "deadline_reason")
+                widget = st.text_area if long else st.text_input
+                out[name] = widget(label, value="" if value is None else str(value), key=wkey, help=helptext)
+    # An empty number box means "not set": let the model say whether that is allowed.
+    return {
+        k: v for k, v in out.items() if not (v is None and not _base(model.model_fields[k].annotation)[1])
+    }
+
+
+def build(model: type[Model], data: dict[str, Any], prefix: str = "") -> Model:
+    """Validate form values into a model or raise InvalidInput naming the fields."""
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(describe_errors(exc, prefix)) from None
+
+
+def money(x: float | None, currency: str = "") -> str:
+    return f"{fmt_amount(x)} {currency}".strip() if x is not None else "—"
+
+
+def list_editor(
+    model: type[Model],
+    items: Sequence[Model],
+    key: str,
+    fields: Sequence[str],
+    item_label: Callable[[Any], str],
+    save: Callable[[list], Any],
+    noun: str,
+    choices: dict[str, dict[Any, str]] | None = None,
+    make_first: str | None = None,
+) -> None:
+    """Pick an item (or a new one), edit it in a form, save or remove it. `save` gets the whole list,
+    so the store can write it in one transaction. `make_first` labels a button that moves it to the top."""
+    by_id = {it.id: it for it in items}
+    options = [None, *by_id]
+    pick = st.selectbox(
+        f"Edit {noun}", options, key=f"{key}_pick",
+        format_func=lambda i: f"+ New {noun}" if i is None else item_label(by_id[i]),
+    )  # fmt: skip
+    current = by_id.get(pick)
+    with st.form(f"{key}_form_{pick or 'new'}", border=True):
+        values = model_inputs(model, current, f"{key}_{pick or 'new'}", fields, choices)
+        b1, b2, b3 = st.columns([1, 1, 2])
+        saved = b1.form_submit_button("Save", type="primary", key=f"{key}_save")
+        removed = b2.form_submit_button("Remove", key=f"{key}_remove") if current else False
+        to_top = b3.form_submit_button(make_first, key=f"{key}_first") if current and make_first else False
+    if saved:
+
+        def save_item() -> None:
+            base = current.model_dump() if current else {}
+            item = build(model, {**base, **values})
+            save([item if it.id == pick else it for it in items] if current else [*items, item])
+
+        attempt(save_item, f"Saved {noun} '{values.get(fields[0], '')}'.")
+    if removed:
+        attempt(
+            lambda: save([it for it in items if it.id != pick]), f"Removed {noun} '{item_label(current)}'."
+        )
+    if to_top:
+        attempt(
+            lambda: save([current, *[it for it in items if it.id != pick]]),
+            f"'{item_label(current)}' is now first.",
+        )

@@ -1,0 +1,246 @@
+"""Prepare: the deal, its counterparty map, BATNA, issues with floors and the ZOPA, and the evidence pack."""
+
+from datetime import date
+
+import streamlit as st
+
+from core import ui
+from core.charts import zopa_chart
+from core.models import (
+    STAGE_LABELS,
+    Batna,
+    Context,
+    Counterparty,
+    Deal,
+    Evidence,
+    InvalidInput,
+    Issue,
+    Stage,
+    Stakeholder,
+)
+from core.store import NotFound
+from core.zopa import zopa, zopa_frame
+
+store, deal_id = ui.page_start()
+
+DEAL_FIELDS = [
+    "name",
+    "context",
+    "stage",
+    "owner",
+    "value",
+    "currency",
+    "mandate",
+    "deadline",
+    "deadline_reason",
+    "deadline_evidence_id",
+    "pressured_issue_id",
+    "notes",
+]
+ISSUE_FIELDS = [
+    "name",
+    "unit",
+    "direction",
+    "priority",
+    "target",
+    "reservation",
+    "their_target",
+    "their_walk_away",
+    "confidence",
+    "estimate_source",
+    "tradeable",
+    "evidence_id",
+]
+
+
+def new_deal_form() -> None:
+    with st.expander("New deal", icon=":material/add:", expanded=store.is_empty()):
+        counterparties = store.list_counterparties()
+        known = {int(r.id): r.name for r in counterparties.itertuples()}
+        with st.form("new_deal", border=False):
+            values = ui.model_inputs(
+                Deal,
+                {"context": Context.sales, "stage": Stage.setup},
+                "new_deal",
+                ["name", "context", "stage", "owner", "value", "currency", "mandate", "deadline"],
+                columns=4,
+            )
+            c1, c2, c3, c4 = st.columns(4)
+            cp_pick = c1.selectbox(
+                "Counterparty",
+                [None, *known],
+                key="new_deal__counterparty",
+                format_func=lambda i: "+ New counterparty" if i is None else known[i],
+            )
+            cp_values = {
+                "name": c2.text_input("New counterparty name", key="new_deal__cp_name"),
+                "relationship": c3.selectbox("Relationship", ["one_off", "repeated"], key="new_deal__cp_rel"),
+                "communication_style": c4.selectbox(
+                    "Communication style", ["direct", "indirect"], key="new_deal__cp_style"
+                ),
+            }
+            created = st.form_submit_button("Create deal", type="primary", key="new_deal__create")
+        if created:
+
+            def create() -> None:
+                problems = []
+                deal = counterparty = None
+                try:
+                    deal = ui.build(Deal, values)
+                except InvalidInput as exc:
+                    problems += exc.problems
+                if cp_pick is None:
+                    try:
+                        counterparty = ui.build(Counterparty, cp_values, prefix="Counterparty › ")
+                    except InvalidInput as exc:
+                        problems += exc.problems
+                if problems:
+                    raise InvalidInput(problems)
+                if cp_pick is not None:
+                    deal = deal.model_copy(update={"counterparty_id": cp_pick})
+                ui.open_deal(store.create_deal(deal, counterparty))
+
+            ui.attempt(
+                create, f"Created deal '{values.get('name', '')}'. Add its BATNA, issues and evidence below."
+            )
+
+
+new_deal_form()
+
+if deal_id is None:
+    st.info("Create the first deal above to start preparing.")
+    st.stop()
+try:
+    deal = store.get_deal(deal_id)
+except NotFound as exc:
+    st.error(str(exc))
+    st.stop()
+counterparty = store.get_counterparty(deal.counterparty_id)
+evidence = store.list_evidence(deal_id)
+alternatives = store.list_alternatives(deal_id)
+issues = store.list_issues(deal_id)
+evidence_choices = {e.id: f"{e.title} ({e.source}, {e.date:%Y-%m-%d})" for e in evidence}
+
+# ---- header: who, where, and the walk-away value ------------------------------------------------
+st.title(deal.name)
+st.caption(f"{counterparty.name} · {deal.context.value} · {STAGE_LABELS[deal.stage]} · owner {deal.owner}")
+zones = [zopa(i) for i in issues]
+batna = alternatives[0] if alternatives else None
+big, m1, m2, m3 = st.columns([2, 1, 1, 1])
+with big:
+    st.caption("BATNA — our walk-away value")
+    st.markdown(f"# {ui.money(batna.money, deal.currency)}" if batna else "# not set")
+    st.caption(batna.description if batna else "Add the best alternative on the BATNA tab.")
+m1.metric("Mandate", ui.money(deal.mandate, deal.currency), help="Beyond this, concessions need approval.")
+if deal.deadline:
+    days = (deal.deadline - date.today()).days
+    m2.metric(
+        f"Deadline {deal.deadline:%d %b}",
+        f"{days} days" if days >= 0 else f"{-days} days ago",
+        help=deal.deadline_reason
+        or "No reason recorded: a deadline without a real constraint reads as fake urgency.",
+    )
+else:
+    m2.metric("Deadline", "none")
+m3.metric("Issues with a ZOPA", f"{sum(1 for z in zones if z.overlap)} of {len(issues)}")
+
+tab_deal, tab_cp, tab_batna, tab_issues, tab_evidence = st.tabs(
+    ["Deal", "Counterparty map", "BATNA & alternatives", "Issues & ZOPA", "Evidence pack"]
+)
+
+with tab_deal:
+    with st.form("deal_form"):
+        values = ui.model_inputs(
+            Deal, deal, f"deal_{deal_id}", DEAL_FIELDS, columns=3,
+            choices={"deadline_evidence_id": evidence_choices, "pressured_issue_id": {i.id: i.name for i in issues}},
+        )  # fmt: skip
+        saved = st.form_submit_button("Save deal", type="primary", key="deal_form__save")
+    if saved:
+        ui.attempt(
+            lambda: store.update_deal(ui.build(Deal, {**deal.model_dump(), **values})), "Saved the deal."
+        )
+
+with tab_cp:
+    with st.form("counterparty_form"):
+        cp_values = ui.model_inputs(
+            Counterparty,
+            counterparty,
+            f"cp_{counterparty.id}",
+            ["name", "relationship", "communication_style", "notes"],
+            columns=3,
+        )
+        saved = st.form_submit_button("Save counterparty", type="primary", key="counterparty_form__save")
+    if saved:
+        ui.attempt(
+            lambda: store.update_counterparty(
+                ui.build(Counterparty, {**counterparty.model_dump(), **cp_values})
+            ),
+            "Saved the counterparty.",
+        )
+    stakeholders = store.list_stakeholders(counterparty.id)
+    st.subheader("Stakeholders")
+    if stakeholders:
+        st.dataframe(
+            [{"Name": s.name, "Role": s.role, "Decision rights": s.decision_rights, "Veto": s.veto,
+              "Status concerns": s.status_concerns} for s in stakeholders],
+            hide_index=True, width="stretch",
+        )  # fmt: skip
+    ui.list_editor(
+        Stakeholder, stakeholders, f"stakeholder_{counterparty.id}",
+        ["name", "role", "decision_rights", "veto", "status_concerns"], lambda s: s.name,
+        lambda people: store.replace_stakeholders(counterparty.id, people), noun="stakeholder",
+    )  # fmt: skip
+
+with tab_batna:
+    st.caption("The first alternative is the BATNA. Quantify it in money, time, risk and political cost.")
+    if alternatives:
+        st.dataframe(
+            [{"": "BATNA" if n == 0 else "", "Alternative": b.description, "Money": b.money, "Time (days)": b.time_days,
+              "Risk (1–5)": b.risk, "Political cost (1–5)": b.political_cost,
+              "Evidence": evidence_choices.get(b.evidence_id, "none")} for n, b in enumerate(alternatives)],
+            hide_index=True, width="stretch",
+        )  # fmt: skip
+    ui.list_editor(
+        Batna, alternatives, f"alternative_{deal_id}",
+        ["description", "money", "time_days", "risk", "political_cost", "evidence_id"], lambda b: b.description,
+        lambda items: store.replace_alternatives(deal_id, items), noun="alternative",
+        choices={"evidence_id": evidence_choices}, make_first="Make this the BATNA",
+    )  # fmt: skip
+
+with tab_issues:
+    if issues:
+        st.dataframe(
+            [{"Issue": i.name, "Unit": i.unit, "We want": "more" if i.direction.value == "floor" else "less",
+              "Target": i.target, "Floor/ceiling": i.reservation, "Their target": i.their_target,
+              "Their walk-away": i.their_walk_away, "Confidence": i.confidence.value, "Priority": i.priority,
+              "Tradeable": i.tradeable, "ZOPA": z.verdict} for i, z in zip(issues, zones, strict=True)],
+            hide_index=True, width="stretch",
+        )  # fmt: skip
+        for z in zones:
+            if z.overlap is False:
+                st.warning(
+                    f"**{z.issue}**: {z.verdict}. Something else has to move, or this is no deal.",
+                    icon=":material/warning:",
+                )
+        st.altair_chart(zopa_chart(zopa_frame(issues)), width="content")
+    else:
+        st.info("No issues yet: add price, scope, payment timing, term, … with our target and floor.")
+    ui.list_editor(
+        Issue, issues, f"issue_{deal_id}", ISSUE_FIELDS, lambda i: i.name,
+        lambda items: store.replace_issues(deal_id, items), noun="issue", choices={"evidence_id": evidence_choices},
+    )  # fmt: skip
+
+with tab_evidence:
+    st.caption(
+        "Benchmarks, cost drivers, legal standards, precedents and capacity data: power without evidence is bluffing."
+    )
+    if evidence:
+        st.dataframe(
+            [{"Title": e.title, "Kind": e.kind.value, "Source": e.source, "Date": e.date, "Internal": e.internal}
+             for e in evidence],
+            hide_index=True, width="stretch",
+        )  # fmt: skip
+    ui.list_editor(
+        Evidence, evidence, f"evidence_{deal_id}", ["title", "kind", "source", "date", "internal", "note"],
+        lambda e: e.title, lambda items: store.replace_evidence(deal_id, items), noun="evidence item",
+    )  # fmt: skip

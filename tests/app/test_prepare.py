@@ -1,0 +1,129 @@
+"""The app start and the Prepare screen, through Streamlit's AppTest."""
+
+from core.store import Store
+
+
+def errors(at):
+    return [e.value for e in at.error]
+
+
+def test_the_app_starts_on_the_demo_pipeline_with_the_first_deal(app):
+    at = app()
+    assert not at.exception
+    picker = at.sidebar.selectbox(key="deal_picker")
+    assert len(picker.options) == 12
+    assert picker.value == 1
+    assert at.title[0].value == "Northwind — enterprise SaaS annual"
+    assert "# 95,000 EUR" in [m.value for m in at.markdown]  # the BATNA, biggest on screen
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Mandate"] == "12,000 EUR"
+    assert metrics["Issues with a ZOPA"] == "4 of 4"
+    assert at.query_params["deal"] == "1"
+
+
+def test_a_link_with_a_deal_opens_that_deal(app):
+    at = app(deal=4)
+    assert at.sidebar.selectbox(key="deal_picker").value == 4
+    assert at.title[0].value == "Kessler — die-cast housings should-cost"
+
+
+def test_a_link_to_a_missing_deal_says_so_and_shows_the_first(app):
+    at = app(deal=999)
+    assert not at.exception
+    assert at.sidebar.warning[0].value == "There is no deal with id 999; showing the first deal instead."
+    assert at.title[0].value == "Northwind — enterprise SaaS annual"
+
+
+def fill_new_deal(at, **values):
+    for key, value in values.items():
+        widget = at.text_input(key=f"new_deal__{key}") if key in ("name", "owner", "cp_name") else None
+        if widget is None:
+            widget = at.number_input(key=f"new_deal__{key}")
+        widget.set_value(value)
+    at.button(key="new_deal__create").click()
+    return at.run()
+
+
+def test_creating_a_deal_puts_it_in_the_picker_and_opens_it(app, db_path):
+    at = fill_new_deal(
+        app(),
+        name="Orion — data platform",
+        owner="Lea Moreau",
+        cp_name="Orion Foods",
+        value=250000,
+        mandate=10000,
+    )
+    assert errors(at) == []
+    assert at.success[0].value.startswith("Created deal 'Orion — data platform'")
+    picker = at.sidebar.selectbox(key="deal_picker")
+    assert len(picker.options) == 13 and picker.value == 13
+    assert at.title[0].value == "Orion — data platform"
+    assert at.query_params["deal"] == "13"
+    deal = Store.open(db_path).get_deal(13)  # the app's own store: same process, same file
+    assert (deal.value, deal.mandate, deal.owner) == (250000, 10000, "Lea Moreau")
+
+
+def test_bad_new_deal_input_shows_each_problem_and_stores_nothing(app):
+    at = fill_new_deal(app(), name="  ", owner="Ana", mandate=-5)
+    (message,) = errors(at)
+    assert "Nothing was saved" in message
+    assert "- Name: must not be empty" in message
+    assert "- Mandate: must be at least 0 (got -5.0)" in message
+    assert "- Counterparty › Name: must not be empty" in message
+    assert len(at.sidebar.selectbox(key="deal_picker").options) == 12
+
+
+def edit_price_floor(at, value):
+    at.selectbox(key="issue_1_pick").select(1).run()
+    at.number_input(key="issue_1_1__reservation").set_value(value)
+    at.button(key="issue_1_save").click()
+    return at.run()
+
+
+def test_a_floor_above_the_target_is_refused_and_the_stored_floor_is_kept(app, db_path):
+    at = edit_price_floor(app(), 130000)
+    (message,) = errors(at)
+    assert "Our floor/ceiling: the floor 130,000 is above our target 120,000 on 'Annual price'" in message
+    assert Store.open(db_path).list_issues(1)[0].reservation == 110000
+
+
+def test_changing_a_floor_is_saved_and_the_zopa_follows(app, db_path):
+    at = edit_price_floor(app(), 117000)
+    assert errors(at) == []
+    assert at.success[0].value == "Saved issue 'Annual price'."
+    assert Store.open(db_path).list_issues(1)[0].reservation == 117000
+    # their estimated walk-away is 116,000: a floor of 117,000 leaves no zone on price
+    assert {m.label: m.value for m in at.metric}["Issues with a ZOPA"] == "3 of 4"
+    assert any("Annual price" in w.value and "no overlap" in w.value for w in at.warning)
+
+
+def test_adding_evidence_and_making_an_alternative_the_batna(app, db_path):
+    at = app()
+    at.text_input(key="evidence_1_new__title").set_value("Competitor quote 118k")
+    at.text_input(key="evidence_1_new__source").set_value("Email from their buyer")
+    at.button(key="evidence_1_save").click()
+    at = at.run()
+    assert errors(at) == []
+    assert [e.title for e in Store.open(db_path).list_evidence(1)][-1] == "Competitor quote 118k"
+
+    at.selectbox(key="alternative_1_pick").select(at.selectbox(key="alternative_1_pick").options[2]).run()
+    at.button(key="alternative_1_first").click()
+    at = at.run()
+    assert "# 40,000 EUR" in [m.value for m in at.markdown]
+    assert Store.open(db_path).list_alternatives(1)[0].description.startswith("Hold Northwind")
+
+
+def test_editing_the_deal_and_the_counterparty(app, db_path):
+    at = app()
+    at.selectbox(key="deal_1__stage").set_value("close")
+    at.text_input(key="deal_1__currency").set_value("usd")
+    at.button(key="deal_form__save").click()
+    at = at.run()
+    assert errors(at) == []
+    deal = Store.open(db_path).get_deal(1)
+    assert (deal.stage.value, deal.currency) == ("close", "USD")
+
+    at.selectbox(key="cp_1__communication_style").set_value("indirect")
+    at.button(key="counterparty_form__save").click()
+    at = at.run()
+    assert Store.open(db_path).get_counterparty(1).communication_style.value == "indirect"

@@ -1,0 +1,56 @@
+"""A negotiator's first journey in a real browser: pick a demo deal, change a floor, reload, it is kept."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import settle
+
+pytestmark = pytest.mark.browser
+
+
+def visible(locator):
+    return locator.locator("visible=true")
+
+
+def choose(page, label, option):
+    """Open a selectbox, type to filter, pick the option: the way a hurried user does it."""
+    box = visible(page.get_by_role("combobox", name=label))
+    box.click()
+    box.fill(option)
+    page.get_by_role("option", name=option).click()
+    settle(page)
+
+
+def test_pick_a_deal_change_a_floor_and_it_survives_a_reload(page):
+    page.goto(page.base_url)
+    expect(page.get_by_role("heading", name="Northwind — enterprise SaaS annual")).to_be_visible(
+        timeout=60_000
+    )
+
+    # type to filter the sidebar picker by counterparty name
+    picker = page.get_by_test_id("stSidebar").get_by_role("combobox", name="Deal")
+    picker.click()
+    picker.fill("Kessler")
+    page.get_by_role("option", name=re.compile("Kessler Castings")).click()
+    expect(page.get_by_role("heading", name="Kessler — die-cast housings should-cost")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"deal=4"))
+    settle(page)
+
+    page.get_by_role("tab", name="Issues & ZOPA").click()
+    choose(page, "Edit issue", "Unit price")
+    ceiling = visible(page.get_by_role("spinbutton", name="Our floor/ceiling"))
+    expect(ceiling).to_have_value("8.80")
+    ceiling.fill("8.95")
+    visible(page.get_by_role("button", name="Save")).first.click()
+    expect(page.get_by_text("Saved issue 'Unit price'.")).to_be_visible()
+
+    page.reload()
+    expect(page.get_by_role("heading", name="Kessler — die-cast housings should-cost")).to_be_visible(
+        timeout=60_000
+    )
+    settle(page)
+    page.get_by_role("tab", name="Issues & ZOPA").click()
+    choose(page, "Edit issue", "Unit price")
+    expect(visible(page.get_by_role("spinbutton", name="Our floor/ceiling"))).to_have_value("8.95")

@@ -1,0 +1,85 @@
+"""The curated demo pipeline covers what the issue asks; the synthetic generator makes valid deals."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from core.demo import curated_deals, ensure_demo, load_synthetic
+from core.models import Context, Stage
+from core.store import Store
+from tests.conftest import TODAY
+
+CURATED = curated_deals(TODAY)
+
+
+def test_at_least_ten_deals_cover_every_context_and_stage():
+    assert len(CURATED) >= 10
+    assert {f.deal.context for f in CURATED} == set(Context)
+    assert {f.deal.stage for f in CURATED} == set(Stage)
+
+
+@pytest.mark.parametrize("f", CURATED, ids=lambda f: f.deal.name)
+def test_each_curated_deal_is_complete(f):
+    assert f.stakeholders, "a counterparty map"
+    sides = {s.side for a in f.assessments for s in a.scores}
+    assert sides == {"us", "them"} and len(f.assessments[-1].scores) == 14
+    latest = f.assessments[-1].scores
+    assert any(s.perceived_only for s in latest) and any(not s.perceived_only for s in latest)
+    assert f.alternatives and f.alternatives[0].money >= 0, "a BATNA"
+    assert len(f.issues) >= 3
+    assert f.evidence
+    assert len(f.concessions) >= 4
+    assert any(not c.you_get.strip() for c in f.concessions), "at least one one-way concession"
+    assert any(c.trigger.strip() for c in f.concessions), "at least one with a contingency"
+    assert len(f.meso_bundles) == 3 and {b.set_no for b in f.meso_bundles} == {1}
+    assert all(len(b.terms) == len(f.issues) for b in f.meso_bundles)
+
+
+def test_the_seed_mini_script_is_there():
+    (saas,) = [f for f in CURATED if "enterprise SaaS" in f.deal.name]
+    price = saas.issues[0]
+    assert (saas.deal.value, price.target) == (120000, 120000)
+    assert price.their_target == pytest.approx(120000 * 0.85)  # the buyer's 15 % ask
+    pilot = [c for c in saas.concessions if c.item == "Pilot"][0]
+    assert "paid and credited to year one" in pilot.you_get and "30-day" in pilot.you_give
+
+
+@pytest.mark.parametrize("words", ["cloud migration", "co-branding", "should-cost", "staged promotion"])
+def test_the_seed_real_world_examples_are_there(words):
+    assert any(words in f.deal.name.lower() for f in CURATED)
+
+
+def test_dates_move_with_the_day_the_demo_loads():
+    later = curated_deals(TODAY + timedelta(days=10))
+    assert later[0].deal.deadline == CURATED[0].deal.deadline + timedelta(days=10)
+    assert later[0].concessions[0].logged_at == CURATED[0].concessions[0].logged_at + timedelta(days=10)
+
+
+def test_an_empty_database_is_filled_once(store):
+    assert ensure_demo(store) is True
+    assert len(store.list_deals()) == len(CURATED)
+    assert ensure_demo(store) is False
+    assert len(store.list_deals()) == len(CURATED)
+
+
+def test_a_synthetic_pipeline_is_valid_and_sits_beside_real_deals(demo_store):
+    counts = load_synthetic(demo_store, deals=40, concessions_per_deal=7, seed=3)
+    assert counts["deal"] == 40 and counts["concession"] == 280 and counts["power_score"] == 40 * 14
+    deals = demo_store.list_deals()
+    assert len(deals) == len(CURATED) + 40 and deals["id"].is_unique
+    for deal_id in deals["id"].tail(40):
+        f = demo_store.export_deal(int(deal_id))  # re-validates every row through the models
+        assert len(f.issues) == 3 and len(f.concessions) == 7 and len(f.meso_bundles) == 3
+        price = f.issues[0]
+        assert all(price.holds(b.terms[0].value) for b in f.meso_bundles), (
+            "every bundle holds the price floor"
+        )
+
+
+def test_the_same_seed_gives_the_same_pipeline():
+    a, b = Store.memory(), Store.memory()
+    load_synthetic(a, 20, 3, seed=11)
+    load_synthetic(b, 20, 3, seed=11)
+    cols = ["name", "counterparty", "context", "stage", "value"]
+    assert a.list_deals()[cols].equals(b.list_deals()[cols])
+    assert a.list_deals()["deadline"].min().date() >= date.today() - timedelta(days=10)

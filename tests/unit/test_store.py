@@ -1,0 +1,148 @@
+"""The DuckDB store: migrations, round trips, all-or-nothing writes, threads, and a busy file."""
+
+import subprocess
+import sys
+import textwrap
+import threading
+from datetime import date, datetime
+
+import pytest
+
+from core.models import Batna, Concession, Counterparty, Deal, Evidence, Issue, Stakeholder
+from core.store import MIGRATIONS, DatabaseBusy, NotFound, Store
+
+
+def new_deal(store, name="Acme renewal"):
+    return store.create_deal(Deal(name=name, context="sales", owner="Ana"), Counterparty(name="Acme"))
+
+
+def test_a_new_database_gets_every_migration_in_order(store):
+    assert store.applied_migrations() == [name for name, _ in MIGRATIONS]
+
+
+def test_opening_an_older_database_upgrades_it_and_keeps_its_data(tmp_path):
+    path = tmp_path / "old.duckdb"
+    old = Store.open(path, migrations=MIGRATIONS[:1])
+    deal_id = new_deal(old)
+    assert old.applied_migrations() == ["001_counterparties_and_deals"]
+    old.close()
+
+    upgraded = Store.open(path)
+    assert upgraded.applied_migrations() == [name for name, _ in MIGRATIONS]
+    assert upgraded.get_deal(deal_id).name == "Acme renewal"
+    assert upgraded.list_issues(deal_id) == []  # a table from a later step now exists
+    upgraded.close()
+    assert Store.open(path).migrate(MIGRATIONS) == []  # nothing left to apply
+
+
+def test_a_deal_and_its_preparation_round_trip(store):
+    deal_id = new_deal(store)
+    (ev,) = store.replace_evidence(
+        deal_id, [Evidence(title="Benchmark", source="Survey", date=date(2026, 1, 2))]
+    )
+    store.replace_alternatives(deal_id, [Batna(description="Other customer", money=90000, evidence_id=ev)])
+    store.replace_issues(deal_id, [Issue(name="Price", target=120000, reservation=110000, evidence_id=ev)])
+    deal = store.get_deal(deal_id)
+    store.replace_stakeholders(deal.counterparty_id, [Stakeholder(name="Mara", veto=True)])
+
+    assert store.list_evidence(deal_id)[0].date == date(2026, 1, 2)
+    assert store.list_alternatives(deal_id)[0].money == 90000
+    assert store.list_issues(deal_id)[0].reservation == 110000
+    assert store.list_stakeholders(deal.counterparty_id)[0].veto is True
+    assert store.list_deals()[["name", "counterparty"]].values.tolist() == [["Acme renewal", "Acme"]]
+
+
+def test_replacing_a_list_updates_inserts_and_soft_deletes(store):
+    deal_id = new_deal(store)
+    a, b = store.replace_issues(
+        deal_id, [Issue(name="Price", target=10, reservation=5), Issue(name="Term", target=3, reservation=1)]
+    )
+    price = store.list_issues(deal_id)[0].model_copy(update={"reservation": 7})
+    c = store.replace_issues(
+        deal_id, [price, Issue(name="Payment", target=30, reservation=60, direction="ceiling")]
+    )
+    assert c[0] == a and c[1] not in (a, b)
+    assert [(i.name, i.reservation) for i in store.list_issues(deal_id)] == [("Price", 7), ("Payment", 60)]
+    # the removed issue is kept, marked deleted: nothing is hard-deleted
+    assert store.cursor().scalar("SELECT count(*) FROM issue WHERE deleted_at IS NOT NULL") == 1
+
+
+def test_updating_a_deal_persists_every_field(store):
+    deal_id = new_deal(store)
+    deal = store.get_deal(deal_id).model_copy(
+        update={
+            "stage": "midgame",
+            "mandate": 12000,
+            "deadline": date(2026, 12, 1),
+            "deadline_reason": "Fiscal close",
+        }
+    )
+    store.update_deal(deal)
+    assert store.get_deal(deal_id) == deal
+
+
+def test_a_failed_write_leaves_nothing_behind(store):
+    deal_id = new_deal(store)
+    with pytest.raises(RuntimeError), store.transaction() as cur:
+        cur.execute("UPDATE deal SET name = 'half-written' WHERE id = ?", [deal_id])
+        raise RuntimeError("boom")
+    assert store.get_deal(deal_id).name == "Acme renewal"
+
+
+def test_a_reference_to_another_deals_evidence_is_refused_and_nothing_changes(store):
+    first, second = new_deal(store), new_deal(store, "Second")
+    (ev,) = store.replace_evidence(first, [Evidence(title="B", source="S", date=date(2026, 1, 1))])
+    with pytest.raises(NotFound, match="Row 1, Evidence: evidence .* is not in this deal's evidence pack"):
+        store.replace_issues(second, [Issue(name="Price", target=1, reservation=1, evidence_id=ev)])
+    assert store.list_issues(second) == []
+
+
+def test_unknown_ids_raise_not_found(store):
+    with pytest.raises(NotFound, match="There is no deal with id 404"):
+        store.get_deal(404)
+    with pytest.raises(NotFound):
+        store.replace_issues(404, [])
+
+
+def test_eight_threads_writing_at_once_lose_no_rows(store):
+    deal_id = new_deal(store)
+    errors = []
+
+    def writer(n):
+        try:
+            for k in range(50):
+                store.add_concession(deal_id, Concession(item=f"t{n}-{k}", logged_at=datetime(2026, 11, 25)))
+                store.list_concessions(deal_id)  # reads interleave with writes, each thread on its cursor
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    items = [c.item for c in store.list_concessions(deal_id)]
+    assert len(items) == 400 and len(set(items)) == 400
+
+
+def test_a_database_held_by_another_process_raises_a_plain_error(tmp_path):
+    path = tmp_path / "busy.duckdb"
+    Store.open(path).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import sys, duckdb
+            con = duckdb.connect({str(path)!r})
+            print("holding", flush=True)
+            sys.stdin.read()
+        """)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        with pytest.raises(DatabaseBusy) as exc:
+            Store.open(path)
+        message = str(exc.value)
+        assert str(path) in message and "in use by another program" in message and "COCKPIT_DB" in message
+    finally:
+        holder.communicate("")
