@@ -43,8 +43,8 @@ bench: $(STAMP)
 	$(PY) bench/bench.py
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check core pages app.py tests bench
-	$(VENV)/bin/ruff format --check core pages app.py tests bench
+	$(VENV)/bin/ruff check core screens app.py tests bench scripts
+	$(VENV)/bin/ruff format --check core screens app.py tests bench scripts
 
 clean:
 	rm -rf $(VENV) data/*.duckdb data/*.duckdb.wal

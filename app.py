@@ -1,7 +1,10 @@
-"""Deal Cockpit: page config and navigation over the screens.
+"""Deal Cockpit: page config and navigation over the screens in screens/.
 
-Each screen starts with `ui.page_start()`, which draws the sidebar (deal picker) itself: Streamlit's
-AppTest re-runs only the page script after the first run, so the sidebar must belong to the page.
+The folder is deliberately not called `pages/`: a `pages/` folder beside the entrypoint switches
+Streamlit into its legacy multipage mode whenever a new server's first visitor opens a deep link
+(/concessions?deal=4). That mode runs the screen file alone, so st.navigation never runs and the
+sidebar lists raw file names for every later visitor too.
+Each screen starts with `ui.page_start()`, which draws the sidebar with the deal picker.
 """
 
 import streamlit as st
@@ -9,6 +12,7 @@ import streamlit as st
 st.set_page_config(page_title="Deal Cockpit", page_icon=":material/target:", layout="wide")
 
 pages = [
-    st.Page("pages/prepare.py", title="Prepare", icon=":material/checklist:", default=True),
+    st.Page("screens/prepare.py", title="Prepare", icon=":material/checklist:", default=True),
+    st.Page("screens/concessions.py", title="Concessions", icon=":material/swap_horiz:"),
 ]
 st.navigation(pages).run()

@@ -13,9 +13,9 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from . import demo
-from .csvio import write_csv
+from .csvio import frame_to_csv, parse_concessions
 from .models import DealFile, InvalidInput, describe_errors
-from .store import DatabaseBusy, NotFound, Store, database_path
+from .store import DatabaseBusy, NotFound, Store, database_path, now
 
 EXIT_INVALID = 2
 EXIT_BUSY = 3
@@ -44,6 +44,16 @@ def _parser() -> argparse.ArgumentParser:
 
     i = sub.add_parser("import-deal", help="add a deal from a JSON file written by export-deal")
     i.add_argument("file", type=Path)
+
+    ec = sub.add_parser(
+        "export-concessions", help="write the concession log as CSV (every deal without --deal)"
+    )
+    ec.add_argument("--deal", type=int, metavar="ID")
+    ec.add_argument("-o", "--output", type=Path, help="file to write (stdout when omitted)")
+
+    ic = sub.add_parser("import-concessions", help="append concession lines from a CSV to one deal")
+    ic.add_argument("file", type=Path)
+    ic.add_argument("--deal", type=int, metavar="ID", required=True)
     return p
 
 
@@ -54,7 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     except DatabaseBusy as exc:
         print(f"cockpit: {exc}", file=sys.stderr)
         return EXIT_BUSY
-    except (InvalidInput, NotFound) as exc:
+    except InvalidInput as exc:
+        print("cockpit: nothing was changed:", *exc.problems, sep="\n  ", file=sys.stderr)
+        return EXIT_INVALID
+    except NotFound as exc:
         print(f"cockpit: {exc}", file=sys.stderr)
         return EXIT_INVALID
 
@@ -67,7 +80,26 @@ def _run(args: argparse.Namespace) -> int:
         print(f"imported '{deal_file.deal.name}' as deal {new_id}")
         return 0
 
+    if args.command == "import-concessions":
+        data = _read_bytes(args.file)
+        store = Store.open()
+        items = parse_concessions(data, store.issue_ids(args.deal), now())
+        count = store.import_concessions(args.deal, items)
+        print(f"imported {count} concession lines into deal {args.deal}")
+        return 0
+
     store = Store.open()
+    if args.command == "export-concessions":
+        if args.deal is not None:
+            store.get_deal(args.deal)  # an unknown deal is an error, not an empty file
+        log = store.concession_log(args.deal)
+        data = frame_to_csv(log)
+        if args.output:
+            args.output.write_bytes(data)
+            print(f"wrote {len(log)} concession lines to {args.output}", file=sys.stderr)
+        else:
+            sys.stdout.buffer.write(data)
+        return 0
     if args.command == "demo":
         started = time.perf_counter()
         if args.deals is None:
@@ -83,9 +115,8 @@ def _run(args: argparse.Namespace) -> int:
             )
         return 0
     if args.command == "deals":
-        df = store.list_deals()
-        cols = ["id", "name", "counterparty", "context", "stage"]
-        sys.stdout.write(write_csv(cols, df[cols].itertuples(index=False), bom=False))
+        deals = store.list_deals()[["id", "name", "counterparty", "context", "stage"]]
+        sys.stdout.buffer.write(frame_to_csv(deals, bom=False))
         return 0
     if args.command == "export-deal":
         text = store.export_deal(args.deal).model_dump_json(indent=2) + "\n"
@@ -98,11 +129,15 @@ def _run(args: argparse.Namespace) -> int:
     raise AssertionError(args.command)
 
 
-def _read_deal_file(path: Path) -> DealFile:
+def _read_bytes(path: Path) -> bytes:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise InvalidInput([f"{path}: cannot read the file ({exc.strerror})"]) from None
+
+
+def _read_deal_file(path: Path) -> DealFile:
+    raw = _read_bytes(path)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

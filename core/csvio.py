@@ -1,9 +1,9 @@
-"""CSV that opens cleanly in Excel, LibreOffice and pandas, and never runs as a formula.
+"""CSV that opens cleanly in Excel, LibreOffice and pandas, never runs as a formula, and reads back exactly.
 
 Per OWASP's CSV-injection guidance, a text cell that starts with a formula trigger (= + - @ tab CR)
 is prefixed with a single quote, and every text cell is quoted (RFC 4180). A text cell that itself
-starts with a quote is prefixed too, so reading strips exactly one quote and the text round-trips.
-Numbers are written unquoted and unprefixed so they stay numbers (a negative value is not a formula).
+starts with a quote is prefixed too, so reading strips exactly one quote and any text round-trips.
+Numbers are written bare so they stay numbers (a negative number is a number, not a formula).
 """
 
 from __future__ import annotations
@@ -11,70 +11,191 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable, Sequence
-from datetime import date, datetime
-from typing import Any
+import re
+from collections.abc import Mapping
+from datetime import datetime
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+from pydantic import ValidationError
+
+from .models import Concession, InvalidInput, describe_errors
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
 BOM = "\ufeff"
+_NEEDS_ESCAPE = re.compile("^[" + re.escape("".join(FORMULA_TRIGGERS) + ESCAPE) + "]")
+
+# The concession log's columns: the first six are the contract other tools rely on.
+REQUIRED_COLUMNS = ["Item", "You give", "You get", "Value to you", "Value to them", "Trigger/contingency"]
+EXTRA_COLUMNS = ["Deal", "Counterparty", "Round", "Linked issue", "New position", "Final offer", "Logged at"]
+LOG_COLUMNS = REQUIRED_COLUMNS + EXTRA_COLUMNS
+MAX_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 100_000
+MAX_REPORTED = 20
+_THOUSANDS = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")  # 12,000 or -1,234.50 as a spreadsheet shows them
 
 
 def neutralise(text: str) -> str:
     """Make a text cell inert in a spreadsheet."""
-    if text.startswith(FORMULA_TRIGGERS) or text.startswith(ESCAPE):
-        return ESCAPE + text
-    return text
+    return ESCAPE + text if _NEEDS_ESCAPE.match(text) else text
 
 
 def restore(text: str) -> str:
-    """Undo `neutralise` when reading a file we (or a spreadsheet saving it back) wrote."""
+    """Undo `neutralise` for a cell read back from a file."""
     return text[1:] if text.startswith(ESCAPE) else text
 
 
-class _Number(float):
-    """Marks a cell to be written as a bare number."""
+def frame_to_csv(frame: pd.DataFrame, bom: bool = True) -> bytes:
+    """The whole table as UTF-8 CSV (with a byte-order mark so Excel reads accents).
 
-
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int | float):
-        if isinstance(value, float) and not math.isfinite(value):
-            return ""
-        return _Number(value)
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ", timespec="seconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    return neutralise(str(value))
-
-
-def _number_text(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else repr(float(x))
-
-
-def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], bom: bool = True) -> str:
-    """The whole file as text: header, then rows; text quoted and neutralised, numbers bare."""
-    out = io.StringIO()
-    if bom:
-        out.write(BOM)
-    out.write(",".join(_quote(neutralise(h)) for h in header) + "\r\n")
-    for row in rows:
-        cells = []
-        for value in row:
-            c = _cell(value)
-            cells.append(_number_text(c) if isinstance(c, _Number) else _quote(c))
-        out.write(",".join(cells) + "\r\n")
-    return out.getvalue()
-
-
-def _quote(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
+    Numeric columns are written bare; every other column as neutralised, quoted text (booleans as
+    yes/no, timestamps to the second). Arrow's writer quotes all text and is fast enough for 500,000 lines.
+    """
+    out = {}
+    for col in frame.columns:
+        s = frame[col]
+        if pd.api.types.is_bool_dtype(s):
+            out[col] = s.map({True: "yes", False: "no"}).astype(str)
+        elif pd.api.types.is_numeric_dtype(s):
+            out[col] = s
+        else:
+            if pd.api.types.is_datetime64_any_dtype(s):
+                s = s.dt.strftime("%Y-%m-%d %H:%M:%S")
+            text = s.astype(object).where(s.notna(), "").astype(str)
+            out[col] = text.where(~text.str.match(_NEEDS_ESCAPE), ESCAPE + text)
+    table = pa.Table.from_pandas(pd.DataFrame(out, index=frame.index), preserve_index=False)
+    sink = pa.BufferOutputStream()
+    pacsv.write_csv(table, sink, pacsv.WriteOptions(quoting_style="needed", eol="\r\n"))
+    return (BOM.encode() if bom else b"") + sink.getvalue().to_pybytes()
 
 
 def read_rows(text: str) -> list[list[str]]:
     """Parse RFC 4180 text (BOM tolerated) into rows of raw cells."""
     return list(csv.reader(io.StringIO(text.removeprefix(BOM), newline="")))
+
+
+def parse_concessions(data: bytes, issue_ids: Mapping[str, int], now: datetime) -> list[Concession]:
+    """Validate a whole concession-log file before anything is written.
+
+    `issue_ids` maps the target deal's issue names (any case) to ids. Row numbers are a spreadsheet's:
+    the header is row 1. Any bad row rejects the file; the first 20 problems are named.
+    """
+    if len(data) > MAX_BYTES:
+        raise InvalidInput([f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is 20 MB."])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            [
+                f"The file is not UTF-8 text (byte {exc.start + 1} cannot be read). Save it as 'CSV UTF-8' and try again."
+            ]
+        ) from None
+    try:
+        rows = read_rows(text)
+    except csv.Error as exc:
+        raise InvalidInput([f"The file is not valid CSV: {exc}."]) from None
+    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    if not rows:
+        raise InvalidInput(["The file is empty: it needs a header row and at least one concession."])
+    header = [restore(h.strip()) for h in rows[0]]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise InvalidInput(
+            [
+                f"Missing required column(s): {', '.join(missing)}. The header must contain: {', '.join(REQUIRED_COLUMNS)}."
+            ]
+        )
+    doubled = sorted({h for h in header if h and header.count(h) > 1})
+    if doubled:
+        raise InvalidInput([f"Column(s) appear twice in the header: {', '.join(doubled)}."])
+    body = rows[1:]
+    if not body:
+        raise InvalidInput(["The file is empty: it has a header but no concessions."])
+    if len(body) > MAX_ROWS:
+        raise InvalidInput([f"The file has {len(body):,} rows; the limit is {MAX_ROWS:,}."])
+
+    known = {name.casefold(): i for name, i in issue_ids.items()}
+    where = {h: n for n, h in enumerate(header)}
+    problems: list[str] = []
+    result: list[Concession] = []
+    for n, cells in enumerate(body, start=2):
+        if len(cells) != len(header):
+            problems.append(f"Row {n}: has {len(cells)} cells but the header has {len(header)}")
+            continue
+        line, row_problems = _parse_row(n, {h: cells[i] for h, i in where.items()}, known, issue_ids, now)
+        problems += row_problems
+        if line is not None:
+            result.append(line)
+    if problems:
+        shown = problems[:MAX_REPORTED]
+        if len(problems) > MAX_REPORTED:
+            shown.append(f"… and {len(problems) - MAX_REPORTED} more problems. Nothing was imported.")
+        raise InvalidInput(shown)
+    return result
+
+
+def _number(
+    row: dict[str, str], name: str, default: float | None, problems: list[str], n: int
+) -> float | None:
+    raw = restore(row.get(name, "").strip())
+    if not raw:
+        return default
+    try:
+        value = float(raw.replace(",", "") if _THOUSANDS.fullmatch(raw) else raw)
+    except ValueError:
+        problems.append(f"Row {n}, {name}: '{raw}' is not a number")
+        return default
+    if not math.isfinite(value):
+        problems.append(f"Row {n}, {name}: '{raw}' is not a finite number")
+    return value
+
+
+def _parse_row(
+    n: int, row: dict[str, str], known: Mapping[str, int], issue_ids: Mapping[str, int], now: datetime
+) -> tuple[Concession | None, list[str]]:
+    """One data row (n = its spreadsheet row number) into a line, or the problems that name its columns."""
+    problems: list[str] = []
+    data: dict = {
+        "item": restore(row["Item"]),
+        "you_give": restore(row["You give"]),
+        "you_get": restore(row["You get"]),
+        "trigger": restore(row["Trigger/contingency"]),
+        "value_to_you": _number(row, "Value to you", 0.0, problems, n),
+        "value_to_them": _number(row, "Value to them", 0.0, problems, n),
+        "new_position": _number(row, "New position", None, problems, n),
+    }
+    round_raw = row.get("Round", "").strip()
+    if round_raw:
+        if re.fullmatch(r"\d+(\.0+)?", round_raw):
+            data["round"] = int(float(round_raw))
+        else:
+            problems.append(f"Row {n}, Round: '{round_raw}' is not a whole number")
+    issue_name = restore(row.get("Linked issue", "")).strip()
+    if issue_name:
+        if issue_name.casefold() in known:
+            data["issue_id"] = known[issue_name.casefold()]
+        else:
+            names = ", ".join(issue_ids) or "none"
+            problems.append(
+                f"Row {n}, Linked issue: '{issue_name}' is not an issue of this deal (issues: {names})"
+            )
+    final = row.get("Final offer", "").strip().casefold()
+    if final in ("yes", "true", "1", "y"):
+        data["final_offer"] = True
+    elif final in ("", "no", "false", "0", "n"):
+        data["final_offer"] = False
+    else:
+        problems.append(f"Row {n}, Final offer: '{row['Final offer']}' must be yes or no")
+    logged = row.get("Logged at", "").strip()
+    try:
+        data["logged_at"] = datetime.fromisoformat(logged) if logged else now
+    except ValueError:
+        problems.append(f"Row {n}, Logged at: '{logged}' is not a date and time (YYYY-MM-DD HH:MM:SS)")
+        data["logged_at"] = now
+    try:  # the model's own rules too, so each row reports everything wrong with it at once
+        line = Concession.model_validate(data)
+    except ValidationError as exc:
+        return None, problems + describe_errors(exc, prefix=f"Row {n}, ")
+    return (None, problems) if problems else (line, [])

@@ -195,8 +195,9 @@ class Cursor:
         return [dict(zip(names, r, strict=True)) for r in res.fetchall()]
 
     def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
-        row = self.raw.execute(sql, params or []).fetchone()
-        return row[0] if row else None
+        # fetchall, not fetchone: DuckDB 2 refuses more work on a cursor with a half-read result.
+        rows = self.raw.execute(sql, params or []).fetchall()
+        return rows[0][0] if rows else None
 
     def df(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
         return self.raw.execute(sql, params or []).df()
@@ -215,6 +216,9 @@ class Store:
         self.path = path
         self._write_lock = threading.RLock()
         self._local = threading.local()
+        # Bumped after every committed write. Only this process can write the file (DuckDB's lock), so
+        # an unchanged revision means unchanged data: screens that refresh every few seconds reuse work.
+        self.revision = 0
 
     # ---- opening and schema -------------------------------------------------------------------
     @classmethod
@@ -281,6 +285,7 @@ class Store:
             try:
                 yield Cursor(raw)
                 raw.commit()
+                self.revision += 1
             except BaseException:
                 raw.rollback()
                 raise
@@ -445,6 +450,11 @@ class Store:
     def list_issues(self, deal_id: int) -> list[Issue]:
         return self._list_children(Issue, deal_id)
 
+    def issue_ids(self, deal_id: int) -> dict[str, int]:
+        """The deal's issues by name, for linking imported lines. Raises NotFound for an unknown deal."""
+        self.get_deal(deal_id)
+        return {i.name: i.id for i in self.list_issues(deal_id)}
+
     def replace_evidence(self, deal_id: int, items: Sequence[Evidence]) -> list[int]:
         return self._replace_for_deal(Evidence, deal_id, items)
 
@@ -520,12 +530,113 @@ class Store:
             "ORDER BY logged_at, id",
             [deal_id],
         )
-        return [Concession.model_validate(r) for r in rows]
+        # Rows were validated on the way in; skipping re-validation keeps a 5,000-line log fast to read.
+        return [Concession.model_construct(**r) for r in rows]
+
+    def concession_frame(self, deal_id: int) -> pd.DataFrame:
+        """The deal's live log as a frame with the Concession fields as columns, in logged order."""
+        return self.cursor().df(
+            f"SELECT id, deal_id, {_q(_CONCESSION_COLUMNS)} FROM concession WHERE deal_id = ? AND deleted_at IS NULL "
+            "ORDER BY logged_at, id",
+            [deal_id],
+        )
 
     def add_concession(self, deal_id: int, concession: Concession) -> int:
         with self.transaction() as cur:
             self._require(cur, "deal", deal_id)
+            self._check_issue_links(cur, deal_id, [concession])
             return self._insert_concession(cur, deal_id, concession, issue_map=None)
+
+    def _check_issue_links(self, cur: Cursor, deal_id: int, items: Sequence[Concession]) -> None:
+        issues = {
+            r["id"]
+            for r in cur.rows("SELECT id FROM issue WHERE deal_id = ? AND deleted_at IS NULL", [deal_id])
+        }
+        for c in items:
+            if c.issue_id is not None and c.issue_id not in issues:
+                raise NotFound(f"Linked issue: issue {c.issue_id} is not an issue of this deal.")
+
+    def update_concessions(
+        self, deal_id: int, changed: Sequence[Concession], removed: Sequence[int] = ()
+    ) -> None:
+        """Corrections to the log in one step: changed lines are rewritten, removed ones soft-deleted."""
+        sets = ", ".join(f'"{c}" = ?' for c in _CONCESSION_COLUMNS)
+        with self.transaction() as cur:
+            live = {
+                r["id"]
+                for r in cur.rows(
+                    "SELECT id FROM concession WHERE deal_id = ? AND deleted_at IS NULL", [deal_id]
+                )
+            }
+            unknown = [c.id for c in changed if c.id not in live] + [i for i in removed if i not in live]
+            if unknown:
+                raise NotFound(
+                    f"Concession line(s) {', '.join(map(str, unknown))} are no longer in this log "
+                    "(removed or changed elsewhere). Reload and try again."
+                )
+            self._check_issue_links(cur, deal_id, changed)
+            for c in changed:
+                cur.execute(
+                    f"UPDATE concession SET {sets} WHERE id = ?", [*_params(c, _CONCESSION_COLUMNS), c.id]
+                )
+            for concession_id in removed:
+                cur.execute("UPDATE concession SET deleted_at = ? WHERE id = ?", [now(), concession_id])
+
+    def remove_concession(self, deal_id: int, concession_id: int) -> None:
+        self.update_concessions(deal_id, [], [concession_id])
+
+    def restore_concession(self, deal_id: int, concession_id: int) -> None:
+        """Undo a removal."""
+        with self.transaction() as cur:
+            if not cur.scalar(
+                "SELECT count(*) FROM concession WHERE id = ? AND deal_id = ? AND deleted_at IS NOT NULL",
+                [concession_id, deal_id],
+            ):
+                raise NotFound(f"Concession line {concession_id} is not a removed line of this deal.")
+            cur.execute("UPDATE concession SET deleted_at = NULL WHERE id = ?", [concession_id])
+
+    def list_removed_concessions(self, deal_id: int) -> list[Concession]:
+        rows = self.cursor().rows(
+            f"SELECT id, deal_id, {_q(_CONCESSION_COLUMNS)} FROM concession "
+            "WHERE deal_id = ? AND deleted_at IS NOT NULL ORDER BY deleted_at DESC, id DESC",
+            [deal_id],
+        )
+        return [Concession.model_validate(r) for r in rows]
+
+    def import_concessions(self, deal_id: int, items: Sequence[Concession]) -> int:
+        """Append validated lines in one transaction (bulk, so 100,000 lines take seconds)."""
+        with self.transaction() as cur:
+            self._require(cur, "deal", deal_id)
+            self._check_issue_links(cur, deal_id, items)
+            first = cur.next_id("concession")
+            frame = pd.DataFrame(
+                [_params(c, _CONCESSION_COLUMNS) for c in items], columns=list(_CONCESSION_COLUMNS)
+            ).astype({"issue_id": "Int64", "new_position": "Float64"})
+            frame.insert(0, "deal_id", deal_id)
+            frame.insert(0, "id", range(first, first + len(items)))
+            cur.raw.register("_import_frame", frame)
+            try:
+                cur.execute("INSERT INTO concession BY NAME SELECT * FROM _import_frame")
+            finally:
+                cur.raw.unregister("_import_frame")
+        return len(items)
+
+    def concession_log(self, deal_id: int | None = None) -> pd.DataFrame:
+        """The live log of one deal, or of every deal, with the CSV's column names, in logged order."""
+        where = "AND c.deal_id = ?" if deal_id is not None else ""
+        return self.cursor().df(
+            f"""SELECT c.item AS "Item", c.you_give AS "You give", c.you_get AS "You get",
+                       c.value_to_you AS "Value to you", c.value_to_them AS "Value to them",
+                       c."trigger" AS "Trigger/contingency", d.name AS "Deal", cp.name AS "Counterparty",
+                       c."round" AS "Round", i.name AS "Linked issue", c.new_position AS "New position",
+                       c.final_offer AS "Final offer", c.logged_at AS "Logged at"
+                FROM concession c JOIN deal d ON d.id = c.deal_id
+                JOIN counterparty cp ON cp.id = d.counterparty_id
+                LEFT JOIN issue i ON i.id = c.issue_id
+                WHERE c.deleted_at IS NULL {where}
+                ORDER BY c.deal_id, c.logged_at, c.id""",
+            [deal_id] if deal_id is not None else [],
+        )
 
     def _insert_concession(self, cur: Cursor, deal_id: int, c: Concession, issue_map) -> int:
         new_id = cur.next_id("concession")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from collections.abc import Callable, Sequence
@@ -11,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from .models import FIELD_LABELS, InvalidInput, Model, describe_errors, fmt_amount
+from .models import FIELD_LABELS, STAGE_LABELS, InvalidInput, Model, describe_errors, fmt_amount
 from .store import DatabaseBusy, NotFound, Store, database_path
 
 HELP = {
@@ -46,6 +47,7 @@ def get_store() -> Store:
 
 # ---- the picked deal ---------------------------------------------------------------------------
 PICKER_KEY = "deal_picker"
+CURRENT_KEY = "current_deal"  # not a widget key: it survives page switches, which clear widget state
 OPEN_DEAL_KEY = "open_deal"
 
 
@@ -54,35 +56,43 @@ def open_deal(deal_id: int) -> None:
     st.session_state[OPEN_DEAL_KEY] = deal_id
 
 
+def _picked() -> None:
+    st.session_state[CURRENT_KEY] = st.session_state[PICKER_KEY]
+
+
 def deal_picker(store: Store) -> int | None:
-    """Sidebar picker: type to filter by deal or counterparty; the choice is kept in the URL (?deal=ID)."""
+    """Sidebar picker: type to filter by deal or counterparty; the choice is kept in the URL (?deal=ID).
+
+    Which deal: one just created, else the one picked in this session, else the link's, else the first.
+    """
     deals = store.list_deals()
     if deals.empty:
         st.sidebar.info("No deals yet: create one on Prepare.")
         return None
     ids = deals["id"].astype(int).tolist()
     labels = {int(r.id): f"{r.name} · {r.counterparty}" for r in deals.itertuples()}
-    wanted = st.session_state.pop(OPEN_DEAL_KEY, None)
-    if wanted is None and st.session_state.get(PICKER_KEY) not in ids:
+    state = st.session_state
+    chosen = state.pop(OPEN_DEAL_KEY, None)
+    if chosen not in ids:
+        chosen = state.get(CURRENT_KEY)
+    if chosen not in ids:
         param = st.query_params.get("deal")
-        if param is not None:
-            wanted = int(param) if param.isdigit() else -1
-            if wanted not in ids:
-                st.sidebar.warning(f"There is no deal with id {param}; showing the first deal instead.")
-        else:
-            wanted = ids[0]
-    if wanted is not None:
-        st.session_state[PICKER_KEY] = wanted if wanted in ids else ids[0]
-    picked = st.sidebar.selectbox(
-        "Deal", ids, key=PICKER_KEY, format_func=labels.__getitem__,
+        chosen = int(param) if param and param.isdigit() else None
+        if param is not None and chosen not in ids:
+            st.sidebar.warning(f"There is no deal with id {param}; showing the first deal instead.")
+    if chosen not in ids:
+        chosen = ids[0]
+    state[CURRENT_KEY] = state[PICKER_KEY] = chosen
+    st.sidebar.selectbox(
+        "Deal", ids, key=PICKER_KEY, format_func=labels.__getitem__, on_change=_picked,
         help="Type to filter by deal or counterparty name.",
     )  # fmt: skip
-    st.query_params["deal"] = str(picked)
-    return picked
+    st.query_params["deal"] = str(chosen)
+    return chosen
 
 
 def current_deal_id() -> int | None:
-    return st.session_state.get(PICKER_KEY)
+    return st.session_state.get(CURRENT_KEY)
 
 
 def page_start() -> tuple[Store, int | None]:
@@ -235,6 +245,37 @@ def money(x: float | None, currency: str = "") -> str:
     return f"{fmt_amount(x)} {currency}".strip() if x is not None else "—"
 
 
+def signed_money(x: float, currency: str = "") -> str:
+    """-18500 -> '−18,500 EUR', 2500 -> '+2,500 EUR' (a true minus sign reads better across a table)."""
+    sign = "−" if x < 0 else "+" if x > 0 else ""
+    return f"{sign}{fmt_amount(abs(x))} {currency}".strip()
+
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md(text: str) -> str:
+    """User text made literal inside markdown (names and notes are typed by users)."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text).replace("\n", " ")
+
+
+def deal_header(deal, counterparty, what: str) -> None:
+    """The deal's name and where it stands, kept smaller than the screen's one big number."""
+    st.subheader(f"{what} · {deal.name}", anchor=False)
+    st.caption(
+        f"{counterparty.name} · {deal.context.value} · {STAGE_LABELS[deal.stage]} · owner {deal.owner}"
+    )
+
+
+def big_number(label: str, value: str, caption: str = "", color: str | None = None) -> None:
+    """The one figure that matters on a screen, readable from across the table."""
+    st.caption(label)
+    shown = f":{color}[{value}]" if color else value
+    st.markdown(f"# {shown}")
+    if caption:
+        st.caption(caption)
+
+
 def list_editor(
     model: type[Model],
     items: Sequence[Model],
@@ -278,3 +319,14 @@ def list_editor(
             lambda: save([current, *[it for it in items if it.id != pick]]),
             f"'{item_label(current)}' is now first.",
         )
+
+
+def per_revision(store: Store, name: str, compute: Callable[[], Any]) -> Any:
+    """`compute()` once per store revision for this session: screens that refresh every few seconds
+    redo nothing until something is written."""
+    cached = st.session_state.get(f"_rev_{name}")
+    if cached is not None and cached[0] == store.revision:
+        return cached[1]
+    value = compute()
+    st.session_state[f"_rev_{name}"] = (store.revision, value)
+    return value

@@ -18,6 +18,7 @@ from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402
 SCREENS = [
     ("prepare", "", 1, "Save deal", None),
     ("prepare-issues", "", 1, "Save deal", "Issues & ZOPA"),
+    ("concessions", "concessions", 1, "Log it", None),
 ]
 
 

@@ -13,7 +13,7 @@ def test_the_app_starts_on_the_demo_pipeline_with_the_first_deal(app):
     picker = at.sidebar.selectbox(key="deal_picker")
     assert len(picker.options) == 12
     assert picker.value == 1
-    assert at.title[0].value == "Northwind — enterprise SaaS annual"
+    assert at.subheader[0].value == "Prepare · Northwind — enterprise SaaS annual"
     assert "# 95,000 EUR" in [m.value for m in at.markdown]  # the BATNA, biggest on screen
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Mandate"] == "12,000 EUR"
@@ -24,14 +24,14 @@ def test_the_app_starts_on_the_demo_pipeline_with_the_first_deal(app):
 def test_a_link_with_a_deal_opens_that_deal(app):
     at = app(deal=4)
     assert at.sidebar.selectbox(key="deal_picker").value == 4
-    assert at.title[0].value == "Kessler — die-cast housings should-cost"
+    assert at.subheader[0].value == "Prepare · Kessler — die-cast housings should-cost"
 
 
 def test_a_link_to_a_missing_deal_says_so_and_shows_the_first(app):
     at = app(deal=999)
     assert not at.exception
     assert at.sidebar.warning[0].value == "There is no deal with id 999; showing the first deal instead."
-    assert at.title[0].value == "Northwind — enterprise SaaS annual"
+    assert at.subheader[0].value == "Prepare · Northwind — enterprise SaaS annual"
 
 
 def fill_new_deal(at, **values):
@@ -57,7 +57,7 @@ def test_creating_a_deal_puts_it_in_the_picker_and_opens_it(app, db_path):
     assert at.success[0].value.startswith("Created deal 'Orion — data platform'")
     picker = at.sidebar.selectbox(key="deal_picker")
     assert len(picker.options) == 13 and picker.value == 13
-    assert at.title[0].value == "Orion — data platform"
+    assert at.subheader[0].value == "Prepare · Orion — data platform"
     assert at.query_params["deal"] == "13"
     deal = Store.open(db_path).get_deal(13)  # the app's own store: same process, same file
     assert (deal.value, deal.mandate, deal.owner) == (250000, 10000, "Lea Moreau")
@@ -127,3 +127,11 @@ def test_editing_the_deal_and_the_counterparty(app, db_path):
     at.button(key="counterparty_form__save").click()
     at = at.run()
     assert Store.open(db_path).get_counterparty(1).communication_style.value == "indirect"
+
+
+def test_the_picked_deal_stays_when_switching_screens(app):
+    at = app()
+    at.sidebar.selectbox(key="deal_picker").set_value(4).run()
+    at.switch_page("screens/concessions.py").run()
+    assert at.subheader[0].value == "Concessions · Kessler — die-cast housings should-cost"
+    assert at.query_params["deal"] == "4"

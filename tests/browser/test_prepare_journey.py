@@ -25,7 +25,7 @@ def choose(page, label, option):
 
 def test_pick_a_deal_change_a_floor_and_it_survives_a_reload(page):
     page.goto(page.base_url)
-    expect(page.get_by_role("heading", name="Northwind — enterprise SaaS annual")).to_be_visible(
+    expect(page.get_by_role("heading", name="Prepare · Northwind — enterprise SaaS annual")).to_be_visible(
         timeout=60_000
     )
 
@@ -34,7 +34,9 @@ def test_pick_a_deal_change_a_floor_and_it_survives_a_reload(page):
     picker.click()
     picker.fill("Kessler")
     page.get_by_role("option", name=re.compile("Kessler Castings")).click()
-    expect(page.get_by_role("heading", name="Kessler — die-cast housings should-cost")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Prepare · Kessler — die-cast housings should-cost")
+    ).to_be_visible()
     expect(page).to_have_url(re.compile(r"deal=4"))
     settle(page)
 
@@ -47,9 +49,9 @@ def test_pick_a_deal_change_a_floor_and_it_survives_a_reload(page):
     expect(page.get_by_text("Saved issue 'Unit price'.")).to_be_visible()
 
     page.reload()
-    expect(page.get_by_role("heading", name="Kessler — die-cast housings should-cost")).to_be_visible(
-        timeout=60_000
-    )
+    expect(
+        page.get_by_role("heading", name="Prepare · Kessler — die-cast housings should-cost")
+    ).to_be_visible(timeout=60_000)
     settle(page)
     page.get_by_role("tab", name="Issues & ZOPA").click()
     choose(page, "Edit issue", "Unit price")

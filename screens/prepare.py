@@ -7,7 +7,6 @@ import streamlit as st
 from core import ui
 from core.charts import zopa_chart
 from core.models import (
-    STAGE_LABELS,
     Batna,
     Context,
     Counterparty,
@@ -122,15 +121,16 @@ issues = store.list_issues(deal_id)
 evidence_choices = {e.id: f"{e.title} ({e.source}, {e.date:%Y-%m-%d})" for e in evidence}
 
 # ---- header: who, where, and the walk-away value ------------------------------------------------
-st.title(deal.name)
-st.caption(f"{counterparty.name} · {deal.context.value} · {STAGE_LABELS[deal.stage]} · owner {deal.owner}")
+ui.deal_header(deal, counterparty, "Prepare")
 zones = [zopa(i) for i in issues]
 batna = alternatives[0] if alternatives else None
 big, m1, m2, m3 = st.columns([2, 1, 1, 1])
 with big:
-    st.caption("BATNA — our walk-away value")
-    st.markdown(f"# {ui.money(batna.money, deal.currency)}" if batna else "# not set")
-    st.caption(batna.description if batna else "Add the best alternative on the BATNA tab.")
+    ui.big_number(
+        "BATNA — our walk-away value",
+        ui.money(batna.money, deal.currency) if batna else "not set",
+        batna.description if batna else "Add the best alternative on the BATNA tab.",
+    )
 m1.metric("Mandate", ui.money(deal.mandate, deal.currency), help="Beyond this, concessions need approval.")
 if deal.deadline:
     days = (deal.deadline - date.today()).days

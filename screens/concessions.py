@@ -1,0 +1,275 @@
+"""Concessions: the live log during talks. Balance first, quick entry, flags, chart; then corrections and CSV."""
+
+import pandas as pd
+import streamlit as st
+
+from core import ui
+from core.charts import balance_chart
+from core.concessions import EDITOR_COLUMNS, balance_by_round, editor_frame, read_corrections, review_log
+from core.csvio import frame_to_csv, parse_concessions
+from core.models import Concession, InvalidInput
+from core.store import NotFound, now
+
+LIVE_SECONDS = 3  # a sponsor watching on a second screen sees a new line within this (plus a rerun)
+LIVE_ROWS = 50  # the live table shows the newest lines; the full log is in the correction table and the CSV
+CHART_ROUNDS = 40  # the chart's recent rounds: enough to read the trend, cheap to redraw after each line
+
+store, deal_id = ui.page_start()
+if deal_id is None:
+    st.info("No deal yet: create one on Prepare.")
+    st.stop()
+try:
+    deal = store.get_deal(deal_id)
+except NotFound as exc:
+    st.error(str(exc))
+    st.stop()
+counterparty = store.get_counterparty(deal.counterparty_id)
+ui.deal_header(deal, counterparty, "Concessions")
+
+# Entry widgets are keyed per deal so switching deals starts a clean form.
+K = {name: f"entry_{name}_{deal_id}" for name in ("item", "give", "get", "you", "them", "trigger", "issue",
+                                                   "position", "round", "final", "problems")}  # fmt: skip
+
+
+def log_concession() -> None:
+    """Form callback: runs before the fragment redraws, so the new line shows in the same rerun."""
+    s = st.session_state
+    data = {
+        "item": s[K["item"]], "you_give": s[K["give"]], "you_get": s[K["get"]],
+        "value_to_you": s[K["you"]] or 0.0, "value_to_them": s[K["them"]] or 0.0, "trigger": s[K["trigger"]],
+        "issue_id": s[K["issue"]], "new_position": s[K["position"]], "round": s[K["round"]],
+        "final_offer": s[K["final"]], "logged_at": now(),
+    }  # fmt: skip
+    try:
+        line = ui.build(Concession, data)
+        store.add_concession(deal_id, line)
+    except (InvalidInput, NotFound) as exc:
+        s[K["problems"]] = exc.problems if isinstance(exc, InvalidInput) else [str(exc)]
+        return
+    s[K["problems"]] = []
+    ui.flash(f"Logged '{line.item}'.")
+    # Clear what changes line to line; keep the round and the linked issue for the next entry.
+    for name in ("item", "give", "get", "trigger"):
+        s[K[name]] = ""
+    for name in ("you", "them", "position"):
+        s[K[name]] = None
+    s[K["final"]] = False
+
+
+def reviewed():
+    """The deal, its issues and the reviewed log, recomputed only after a write."""
+
+    def compute():
+        current = store.get_deal(deal_id)
+        issues = store.list_issues(deal_id)
+        return current, issues, review_log(store.concession_frame(deal_id), issues, current.mandate)
+
+    return ui.per_revision(store, f"concessions_{deal_id}", compute)
+
+
+@st.fragment(run_every=LIVE_SECONDS)
+def live_log() -> None:
+    current, issues, review = reviewed()
+    summary = review.summary
+    cur = current.currency
+
+    big, side = st.columns([2, 3], vertical_alignment="center")
+    with big:
+        ui.big_number(
+            "Give/get balance — value to us",
+            ui.signed_money(summary.balance, cur),
+            f"gave {ui.money(summary.gives, cur)} · got {ui.money(summary.gets, cur)} · {summary.lines} lines",
+            color="red" if summary.balance < 0 else "green" if summary.balance > 0 else None,
+        )
+    with side:
+        r1 = st.columns(3)
+        r1[0].metric("One-way concessions", summary.one_way, help="Lines with nothing in 'You get'.")
+        share = summary.reciprocated_share
+        r1[1].metric(
+            "Reciprocated", "—" if share is None else f"{share:.0%}", help="Lines with a get / all lines."
+        )
+        r1[2].metric(
+            "Created joint value",
+            f"{summary.joint_value_lines} of {summary.lines}",
+            help="Lines where value to you + value to them > 0.",
+        )
+        r2 = st.columns(3)
+        r2[0].metric("Floor breaches", summary.floor_breaches)
+        r2[1].metric(
+            f"Gives vs mandate {ui.money(summary.mandate)}", ui.money(summary.gives),
+            delta=f"-{ui.money(summary.over_mandate)} over: approval" if summary.needs_approval
+            else f"{ui.money(summary.mandate_left)} left", delta_color="normal",
+            help="The mandate is the most we may concede in total without approval.",
+        )  # fmt: skip
+        r2[2].metric("Moved after a final offer", summary.moved_after_final)
+
+    issue_names = {i.id: i.name for i in issues}
+    s = st.session_state
+    s.setdefault(K["round"], int(review.lines["round"].max()) if summary.lines else 1)
+    with st.form(f"concession_entry_{deal_id}", border=True, enter_to_submit=True):
+        a = st.columns([3, 3, 3, 2, 2])
+        a[0].text_input("Item", key=K["item"], placeholder="Pilot")
+        a[1].text_input("You give", key=K["give"], placeholder="30-day pilot")
+        a[2].text_input("You get", key=K["get"], placeholder="Paid, credited to year one")
+        # No help icons inside the form: each one is a Tab stop between fields typed at speed.
+        a[3].number_input(f"Value to you ({cur})", key=K["you"], value=None, step=500.0, format="%.2f")
+        a[4].number_input(f"Value to them ({cur})", key=K["them"], value=None, step=500.0, format="%.2f")
+        b = st.columns([4, 3, 2, 1.1, 1.5, 1.4], vertical_alignment="bottom")
+        b[0].text_input(
+            "Trigger/contingency", key=K["trigger"], placeholder="Only if the order is signed by the 30th"
+        )
+        b[1].selectbox(
+            "Linked issue",
+            [None, *issue_names],
+            key=K["issue"],
+            format_func=lambda i: "—" if i is None else issue_names[i],
+        )
+        b[2].number_input("New position", key=K["position"], value=None, step=1.0, format="%.2f")
+        b[3].number_input("Round", key=K["round"], min_value=1, step=1)
+        b[4].checkbox("Final offer", key=K["final"])
+        b[5].form_submit_button(
+            "Log it", type="primary", on_click=log_concession, width="stretch", key=f"entry_submit_{deal_id}"
+        )
+    st.caption(
+        "Value to you/them: the net value of the line to each side (negative when that side lost value). "
+        "Leave 'You get' empty only if nothing came back: that is a one-way concession. Enter logs the line."
+    )
+    for problem in s.get(K["problems"]) or []:
+        st.error(problem)
+    ui.show_flash()
+
+    flagged = review.flagged().iloc[::-1]
+    if len(flagged):
+        with st.container(border=True):
+            st.markdown(f"**Flags** · {len(flagged)} line{'s' if len(flagged) != 1 else ''}")
+            for row in flagged.head(12).itertuples():
+                severe = row.floor_breach is not None or row.over_mandate > 0
+                icon = ":material/error:" if severe else ":material/warning:"
+                st.markdown(
+                    f"{icon} Round {row.round} · **{ui.md(row.item)}** — "
+                    + "; ".join(ui.md(f) for f in row.flags)
+                )
+            if len(flagged) > 12:
+                st.caption(f"… and {len(flagged) - 12} more in the log below.")
+
+    if summary.lines:
+        newest = review.lines.iloc[: -LIVE_ROWS - 1 : -1]
+        table = pd.DataFrame({
+            "Round": newest["round"], "Item": newest["item"], "You give": newest["you_give"],
+            "You get": newest["you_get"], "Value to you": newest["value_to_you"],
+            "Value to them": newest["value_to_them"], "Trigger/contingency": newest["trigger"],
+            "Linked issue": newest["issue_id"].map(issue_names).fillna(""), "New position": newest["new_position"],
+            "Final": newest["final_offer"], "Balance": newest["running_balance"],
+            "Flags": newest["flags"].map(" · ".join), "Logged at": newest["logged_at"],
+        })  # fmt: skip
+        money_fmt = st.column_config.NumberColumn(format="%+,.0f")
+        st.dataframe(
+            table, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(table)),
+            column_config={"Value to you": money_fmt, "Value to them": money_fmt, "Balance": money_fmt,
+                           "Logged at": st.column_config.DatetimeColumn(format="D MMM HH:mm")},
+            key=f"log_table_{deal_id}",
+        )  # fmt: skip
+        if summary.lines > LIVE_ROWS:
+            st.caption(
+                f"Newest {LIVE_ROWS} of {summary.lines:,} lines; every line is in the correction table and the CSV."
+            )
+    else:
+        st.info("No concessions yet. Log the first one above: every give should name its get.")
+
+
+@st.fragment(run_every=LIVE_SECONDS)
+def balance_over_rounds() -> None:
+    """A fragment of its own: logging a line redraws the numbers at once; the chart follows on its tick."""
+    _, _, review = reviewed()
+    if review.summary.lines:
+        per_round = balance_by_round(review)
+        chart = ui.per_revision(
+            store, f"balance_chart_{deal_id}", lambda: balance_chart(per_round.tail(CHART_ROUNDS))
+        )
+        st.altair_chart(chart, width="stretch")
+        if len(per_round) > CHART_ROUNDS:
+            st.caption(
+                f"Last {CHART_ROUNDS} of {len(per_round)} rounds; the balance line includes every earlier round."
+            )
+
+
+live_log()
+balance_over_rounds()
+
+# ---- corrections, removed lines, CSV: outside the live fragment so a refresh never eats an edit ----------
+st.divider()
+issues = store.list_issues(deal_id)
+lines = store.list_concessions(deal_id)
+fix, removed_col, files = st.tabs(["Correct the log", "Removed lines", "CSV export and import"])
+
+with fix:
+    if lines:
+        st.caption("Edit cells, tick Remove to take a line out (it can be undone), then save.")
+        issue_names = [i.name for i in issues]
+        edited = st.data_editor(
+            editor_frame(lines, issues),
+            key=f"log_editor_{deal_id}",
+            hide_index=True,
+            width="stretch",
+            num_rows="fixed",
+            column_order=[*EDITOR_COLUMNS, "Logged at", "Remove"],
+            disabled=["Logged at"],
+            column_config={
+                "Round": st.column_config.NumberColumn(min_value=1, step=1, required=True),
+                "Item": st.column_config.TextColumn(required=True, max_chars=200),
+                "Value to you": st.column_config.NumberColumn(format="%.2f"),
+                "Value to them": st.column_config.NumberColumn(format="%.2f"),
+                "Linked issue": st.column_config.SelectboxColumn(options=issue_names),
+                "New position": st.column_config.NumberColumn(min_value=0.0, format="%.2f"),
+                "Logged at": st.column_config.DatetimeColumn(format="D MMM YYYY HH:mm"),
+                "Remove": st.column_config.CheckboxColumn(help="Soft delete: the line can be restored."),
+            },
+        )
+        if st.button("Save corrections", type="primary", key=f"save_corrections_{deal_id}"):
+
+            def save() -> None:
+                changed, removed = read_corrections(lines, edited, issues)
+                if not changed and not removed:
+                    raise InvalidInput(["There are no corrections to save."])
+                store.update_concessions(deal_id, changed, removed)
+
+            ui.attempt(save, "Saved the corrections.")
+    else:
+        st.caption("Nothing to correct yet.")
+
+with removed_col:
+    removed_lines = store.list_removed_concessions(deal_id)
+    if not removed_lines:
+        st.caption("No removed lines.")
+    for c in removed_lines:
+        left, right = st.columns([5, 1], vertical_alignment="center")
+        left.markdown(
+            f"Round {c.round} · **{ui.md(c.item)}** · {ui.signed_money(c.value_to_you, deal.currency)} "
+            f"· removed {c.deleted_at:%d %b %H:%M}"
+        )
+        if right.button("Undo", key=f"restore_{c.id}", icon=":material/undo:"):
+            ui.attempt(lambda c=c: store.restore_concession(deal_id, c.id), f"Restored '{c.item}'.")
+
+with files:
+    left, right = st.columns(2)
+    left.download_button(
+        "This deal's log (CSV)", data=lambda: frame_to_csv(store.concession_log(deal_id)),
+        file_name=f"concessions-deal-{deal_id}.csv", mime="text/csv", icon=":material/download:",
+        key=f"download_deal_{deal_id}",
+    )  # fmt: skip
+    right.download_button(
+        "Every deal's log (CSV)", data=lambda: frame_to_csv(store.concession_log()),
+        file_name="concessions-all-deals.csv", mime="text/csv", icon=":material/download:", key="download_all",
+    )  # fmt: skip
+    st.caption(
+        "UTF-8 with a byte-order mark; the first columns are Item, You give, You get, Value to you, Value to "
+        "them, Trigger/contingency. Text that a spreadsheet would run as a formula is prefixed with a quote."
+    )
+    upload = st.file_uploader("Append lines from a CSV to this deal", type=["csv"], key=f"upload_{deal_id}")
+    if upload is not None and st.button("Import", key=f"import_{deal_id}", icon=":material/upload:"):
+
+        def import_file() -> None:
+            items = parse_concessions(upload.getvalue(), store.issue_ids(deal_id), now())
+            store.import_concessions(deal_id, items)
+
+        ui.attempt(import_file, f"Imported the lines of {upload.name}.")

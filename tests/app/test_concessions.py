@@ -1,0 +1,152 @@
+"""The Concessions screen through AppTest: balance first, logging, flags, corrections, undo."""
+
+import pytest
+
+from core.models import Counterparty, Deal
+from core.store import Store
+
+PAGE = "screens/concessions.py"
+
+
+@pytest.fixture
+def page(app):
+    at = app(deal=1)
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    return at
+
+
+def balance(at):
+    return next(m.value for m in at.markdown if m.value.startswith("# "))
+
+
+def metric(at, label):
+    return next(m for m in at.metric if m.label.startswith(label))
+
+
+def flags(at):
+    return [m.value for m in at.markdown if m.value.startswith(":material/")]
+
+
+def log(at, **values):
+    keys = {"item": "item", "give": "give", "get": "get", "trigger": "trigger"}
+    for name, value in values.items():
+        if name in keys:
+            at.text_input(key=f"entry_{name}_1").set_value(value)
+        elif name == "issue":
+            at.selectbox(key="entry_issue_1").set_value(value)
+        elif name == "final":
+            at.checkbox(key="entry_final_1").set_value(value)
+        else:
+            at.number_input(key=f"entry_{name}_1").set_value(value)
+    at.button(key="entry_submit_1").click()
+    return at.run()
+
+
+def test_the_balance_is_the_big_number_with_the_rules_beside_it(page):
+    assert page.subheader[0].value == "Concessions · Northwind — enterprise SaaS annual"
+    assert balance(page) == "# :red[−13,500 EUR]"  # 0 − 8,000 − 2,000 − 3,000 − 500
+    assert metric(page, "One-way").value == "1"
+    assert metric(page, "Reciprocated").value == "80%"
+    assert metric(page, "Created joint value").value == "5 of 5"
+    assert metric(page, "Floor breaches").value == "0"
+    mandate = metric(page, "Gives vs mandate")
+    assert (mandate.label, mandate.value, mandate.delta) == (
+        "Gives vs mandate 12,000",
+        "13,500",
+        "-1,500 over: approval",
+    )
+    assert any(
+        "one\\-way\\: you gave Two extra onboarding workshops and got nothing" in f for f in flags(page)
+    )
+    assert len(page.get("vega_lite_chart")) == 1
+
+
+def test_logging_a_line_updates_the_balance_and_keeps_round_and_issue(page, db_path):
+    at = log(page, item="Payment terms", give="Net 60", get="Signature by Friday", you=-1000, them=3000,
+             trigger="Only if signed by Friday", round=4, issue=3, position=60)  # fmt: skip
+    assert [e.value for e in at.error] == []
+    assert balance(at) == "# :red[−14,500 EUR]"
+    assert at.success[0].value == "Logged 'Payment terms'."
+    assert metric(at, "Created joint value").value == "6 of 6"
+    # the form is ready for the next line: text cleared, round and issue kept
+    assert at.text_input(key="entry_item_1").value == ""
+    assert at.number_input(key="entry_you_1").value is None
+    assert (at.number_input(key="entry_round_1").value, at.selectbox(key="entry_issue_1").value) == (4, 3)
+    stored = Store.open(db_path).list_concessions(1)[-1]
+    assert (stored.item, stored.round, stored.issue_id, stored.new_position) == ("Payment terms", 4, 3, 60)
+
+
+def test_a_one_way_line_and_a_floor_breach_are_flagged(page):
+    at = log(page, item="Discount", give="Price to 105k", you=-15000, them=15000, issue=1, position=105000)
+    assert metric(at, "One-way").value == "2"
+    assert metric(at, "Floor breaches").value == "1"
+    assert metric(at, "Reciprocated").value == "67%"
+    (newest,) = [f for f in flags(at) if "Discount" in f]
+    assert "breaches the floor of 110,000 EUR on Annual price" in newest
+    assert "exceeds mandate by 16,500 — needs approval" in newest
+
+
+def test_bad_input_is_refused_and_nothing_is_stored(page, db_path):
+    at = log(page, item="   ", you=-100)
+    assert [e.value for e in at.error] == ["Item: must not be empty"]
+    assert len(Store.open(db_path).list_concessions(1)) == 5
+    assert balance(at) == "# :red[−13,500 EUR]"
+
+
+def test_a_correction_in_the_table_changes_the_balance(page, db_path):
+    # AppTest drives a data_editor by its edit state: row 2 is the discount line (-8,000)
+    page.session_state["log_editor_1"] = {"edited_rows": {1: {"Value to you": -4000.0}}, "added_rows": [],
+                                          "deleted_rows": []}  # fmt: skip
+    at = page.run()
+    at.button(key="save_corrections_1").click()
+    at = at.run()
+    assert [e.value for e in at.error] == []
+    assert balance(at) == "# :red[−9,500 EUR]"
+    assert metric(at, "Gives vs mandate").delta == "2,500 left"
+    assert Store.open(db_path).list_concessions(1)[1].value_to_you == -4000
+
+
+def test_removing_a_line_can_be_undone(page, db_path):
+    page.session_state["log_editor_1"] = {
+        "edited_rows": {2: {"Remove": True}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at = page.run()
+    at.button(key="save_corrections_1").click()
+    at = at.run()
+    assert balance(at) == "# :red[−11,500 EUR]"
+    removed = Store.open(db_path).list_removed_concessions(1)
+    assert [c.item for c in removed] == ["Pilot"] and removed[0].deleted_at is not None
+
+    at.button(key=f"restore_{removed[0].id}").click()
+    at = at.run()
+    assert balance(at) == "# :red[−13,500 EUR]"
+    assert Store.open(db_path).list_removed_concessions(1) == []
+
+
+def test_a_bad_correction_names_row_and_column_and_changes_nothing(page, db_path):
+    page.session_state["log_editor_1"] = {
+        "edited_rows": {0: {"Item": ""}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at = page.run()
+    at.button(key="save_corrections_1").click()
+    at = at.run()
+    assert "Row 1 (Annual price), Item: must not be empty" in at.error[0].value
+    assert Store.open(db_path).list_concessions(1)[0].item == "Annual price"
+
+
+def test_a_deal_without_concessions_says_so(app, db_path):
+    app()  # first start fills the demo
+    deal_id = Store.open(db_path).create_deal(Deal(name="Fresh deal", context="hiring", owner="Ana"),
+                                              Counterparty(name="Candidate"))  # fmt: skip
+    at = app(deal=deal_id)
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert balance(at) == "# 0 EUR"
+    assert metric(at, "Reciprocated").value == "—"
+    assert at.info[0].value.startswith("No concessions yet")
+    assert at.get("vega_lite_chart") == [] or len(at.get("vega_lite_chart")) == 0

@@ -1,0 +1,75 @@
+"""During a meeting: log a concession with the keyboard, a remote sponsor sees it live, export the CSV."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import settle
+
+pytestmark = pytest.mark.browser
+
+
+def open_concessions(page, deal=1):
+    page.goto(f"{page.base_url}/concessions?deal={deal}")
+    expect(page.get_by_role("heading", name=re.compile(r"^Concessions · "))).to_be_visible(timeout=60_000)
+    settle(page)
+
+
+def test_log_with_the_keyboard_a_sponsor_sees_it_live_and_the_csv_has_it(page, browser):
+    open_concessions(page)
+    expect(page.get_by_role("heading", name="−13,500 EUR")).to_be_visible()
+
+    # A sponsor follows remotely in another browser, on the same deal.
+    sponsor_context = browser.new_context(viewport={"width": 1280, "height": 900})
+    sponsor = sponsor_context.new_page()
+    sponsor.base_url = page.base_url
+    open_concessions(sponsor)
+    expect(sponsor.get_by_role("heading", name="−13,500 EUR")).to_be_visible()
+
+    # Keyboard only: type, Tab to the next field, Enter submits the form.
+    page.get_by_label("Item").click()
+    page.keyboard.type("Payment terms")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Net 60 instead of net 45")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Signature this week")
+    page.keyboard.press("Tab")
+    page.keyboard.type("-1500")
+    page.keyboard.press("Tab")
+    page.keyboard.type("2500")
+    page.get_by_label("Trigger/contingency").click()
+    page.keyboard.type("=only if signed by Friday")
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_text("Logged 'Payment terms'.")).to_be_visible()
+    expect(page.get_by_role("heading", name="−15,000 EUR")).to_be_visible()
+    expect(page.get_by_label("Item")).to_have_value("")
+
+    # The sponsor's screen follows without a reload, well within 5 seconds.
+    expect(sponsor.get_by_role("heading", name="−15,000 EUR")).to_be_visible(timeout=5_000)
+    sponsor_context.close()
+
+    page.get_by_role("tab", name="CSV export and import").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="This deal's log (CSV)").click()
+    data = open(download.value.path(), "rb").read()
+    assert data.startswith(
+        b'\xef\xbb\xbf"Item","You give","You get","Value to you","Value to them","Trigger/contingency"'
+    )
+    last = data.decode("utf-8").rstrip("\r\n").split("\r\n")[-1]
+    assert last.startswith('"Payment terms","Net 60 instead of net 45","Signature this week",-1500,2500,')
+    assert '"\'=only if signed by Friday"' in last  # the formula trigger is neutralised in the file
+
+
+def test_switching_screens_keeps_the_deal(page):
+    page.goto(f"{page.base_url}/?deal=4")
+    expect(
+        page.get_by_role("heading", name="Prepare · Kessler — die-cast housings should-cost")
+    ).to_be_visible(timeout=60_000)
+    settle(page)
+    page.get_by_role("link", name="Concessions").click()
+    expect(
+        page.get_by_role("heading", name="Concessions · Kessler — die-cast housings should-cost")
+    ).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/concessions\?deal=4"))

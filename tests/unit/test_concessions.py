@@ -1,0 +1,165 @@
+"""The concession log's rules on small logs computed by hand."""
+
+from datetime import datetime, timedelta
+
+import pandas as pd
+import pytest
+
+from core.concessions import balance_by_round, editor_frame, floor_breach, read_corrections, review_log
+from core.models import Concession, InvalidInput, Issue
+
+T0 = datetime(2026, 11, 20, 9, 0)
+PRICE = Issue(id=1, name="Annual price", unit="EUR", target=120000, reservation=110000)
+LEAD = Issue(id=2, name="Lead time", unit="weeks", direction="ceiling", target=8, reservation=14)
+
+
+def line(n, item="Pilot", give="30-day pilot", get="Paid pilot", you=0.0, them=0.0, **kw):
+    return Concession(id=n, item=item, you_give=give, you_get=get, value_to_you=you, value_to_them=them,
+                      logged_at=T0 + timedelta(minutes=n), **kw)  # fmt: skip
+
+
+@pytest.mark.parametrize(("get", "one_way"), [("", True), ("   ", True), ("Paid pilot", False)])
+def test_a_line_without_a_get_is_one_way(get, one_way):
+    assert review_log([line(1, get=get)], [], 0).lines["one_way"].tolist() == [one_way]
+
+
+@pytest.mark.parametrize(
+    ("you", "them", "joint"), [(-2000, 6000, True), (-2000, 2000, False), (-3000, 1000, False)]
+)
+def test_joint_value_means_the_pie_grew(you, them, joint):
+    assert review_log([line(1, you=you, them=them)], [], 10**9).lines["joint_value"].tolist() == [joint]
+
+
+@pytest.mark.parametrize(
+    ("issue", "position", "message"),
+    [
+        (PRICE, 105000, "breaches the floor of 110,000 EUR on Annual price (new position 105,000)"),
+        (PRICE, 110000, None),
+        (PRICE, 118000, None),
+        (LEAD, 16, "breaches the ceiling of 14 weeks on Lead time (new position 16)"),
+        (LEAD, 12, None),
+        (None, 1, None),
+    ],
+)
+def test_floor_breach(issue, position, message):
+    assert floor_breach(position, issue) == message
+    linked = line(1, issue_id=issue.id if issue else None, new_position=position)
+    assert review_log([linked], [PRICE, LEAD], 10**9).lines["floor_breach"].tolist() == [message]
+
+
+def test_a_line_without_a_new_position_cannot_breach():
+    assert floor_breach(None, PRICE) is None
+    assert review_log([line(1, issue_id=1)], [PRICE], 0).summary.floor_breaches == 0
+
+
+def hand_log():
+    return [
+        line(1, item="Annual price", give="Hold 120k", get="Q1 rollout date", you=0, them=5000),
+        line(2, item="Discount", give="Phase modules", get="List kept at renewal", you=-8000, them=15000, round=2),
+        line(3, item="Onboarding", give="Two workshops", get="", you=-3000, them=4000, round=2),
+        line(4, item="Price", give="Move to 105k", get="Three-year term", you=-15000, them=15000, round=3,
+             issue_id=1, new_position=105000),
+        line(5, item="Support", give="", get="Case study", you=2500, them=-500, round=3),
+    ]  # fmt: skip
+
+
+def test_the_whole_log_by_hand():
+    review = review_log(hand_log(), [PRICE], mandate=22000)
+    s = review.summary
+    assert s.lines == 5
+    assert s.balance == 0 - 8000 - 3000 - 15000 + 2500 == -23500
+    assert (s.gives, s.gets) == (26000, 2500)
+    assert s.one_way == 1
+    assert s.reciprocated_share == pytest.approx(4 / 5)
+    assert s.joint_value_lines == 4  # the price move nets zero: 15,000 − 15,000
+    assert s.floor_breaches == 1
+    assert s.over_mandate == 4000 and s.needs_approval and s.mandate_left == 0
+    assert review.lines["running_balance"].tolist() == [0, -8000, -11000, -26000, -23500]
+
+
+def test_each_line_says_what_is_wrong_with_it():
+    flags = review_log(hand_log(), [PRICE], mandate=22000).lines["flags"].tolist()
+    assert flags[0] == [] and flags[1] == [] and flags[4] == []
+    assert flags[2] == [
+        "one-way: you gave Two workshops and got nothing — pair it (if we move on Onboarding, we need …)"
+    ]
+    assert flags[3] == [
+        "breaches the floor of 110,000 EUR on Annual price (new position 105,000)",
+        "exceeds mandate by 4,000 — needs approval",
+    ]
+
+
+def test_within_the_mandate_nothing_needs_approval():
+    s = review_log(hand_log(), [PRICE], mandate=26000).summary
+    assert (s.over_mandate, s.needs_approval, s.mandate_left) == (0, False, 0)
+    assert review_log(hand_log()[:2], [PRICE], mandate=26000).summary.mandate_left == 18000
+
+
+def test_moving_after_a_final_offer_is_flagged():
+    log = [line(1, you=-1000, final_offer=True, round=2), line(2, item="Extra", you=-500, round=3),
+           line(3, item="Gain", you=800, round=3)]  # fmt: skip
+    review = review_log(log, [], mandate=10000)
+    assert review.lines["flags"][1] == [
+        "moved after the final offer of round 2 — the next 'final' will not be believed"
+    ]
+    assert review.lines["flags"][2] == [] and review.summary.moved_after_final == 1
+
+
+def test_removed_lines_do_not_count_and_order_is_by_time():
+    log = [line(2, you=-100), line(1, you=-50), line(3, you=-999, deleted_at=T0)]
+    review = review_log(log, [], mandate=0)
+    assert review.lines["id"].tolist() == [1, 2]
+    assert review.summary.balance == -150
+
+
+def test_an_empty_log():
+    s = review_log([], [], mandate=5000).summary
+    assert (s.lines, s.balance, s.reciprocated_share, s.mandate_left) == (0, 0, None, 5000)
+    assert balance_by_round(review_log([], [], 0)).empty
+
+
+def test_balance_by_round_in_round_order_even_when_logged_late():
+    log = [line(1, you=-1000, round=1), line(2, you=300, round=2), line(3, you=-200, round=1)]
+    frame = balance_by_round(review_log(log, [], 0))
+    assert frame.to_dict("records") == [
+        {"round": 1, "gave": -1200.0, "got": 0.0, "balance": -1200.0},
+        {"round": 2, "gave": 0.0, "got": 300.0, "balance": -900.0},
+    ]
+
+
+def test_corrections_become_changed_lines_and_removals():
+    log = hand_log()
+    edited = editor_frame(log, [PRICE])
+    edited.loc[1, "Value to you"] = -6000
+    edited.loc[2, "Remove"] = True
+    edited.loc[4, "Linked issue"] = "Annual price"
+    changed, removed = read_corrections(log, edited, [PRICE])
+    assert removed == [3]
+    assert [(c.id, c.value_to_you, c.issue_id) for c in changed] == [(2, -6000, None), (5, 2500, 1)]
+
+
+def test_bad_corrections_name_the_row_and_column_and_nothing_is_returned():
+    log = hand_log()
+    edited = editor_frame(log, [PRICE])
+    edited.loc[0, "Item"] = ""
+    edited.loc[3, "New position"] = -5
+    with pytest.raises(InvalidInput) as exc:
+        read_corrections(log, edited, [PRICE])
+    assert exc.value.problems == [
+        "Row 1 (Annual price), Item: must not be empty",
+        "Row 4 (Price), New position: must be at least 0 (got -5.0)",
+    ]
+
+
+def test_an_untouched_table_has_no_corrections():
+    log = hand_log()
+    assert read_corrections(log, editor_frame(log, [PRICE]), [PRICE]) == ([], [])
+    assert isinstance(editor_frame(log, [PRICE]), pd.DataFrame)
+
+
+def test_the_store_frame_gives_the_same_verdicts_as_the_models(demo_store):
+    issues = demo_store.list_issues(1)
+    from_models = review_log(demo_store.list_concessions(1), issues, 12000)
+    from_frame = review_log(demo_store.concession_frame(1), issues, 12000)
+    assert from_models.summary == from_frame.summary
+    assert from_models.lines["flags"].tolist() == from_frame.lines["flags"].tolist()
