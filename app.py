@@ -13,6 +13,7 @@ st.set_page_config(page_title="Deal Cockpit", page_icon=":material/target:", lay
 
 pages = [
     st.Page("screens/prepare.py", title="Prepare", icon=":material/checklist:", default=True),
+    st.Page("screens/leverage.py", title="Leverage", icon=":material/radar:"),
     st.Page("screens/concessions.py", title="Concessions", icon=":material/swap_horiz:"),
 ]
 st.navigation(pages).run()

@@ -84,3 +84,107 @@ def balance_chart(per_round: pd.DataFrame) -> alt.LayerChart:
     )
     zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#6b7280").encode(y="y:Q")
     return alt.layer(columns, zero, balance).resolve_scale(color="independent").properties(height=260)
+
+
+def _radar_grid(n_axes: int, labels: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    import math
+
+    rings = []
+    for r in range(1, 6):
+        for k in range(n_axes + 1):
+            a = math.pi / 2 - 2 * math.pi * (k % n_axes) / n_axes
+            rings.append({"ring": r, "order": k, "x": r * math.cos(a), "y": r * math.sin(a)})
+    axes = []
+    for k, label in enumerate(labels):
+        a = math.pi / 2 - 2 * math.pi * k / n_axes
+        axes.append({"source": label, "x": 5 * math.cos(a), "y": 5 * math.sin(a),
+                     "lx": 6.1 * math.cos(a), "ly": 5.9 * math.sin(a)})  # fmt: skip
+    return pd.DataFrame(rings), pd.DataFrame(axes)
+
+
+def radar_chart(frame: pd.DataFrame, title: str = "") -> alt.LayerChart:
+    """Our polygon and theirs on the seven axes (0–5). Evidenced scores are filled points; perceived-only
+    scores are hollow points, so a bluff is visible at a glance. Hover: score, evidence and its date."""
+    labels = list(dict.fromkeys(frame["source"]))
+    rings, axes = _radar_grid(len(labels), labels)
+    sides = ["Us", "Them"]
+    colors = alt.Scale(domain=sides, range=[OURS, THEIRS])
+    scale = alt.Scale(domain=[-7.4, 7.4], nice=False)
+    x = alt.X("x:Q", scale=scale, axis=None)
+    y = alt.Y("y:Q", scale=scale, axis=None)
+    ring_layer = (
+        alt.Chart(rings)
+        .mark_line(color="#d1d5db", strokeWidth=1)
+        .encode(x=x, y=y, detail="ring:N", order="order:Q")
+    )
+    spoke_rows = pd.concat([axes.assign(x=0.0, y=0.0, end=0), axes.assign(end=1)])
+    spokes = (
+        alt.Chart(spoke_rows).mark_line(color="#e5e7eb").encode(x=x, y=y, detail="source:N", order="end:Q")
+    )
+    axis_labels = (
+        alt.Chart(axes)
+        .mark_text(fontSize=12, fontWeight="bold", color="#374151")
+        .encode(
+            x=alt.X("lx:Q", scale=scale, axis=None), y=alt.Y("ly:Q", scale=scale, axis=None), text="source:N"
+        )
+    )
+    polygons = (
+        alt.Chart(frame)
+        .mark_line(strokeWidth=3, opacity=0.9)
+        .encode(x=x, y=y, color=alt.Color("side:N", scale=colors, sort=sides, legend=alt.Legend(orient="top", title=None)),
+                detail="side:N", order="order:Q")
+    )  # fmt: skip
+    points = (
+        alt.Chart(frame[frame["order"] < len(labels)])
+        .mark_point(size=140, strokeWidth=2.5, opacity=1)
+        .encode(
+            x=x, y=y,
+            color=alt.Color("side:N", scale=colors, sort=sides, legend=None),
+            fill=alt.condition("datum.evidenced", alt.Color("side:N", scale=colors, legend=None), alt.value("white")),
+            shape=alt.Shape("evidenced:N", scale=alt.Scale(domain=[True, False], range=["circle", "circle"]), legend=None),
+            tooltip=[alt.Tooltip("side:N", title="Side"), alt.Tooltip("source:N", title="Source"),
+                     alt.Tooltip("score:Q", title="Score (0–5)"), alt.Tooltip("evidence:N", title="Evidence")],
+        )
+    )  # fmt: skip
+    chart = (
+        alt.layer(ring_layer, spokes, axis_labels, polygons, points)
+        .properties(width=440, height=440)
+        .configure_view(stroke=None)
+    )
+    return chart.properties(title=title) if title else chart
+
+
+def index_timeline_chart(history: pd.DataFrame) -> alt.LayerChart:
+    """The leverage index across dated assessments; zero is balance."""
+    line = (
+        alt.Chart(history)
+        .mark_line(point=alt.OverlayMarkDef(size=70, filled=True), strokeWidth=3, color=OURS)
+        .encode(
+            x=alt.X("assessed_at:T", title=None),
+            y=alt.Y("index:Q", title="Leverage index", scale=alt.Scale(domain=[-100, 100])),
+            tooltip=[alt.Tooltip("assessed_at:T", title="Assessed", format="%d %b %Y"),
+                     alt.Tooltip("index:Q", title="Index", format="+.1f")],
+        )
+    )  # fmt: skip
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#6b7280").encode(y="y:Q")
+    return alt.layer(zero, line).properties(height=220)
+
+
+def source_timeline_chart(scores: pd.DataFrame) -> alt.FacetChart:
+    """Each power source across assessments, ours against theirs, one small panel per source."""
+    sides = ["Us", "Them"]
+    base = (
+        alt.Chart(scores)
+        .mark_line(point=True, strokeWidth=2)
+        .encode(
+            x=alt.X("assessed_at:T", title=None, axis=alt.Axis(format="%d %b", labelAngle=0, tickCount=4)),
+            y=alt.Y("score:Q", title=None, scale=alt.Scale(domain=[0, 5])),
+            color=alt.Color("side:N", scale=alt.Scale(domain=sides, range=[OURS, THEIRS]),
+                            legend=alt.Legend(orient="top", title=None)),
+            tooltip=["source:N", "side:N", "score:Q", alt.Tooltip("assessed_at:T", format="%d %b %Y")],
+        )
+        .properties(width=150, height=90)
+    )  # fmt: skip
+    return base.facet(
+        facet=alt.Facet("source:N", title=None, sort=list(dict.fromkeys(scores["source"]))), columns=4
+    )

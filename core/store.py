@@ -44,6 +44,13 @@ def database_path() -> Path:
     return Path(os.environ.get("COCKPIT_DB") or DEFAULT_DB)
 
 
+def current_user() -> str:
+    """Who is recorded as making a change: COCKPIT_USER, else the operating-system user."""
+    import getpass
+
+    return os.environ.get("COCKPIT_USER") or getpass.getuser()
+
+
 def now() -> datetime:
     """Timestamps are stored as naive UTC."""
     return datetime.now(UTC).replace(tzinfo=None)
@@ -503,6 +510,13 @@ class Store:
             )
             for h in heads
         ]
+
+    def counterparty_deals(self, counterparty_id: int) -> pd.DataFrame:
+        """Every deal with this counterparty (for the counterparty view of leverage)."""
+        return self.cursor().df(
+            "SELECT id, name, context, stage, value, currency FROM deal WHERE counterparty_id = ? ORDER BY id",
+            [counterparty_id],
+        )
 
     def add_assessment(self, deal_id: int, assessment: PowerAssessment) -> int:
         with self.transaction() as cur:

@@ -251,6 +251,12 @@ def signed_money(x: float, currency: str = "") -> str:
     return f"{sign}{fmt_amount(abs(x))} {currency}".strip()
 
 
+def signed(x: float, digits: int = 0) -> str:
+    """+14 / −36 / 0, with a true minus sign."""
+    text = f"{abs(x):,.{digits}f}"
+    return ("−" if x < 0 else "+" if x > 0 else "") + text
+
+
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 

@@ -19,6 +19,7 @@ SCREENS = [
     ("prepare", "", 1, "Save deal", None),
     ("prepare-issues", "", 1, "Save deal", "Issues & ZOPA"),
     ("concessions", "concessions", 1, "Log it", None),
+    ("leverage", "leverage", 7, "Leverage index — us against them", None),
 ]
 
 
