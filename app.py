@@ -12,7 +12,8 @@ import streamlit as st
 st.set_page_config(page_title="Deal Cockpit", page_icon=":material/target:", layout="wide")
 
 pages = [
-    st.Page("screens/prepare.py", title="Prepare", icon=":material/checklist:", default=True),
+    st.Page("screens/pipeline.py", title="Pipeline", icon=":material/leaderboard:", default=True),
+    st.Page("screens/prepare.py", title="Prepare", icon=":material/checklist:"),
     st.Page("screens/leverage.py", title="Leverage", icon=":material/radar:"),
     st.Page("screens/concessions.py", title="Concessions", icon=":material/swap_horiz:"),
 ]

@@ -188,3 +188,21 @@ def source_timeline_chart(scores: pd.DataFrame) -> alt.FacetChart:
     return base.facet(
         facet=alt.Facet("source:N", title=None, sort=list(dict.fromkeys(scores["source"]))), columns=4
     )
+
+
+def pipeline_heatmap(edges: pd.DataFrame, deal_order: list[str], source_order: list[str]) -> alt.Chart:
+    """Deals × power sources, coloured by our weighted score minus theirs: blue where we lead, red where
+    they do. `edges` has columns deal, source, edge."""
+    return (
+        alt.Chart(edges)
+        .mark_rect(stroke="white", strokeWidth=1)
+        .encode(
+            x=alt.X("source:N", sort=source_order, title=None,
+                    axis=alt.Axis(labelAngle=0, orient="top", labelOverlap=False, labelLimit=84)),
+            y=alt.Y("deal:N", sort=deal_order, title=None, axis=alt.Axis(labelLimit=320)),
+            color=alt.Color("edge:Q", title="Us − them",
+                            scale=alt.Scale(scheme="redblue", domain=[-5, 5], domainMid=0)),
+            tooltip=[alt.Tooltip("deal:N"), alt.Tooltip("source:N"), alt.Tooltip("edge:Q", format="+.1f", title="Us − them")],
+        )
+        .properties(width=alt.Step(84), height=alt.Step(22))
+    )  # fmt: skip

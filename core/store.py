@@ -12,7 +12,7 @@ import re
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -805,27 +805,80 @@ class Store:
                   "meso_bundle")  # fmt: skip
         return {t: int(cur.scalar(f"SELECT count(*) FROM {t}")) for t in tables}
 
-    def pipeline_totals(self) -> pd.DataFrame:
-        """One row per deal with its concession totals and latest power sums, aggregated in DuckDB."""
+    def pipeline(self, today: date, rules: dict[str, float]) -> pd.DataFrame:
+        """One row per deal with everything the pipeline shows, aggregated in DuckDB in one statement.
+
+        The figures follow core.concessions and core.leverage; `rules` carries their constants
+        (perceived_weight, max_total, leaned_on, small_gain_share) so they are defined in one place,
+        and tests/unit/test_pipeline.py checks this query against the Python rules deal by deal.
+        """
         return self.cursor().df(
-            """
+            rf"""
             WITH c AS (
-                SELECT deal_id, count(*) AS concessions, sum(value_to_you) AS balance,
-                       count(*) FILTER (WHERE trim(you_get) = '') AS one_way
-                FROM concession WHERE deleted_at IS NULL GROUP BY deal_id),
-            latest AS (SELECT deal_id, max(id) AS assessment_id FROM power_assessment GROUP BY deal_id),
+                SELECT c.deal_id, count(*) AS lines, sum(c.value_to_you) AS balance,
+                       sum(greatest(-c.value_to_you, 0)) AS gives,
+                       count(*) FILTER (WHERE regexp_full_match(c.you_get, '\s*')) AS one_way,
+                       count(*) FILTER (WHERE c.new_position IS NOT NULL AND (
+                           (i.direction = 'floor' AND c.new_position < i.reservation) OR
+                           (i.direction = 'ceiling' AND c.new_position > i.reservation))) AS floor_breaches
+                FROM concession c LEFT JOIN issue i ON i.id = c.issue_id AND i.deleted_at IS NULL
+                WHERE c.deleted_at IS NULL GROUP BY c.deal_id),
+            latest AS ({_LATEST_ASSESSMENT.format(where="")}),
             p AS (
                 SELECT l.deal_id,
-                       sum(s.score) FILTER (WHERE s.side = 'us') AS our_power,
-                       sum(s.score) FILTER (WHERE s.side = 'them') AS their_power
-                FROM latest l JOIN power_score s ON s.assessment_id = l.assessment_id GROUP BY l.deal_id)
-            SELECT d.id, d.name, cp.name AS counterparty, d.owner, d.context, d.stage, d.value, d.deadline,
-                   coalesce(c.concessions, 0) AS concessions, coalesce(c.balance, 0) AS balance,
-                   coalesce(c.one_way, 0) AS one_way, p.our_power, p.their_power
+                       sum(CASE WHEN s.side = 'us' THEN s.score * (CASE WHEN s.evidence_id IS NULL THEN $weight ELSE 1 END)
+                                ELSE -s.score END) AS net_power,
+                       count(*) FILTER (WHERE s.side = 'us' AND s.score >= $leaned AND s.evidence_id IS NULL) AS leaned_perceived,
+                       max(s.score) FILTER (WHERE s.source = 'reputation') AS reputation
+                FROM latest l JOIN power_score s ON s.assessment_id = l.assessment_id GROUP BY l.deal_id),
+            b AS (
+                SELECT deal_id, money, time_days, evidence_id FROM (
+                    SELECT deal_id, money, time_days, evidence_id,
+                           row_number() OVER (PARTITION BY deal_id ORDER BY position, id) AS n
+                    FROM alternative WHERE deleted_at IS NULL) WHERE n = 1)
+            SELECT d.id, d.name, cp.name AS counterparty, d.owner, d.context, d.stage, d.value, d.currency,
+                   d.mandate, d.deadline, date_diff('day', $today::DATE, d.deadline) AS days_to_deadline,
+                   coalesce(c.lines, 0) AS lines, coalesce(c.balance, 0) AS balance, coalesce(c.gives, 0) AS gives,
+                   greatest(coalesce(c.gives, 0) - d.mandate, 0) AS over_mandate,
+                   coalesce(c.one_way, 0) AS one_way, coalesce(c.floor_breaches, 0) AS floor_breaches,
+                   p.net_power / $max_total * 100 AS leverage_index,
+                   (cp.relationship = 'repeated' AND coalesce(p.reputation, 0) >= $leaned AND pi.id IS NOT NULL
+                    AND d.value > 0 AND (upper(pi.unit) = d.currency OR pi.unit = '')
+                    AND abs(pi.target - pi.reservation) < $small_gain * d.value) AS w_repeated_small_gain,
+                   coalesce(p.leaned_perceived, 0) > 0 AS w_perceived_power,
+                   cp.communication_style = 'indirect' AS w_face_saving,
+                   (d.deadline IS NOT NULL AND (regexp_full_match(d.deadline_reason, '\s*')
+                    OR d.deadline_evidence_id IS NULL)) AS w_fake_urgency,
+                   (b.deal_id IS NULL OR (b.money <= 0 AND b.time_days <= 0) OR b.evidence_id IS NULL) AS w_bluff_guard
             FROM deal d JOIN counterparty cp ON cp.id = d.counterparty_id
-            LEFT JOIN c ON c.deal_id = d.id LEFT JOIN p ON p.deal_id = d.id
-            ORDER BY d.id"""
+            LEFT JOIN c ON c.deal_id = d.id LEFT JOIN p ON p.deal_id = d.id LEFT JOIN b ON b.deal_id = d.id
+            LEFT JOIN issue pi ON pi.id = d.pressured_issue_id AND pi.deleted_at IS NULL
+            ORDER BY d.id""",
+            {"today": today, "weight": rules["perceived_weight"], "leaned": rules["leaned_on"],
+             "max_total": rules["max_total"], "small_gain": rules["small_gain_share"]},
+        )  # fmt: skip
+
+    def power_edges(self, deal_ids: Sequence[int], perceived_weight: float) -> pd.DataFrame:
+        """Per deal and source, from the latest assessment: our weighted score minus theirs."""
+        if not deal_ids:
+            return pd.DataFrame(columns=["deal_id", "source", "edge"])
+        return self.cursor().df(
+            f"""
+            WITH latest AS ({_LATEST_ASSESSMENT.format(where="WHERE list_contains($ids, deal_id)")})
+            SELECT l.deal_id, s.source,
+                   sum(CASE WHEN s.side = 'us' THEN s.score * (CASE WHEN s.evidence_id IS NULL THEN $weight ELSE 1 END)
+                            ELSE -s.score END) AS edge
+            FROM latest l JOIN power_score s ON s.assessment_id = l.assessment_id
+            GROUP BY l.deal_id, s.source""",
+            {"ids": [int(i) for i in deal_ids], "weight": perceived_weight},
         )
+
+
+# Each deal's latest assessment: the last by time, ties broken by id (as list_assessments orders them).
+_LATEST_ASSESSMENT = """
+    SELECT deal_id, id AS assessment_id FROM (
+        SELECT deal_id, id, row_number() OVER (PARTITION BY deal_id ORDER BY assessed_at DESC, id DESC) AS n
+        FROM power_assessment {where}) WHERE n = 1"""
 
 
 def _sorted_scores(scores: Sequence[PowerScore]) -> list[PowerScore]:

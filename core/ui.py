@@ -10,6 +10,7 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from .models import FIELD_LABELS, STAGE_LABELS, InvalidInput, Model, describe_errors, fmt_amount
@@ -47,6 +48,8 @@ def get_store() -> Store:
 
 # ---- the picked deal ---------------------------------------------------------------------------
 PICKER_KEY = "deal_picker"
+PICKER_LIMIT = 300  # above this many deals the picker searches instead of listing every deal
+PICKER_MATCHES = 50
 CURRENT_KEY = "current_deal"  # not a widget key: it survives page switches, which clear widget state
 OPEN_DEAL_KEY = "open_deal"
 
@@ -69,8 +72,8 @@ def deal_picker(store: Store) -> int | None:
     if deals.empty:
         st.sidebar.info("No deals yet: create one on Prepare.")
         return None
-    ids = deals["id"].astype(int).tolist()
-    labels = {int(r.id): f"{r.name} · {r.counterparty}" for r in deals.itertuples()}
+    all_ids = deals["id"].astype(int)
+    ids = all_ids.tolist()
     state = st.session_state
     chosen = state.pop(OPEN_DEAL_KEY, None)
     if chosen not in ids:
@@ -82,6 +85,17 @@ def deal_picker(store: Store) -> int | None:
             st.sidebar.warning(f"There is no deal with id {param}; showing the first deal instead.")
     if chosen not in ids:
         chosen = ids[0]
+    if len(deals) > PICKER_LIMIT:
+        # A long pipeline: search first, then offer the matches, so the page never ships every deal.
+        query = st.sidebar.text_input(
+            "Find a deal", key="deal_search", placeholder="deal or counterparty name"
+        )
+        text = deals["name"] + " · " + deals["counterparty"]
+        hits = deals[text.str.contains(query, case=False, regex=False)] if query else deals.iloc[0:0]
+        shown = deals[all_ids.eq(chosen)]
+        deals = pd.concat([shown, hits[hits["id"] != chosen].head(PICKER_MATCHES)])
+        ids = deals["id"].astype(int).tolist()
+    labels = {int(r.id): f"{r.name} · {r.counterparty}" for r in deals.itertuples()}
     state[CURRENT_KEY] = state[PICKER_KEY] = chosen
     st.sidebar.selectbox(
         "Deal", ids, key=PICKER_KEY, format_func=labels.__getitem__, on_change=_picked,
@@ -89,6 +103,23 @@ def deal_picker(store: Store) -> int | None:
     )  # fmt: skip
     st.query_params["deal"] = str(chosen)
     return chosen
+
+
+def deal_page(what: str):
+    """The start of a deal screen: sidebar, the picked deal and its counterparty, and the header.
+    Stops the page with a plain message when there is no deal to show."""
+    store, deal_id = page_start()
+    if deal_id is None:
+        st.info("No deal yet: create one on Prepare.")
+        st.stop()
+    try:
+        deal = store.get_deal(deal_id)
+    except NotFound as exc:
+        st.error(str(exc))
+        st.stop()
+    counterparty = store.get_counterparty(deal.counterparty_id)
+    deal_header(deal, counterparty, what)
+    return store, deal, counterparty
 
 
 def current_deal_id() -> int | None:

@@ -14,17 +14,8 @@ LIVE_SECONDS = 3  # a sponsor watching on a second screen sees a new line within
 LIVE_ROWS = 50  # the live table shows the newest lines; the full log is in the correction table and the CSV
 CHART_ROUNDS = 40  # the chart's recent rounds: enough to read the trend, cheap to redraw after each line
 
-store, deal_id = ui.page_start()
-if deal_id is None:
-    st.info("No deal yet: create one on Prepare.")
-    st.stop()
-try:
-    deal = store.get_deal(deal_id)
-except NotFound as exc:
-    st.error(str(exc))
-    st.stop()
-counterparty = store.get_counterparty(deal.counterparty_id)
-ui.deal_header(deal, counterparty, "Concessions")
+store, deal, counterparty = ui.deal_page("Concessions")
+deal_id = deal.id
 
 # Entry widgets are keyed per deal so switching deals starts a clean form.
 K = {name: f"entry_{name}_{deal_id}" for name in ("item", "give", "get", "you", "them", "trigger", "issue",

@@ -20,19 +20,10 @@ from core.leverage import (
     warnings,
 )
 from core.models import POWER_SOURCE_LABELS, PowerAssessment, PowerScore, Side
-from core.store import NotFound, current_user, now
+from core.store import current_user, now
 
-store, deal_id = ui.page_start()
-if deal_id is None:
-    st.info("No deal yet: create one on Prepare.")
-    st.stop()
-try:
-    deal = store.get_deal(deal_id)
-except NotFound as exc:
-    st.error(str(exc))
-    st.stop()
-counterparty = store.get_counterparty(deal.counterparty_id)
-ui.deal_header(deal, counterparty, "Leverage")
+store, deal, counterparty = ui.deal_page("Leverage")
+deal_id = deal.id
 
 assessments = store.list_assessments(deal_id)
 evidence = store.list_evidence(deal_id)

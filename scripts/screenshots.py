@@ -16,8 +16,9 @@ from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402
 
 # (file name, url path, deal id, text that shows once the screen has rendered, tab to open first)
 SCREENS = [
-    ("prepare", "", 1, "Save deal", None),
-    ("prepare-issues", "", 1, "Save deal", "Issues & ZOPA"),
+    ("pipeline", "", 1, "Deals at risk", None),
+    ("prepare", "prepare", 1, "Save deal", None),
+    ("prepare-issues", "prepare", 1, "Save deal", "Issues & ZOPA"),
     ("concessions", "concessions", 1, "Log it", None),
     ("leverage", "leverage", 7, "Leverage index — us against them", None),
 ]

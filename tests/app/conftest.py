@@ -10,10 +10,13 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 def app(db_path):
     """The cockpit on a fresh database file (filled with the curated demo on first start)."""
 
-    def start(deal: int | str | None = None) -> AppTest:
+    def start(deal: int | str | None = None, page: str | None = None) -> AppTest:
         at = AppTest.from_file(APP, default_timeout=60)
         if deal is not None:
             at.query_params["deal"] = str(deal)
-        return at.run()
+        at.run()
+        if page is not None:
+            at.switch_page(page).run()
+        return at
 
     return start

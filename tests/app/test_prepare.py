@@ -1,6 +1,14 @@
 """The app start and the Prepare screen, through Streamlit's AppTest."""
 
+import pytest
+
 from core.store import Store
+
+
+@pytest.fixture
+def app(app):
+    """Every test here starts on the Prepare screen (the app opens on the Pipeline)."""
+    return lambda deal=None, page="screens/prepare.py": app(deal=deal, page=page)
 
 
 def errors(at):
@@ -28,9 +36,10 @@ def test_a_link_with_a_deal_opens_that_deal(app):
 
 
 def test_a_link_to_a_missing_deal_says_so_and_shows_the_first(app):
-    at = app(deal=999)
+    at = app(deal=999, page=None)  # the link opens the start page
     assert not at.exception
     assert at.sidebar.warning[0].value == "There is no deal with id 999; showing the first deal instead."
+    at.switch_page("screens/prepare.py").run()
     assert at.subheader[0].value == "Prepare · Northwind — enterprise SaaS annual"
 
 

@@ -63,7 +63,7 @@ def test_log_with_the_keyboard_a_sponsor_sees_it_live_and_the_csv_has_it(page, b
 
 
 def test_switching_screens_keeps_the_deal(page):
-    page.goto(f"{page.base_url}/?deal=4")
+    page.goto(f"{page.base_url}/prepare?deal=4")
     expect(
         page.get_by_role("heading", name="Prepare · Kessler — die-cast housings should-cost")
     ).to_be_visible(timeout=60_000)

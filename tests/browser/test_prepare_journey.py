@@ -24,7 +24,7 @@ def choose(page, label, option):
 
 
 def test_pick_a_deal_change_a_floor_and_it_survives_a_reload(page):
-    page.goto(page.base_url)
+    page.goto(f"{page.base_url}/prepare")
     expect(page.get_by_role("heading", name="Prepare · Northwind — enterprise SaaS annual")).to_be_visible(
         timeout=60_000
     )

@@ -1,0 +1,142 @@
+"""The leader's pipeline: every deal's leverage, deadline, give/get balance and risks, risk first.
+
+The per-deal figures are aggregated in DuckDB (store.pipeline) from the constants of core.leverage and
+the definitions of core.concessions; this module only adds the pipeline's own rules on the one-row-per-
+deal frame: what "at risk" means, the order, the filters and the top metrics.
+
+At risk: a floor breach, a mandate overrun, their leverage clearly ahead of ours (index at or below
+CLEARLY_WEAKER), or a deadline within RISK_DEADLINE_DAYS while their leverage is ahead (index below 0).
+The risk score orders the table: breaches and overruns first, then weaker leverage, then near deadlines,
+then one-way concessions and warnings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from .leverage import LEANED_ON, MAX_SCORE, PERCEIVED_WEIGHT, SMALL_GAIN_SHARE, SOURCES
+
+RISK_DEADLINE_DAYS = 14
+CLEARLY_WEAKER = -20.0
+RULES = {
+    "perceived_weight": PERCEIVED_WEIGHT,
+    "max_total": MAX_SCORE * len(SOURCES),
+    "leaned_on": LEANED_ON,
+    "small_gain_share": SMALL_GAIN_SHARE,
+}
+# Warning columns from the store, with the short names the table shows (the codes of core.leverage).
+WARNING_LABELS = {
+    "repeated_small_gain": "small gain, repeated game",
+    "perceived_power": "power not shown",
+    "face_saving": "face-saving culture",
+    "fake_urgency": "fake-urgency deadline",
+    "bluff_guard": "BATNA weak",
+}
+
+
+def pipeline_frame(store, today: date) -> pd.DataFrame:
+    """The store's aggregate with the pipeline's verdict columns added, riskiest first."""
+    frame = store.pipeline(today, RULES)
+    return judge(frame)
+
+
+def judge(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add warnings (text and count), at_risk and risk, and sort riskiest first. Vectorised: no loop over deals."""
+    f = frame.copy()
+    f["leverage_index"] = f["leverage_index"].astype(float).round(1)
+    codes = [f"w_{code}" for code in WARNING_LABELS]
+    flags = f[codes].fillna(False).astype(bool)
+    f["warning_count"] = flags.sum(axis=1)
+    text = pd.Series("", index=f.index)
+    for code, label in WARNING_LABELS.items():  # a loop over the five kinds of warning, not over deals
+        text = text + flags[f"w_{code}"].map({True: label + " · ", False: ""})
+    f["warnings"] = text.str.removesuffix(" · ")
+    weaker = f["leverage_index"].lt(0).fillna(False)
+    breach = f["floor_breaches"].gt(0)
+    overrun = f["over_mandate"].gt(0)
+    days = f["days_to_deadline"]
+    near = days.between(0, RISK_DEADLINE_DAYS).fillna(False)
+    clearly_weaker = f["leverage_index"].le(CLEARLY_WEAKER).fillna(False)
+    f["their_leverage_higher"] = weaker
+    f["at_risk"] = breach | overrun | clearly_weaker | (near & weaker)
+    f["risk"] = (
+        4 * breach
+        + 4 * overrun
+        + 3 * clearly_weaker
+        + weaker
+        + 2 * near
+        + f["one_way"].gt(0)
+        + f["warning_count"].gt(0)
+    ).astype(int)
+    return f.sort_values(
+        ["risk", "days_to_deadline", "value"],
+        ascending=[False, True, False],
+        na_position="last",
+        kind="stable",
+    ).reset_index(drop=True)
+
+
+def filter_pipeline(
+    frame: pd.DataFrame,
+    owners: Iterable[str] = (),
+    contexts: Iterable[str] = (),
+    stages: Iterable[str] = (),
+    at_risk_only: bool = False,
+) -> pd.DataFrame:
+    """Empty selections mean "all"."""
+    keep = pd.Series(True, index=frame.index)
+    for column, chosen in (("owner", owners), ("context", contexts), ("stage", stages)):
+        chosen = list(chosen)
+        if chosen:
+            keep &= frame[column].isin(chosen)
+    if at_risk_only:
+        keep &= frame["at_risk"]
+    return frame[keep]
+
+
+@dataclass(frozen=True)
+class PipelineMetrics:
+    deals: int
+    at_risk: int
+    value_by_currency: dict[str, float]
+    their_leverage_higher: int
+    breaches_or_overruns: int
+    deadlines_soon: int
+
+
+def metrics(frame: pd.DataFrame) -> PipelineMetrics:
+    value = frame.groupby("currency")["value"].sum().sort_values(ascending=False)
+    return PipelineMetrics(
+        deals=len(frame),
+        at_risk=int(frame["at_risk"].sum()),
+        value_by_currency={str(k): float(v) for k, v in value.items()},
+        their_leverage_higher=int(frame["their_leverage_higher"].sum()),
+        breaches_or_overruns=int((frame["floor_breaches"].gt(0) | frame["over_mandate"].gt(0)).sum()),
+        deadlines_soon=int(frame["days_to_deadline"].between(0, RISK_DEADLINE_DAYS).sum()),
+    )
+
+
+def compact_money(x: float) -> str:
+    """1_234_000 -> '1.23M', 56_000 -> '56k' (for a pipeline total on one line)."""
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(x) >= size:
+            return f"{x / size:,.2f}".rstrip("0").rstrip(".") + suffix
+    return f"{x:,.0f}"
+
+
+EXPORT_COLUMNS = {
+    "name": "Deal", "counterparty": "Counterparty", "owner": "Owner", "context": "Context", "stage": "Stage",
+    "value": "Value", "currency": "Currency", "leverage_index": "Leverage index", "deadline": "Deadline",
+    "days_to_deadline": "Days to deadline", "balance": "Give/get balance", "one_way": "One-way concessions",
+    "floor_breaches": "Floor breaches", "over_mandate": "Over mandate", "warnings": "Warnings",
+    "at_risk": "At risk", "id": "Deal id",
+}  # fmt: skip
+
+
+def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The filtered table as the CSV download shows it."""
+    return frame[list(EXPORT_COLUMNS)].rename(columns=EXPORT_COLUMNS)

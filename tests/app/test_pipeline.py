@@ -1,0 +1,70 @@
+"""The Pipeline screen through AppTest: the leader's figures, filters, sorting and the drill-down."""
+
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+
+def table(at):
+    return at.dataframe(key="pipeline_table").value
+
+
+def big(at):
+    return next(m.value for m in at.markdown if m.value.startswith("# "))
+
+
+def test_the_pipeline_is_the_start_page_with_risk_first(app):
+    at = app()
+    assert not at.exception
+    assert at.subheader[0].value == "Pipeline · every deal, risk first"
+    assert big(at) == "# :red[8 of 12]"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics == {"Pipeline value": "9.82M EUR", "Their leverage higher": "9", "Breach or overrun": "5",
+                       "Deadlines ≤ 14 days": "4"}  # fmt: skip
+    rows = table(at)
+    assert len(rows) == 12
+    assert rows["name"].iloc[0] == "Baltic Freight — 3-year carrier contract"  # a floor breach and an overrun
+    assert len(at.get("vega_lite_chart")) == 1
+
+
+def test_filters_narrow_every_figure(app):
+    at = app()
+    at.multiselect(key="pipeline_owner").set_value(["Clara Nguyen"]).run()
+    assert set(table(at)["owner"]) == {"Clara Nguyen"} and len(table(at)) == 3
+    assert big(at) == "# :red[2 of 3]"
+    at.toggle(key="pipeline_at_risk").set_value(True).run()
+    assert table(at)["name"].tolist() == [
+        "Andes Distribución — regional reseller agreement", "Nordlicht Bank — co-marketing programme"
+    ]  # fmt: skip
+    at.multiselect(key="pipeline_context").set_value(["hiring"]).run()
+    assert len(table(at)) == 0 and big(at) == "# :green[0 of 0]"
+
+
+def test_sorting_covers_the_whole_filtered_set(app):
+    at = app()
+    at.selectbox(key="pipeline_sort").set_value("Days to deadline").run()
+    days = table(at)["days_to_deadline"].tolist()
+    assert days == sorted(days) and days[0] == -2  # the Nordlicht brief deadline has passed
+    at.toggle(key="pipeline_desc_Days to deadline").set_value(True).run()
+    assert table(at)["days_to_deadline"].iloc[0] == 70
+
+
+def test_the_heat_map_shows_the_riskiest_deals_in_order(app):
+    at = app()
+    at.toggle(key="pipeline_at_risk").set_value(True).run()
+    chart = at.get("vega_lite_chart")[0]
+    frames = [convert_arrow_bytes_to_pandas_df(d.data.data) for d in chart.proto.datasets]
+    cells = next(f for f in frames if "edge" in f.columns)
+    assert cells["deal"].nunique() == 8 and cells["source"].nunique() == 7
+    baltic = cells[
+        (cells["deal"] == "Baltic Freight — 3-year carrier contract") & (cells["source"] == "Time")
+    ]
+    assert baltic["edge"].iloc[0] == 2 * 0.5 - 4  # our 2 is perceived only, so it counts at half
+
+
+def test_selecting_a_row_opens_the_deal_on_the_chosen_screen(app):
+    at = app()
+    at.selectbox(key="pipeline_open_in").set_value("Concessions").run()
+    at.session_state["pipeline_table"] = {"selection": {"rows": [2], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception
+    assert at.subheader[0].value == "Concessions · Northwind — enterprise SaaS annual"
+    assert at.query_params["deal"] == "1"

@@ -1,0 +1,153 @@
+"""The pipeline: a hand-built pipeline computed by hand, and DuckDB's aggregate checked against core rules."""
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from core.concessions import review_log
+from core.demo import load_synthetic
+from core.leverage import leverage_index, warnings
+from core.models import (
+    Batna,
+    Concession,
+    Counterparty,
+    Deal,
+    Evidence,
+    Issue,
+    PowerAssessment,
+    PowerScore,
+    PowerSource,
+)
+from core.pipeline import export_frame, filter_pipeline, metrics, pipeline_frame
+
+TODAY = date(2026, 11, 25)
+AT = datetime(2026, 11, 20, 9)
+
+
+def scores(us, us_ev, them):
+    return [PowerScore(source=s, side="us", score=us, evidence_id=us_ev) for s in PowerSource] + [
+        PowerScore(source=s, side="them", score=them) for s in PowerSource
+    ]
+
+
+@pytest.fixture
+def hand_built(store):
+    # A: breaches its floor and overruns its mandate, deadline in 10 days, leverage +20
+    a = store.create_deal(
+        Deal(name="A", context="sales", stage="midgame", owner="Ana", value=100000, mandate=5000,
+             deadline=TODAY + timedelta(days=10), deadline_reason="Fiscal close"),
+        Counterparty(name="Alpha", relationship="one_off"),
+    )  # fmt: skip
+    (ev,) = store.replace_evidence(a, [Evidence(title="Benchmark", source="Survey", date=date(2026, 11, 1))])
+    store.update_deal(store.get_deal(a).model_copy(update={"deadline_evidence_id": ev}))
+    (price,) = store.replace_issues(a, [Issue(name="Price", unit="EUR", target=100000, reservation=90000)])
+    store.replace_alternatives(a, [Batna(description="Other buyer", money=80000, evidence_id=ev)])
+    for n, (you, get, issue, position) in enumerate(
+        [(-3000, "", None, None), (-4000, "Term", price, 85000), (1000, "Fee", None, None)]
+    ):
+        store.add_concession(a, Concession(item=f"line {n}", you_give="x", you_get=get, value_to_you=you,
+                                           issue_id=issue, new_position=position, logged_at=AT + timedelta(minutes=n)))  # fmt: skip
+    store.add_assessment(a, PowerAssessment(assessed_at=AT, scores=scores(3, ev, 2)))  # (21 − 14) / 35 = +20
+    # B: their leverage far ahead, no deadline, indirect culture, no BATNA
+    b = store.create_deal(
+        Deal(name="B", context="procurement", stage="setup", owner="Ben", value=50000, currency="USD", mandate=10000),
+        Counterparty(name="Beta", communication_style="indirect"),
+    )  # fmt: skip
+    store.add_assessment(
+        b, PowerAssessment(assessed_at=AT, scores=scores(1, None, 4))
+    )  # (3.5 − 28) / 35 = −70
+    # C: nothing scored, a deadline in 30 days with no reason
+    c = store.create_deal(
+        Deal(name="C", context="hiring", stage="close", owner="Ana", value=20000, deadline=TODAY + timedelta(days=30)),
+        Counterparty(name="Gamma"),
+    )  # fmt: skip
+    return store, a, b, c
+
+
+def test_every_figure_of_a_hand_built_pipeline(hand_built):
+    store, a, b, c = hand_built
+    frame = pipeline_frame(store, TODAY)
+    assert frame["name"].tolist() == ["A", "B", "C"]  # risk first
+    row = frame.set_index("name")
+    assert row.loc["A", ["balance", "gives", "over_mandate", "one_way", "floor_breaches"]].tolist() == [
+        -6000,
+        7000,
+        2000,
+        1,
+        1,
+    ]
+    assert row.loc["A", "leverage_index"] == 20.0 and row.loc["A", "days_to_deadline"] == 10
+    assert row.loc["A", "risk"] == 4 + 4 + 2 + 1 and row.loc["A", "at_risk"]
+    assert row.loc["A", "warnings"] == ""
+    assert row.loc["B", "leverage_index"] == -70.0 and row.loc["B", "at_risk"]
+    assert row.loc["B", "warnings"] == "face-saving culture · BATNA weak"
+    assert row.loc["B", "risk"] == 3 + 1 + 1
+    assert row.loc["C", "warnings"] == "fake-urgency deadline · BATNA weak" and not row.loc["C", "at_risk"]
+    m = metrics(frame)
+    assert (m.deals, m.at_risk, m.their_leverage_higher, m.breaches_or_overruns, m.deadlines_soon) == (
+        3,
+        2,
+        1,
+        1,
+        1,
+    )
+    assert m.value_by_currency == {"EUR": 120000, "USD": 50000}
+
+
+def test_filters_combine_and_empty_means_all(hand_built):
+    frame = pipeline_frame(hand_built[0], TODAY)
+    assert filter_pipeline(frame)["name"].tolist() == ["A", "B", "C"]
+    assert filter_pipeline(frame, owners=["Ana"])["name"].tolist() == ["A", "C"]
+    assert filter_pipeline(frame, owners=["Ana"], at_risk_only=True)["name"].tolist() == ["A"]
+    assert filter_pipeline(frame, contexts=["procurement", "hiring"], stages=["close"])["name"].tolist() == [
+        "C"
+    ]
+
+
+def test_the_export_names_the_columns_for_people(hand_built):
+    exported = export_frame(pipeline_frame(hand_built[0], TODAY))
+    assert list(exported.columns[:6]) == ["Deal", "Counterparty", "Owner", "Context", "Stage", "Value"]
+    assert exported["Give/get balance"].tolist() == [-6000, 0, 0]
+
+
+def check_against_core(store, deal_ids, today):
+    """The DuckDB aggregate must give, deal by deal, what the core rules give."""
+    frame = pipeline_frame(store, today).set_index("id")
+    for deal_id in deal_ids:
+        deal = store.get_deal(deal_id)
+        issues = store.list_issues(deal_id)
+        review = review_log(store.list_concessions(deal_id), issues, deal.mandate).summary
+        row = frame.loc[deal_id]
+        assert row["balance"] == pytest.approx(review.balance), deal.name
+        assert row["gives"] == pytest.approx(review.gives)
+        assert row["over_mandate"] == pytest.approx(review.over_mandate)
+        assert (row["one_way"], row["floor_breaches"]) == (review.one_way, review.floor_breaches), deal.name
+        assessments = store.list_assessments(deal_id)
+        latest = assessments[-1] if assessments else None
+        if latest is None:
+            assert row["leverage_index"] != row["leverage_index"]  # NaN: not scored
+        else:
+            assert row["leverage_index"] == leverage_index(latest), deal.name
+        cp = store.get_counterparty(deal.counterparty_id)
+        expected = {w.code for w in warnings(deal, cp, latest, store.list_alternatives(deal_id), issues)}
+        found = {code for code in ("repeated_small_gain", "perceived_power", "face_saving", "fake_urgency", "bluff_guard")
+                 if row[f"w_{code}"]}  # fmt: skip
+        assert found == expected, deal.name
+
+
+def test_the_aggregate_agrees_with_the_core_rules_on_the_curated_pipeline(demo_store):
+    check_against_core(demo_store, range(1, 13), TODAY)
+
+
+def test_the_aggregate_agrees_with_the_core_rules_on_synthetic_deals(store):
+    load_synthetic(store, deals=60, concessions_per_deal=12, seed=5)
+    check_against_core(store, range(1, 61), date.today())
+
+
+def test_the_aggregate_agrees_after_edits_removals_and_a_new_assessment(hand_built):
+    store, a, b, c = hand_built
+    first = store.list_concessions(a)[0]
+    store.remove_concession(a, first.id)
+    store.update_deal(store.get_deal(a).model_copy(update={"deadline_reason": ""}))
+    store.add_assessment(a, PowerAssessment(assessed_at=AT + timedelta(days=1), scores=scores(4, None, 1)))
+    check_against_core(store, [a, b, c], TODAY)
