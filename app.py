@@ -16,5 +16,6 @@ pages = [
     st.Page("screens/prepare.py", title="Prepare", icon=":material/checklist:"),
     st.Page("screens/leverage.py", title="Leverage", icon=":material/radar:"),
     st.Page("screens/concessions.py", title="Concessions", icon=":material/swap_horiz:"),
+    st.Page("screens/moves.py", title="Moves", icon=":material/route:"),
 ]
 st.navigation(pages).run()

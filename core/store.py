@@ -139,6 +139,16 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
                 PRIMARY KEY (bundle_id, issue_id))""",
         ],
     ),
+    (
+        "004_deal_events",
+        [
+            # What happened to a deal and who did it: stage changes, signals observed and cleared.
+            """CREATE TABLE deal_event (
+                id BIGINT PRIMARY KEY, deal_id BIGINT NOT NULL, kind VARCHAR NOT NULL, subject VARCHAR NOT NULL,
+                old_value VARCHAR, new_value VARCHAR, note VARCHAR NOT NULL, changed_at TIMESTAMP NOT NULL,
+                changed_by VARCHAR NOT NULL)""",
+        ],
+    ),
 ]
 
 # Model -> (table, columns, parent column). Columns are the model's stored fields, in table order.
@@ -693,6 +703,50 @@ class Store:
             cur.execute("INSERT INTO meso_term VALUES (?, ?, ?)", [new_id, issue_id, t.value])
         return new_id
 
+    # ---- events: stage changes and signals ------------------------------------------------------
+    def _record(self, cur: Cursor, deal_id: int, kind: str, subject: str, old: str | None, new: str | None,
+                note: str = "") -> None:  # fmt: skip
+        cur.execute(
+            "INSERT INTO deal_event VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [cur.next_id("deal_event"), deal_id, kind, subject, old, new, note, now(), current_user()],
+        )
+
+    def advance_stage(self, deal_id: int, to: str, note: str = "") -> None:
+        """Move the deal to the next step and record it, in one transaction."""
+        with self.transaction() as cur:
+            rows = cur.rows("SELECT stage FROM deal WHERE id = ?", [deal_id])
+            if not rows:
+                raise NotFound(f"There is no deal with id {deal_id}.")
+            cur.execute("UPDATE deal SET stage = ? WHERE id = ?", [to, deal_id])
+            self._record(cur, deal_id, "stage", "stage", rows[0]["stage"], to, note)
+
+    def observe_signal(self, deal_id: int, move_key: str, note: str = "") -> None:
+        with self.transaction() as cur:
+            self._require(cur, "deal", deal_id)
+            self._record(cur, deal_id, "signal", move_key, None, "observed", note)
+
+    def clear_signal(self, deal_id: int, move_key: str, note: str = "") -> None:
+        with self.transaction() as cur:
+            self._require(cur, "deal", deal_id)
+            self._record(cur, deal_id, "signal", move_key, "observed", "cleared", note)
+
+    def observed_signals(self, deal_id: int) -> set[str]:
+        """Moves whose signal was observed and not cleared since."""
+        rows = self.cursor().rows(
+            """SELECT subject FROM (
+                   SELECT subject, new_value, row_number() OVER (PARTITION BY subject ORDER BY changed_at DESC, id DESC) AS n
+                   FROM deal_event WHERE deal_id = ? AND kind = 'signal') WHERE n = 1 AND new_value = 'observed'""",
+            [deal_id],
+        )
+        return {r["subject"] for r in rows}
+
+    def list_events(self, deal_id: int) -> pd.DataFrame:
+        return self.cursor().df(
+            "SELECT changed_at, kind, subject, old_value, new_value, note, changed_by FROM deal_event "
+            "WHERE deal_id = ? ORDER BY changed_at DESC, id DESC",
+            [deal_id],
+        )
+
     # ---- one deal as a file -------------------------------------------------------------------
     def export_deal(self, deal_id: int) -> DealFile:
         deal = self.get_deal(deal_id)
@@ -781,7 +835,7 @@ class Store:
         """The next free id per table, for generators that build whole tables in pandas."""
         cur = self.cursor()
         tables = ("counterparty", "stakeholder", "deal", "evidence", "alternative", "issue",
-                  "power_assessment", "concession", "meso_bundle")  # fmt: skip
+                  "power_assessment", "concession", "meso_bundle", "deal_event")  # fmt: skip
         return {t: cur.next_id(t) for t in tables}
 
     def bulk_insert(self, frames: dict[str, pd.DataFrame]) -> dict[str, int]:

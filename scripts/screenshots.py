@@ -21,6 +21,7 @@ SCREENS = [
     ("prepare-issues", "prepare", 1, "Save deal", "Issues & ZOPA"),
     ("concessions", "concessions", 1, "Log it", None),
     ("leverage", "leverage", 7, "Leverage index — us against them", None),
+    ("moves", "moves", 1, "Ready for the talks", None),
 ]
 
 

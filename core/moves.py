@@ -1,0 +1,296 @@
+"""The method at the moment of use: moves by stage, signals to adjust or stop, filled templates,
+readiness and pitfalls. The move table, the steps and the playbooks are data (data/moves.json)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from .concessions import review_log
+from .leverage import warnings as leverage_warnings
+from .models import Batna, Concession, Counterparty, Deal, Evidence, Issue, Stage, Stakeholder, fmt_amount
+
+PLAYBOOK_FILE = Path(__file__).resolve().parent.parent / "data" / "moves.json"
+STAGES = list(Stage)
+ESCALATE_DAYS_BEFORE = 5  # propose the sponsor call this many days before the deadline
+
+
+@dataclass(frozen=True)
+class Move:
+    key: str
+    move: str
+    stage: Stage
+    when_to_use: str
+    what_to_say: str
+    signal: str
+    risk_and_safeguard: str
+
+
+@dataclass(frozen=True)
+class Step:
+    stage: Stage
+    name: str
+    principle: str
+
+
+@dataclass(frozen=True)
+class Playbook:
+    moves: list[Move]
+    steps: list[Step]
+    contexts: dict[str, list[str]]
+
+
+def load_playbook(path: Path = PLAYBOOK_FILE) -> Playbook:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    moves = [Move(**{**m, "stage": Stage(m["stage"])}) for m in data["moves"]]
+    steps = [Step(Stage(s["stage"]), s["name"], s["principle"]) for s in data["steps"]]
+    return Playbook(moves, steps, data["playbooks"])
+
+
+def moves_for_stage(moves: Sequence[Move], stage: Stage) -> list[Move]:
+    """The current stage's moves first, then the rest in the order of the five steps."""
+    return sorted(moves, key=lambda m: (m.stage != stage, STAGES.index(m.stage)))
+
+
+def next_stage(stage: Stage) -> Stage | None:
+    k = STAGES.index(stage)
+    return STAGES[k + 1] if k + 1 < len(STAGES) else None
+
+
+def move_status(move: Move, observed: set[str]) -> str:
+    """'adjust/stop' once the move's signal has been observed in this deal, else 'use'."""
+    return "adjust/stop" if move.key in observed else "use"
+
+
+# ---- templates ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Blank:
+    """A place in a template the deal cannot fill yet: what is missing and where to fill it."""
+
+    label: str
+    fix: str
+    screen: str  # the screen where it is filled
+
+    def __str__(self) -> str:
+        return f"[{self.label}: {self.fix}]"
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str
+    parts: list[str | Blank] = field(default_factory=list)
+
+    @property
+    def blanks(self) -> list[Blank]:
+        return [p for p in self.parts if isinstance(p, Blank)]
+
+    @property
+    def complete(self) -> bool:
+        return not self.blanks
+
+    @property
+    def text(self) -> str:
+        return "".join(str(p) for p in self.parts)
+
+
+_IF_THEN = re.compile(r"^if (?P<risk>.+?),\s*(?P<remedy>.+)$", re.IGNORECASE)
+_THEN_IF = re.compile(r"^(?P<remedy>.+?)\s+if\s+(?P<risk>.+)$", re.IGNORECASE)
+
+
+def _risk_and_remedy(concessions: Sequence[Concession]) -> tuple[str, str] | None:
+    """The latest contingency written as "If X, Y" or "Y if X"."""
+    for c in sorted(concessions, key=lambda c: c.logged_at, reverse=True):
+        text = c.trigger.strip().rstrip(".")
+        for pattern in (_IF_THEN, _THEN_IF):
+            found = pattern.match(text)
+            if found:
+                return found["risk"], found["remedy"]
+    return None
+
+
+def fill_templates(
+    deal: Deal,
+    issues: Sequence[Issue],
+    evidence: Sequence[Evidence],
+    alternatives: Sequence[Batna],
+    concessions: Sequence[Concession],
+    stakeholders: Sequence[Stakeholder],
+    today: date,
+) -> list[Template]:
+    """The seed's five fill-in-the-blank lines, filled from the deal; what the deal lacks stays a Blank."""
+    by_evidence = {e.id: e for e in evidence}
+    live = [c for c in concessions if c.deleted_at is None]
+    batna = alternatives[0] if alternatives else None
+    floor_issue = next((i for i in issues if i.id == deal.pressured_issue_id), None) or (
+        max(issues, key=lambda i: i.priority) if issues else None
+    )
+    paired = next(
+        (c for c in sorted(live, key=lambda c: c.logged_at, reverse=True) if c.you_get.strip()), None
+    )
+    verified = next(
+        (c for c in sorted(live, key=lambda c: c.logged_at, reverse=True) if c.trigger.strip()), None
+    )
+    sponsor = next((s for s in stakeholders if s.veto), None) or next(
+        (s for s in stakeholders if s.decision_rights), None
+    )
+
+    def issue_floor() -> list[str | Blank]:
+        if floor_issue is None:
+            return [Blank("issue", "add an issue with our floor", "Prepare")]
+        unit = f" {floor_issue.unit}" if floor_issue.unit else ""
+        standard = by_evidence.get(floor_issue.evidence_id)
+        basis: str | Blank = (
+            f"{standard.title} ({standard.source})" if standard
+            else f"our alternative: {batna.description}" if batna
+            else Blank("standard or BATNA", f"link evidence to {floor_issue.name} or add a BATNA", "Prepare")
+        )  # fmt: skip
+        return [floor_issue.name, " is ", f"{fmt_amount(floor_issue.reservation)}{unit}", " based on ", basis]
+
+    one = Template("Floor and its standard", [
+        "“Our floor on ", *issue_floor(), ". If we move on ",
+        paired.you_give.strip() or paired.item if paired else Blank("your ask", "log a concession with a get", "Concessions"),
+        ", we would need ",
+        paired.you_get.strip() if paired else Blank("give", "log what we get in return", "Concessions"),
+        " to keep the deal investable.”",
+    ])  # fmt: skip
+    two = Template("Deadline and its reason", [
+        "“This offer is valid until ",
+        f"{deal.deadline:%d %B %Y}" if deal.deadline else Blank("date", "set the deal's deadline", "Prepare"),
+        " because ",
+        deal.deadline_reason.strip() or Blank("capacity or budget cadence", "write the deadline's reason", "Prepare"),
+        ". After that, we allocate resources elsewhere.”",
+    ])  # fmt: skip
+    three = Template("Verification clause", [
+        "“We can accept ",
+        verified.item if verified else Blank("term", "log a concession with a trigger/contingency", "Concessions"),
+        " only with ",
+        verified.trigger.strip() if verified else Blank("verification/governance", "write it as the trigger", "Concessions"),
+        ", otherwise we revert to ",
+        batna.description if batna else Blank("alternative plan", "add the BATNA", "Prepare"),
+        ".”",
+    ])  # fmt: skip
+    risk = _risk_and_remedy(live)
+    four = Template("Contingent remedy", [
+        "“If ",
+        risk[0] if risk else Blank("risk", "write a trigger as 'If X, Y' or 'Y if X'", "Concessions"),
+        ", ",
+        risk[1] if risk else Blank("contingent remedy", "write a trigger as 'If X, Y' or 'Y if X'", "Concessions"),
+        " applies. This protects both sides.”",
+    ])  # fmt: skip
+    escalate_on = deal.deadline - timedelta(days=ESCALATE_DAYS_BEFORE) if deal.deadline else None
+    five = Template("Sponsor escalation date", [
+        "“To escalate constructively, let’s schedule ",
+        f"a sponsor-to-sponsor call with {sponsor.name}" + (f" ({sponsor.role})" if sponsor.role else "") if sponsor
+        else Blank("sponsor-to-sponsor", "mark a stakeholder with veto or decision rights", "Prepare"),
+        " by ",
+        f"{max(escalate_on, today):%d %B %Y}" if escalate_on else Blank("date", "set the deal's deadline", "Prepare"),
+        " before we decide on alternatives.”",
+    ])  # fmt: skip
+    return [one, two, three, four, five]
+
+
+# ---- readiness ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Check:
+    name: str
+    met: bool | None  # None: cannot be told from the data, shown as a prompt
+    reason: str
+    screen: str
+
+
+def readiness(
+    deal: Deal,
+    issues: Sequence[Issue],
+    alternatives: Sequence[Batna],
+    concessions: Sequence[Concession],
+    stakeholders: Sequence[Stakeholder],
+) -> list[Check]:
+    """The seed's pre-talk checklist, judged from the data wherever the data allows."""
+    batna = alternatives[0] if alternatives else None
+    quantified = [b for b in alternatives if b.money > 0 or b.time_days > 0]
+    unbacked = [i.name for i in issues if i.evidence_id is None]
+    one_way = review_log(concessions, issues, deal.mandate).summary.one_way
+    checks = [
+        Check("BATNA quantified", bool(batna and (batna.money > 0 or batna.time_days > 0)),
+              "no BATNA yet" if batna is None else f"“{batna.description}”: "
+              + ("quantified" if batna.money > 0 or batna.time_days > 0 else "no money or time figure"), "Prepare"),
+        Check("Floors set with evidence", bool(issues) and not unbacked,
+              "no issues yet" if not issues else "every floor has a standard" if not unbacked
+              else "no evidence behind: " + ", ".join(unbacked), "Prepare"),
+        Check("At least two credible alternatives", len(quantified) >= 2,
+              f"{len(quantified)} quantified alternative{'s' if len(quantified) != 1 else ''}", "Prepare"),
+        Check("Every concession paired", one_way == 0,
+              "every give has its get" if one_way == 0 else f"{one_way} one-way concession{'s' if one_way != 1 else ''}",
+              "Concessions"),
+        Check("Deadline tied to a real constraint",
+              deal.deadline is None or bool(deal.deadline_reason.strip() and deal.deadline_evidence_id),
+              "no deadline set" if deal.deadline is None else "reason and evidence recorded"
+              if deal.deadline_reason.strip() and deal.deadline_evidence_id else "reason or evidence missing", "Prepare"),
+        Check("Escalation path", any(s.veto or s.decision_rights.strip() for s in stakeholders),
+              "a stakeholder with decision rights or veto is mapped"
+              if any(s.veto or s.decision_rights.strip() for s in stakeholders)
+              else "no one with decision rights or veto on the counterparty map", "Prepare"),
+    ]  # fmt: skip
+    if deal.stage in (Stage.close, Stage.implementation):
+        checks.append(Check("Single text at close", None,
+                            "Is there one document with metrics and a change log? The data cannot tell.", "Moves"))  # fmt: skip
+    return checks
+
+
+def readiness_score(checks: Sequence[Check]) -> float:
+    judged = [c for c in checks if c.met is not None]
+    return sum(c.met for c in judged) / len(judged) if judged else 0.0
+
+
+# ---- pitfalls -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Pitfall:
+    name: str
+    detected: bool | None  # None: not detectable from data, shown as a prompt
+    reason: str
+
+
+def pitfalls(
+    deal: Deal,
+    counterparty: Counterparty,
+    issues: Sequence[Issue],
+    alternatives: Sequence[Batna],
+    concessions: Sequence[Concession],
+) -> list[Pitfall]:
+    """The seed's seven pitfalls: detected where the data allows, otherwise a prompt to ask yourself."""
+    live = [c for c in concessions if c.deleted_at is None]
+    summary = review_log(live, issues, deal.mandate).summary
+    codes = {w.code for w in leverage_warnings(deal, counterparty, None, alternatives, issues)}
+    by_id = {i.id: i for i in issues}
+    # The opening offer: positions taken in round 1. Later positions are concessions, judged elsewhere.
+    opened = [c for c in live if c.round == 1 and c.issue_id in by_id and c.new_position is not None]
+    anchors = [by_id[c.issue_id].name for c in opened if by_id[c.issue_id].evidence_id is None]
+    moved_issues = {c.issue_id for c in live if c.issue_id in by_id}
+    single_issue = len(moved_issues) == 1 and len(issues) > 1 and len([c for c in live if c.issue_id]) >= 2
+    return [
+        Pitfall("Anchoring without credibility", bool(anchors),
+                f"opening positions on {', '.join(sorted(set(anchors)))} have no standard behind them" if anchors
+                else "every opening position rests on evidence" if opened else "no opening position logged"),
+        Pitfall("Conceding without reciprocity", summary.one_way > 0,
+                f"{summary.one_way} one-way concession{'s' if summary.one_way != 1 else ''}" if summary.one_way
+                else "every concession has a get"),
+        Pitfall("Over-reliance on deadlines", "fake_urgency" in codes,
+                "the deadline lacks a documented constraint or evidence" if "fake_urgency" in codes
+                else "the deadline is documented" if deal.deadline else "no deadline in play"),
+        Pitfall("Ignoring non-price issues", single_issue,
+                f"every position moved was on {by_id[next(iter(moved_issues))].name}; trade on the other issues"
+                if single_issue else "positions moved on more than one issue, or too few to tell"),
+        Pitfall("Hard-line tone that threatens face", None,
+                "Would they have to back down in public? " + ("They communicate indirectly: preview privately first."
+                if counterparty.communication_style == "indirect" else "Keep firm lines factual, not personal.")),
+        Pitfall("Timing errors", summary.moved_after_final > 0 or None,
+                f"{summary.moved_after_final} give{'s' if summary.moved_after_final != 1 else ''} after a final offer"
+                if summary.moved_after_final else "Are you squeezing at the last second? The data cannot tell."),
+        Pitfall("Bluffing about BATNA", "bluff_guard" in codes,
+                "the BATNA is missing, not quantified or without evidence" if "bluff_guard" in codes
+                else "the BATNA is quantified and evidenced"),
+    ]  # fmt: skip

@@ -1,0 +1,132 @@
+"""Moves: what do I do now, what do I say, and what tells me to stop?"""
+
+from datetime import date
+
+import streamlit as st
+
+from core import ui
+from core.models import STAGE_LABELS
+from core.moves import (
+    fill_templates,
+    load_playbook,
+    move_status,
+    moves_for_stage,
+    next_stage,
+    pitfalls,
+    readiness,
+    readiness_score,
+)
+
+SCREEN_PAGES = {"Prepare": "screens/prepare.py", "Concessions": "screens/concessions.py",
+                "Leverage": "screens/leverage.py", "Moves": "screens/moves.py"}  # fmt: skip
+
+store, deal, counterparty = ui.deal_page("Moves")
+deal_id = deal.id
+playbook = load_playbook()
+issues = store.list_issues(deal_id)
+alternatives = store.list_alternatives(deal_id)
+concessions = store.list_concessions(deal_id)
+stakeholders = store.list_stakeholders(counterparty.id)
+observed = store.observed_signals(deal_id)
+
+# ---- where we are: the five steps, the current one highlighted, one action to advance ------------------
+checks = readiness(deal, issues, alternatives, concessions, stakeholders)
+score = readiness_score(checks)
+big, steps_col = st.columns([1, 3], vertical_alignment="center")
+with big:
+    ui.big_number("Ready for the talks", f"{score:.0%}", f"{sum(c.met is True for c in checks)} of "
+                  f"{sum(c.met is not None for c in checks)} checks met",
+                  color="green" if score >= 0.8 else "orange" if score >= 0.5 else "red")  # fmt: skip
+with steps_col:
+    cols = st.columns(len(playbook.steps))
+    for col, step in zip(cols, playbook.steps, strict=True):
+        label = STAGE_LABELS[step.stage]
+        col.markdown(
+            f":blue-background[**{label}**] :blue-badge[now]"
+            if step.stage == deal.stage
+            else f":gray[{label}]"
+        )
+    step = next(s for s in playbook.steps if s.stage == deal.stage)
+    st.info(f"**{step.name}.** {step.principle}", icon=":material/flag:")
+    upcoming = next_stage(deal.stage)
+    if upcoming is not None and st.button(
+        f"Advance to {STAGE_LABELS[upcoming]}", key=f"advance_{deal_id}", icon=":material/arrow_forward:"
+    ):
+        ui.attempt(
+            lambda: store.advance_stage(deal_id, upcoming.value), f"Moved to {STAGE_LABELS[upcoming]}."
+        )
+
+# ---- the move table, this stage first ---------------------------------------------------------------
+st.markdown(f"#### Moves · {STAGE_LABELS[deal.stage]} first")
+for move in moves_for_stage(playbook.moves, deal.stage):
+    status = move_status(move, observed)
+    now_stage = move.stage == deal.stage
+    with st.container(border=True):
+        head, action = st.columns([5, 2], vertical_alignment="center")
+        badge = ":red-badge[adjust/stop]" if status == "adjust/stop" else ":green-badge[use]"
+        head.markdown(
+            f"**{move.move}** · {move.when_to_use} {badge}"
+            + (" :blue-badge[this stage]" if now_stage else "")
+        )
+        if status == "adjust/stop":
+            st.error(f"**Safeguard:** {move.risk_and_safeguard}", icon=":material/shield:")
+        left, right = st.columns(2)
+        left.markdown(f"**Say or do:** {move.what_to_say}")
+        right.markdown(f"**Signal to adjust or stop:** {move.signal}")
+        if status == "use":
+            st.caption(f"Risk and safeguard: {move.risk_and_safeguard}")
+            with action.popover("Signal observed", icon=":material/visibility:"):
+                note = st.text_input("Note (optional)", key=f"note_{deal_id}_{move.key}")
+                if st.button("Record it", key=f"observe_{deal_id}_{move.key}", type="primary"):
+                    ui.attempt(lambda m=move, n=note: store.observe_signal(deal_id, m.key, n),
+                               f"Recorded: {move.signal.lower()}. {move.move} is now adjust/stop.")  # fmt: skip
+        elif action.button("Signal resolved", key=f"clear_{deal_id}_{move.key}", icon=":material/check:"):
+            ui.attempt(lambda m=move: store.clear_signal(deal_id, m.key), f"{move.move} is back to use.")
+
+st.markdown(f"#### Playbook · {deal.context.value}")
+for line in playbook.contexts.get(deal.context.value, []):
+    st.markdown(f"- {line}")
+
+# ---- lines to say, filled from the deal --------------------------------------------------------------
+st.markdown("#### Lines to say")
+for template in fill_templates(deal, issues, store.list_evidence(deal_id), alternatives, concessions, stakeholders,
+                               date.today()):  # fmt: skip
+    st.markdown(f"**{template.name}**" + ("" if template.complete else " :orange-badge[blanks to fill]"))
+    st.code(template.text, language=None, wrap_lines=True)  # the copy button is on the block
+    for blank in template.blanks:
+        st.page_link(SCREEN_PAGES[blank.screen], label=f"Fill “{blank.label}”: {blank.fix} ({blank.screen})",
+                     icon=":material/edit:", query_params={"deal": str(deal_id)})  # fmt: skip
+
+# ---- readiness and pitfalls ------------------------------------------------------------------------
+ready_col, pit_col = st.columns(2)
+with ready_col:
+    st.markdown("#### Pre-talk readiness")
+    for check in checks:
+        icon = "✅" if check.met else "❔" if check.met is None else "❌"
+        st.markdown(f"{icon} **{check.name}** — {ui.md(check.reason)}")
+        if check.met is False:
+            st.page_link(SCREEN_PAGES[check.screen], label=f"Fix on {check.screen}", icon=":material/arrow_forward:",
+                         query_params={"deal": str(deal_id)})  # fmt: skip
+with pit_col:
+    st.markdown("#### Pitfalls")
+    for pit in pitfalls(deal, counterparty, issues, alternatives, concessions):
+        if pit.detected:
+            st.warning(f"**{pit.name}**: {pit.reason}", icon=":material/warning:")
+        elif pit.detected is None:
+            st.info(f"**{pit.name}** (ask yourself): {pit.reason}", icon=":material/help:")
+        else:
+            st.markdown(f"✅ **{pit.name}** — {pit.reason}")
+
+st.markdown("#### History")
+events = store.list_events(deal_id)
+if events.empty:
+    st.caption("No stage changes or signals recorded yet.")
+else:
+    names = {m.key: m.move for m in playbook.moves}
+    st.dataframe(
+        [{"When": e.changed_at, "What": "stage" if e.kind == "stage" else f"signal · {names.get(e.subject, e.subject)}",
+          "From": e.old_value or "", "To": e.new_value or "", "Note": e.note, "By": e.changed_by}
+         for e in events.itertuples()],
+        hide_index=True, width="stretch",
+        column_config={"When": st.column_config.DatetimeColumn(format="D MMM YYYY HH:mm")},
+    )  # fmt: skip

@@ -1,0 +1,225 @@
+"""Moves, templates, readiness and pitfalls: each rule on hand-built cases and on the demo deals."""
+
+from datetime import date, datetime
+
+import pytest
+
+from core.models import Batna, Concession, Counterparty, Deal, Evidence, Issue, Stage, Stakeholder
+from core.moves import (
+    Blank,
+    _risk_and_remedy,
+    fill_templates,
+    load_playbook,
+    move_status,
+    moves_for_stage,
+    next_stage,
+    pitfalls,
+    readiness,
+    readiness_score,
+)
+
+TODAY = date(2026, 11, 25)
+PLAYBOOK = load_playbook()
+T = datetime(2026, 11, 20, 9)
+
+
+def test_the_seeds_move_table_is_data_with_six_moves_and_five_steps():
+    assert [m.move for m in PLAYBOOK.moves] == [
+        "Publish standards and floors", "Calibrated deadline", "Give-get pairing", "Coalition or policy leverage",
+        "Single-text convergence", "Post-close enforcement",
+    ]  # fmt: skip
+    assert [s.stage for s in PLAYBOOK.steps] == list(Stage)
+    assert set(PLAYBOOK.contexts) == {"sales", "partnership", "procurement", "hiring"}
+    give_get = next(m for m in PLAYBOOK.moves if m.key == "give_get_pairing")
+    assert (give_get.signal, give_get.risk_and_safeguard) == (
+        "One-way asks persist",
+        "Park issue or escalate sponsors",
+    )
+
+
+@pytest.mark.parametrize(
+    ("stage", "first"),
+    [(Stage.setup, ["Publish standards and floors"]),
+     (Stage.midgame, ["Calibrated deadline", "Give-get pairing", "Coalition or policy leverage"]),
+     (Stage.close, ["Single-text convergence"]), (Stage.first_move, [])],
+)  # fmt: skip
+def test_the_current_stages_moves_come_first(stage, first):
+    ordered = moves_for_stage(PLAYBOOK.moves, stage)
+    assert [m.move for m in ordered[: len(first)]] == first
+    assert len(ordered) == 6
+
+
+def test_stages_advance_in_order_and_stop_at_implementation():
+    assert next_stage(Stage.setup) == Stage.first_move
+    assert next_stage(Stage.close) == Stage.implementation
+    assert next_stage(Stage.implementation) is None
+
+
+def test_an_observed_signal_turns_a_move_to_adjust_or_stop():
+    move = PLAYBOOK.moves[2]
+    assert move_status(move, set()) == "use"
+    assert move_status(move, {"give_get_pairing"}) == "adjust/stop"
+
+
+@pytest.mark.parametrize(
+    ("trigger", "expected"),
+    [("If the audit fails, the launch pauses", ("the audit fails", "the launch pauses")),
+     ("Margin reverts to 20 % if volume < 450k.", ("volume < 450k", "Margin reverts to 20 %")),
+     ("Only with a signed order", None)],
+)  # fmt: skip
+def test_a_contingency_is_read_as_risk_and_remedy(trigger, expected):
+    assert _risk_and_remedy([Concession(item="x", trigger=trigger, logged_at=T)]) == expected
+
+
+def deal_args(store, deal_id):
+    deal = store.get_deal(deal_id)
+    cp = store.get_counterparty(deal.counterparty_id)
+    return (deal, store.list_issues(deal_id), store.list_evidence(deal_id), store.list_alternatives(deal_id),
+            store.list_concessions(deal_id), store.list_stakeholders(cp.id))  # fmt: skip
+
+
+def test_templates_filled_from_a_demo_deal(demo_store):
+    one, two, three, four, five = fill_templates(*deal_args(demo_store, 1), TODAY)
+    assert one.text == (
+        "“Our floor on Annual price is 110,000 EUR based on Peer SaaS price benchmark: median 124k for this scope "
+        "(Gartner peer pricing survey 2026). If we move on Net 45 instead of net 30, we would need Case study after "
+        "go-live to keep the deal investable.”"
+    )
+    assert two.text == ("“This offer is valid until 01 December 2026 because Pricing held through month end while we "
+                        "secure capacity for their Q1 rollout. After that, we allocate resources elsewhere.”")  # fmt: skip
+    assert three.complete and "Case study published within 90 days of go-live" in three.text
+    assert not four.complete  # Northwind's triggers are not written as "If X, Y"
+    assert five.text == ("“To escalate constructively, let’s schedule a sponsor-to-sponsor call with Mara Keller (CFO) "
+                         "by 26 November 2026 before we decide on alternatives.”")  # fmt: skip
+
+
+def test_a_deal_with_nothing_filled_marks_every_blank_and_where_to_fill_it():
+    templates = fill_templates(Deal(name="Empty", context="sales", owner="Ana"), [], [], [], [], [], TODAY)
+    assert [t.complete for t in templates] == [False] * 5
+    blanks = {b.label: b.screen for t in templates for b in t.blanks}
+    assert blanks == {
+        "issue": "Prepare", "your ask": "Concessions", "give": "Concessions", "date": "Prepare",
+        "capacity or budget cadence": "Prepare", "term": "Concessions", "verification/governance": "Concessions",
+        "alternative plan": "Prepare", "risk": "Concessions", "contingent remedy": "Concessions",
+        "sponsor-to-sponsor": "Prepare",
+    }  # fmt: skip
+    assert "[date: set the deal's deadline]" in templates[1].text
+    assert isinstance(templates[0].parts[1], Blank)
+
+
+# ---- readiness ---------------------------------------------------------------------------------------
+READY = dict(
+    deal=Deal(name="D", context="sales", owner="Ana", deadline=date(2026, 12, 1), deadline_reason="Q1 capacity",
+              deadline_evidence_id=1),
+    issues=[Issue(id=1, name="Price", target=10, reservation=9, evidence_id=1)],
+    alternatives=[Batna(description="A", money=5), Batna(description="B", time_days=30)],
+    concessions=[Concession(item="x", you_give="a", you_get="b", logged_at=T)],
+    stakeholders=[Stakeholder(name="CFO", veto=True)],
+)  # fmt: skip
+
+
+def names_failing(**changes):
+    return [c.name for c in readiness(**{**READY, **changes}) if c.met is False]
+
+
+def test_a_ready_deal_meets_every_check():
+    assert names_failing() == [] and readiness_score(readiness(**READY)) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("changes", "failing"),
+    [
+        ({"alternatives": []}, ["BATNA quantified", "At least two credible alternatives"]),
+        ({"alternatives": [Batna(description="A"), Batna(description="B", money=5)]},
+         ["BATNA quantified", "At least two credible alternatives"]),
+        ({"issues": [Issue(id=1, name="Price", target=10, reservation=9)]}, ["Floors set with evidence"]),
+        ({"issues": []}, ["Floors set with evidence"]),
+        ({"concessions": [Concession(item="x", you_give="a", logged_at=T)]}, ["Every concession paired"]),
+        ({"deal": READY["deal"].model_copy(update={"deadline_evidence_id": None})}, ["Deadline tied to a real constraint"]),
+        ({"stakeholders": [Stakeholder(name="Analyst")]}, ["Escalation path"]),
+    ],
+)  # fmt: skip
+def test_each_readiness_check_fails_on_its_own(changes, failing):
+    assert names_failing(**changes) == failing
+
+
+def test_no_deadline_is_not_a_readiness_gap_and_the_close_adds_a_prompt():
+    assert (
+        names_failing(deal=READY["deal"].model_copy(update={"deadline": None, "deadline_evidence_id": None}))
+        == []
+    )
+    checks = readiness(**{**READY, "deal": READY["deal"].model_copy(update={"stage": "close"})})
+    assert checks[-1].name == "Single text at close" and checks[-1].met is None
+    assert readiness_score(checks) == 1.0  # prompts do not count
+
+
+# ---- pitfalls ----------------------------------------------------------------------------------------
+CP = Counterparty(name="Acme")
+
+
+def detected(**changes):
+    args = {"deal": READY["deal"], "counterparty": CP, "issues": READY["issues"],
+            "alternatives": [Batna(description="A", money=5, evidence_id=1)], "concessions": READY["concessions"]}  # fmt: skip
+    return {p.name: p.detected for p in pitfalls(**{**args, **changes})}
+
+
+def test_a_clean_deal_detects_no_pitfall_and_prompts_the_rest():
+    found = detected()
+    assert [n for n, d in found.items() if d] == []
+    assert [n for n, d in found.items() if d is None] == [
+        "Hard-line tone that threatens face",
+        "Timing errors",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "name"),
+    [
+        ({"issues": [Issue(id=1, name="Price", target=10, reservation=9)],
+          "concessions": [Concession(item="Open", you_get="x", round=1, issue_id=1, new_position=10, logged_at=T)]},
+         "Anchoring without credibility"),
+        ({"concessions": [Concession(item="x", logged_at=T)]}, "Conceding without reciprocity"),
+        ({"deal": READY["deal"].model_copy(update={"deadline_reason": ""})}, "Over-reliance on deadlines"),
+        ({"issues": [READY["issues"][0], Issue(id=2, name="Term", target=3, reservation=1)],
+          "concessions": [Concession(item=f"p{n}", you_get="x", issue_id=1, new_position=9.5, round=2, logged_at=T)
+                          for n in range(2)]},
+         "Ignoring non-price issues"),
+        ({"concessions": [Concession(item="final", you_get="x", value_to_you=-1, final_offer=True, logged_at=T),
+                          Concession(item="again", you_get="y", value_to_you=-1, logged_at=T.replace(hour=10))]},
+         "Timing errors"),
+        ({"alternatives": [Batna(description="A", money=5)]}, "Bluffing about BATNA"),
+    ],
+)  # fmt: skip
+def test_each_pitfall_is_detected_from_data(changes, name):
+    found = detected(**changes)
+    assert found[name] is True
+    assert [n for n, d in found.items() if d is True] == [name]
+
+
+def test_the_store_records_signals_and_stage_changes(demo_store):
+    assert demo_store.observed_signals(1) == set()
+    demo_store.observe_signal(1, "give_get_pairing", "asked twice for free workshops")
+    assert demo_store.observed_signals(1) == {"give_get_pairing"}
+    demo_store.clear_signal(1, "give_get_pairing")
+    assert demo_store.observed_signals(1) == set()
+    demo_store.advance_stage(1, "close")
+    assert demo_store.get_deal(1).stage == Stage.close
+    events = demo_store.list_events(1)
+    assert events[["kind", "subject", "old_value", "new_value"]].values.tolist()[0] == [
+        "stage",
+        "stage",
+        "midgame",
+        "close",
+    ]
+    assert events["note"].tolist()[-1] == "asked twice for free workshops" and events["changed_by"].iloc[0]
+
+
+def test_evidence_used_by_templates_is_looked_up_by_id():
+    ev = Evidence(id=5, title="Should-cost model", source="Cost engineering", date=date(2026, 1, 1))
+    issue = Issue(id=1, name="Unit price", unit="EUR/housing", direction="ceiling", target=8.4, reservation=8.8,
+                  evidence_id=5)  # fmt: skip
+    deal = Deal(name="D", context="procurement", owner="M", pressured_issue_id=1)
+    (one, *_rest) = fill_templates(deal, [issue], [ev], [], [], [], TODAY)
+    assert one.text.startswith(
+        "“Our floor on Unit price is 8.80 EUR/housing based on Should-cost model (Cost engineering)."
+    )
