@@ -147,6 +147,7 @@ FIELD_LABELS = {
     "confidence": "Confidence",
     "estimate_source": "Estimate source",
     "priority": "Priority",
+    "their_priority": "Their priority",
     "tradeable": "Tradeable",
     "kind": "Kind",
     "title": "Title",
@@ -286,6 +287,7 @@ class Issue(Model):
     confidence: Confidence = Confidence.low
     estimate_source: Text = ""
     priority: Rating = 3
+    their_priority: Rating | None = None  # how much we believe they care; None: as much as we do
     tradeable: bool = True
     evidence_id: int | None = None  # the standard that backs our floor
 
@@ -380,6 +382,23 @@ class Concession(Model):
 class MesoTerm(Model):
     issue_id: int
     value: Amount
+
+
+class Reaction(StrEnum):
+    accepted = "accepted"
+    preferred = "preferred"
+    rejected = "rejected"
+
+
+class MesoPick(Model):
+    """The counterparty's reaction to one bundle of a MESO round."""
+
+    id: int | None = None
+    bundle_id: int
+    set_no: Annotated[int, Field(ge=1)]
+    reaction: Reaction
+    note: Text = ""
+    recorded_at: datetime
 
 
 class MesoBundle(Model):

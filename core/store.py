@@ -149,6 +149,16 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
                 changed_by VARCHAR NOT NULL)""",
         ],
     ),
+    (
+        "005_meso_learning",
+        [
+            "ALTER TABLE issue ADD COLUMN their_priority INTEGER",
+            """CREATE TABLE meso_pick (
+                id BIGINT PRIMARY KEY, deal_id BIGINT NOT NULL, set_no INTEGER NOT NULL, bundle_id BIGINT NOT NULL,
+                reaction VARCHAR NOT NULL, note VARCHAR NOT NULL, recorded_at TIMESTAMP NOT NULL,
+                recorded_by VARCHAR NOT NULL)""",
+        ],
+    ),
 ]
 
 # Model -> (table, columns, parent column). Columns are the model's stored fields, in table order.
@@ -168,7 +178,7 @@ _CHILD_TABLES: dict[type[Model], tuple[str, tuple[str, ...], str]] = {
         "issue",
         (
             "name", "unit", "direction", "target", "reservation", "their_target", "their_walk_away",
-            "confidence", "estimate_source", "priority", "tradeable", "evidence_id",
+            "confidence", "estimate_source", "priority", "their_priority", "tradeable", "evidence_id",
         ),
         "deal_id",
     ),

@@ -45,6 +45,7 @@ ISSUE_FIELDS = [
     "reservation",
     "their_target",
     "their_walk_away",
+    "their_priority",
     "confidence",
     "estimate_source",
     "tradeable",

@@ -1,0 +1,197 @@
+"""MESO: multiple equivalent simultaneous offers, and what the counterparty's pick reveals.
+
+Value model
+    Each issue carries a weight from its priority (weight = priority / sum of priorities). A value on an
+    issue is scored 0 at our floor/ceiling and 1 at our target, linearly, clamped to [0, 1]. A bundle's
+    value to us is the weighted sum, shown as a percentage of the best possible (every target met).
+    Value to them is the same from their side: 0 at their estimated walk-away, 1 at their estimated
+    target, weighted by the priorities we believe they have (their_priority, else ours). An issue without
+    an estimate of theirs does not count for them.
+
+Checks
+    Equivalence: every bundle within ±tolerance (relative, 5 % by default) of the set's mean value to us;
+    the farthest outlier is named. Firm floor: the pressured issue holds our floor in every bundle.
+    Dominated: a bundle another beats for both sides (better for us and better for them, by more than
+    DOMINANCE_MARGIN). Equal value to us is the point of MESO, so "as good for us" does not count.
+
+Learning from the pick
+    Over rounds, each reaction compares the reacted-to bundle with the others of its round, issue by
+    issue, from their side: what an accepted or preferred bundle gives them more of, they seem to value;
+    what a rejected one gives them more of, they seem to value less. Scores are summed over rounds and
+    mapped to a 1–5 priority the negotiator can adopt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .models import Direction, Issue, MesoBundle, MesoPick, Reaction, fmt_amount
+
+DEFAULT_TOLERANCE = 0.05
+DOMINANCE_MARGIN = 0.005  # half a percentage point: below that, differences are rounding
+REACTION_WEIGHT = {Reaction.accepted: 2.0, Reaction.preferred: 1.0, Reaction.rejected: -1.0}
+
+
+def our_score(issue: Issue, value: float) -> float:
+    """0 at our floor/ceiling, 1 at our target, linear in between, clamped."""
+    span = issue.target - issue.reservation
+    if span == 0:
+        return 1.0 if issue.holds(value) else 0.0
+    return min(1.0, max(0.0, (value - issue.reservation) / span))
+
+
+def their_score(issue: Issue, value: float) -> float | None:
+    """0 at their estimated walk-away, 1 at their estimated target; None without an estimate."""
+    if issue.their_target is None or issue.their_walk_away is None:
+        return None
+    span = issue.their_target - issue.their_walk_away
+    if span == 0:
+        # One point known: they accept anything on their side of it.
+        good = (
+            value <= issue.their_walk_away
+            if issue.direction == Direction.floor
+            else value >= issue.their_walk_away
+        )
+        return 1.0 if good else 0.0
+    return min(1.0, max(0.0, (value - issue.their_walk_away) / span))
+
+
+def _weights(issues: Sequence[Issue], theirs: bool) -> dict[int, float]:
+    raw = {i.id: float((i.their_priority or i.priority) if theirs else i.priority) for i in issues}
+    total = sum(raw.values())
+    return {k: v / total for k, v in raw.items()} if total else {}
+
+
+@dataclass(frozen=True)
+class BundleValue:
+    bundle: MesoBundle
+    to_us: float  # 0..1 of the best possible
+    to_them: float | None
+
+
+def value_bundles(bundles: Sequence[MesoBundle], issues: Sequence[Issue]) -> list[BundleValue]:
+    ours = _weights(issues, theirs=False)
+    estimated = [i for i in issues if i.their_target is not None and i.their_walk_away is not None]
+    theirs = _weights(estimated, theirs=True)
+    by_id = {i.id: i for i in issues}
+    result = []
+    for b in bundles:
+        terms = {t.issue_id: t.value for t in b.terms if t.issue_id in by_id}
+        to_us = sum(ours[i] * our_score(by_id[i], v) for i, v in terms.items())
+        their_parts = [(theirs[i], their_score(by_id[i], v)) for i, v in terms.items() if i in theirs]
+        to_them = sum(w * s for w, s in their_parts) if their_parts else None
+        result.append(BundleValue(b, round(to_us, 4), None if to_them is None else round(to_them, 4)))
+    return result
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str  # equivalence | floor | dominated | incomplete
+    severity: str  # error | warning
+    message: str
+
+
+def check_set(
+    bundles: Sequence[MesoBundle],
+    issues: Sequence[Issue],
+    pressured_issue_id: int | None,
+    tolerance: float = DEFAULT_TOLERANCE,
+) -> list[Finding]:
+    """Everything wrong with a MESO set, each with a reason; an empty list means it is ready to offer."""
+    findings: list[Finding] = []
+    by_id = {i.id: i for i in issues}
+    if not 2 <= len(bundles) <= 3:
+        findings.append(
+            Finding("size", "warning", f"A MESO set has 2 or 3 bundles; this one has {len(bundles)}.")
+        )
+    for b in bundles:
+        missing = [i.name for i in issues if i.id not in {t.issue_id for t in b.terms}]
+        if missing:
+            findings.append(
+                Finding("incomplete", "warning", f"{b.name} sets no value for {', '.join(missing)}.")
+            )
+    pressured = by_id.get(pressured_issue_id)
+    if pressured is not None:
+        for b in bundles:
+            value = next((t.value for t in b.terms if t.issue_id == pressured.id), None)
+            if value is not None and not pressured.holds(value):
+                limit = "floor" if pressured.direction == Direction.floor else "ceiling"
+                unit = f" {pressured.unit}" if pressured.unit else ""
+                findings.append(Finding(
+                    "floor", "error",
+                    f"{b.name} breaks the firm {limit} on {pressured.name}: {fmt_amount(value)}{unit} against "
+                    f"{fmt_amount(pressured.reservation)}{unit}. Every bundle must hold it.",
+                ))  # fmt: skip
+    values = value_bundles(bundles, issues)
+    if len(values) >= 2:
+        mean = sum(v.to_us for v in values) / len(values)
+        if mean > 0:
+            outlier = max(values, key=lambda v: abs(v.to_us - mean))
+            off = (outlier.to_us - mean) / mean
+            if abs(off) > tolerance:
+                findings.append(Finding(
+                    "equivalence", "warning",
+                    f"{outlier.bundle.name} is worth {outlier.to_us:.0%} to us, {abs(off):.0%} "
+                    f"{'above' if off > 0 else 'below'} the set's mean of {mean:.0%} (tolerance ±{tolerance:.0%}): "
+                    "the bundles are not equivalent, so their pick tells you less.",
+                ))  # fmt: skip
+        for a in values:
+            for b in values:
+                if a is b or a.to_them is None or b.to_them is None:
+                    continue
+                if b.to_us > a.to_us + DOMINANCE_MARGIN and b.to_them > a.to_them + DOMINANCE_MARGIN:
+                    findings.append(Finding(
+                        "dominated", "warning",
+                        f"{a.bundle.name} is dominated by {b.bundle.name}: worse for us ({a.to_us:.0%} vs "
+                        f"{b.to_us:.0%}) and for them ({a.to_them:.0%} vs {b.to_them:.0%}). Drop or rework it.",
+                    ))  # fmt: skip
+                    break
+    return findings
+
+
+def comparison_frame(bundles: Sequence[MesoBundle], issues: Sequence[Issue]) -> pd.DataFrame:
+    """Issue by issue, each bundle's value scored for us (0–1), for the comparison chart."""
+    by_id = {i.id: i for i in issues}
+    rows = []
+    for b in bundles:
+        for t in b.terms:
+            if t.issue_id in by_id:
+                issue = by_id[t.issue_id]
+                rows.append({"bundle": b.name, "issue": issue.name, "value": t.value,
+                             "score": our_score(issue, t.value)})  # fmt: skip
+    return pd.DataFrame(rows, columns=["bundle", "issue", "value", "score"])
+
+
+def infer_their_priorities(
+    bundles: Sequence[MesoBundle], picks: Sequence[MesoPick], issues: Sequence[Issue]
+) -> dict[int, int]:
+    """Their apparent priority (1–5) per issue, from their reactions over rounds (see the module notes).
+    Only issues with an estimate of theirs can be scored; returns {} when nothing can be inferred."""
+    by_id = {i.id: i for i in issues}
+    by_bundle = {b.id: b for b in bundles}
+    evidence: dict[int, float] = {i.id: 0.0 for i in issues if their_score(i, i.reservation) is not None}
+    for pick in picks:
+        chosen = by_bundle.get(pick.bundle_id)
+        if chosen is None:
+            continue
+        others = [b for b in bundles if b.set_no == chosen.set_no and b.id != chosen.id]
+        if not others:
+            continue
+        weight = REACTION_WEIGHT[pick.reaction]
+        for term in chosen.terms:
+            issue = by_id.get(term.issue_id)
+            if issue is None or issue.id not in evidence:
+                continue
+            mine = their_score(issue, term.value)
+            rest = [their_score(issue, t.value) for o in others for t in o.terms if t.issue_id == issue.id]
+            if mine is None or not rest:
+                continue
+            evidence[issue.id] += weight * (mine - sum(rest) / len(rest))
+    if not any(evidence.values()):
+        return {}
+    low, high = min(evidence.values()), max(evidence.values())
+    span = high - low
+    return {k: 3 if span == 0 else 1 + round(4 * (v - low) / span) for k, v in evidence.items()}

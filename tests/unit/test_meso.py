@@ -1,0 +1,128 @@
+"""The MESO value model, its checks and the priority inference, on hand-computed cases."""
+
+from datetime import datetime
+
+import pytest
+
+from core.meso import (
+    check_set,
+    comparison_frame,
+    infer_their_priorities,
+    our_score,
+    their_score,
+    value_bundles,
+)
+from core.models import Issue, MesoBundle, MesoPick, MesoTerm
+
+T = datetime(2026, 11, 20, 9)
+# We sell: price floor 100 (target 120); payment days ceiling 60 (target 30). Priorities 3 and 1.
+PRICE = Issue(
+    id=1, name="Price", target=120, reservation=100, their_target=90, their_walk_away=115, priority=3
+)
+DAYS = Issue(id=2, name="Payment days", direction="ceiling", target=30, reservation=60, their_target=90,
+             their_walk_away=45, priority=1)  # fmt: skip
+ISSUES = [PRICE, DAYS]
+
+
+def bundle(n, price, days, set_no=1):
+    return MesoBundle(
+        id=n,
+        set_no=set_no,
+        name=f"B{n}",
+        terms=[MesoTerm(issue_id=1, value=price), MesoTerm(issue_id=2, value=days)],
+    )
+
+
+@pytest.mark.parametrize(("value", "score"), [(100, 0.0), (110, 0.5), (120, 1.0), (130, 1.0), (90, 0.0)])
+def test_our_score_runs_from_floor_to_target(value, score):
+    assert our_score(PRICE, value) == score
+
+
+@pytest.mark.parametrize(("value", "score"), [(60, 0.0), (45, 0.5), (30, 1.0)])
+def test_our_score_for_a_ceiling(value, score):
+    assert our_score(DAYS, value) == score
+
+
+def test_their_score_runs_from_their_walk_away_to_their_target():
+    assert (
+        their_score(PRICE, 115) == 0.0 and their_score(PRICE, 102.5) == 0.5 and their_score(PRICE, 90) == 1.0
+    )
+    assert their_score(DAYS, 67.5) == 0.5
+    assert their_score(Issue(name="x", target=1, reservation=1), 1) is None
+
+
+def test_bundle_values_are_weighted_by_priority():
+    (b,) = value_bundles([bundle(1, 110, 45)], ISSUES)
+    assert b.to_us == pytest.approx(0.75 * 0.5 + 0.25 * 0.5)  # 50 %
+    assert b.to_them == pytest.approx(0.75 * (115 - 110) / 25 + 0.25 * 0.0)  # 15 %
+
+
+def test_their_priorities_replace_ours_for_their_side():
+    days_first = [PRICE, DAYS.model_copy(update={"their_priority": 5})]
+    (b,) = value_bundles([bundle(1, 115, 90)], days_first)
+    assert b.to_them == pytest.approx(3 / 8 * 0.0 + 5 / 8 * 1.0)
+
+
+def codes(bundles, pressured=1, tolerance=0.05):
+    return [f.code for f in check_set(bundles, ISSUES, pressured, tolerance)]
+
+
+def test_an_equivalent_set_that_holds_the_floor_passes():
+    # each worth 50 % to us: (110, 45) = ¾·½ + ¼·½; (113.33, 60) = ¾·⅔; (106.67, 30) = ¾·⅓ + ¼
+    equivalent = [bundle(1, 110, 45), bundle(2, 113.33, 60), bundle(3, 106.67, 30)]
+    assert [round(v.to_us, 2) for v in value_bundles(equivalent, ISSUES)] == [0.5, 0.5, 0.5]
+    assert codes(equivalent) == []  # equal for us, so no bundle dominates another
+
+
+def test_an_outlier_is_named_and_the_tolerance_is_a_setting():
+    sets = [bundle(1, 110, 45), bundle(2, 113.33, 60), bundle(3, 118, 45)]  # B3: ¾·0.9 + ¼·½ = 80 %
+    (finding,) = check_set(sets, ISSUES, 1)
+    assert finding.code == "equivalence"
+    assert finding.message.startswith(
+        "B3 is worth 80% to us, 33% above the set's mean of 60% (tolerance ±5%)"
+    )
+    assert codes(sets, tolerance=0.40) == []
+
+
+def test_a_bundle_under_the_floor_on_the_pressured_issue_is_an_error():
+    (finding,) = check_set([bundle(1, 110, 45), bundle(2, 95, 30)], ISSUES, 1, tolerance=1.0)
+    assert (finding.code, finding.severity) == ("floor", "error")
+    assert finding.message.startswith("B2 breaks the firm floor on Price: 95 against 100.")
+
+
+def test_a_bundle_worse_for_both_sides_is_dominated():
+    # B1 (114, 30): us ¾·0.7 + ¼ = 77.5 %, them ¾·(1/25) = 3 %.
+    # B2 (116, 45): us ¾·0.8 + ¼·½ = 72.5 %, them 0 (past their walk-away on price, at it on days).
+    (finding,) = check_set([bundle(1, 114, 30), bundle(2, 116, 45)], ISSUES, 1, tolerance=1.0)
+    assert finding.code == "dominated" and finding.message.startswith(
+        "B2 is dominated by B1: worse for us (72% vs 78%)"
+    )
+
+
+def test_a_trade_off_is_not_dominated():
+    # B2 is worse for us (¾·0.4 + ¼·⅓ = 38 %) but better for them (¾·0.28 + ¼·⅑ = 24 %) than B1 (50 %, 15 %).
+    assert "dominated" not in codes([bundle(1, 110, 45), bundle(2, 108, 50)], tolerance=1.0)
+
+
+def test_missing_values_and_set_size_are_reported():
+    lonely = [MesoBundle(id=1, name="Only", terms=[MesoTerm(issue_id=1, value=110)])]
+    assert codes(lonely) == ["size", "incomplete"]
+
+
+def test_the_comparison_frame_scores_each_issue():
+    frame = comparison_frame([bundle(1, 110, 45)], ISSUES)
+    assert frame.to_dict("records") == [
+        {"bundle": "B1", "issue": "Price", "value": 110.0, "score": 0.5},
+        {"bundle": "B1", "issue": "Payment days", "value": 45.0, "score": 0.5},
+    ]
+
+
+def test_their_pick_over_rounds_reveals_what_they_value():
+    # Round 1: they prefer the bundle with the later payment; round 2: they reject the cheaper one.
+    bundles = [bundle(1, 110, 45, 1), bundle(2, 112, 60, 1), bundle(3, 110, 45, 2), bundle(4, 106, 30, 2)]
+    picks = [MesoPick(bundle_id=2, set_no=1, reaction="preferred", recorded_at=T),
+             MesoPick(bundle_id=4, set_no=2, reaction="rejected", recorded_at=T)]  # fmt: skip
+    # Payment days: round 1 +1·(1.0 − 0.0) = +1; round 2 −1·(0 − 0) = 0 → +1.
+    # Price: round 1 +1·(0.12 − 0.2) = −0.08; round 2 −1·(0.36 − 0.2) = −0.16 → −0.24.
+    assert infer_their_priorities(bundles, picks, ISSUES) == {1: 1, 2: 5}
+    assert infer_their_priorities(bundles, [], ISSUES) == {}
