@@ -16,6 +16,7 @@ pages = [
     st.Page("screens/prepare.py", title="Prepare", icon=":material/checklist:"),
     st.Page("screens/leverage.py", title="Leverage", icon=":material/radar:"),
     st.Page("screens/concessions.py", title="Concessions", icon=":material/swap_horiz:"),
+    st.Page("screens/meso.py", title="MESO", icon=":material/view_column:"),
     st.Page("screens/moves.py", title="Moves", icon=":material/route:"),
 ]
 st.navigation(pages).run()

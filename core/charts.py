@@ -206,3 +206,33 @@ def pipeline_heatmap(edges: pd.DataFrame, deal_order: list[str], source_order: l
         )
         .properties(width=alt.Step(84), height=alt.Step(22))
     )  # fmt: skip
+
+
+def meso_comparison_chart(frame: pd.DataFrame) -> alt.Chart:
+    """Issue by issue, each bundle's value for us from floor (0) to target (1), bundles side by side."""
+    return (
+        alt.Chart(frame)
+        .mark_bar(cornerRadiusEnd=3)
+        .encode(
+            y=alt.Y("issue:N", title=None, sort=list(dict.fromkeys(frame["issue"]))),
+            yOffset=alt.YOffset("bundle:N", sort=list(dict.fromkeys(frame["bundle"]))),
+            x=alt.X("score:Q", title="For us: floor (0) → target (1)", scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color("bundle:N", sort=list(dict.fromkeys(frame["bundle"])), legend=alt.Legend(orient="top", title=None)),
+            tooltip=["bundle:N", "issue:N", alt.Tooltip("value:Q", format=",.2f"), alt.Tooltip("score:Q", format=".0%")],
+        )
+        .properties(height=alt.Step(14))
+    )  # fmt: skip
+
+
+def meso_value_chart(values: pd.DataFrame) -> alt.LayerChart:
+    """Each bundle's value to us against our estimate of its value to them (both 0–100 %)."""
+    base = alt.Chart(values).encode(
+        x=alt.X("to_us:Q", title="Value to us", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        y=alt.Y("to_them:Q", title="Value to them (estimate)", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+    )  # fmt: skip
+    points = base.mark_circle(size=220).encode(
+        color=alt.Color("bundle:N", legend=None),
+        tooltip=["bundle:N", alt.Tooltip("to_us:Q", format=".0%"), alt.Tooltip("to_them:Q", format=".0%")],
+    )
+    labels = base.mark_text(dy=-16, fontWeight="bold").encode(text="bundle:N")
+    return alt.layer(points, labels).properties(height=300)

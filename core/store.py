@@ -26,8 +26,10 @@ from .models import (
     Deal,
     DealFile,
     Evidence,
+    InvalidInput,
     Issue,
     MesoBundle,
+    MesoPick,
     MesoTerm,
     Model,
     PowerAssessment,
@@ -702,6 +704,89 @@ class Store:
             )
         return [MesoBundle.model_validate({**h, "terms": by_bundle.get(h["id"], [])}) for h in heads]
 
+    def replace_meso_set(self, deal_id: int, set_no: int, bundles: Sequence[MesoBundle]) -> None:
+        """Make a MESO round equal `bundles` in one step: rename and re-value by id, add new, soft-delete missing."""
+        with self.transaction() as cur:
+            self._require(cur, "deal", deal_id)
+            issues = {
+                r["id"]
+                for r in cur.rows("SELECT id FROM issue WHERE deal_id = ? AND deleted_at IS NULL", [deal_id])
+            }
+            for b in bundles:
+                for t in b.terms:
+                    if t.issue_id not in issues:
+                        raise NotFound(f"{b.name}: issue {t.issue_id} is not an issue of this deal.")
+            existing = {
+                r["id"] for r in cur.rows(
+                    "SELECT id FROM meso_bundle WHERE deal_id = ? AND set_no = ? AND deleted_at IS NULL", [deal_id, set_no]
+                )
+            }  # fmt: skip
+            kept = set()
+            for position, b in enumerate(bundles):
+                if b.id in existing:
+                    cur.execute(
+                        "UPDATE meso_bundle SET name = ?, position = ? WHERE id = ?", [b.name, position, b.id]
+                    )
+                    cur.execute(
+                        "DELETE FROM meso_term WHERE bundle_id = ?", [b.id]
+                    )  # the values are rewritten below
+                    for t in b.terms:
+                        cur.execute("INSERT INTO meso_term VALUES (?, ?, ?)", [b.id, t.issue_id, t.value])
+                    kept.add(b.id)
+                else:
+                    self._insert_bundle(cur, deal_id, b.model_copy(update={"set_no": set_no}), position, None)
+            for gone in existing - kept:
+                cur.execute("UPDATE meso_bundle SET deleted_at = ? WHERE id = ?", [now(), gone])
+
+    def add_meso_pick(self, deal_id: int, pick: MesoPick) -> None:
+        with self.transaction() as cur:
+            if not cur.scalar(
+                "SELECT count(*) FROM meso_bundle WHERE id = ? AND deal_id = ? AND set_no = ?",
+                [pick.bundle_id, deal_id, pick.set_no],
+            ):
+                raise NotFound(f"Bundle {pick.bundle_id} is not in round {pick.set_no} of this deal.")
+            cur.execute(
+                "INSERT INTO meso_pick VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [cur.next_id("meso_pick"), deal_id, pick.set_no, pick.bundle_id, pick.reaction.value, pick.note,
+                 pick.recorded_at, current_user()],
+            )  # fmt: skip
+
+    def list_meso_picks(self, deal_id: int) -> list[MesoPick]:
+        rows = self.cursor().rows(
+            "SELECT id, bundle_id, set_no, reaction, note, recorded_at FROM meso_pick WHERE deal_id = ? "
+            "ORDER BY recorded_at, id",
+            [deal_id],
+        )
+        return [MesoPick.model_validate(r) for r in rows]
+
+    def all_meso_bundles(self, deal_id: int) -> list[MesoBundle]:
+        """Bundles of every round, removed ones included (a pick may refer to them)."""
+        heads = self.cursor().rows(
+            "SELECT id, deal_id, set_no, name FROM meso_bundle WHERE deal_id = ? ORDER BY set_no, position, id",
+            [deal_id],
+        )
+        terms = self.cursor().rows(
+            "SELECT bundle_id, issue_id, value FROM meso_term WHERE bundle_id IN "
+            "(SELECT id FROM meso_bundle WHERE deal_id = ?)",
+            [deal_id],
+        )
+        by_bundle: dict[int, list[MesoTerm]] = {}
+        for t in terms:
+            by_bundle.setdefault(t["bundle_id"], []).append(
+                MesoTerm(issue_id=t["issue_id"], value=t["value"])
+            )
+        return [MesoBundle.model_validate({**h, "terms": by_bundle.get(h["id"], [])}) for h in heads]
+
+    def set_their_priorities(self, deal_id: int, priorities: dict[int, int]) -> None:
+        with self.transaction() as cur:
+            for issue_id, priority in priorities.items():
+                if not 1 <= int(priority) <= 5:
+                    raise InvalidInput([f"Their priority: must be from 1 to 5 (got {priority})"])
+                cur.execute(
+                    "UPDATE issue SET their_priority = ? WHERE id = ? AND deal_id = ?",
+                    [int(priority), issue_id, deal_id],
+                )
+
     def _insert_bundle(self, cur: Cursor, deal_id: int, b: MesoBundle, position: int, issue_map) -> int:
         new_id = cur.next_id("meso_bundle")
         cur.execute(
@@ -845,7 +930,7 @@ class Store:
         """The next free id per table, for generators that build whole tables in pandas."""
         cur = self.cursor()
         tables = ("counterparty", "stakeholder", "deal", "evidence", "alternative", "issue",
-                  "power_assessment", "concession", "meso_bundle", "deal_event")  # fmt: skip
+                  "power_assessment", "concession", "meso_bundle", "deal_event", "meso_pick")  # fmt: skip
         return {t: cur.next_id(t) for t in tables}
 
     def bulk_insert(self, frames: dict[str, pd.DataFrame]) -> dict[str, int]:

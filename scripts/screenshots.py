@@ -22,6 +22,7 @@ SCREENS = [
     ("concessions", "concessions", 1, "Log it", None),
     ("leverage", "leverage", 7, "Leverage index — us against them", None),
     ("moves", "moves", 1, "Ready for the talks", None),
+    ("meso", "meso", 1, "Save the grid", None),
 ]
 
 

@@ -1,0 +1,102 @@
+"""The MESO screen through AppTest: build a set, break equivalence, fix it, and learn from their pick."""
+
+import pytest
+
+from core.models import Counterparty, Deal, Issue
+from core.store import Store
+
+PAGE = "screens/meso.py"
+
+
+@pytest.fixture
+def fresh_deal(app, db_path):
+    app()  # first start fills the demo; this deal is built here from nothing
+    store = Store.open(db_path)
+    deal_id = store.create_deal(Deal(name="Orion renewal", context="sales", owner="Ana", value=120),
+                                Counterparty(name="Orion Foods"))  # fmt: skip
+    price, days = store.replace_issues(deal_id, [
+        Issue(name="Price", target=120, reservation=100, their_target=90, their_walk_away=115, priority=3),
+        Issue(name="Payment days", direction="ceiling", target=30, reservation=60, their_target=90,
+              their_walk_away=45, priority=1),
+    ])  # fmt: skip
+    store.update_deal(store.get_deal(deal_id).model_copy(update={"pressured_issue_id": price}))
+    return deal_id
+
+
+def big(at):
+    return next(m.value for m in at.markdown if m.value.startswith("# "))
+
+
+def set_grid(at, deal_id, prices, days):
+    names = [f"Bundle {n}" for n in range(1, len(prices) + 1)]
+    at.session_state[f"meso_grid_{deal_id}_1"] = {
+        "edited_rows": {0: dict(zip(names, prices, strict=True)), 1: dict(zip(names, days, strict=True))},
+        "added_rows": [], "deleted_rows": [],
+    }  # fmt: skip
+    at = at.run()
+    at.button(key=f"meso_save_{deal_id}_1").click()
+    return at.run()
+
+
+def test_build_three_bundles_break_equivalence_see_the_warning_and_fix_it(app, fresh_deal, db_path):
+    at = app(deal=fresh_deal, page=PAGE)
+    for _ in range(3):
+        at.button(key=f"meso_add_{fresh_deal}").click()
+        at = at.run()
+    assert [b.name for b in Store.open(db_path).list_meso_bundles(fresh_deal)] == [
+        "Bundle 1",
+        "Bundle 2",
+        "Bundle 3",
+    ]
+
+    at = set_grid(at, fresh_deal, [110, 113.33, 106.67], [45, 60, 30])  # each worth 50 % to us
+    assert [e.value for e in at.error] == [] and at.warning == []
+    assert big(at) == "# :green[Ready to offer]"
+
+    at = set_grid(at, fresh_deal, [110, 113.33, 118], [45, 60, 45])  # Bundle 3 now worth 80 %
+    assert big(at) == "# :orange[1 to fix]"
+    assert at.warning[0].value.startswith("Bundle 3 is worth 80% to us, 33% above the set's mean of 60%")
+
+    at = set_grid(at, fresh_deal, [110, 113.33, 106.67], [45, 60, 30])
+    assert big(at) == "# :green[Ready to offer]"
+
+
+def test_a_bundle_under_the_floor_is_an_error_naming_bundle_and_issue(app, fresh_deal):
+    at = app(deal=fresh_deal, page=PAGE)
+    for _ in range(2):
+        at.button(key=f"meso_add_{fresh_deal}").click()
+        at = at.run()
+    at = set_grid(at, fresh_deal, [110, 95], [45, 30])
+    assert at.error[0].value.startswith("Bundle 2 breaks the firm floor on Price: 95 against 100.")
+
+
+def test_their_reaction_is_learned_and_can_be_adopted(app, fresh_deal, db_path):
+    at = app(deal=fresh_deal, page=PAGE)
+    for _ in range(3):
+        at.button(key=f"meso_add_{fresh_deal}").click()
+        at = at.run()
+    at = set_grid(at, fresh_deal, [110, 113.33, 106.67], [45, 60, 30])
+    bundle_2 = Store.open(db_path).list_meso_bundles(fresh_deal)[1].id
+    at.selectbox(key=f"meso_react_bundle_{fresh_deal}").set_value(bundle_2)
+    at.selectbox(key=f"meso_react_kind_{fresh_deal}").set_value("preferred")
+    at.button(key=f"meso_react_save_{fresh_deal}").click()
+    at = at.run()
+    assert at.success[0].value == "Recorded their reaction."
+    inferred = at.dataframe[-1].value
+    # They preferred the late-payment bundle at a higher price: payment days matter to them, price less.
+    assert dict(zip(inferred["Issue"], inferred["Their priority (inferred)"], strict=True)) == {
+        "Price": 1,
+        "Payment days": 5,
+    }
+    at.button(key=f"meso_adopt_{fresh_deal}").click()
+    at = at.run()
+    assert [i.their_priority for i in Store.open(db_path).list_issues(fresh_deal)] == [1, 5]
+
+
+def test_a_deal_without_issues_says_what_to_do_first(app, db_path):
+    app()
+    deal_id = Store.open(db_path).create_deal(
+        Deal(name="Bare", context="hiring", owner="A"), Counterparty(name="B")
+    )
+    at = app(deal=deal_id, page=PAGE)
+    assert not at.exception and at.info[0].value.startswith("MESO bundles set a value for each issue")
