@@ -685,11 +685,11 @@ class Store:
         )
         return new_id
 
-    def list_meso_bundles(self, deal_id: int) -> list[MesoBundle]:
+    def list_meso_bundles(self, deal_id: int, include_removed: bool = False) -> list[MesoBundle]:
         cur = self.cursor()
+        live = "" if include_removed else "AND deleted_at IS NULL"
         heads = cur.rows(
-            "SELECT id, deal_id, set_no, name FROM meso_bundle WHERE deal_id = ? AND deleted_at IS NULL "
-            "ORDER BY set_no, position, id",
+            f"SELECT id, deal_id, set_no, name FROM meso_bundle WHERE deal_id = ? {live} ORDER BY set_no, position, id",
             [deal_id],
         )
         terms = cur.rows(
@@ -760,22 +760,8 @@ class Store:
         return [MesoPick.model_validate(r) for r in rows]
 
     def all_meso_bundles(self, deal_id: int) -> list[MesoBundle]:
-        """Bundles of every round, removed ones included (a pick may refer to them)."""
-        heads = self.cursor().rows(
-            "SELECT id, deal_id, set_no, name FROM meso_bundle WHERE deal_id = ? ORDER BY set_no, position, id",
-            [deal_id],
-        )
-        terms = self.cursor().rows(
-            "SELECT bundle_id, issue_id, value FROM meso_term WHERE bundle_id IN "
-            "(SELECT id FROM meso_bundle WHERE deal_id = ?)",
-            [deal_id],
-        )
-        by_bundle: dict[int, list[MesoTerm]] = {}
-        for t in terms:
-            by_bundle.setdefault(t["bundle_id"], []).append(
-                MesoTerm(issue_id=t["issue_id"], value=t["value"])
-            )
-        return [MesoBundle.model_validate({**h, "terms": by_bundle.get(h["id"], [])}) for h in heads]
+        """Bundles of every round, removed ones included (a recorded reaction may refer to them)."""
+        return self.list_meso_bundles(deal_id, include_removed=True)
 
     def set_their_priorities(self, deal_id: int, priorities: dict[int, int]) -> None:
         with self.transaction() as cur:
