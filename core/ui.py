@@ -106,11 +106,18 @@ def deal_picker(store: Store) -> int | None:
 
 
 def deal_page(what: str):
-    """The start of a deal screen: sidebar, the picked deal and its counterparty, and the header.
-    Stops the page with a plain message when there is no deal to show."""
+    """The start of a deal screen: sidebar, the picked deal and its counterparty, and the header."""
     store, deal_id = page_start()
+    return deal_or_stop(store, deal_id, what)
+
+
+def deal_or_stop(
+    store: Store, deal_id: int | None, what: str, empty: str = "No deal yet: create one on Prepare."
+):
+    """The picked deal, its counterparty and the screen's header; stops the page with a plain message
+    when there is no deal to show."""
     if deal_id is None:
-        st.info("No deal yet: create one on Prepare.")
+        st.info(empty)
         st.stop()
     try:
         deal = store.get_deal(deal_id)

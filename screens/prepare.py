@@ -17,7 +17,6 @@ from core.models import (
     Stage,
     Stakeholder,
 )
-from core.store import NotFound
 from core.zopa import zopa, zopa_frame
 
 store, deal_id = ui.page_start()
@@ -107,22 +106,15 @@ def new_deal_form() -> None:
 
 new_deal_form()
 
-if deal_id is None:
-    st.info("Create the first deal above to start preparing.")
-    st.stop()
-try:
-    deal = store.get_deal(deal_id)
-except NotFound as exc:
-    st.error(str(exc))
-    st.stop()
-counterparty = store.get_counterparty(deal.counterparty_id)
+_, deal, counterparty = ui.deal_or_stop(
+    store, deal_id, "Prepare", empty="Create the first deal above to start preparing."
+)
 evidence = store.list_evidence(deal_id)
 alternatives = store.list_alternatives(deal_id)
 issues = store.list_issues(deal_id)
 evidence_choices = {e.id: f"{e.title} ({e.source}, {e.date:%Y-%m-%d})" for e in evidence}
 
 # ---- header: who, where, and the walk-away value ------------------------------------------------
-ui.deal_header(deal, counterparty, "Prepare")
 zones = [zopa(i) for i in issues]
 batna = alternatives[0] if alternatives else None
 big, m1, m2, m3 = st.columns([2, 1, 1, 1])
