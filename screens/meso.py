@@ -83,13 +83,28 @@ if bundles and st.button("Save the grid", type="primary", key=f"meso_save_{deal_
     )
 
 if bundles:
-    compared = pd.DataFrame(
-        {"": ["Value to us", "Value to them (estimate)"],
-         **{v.bundle.name: [f"{v.to_us:.0%}", "—" if v.to_them is None else f"{v.to_them:.0%}"] for v in values}}
+    # Read-only comparison: every value that departs from the first bundle is highlighted.
+    names = [b.name for b in bundles]
+    values_only = grid.set_index("Issue")[names]
+    summary = pd.DataFrame(
+        [[f"{v.to_us:.0%}" for v in values], ["—" if v.to_them is None else f"{v.to_them:.0%}" for v in values]],
+        index=["Value to us", "Value to them (estimate)"], columns=names,
     )  # fmt: skip
-    differs = grid[[b.name for b in bundles]].nunique(axis=1, dropna=False) > 1
-    st.caption("Issues where the bundles differ: " + (", ".join(grid.loc[differs, "Issue"]) or "none"))
-    st.dataframe(compared, hide_index=True, width="stretch")
+    shown = pd.concat(
+        [values_only.map(lambda x: "—" if pd.isna(x) else f"{x:,.2f}".rstrip("0").rstrip(".")), summary]
+    )
+    differs = values_only.ne(values_only[names[0]], axis=0)
+
+    def highlight(frame: pd.DataFrame) -> pd.DataFrame:
+        marks = pd.DataFrame("", index=frame.index, columns=frame.columns)
+        marks.loc[differs.index, differs.columns] = differs.map(
+            lambda d: "background-color: #fde68a" if d else ""
+        )
+        marks.loc[summary.index, :] = "font-weight: bold"
+        return marks
+
+    st.dataframe(shown.style.apply(highlight, axis=None), width="stretch")
+    st.caption("Highlighted: where a bundle differs from the first one.")
 
 # ---- add, duplicate, rename, remove, new round ----------------------------------------------------------
 with st.expander("Bundles of this round", icon=":material/tune:"):
