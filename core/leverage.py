@@ -95,10 +95,11 @@ def radar_frame(assessment: PowerAssessment, evidence: Sequence[Evidence] = ()) 
     """One row per source and side, with the polygon's x/y (source 1 at the top, clockwise) and the
     evidence behind each score. The first point of each side is repeated to close the polygon."""
     by_id = {e.id: e for e in evidence}
+    scores = scores_of(assessment)
     rows = []
     for side in Side:
         for k, src in enumerate([*SOURCES, SOURCES[0]]):
-            score, ev = scores_of(assessment)[(src, side)]
+            score, ev = scores[(src, side)]
             angle = math.pi / 2 - 2 * math.pi * (k % len(SOURCES)) / len(SOURCES)
             item = by_id.get(ev)
             rows.append({

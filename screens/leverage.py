@@ -127,8 +127,8 @@ with tab_timeline:
         )
         rows = [
             {"assessed_at": a.assessed_at, "source": POWER_SOURCE_LABELS[src], "side": "Us" if side is Side.us else "Them",
-             "score": scores_of(a)[(src, side)][0]}
-            for a in assessments for src in SOURCES for side in Side
+             "score": table[(src, side)][0]}
+            for a in assessments for table in [scores_of(a)] for src in SOURCES for side in Side
         ]  # fmt: skip
         st.altair_chart(source_timeline_chart(pd.DataFrame(rows)), width="content")
         st.caption(f"{len(assessments)} assessment{'s' if len(assessments) != 1 else ''}.")

@@ -155,6 +155,7 @@ if bundles:
 # ---- their pick, and what it reveals ----------------------------------------------------------------------
 st.markdown("#### Their reaction")
 picks = store.list_meso_picks(deal_id)
+every_bundle = store.all_meso_bundles(deal_id)  # removed ones too: a recorded reaction may refer to them
 if bundles:
     with st.form(f"meso_reaction_{deal_id}_{set_no}"):
         r1, r2, r3 = st.columns([2, 2, 4])
@@ -168,10 +169,10 @@ if bundles:
             )
             ui.attempt(lambda: store.add_meso_pick(deal_id, pick_row), "Recorded their reaction.")
 if picks:
-    names_by_id = {b.id: f"{b.name} (round {b.set_no})" for b in store.all_meso_bundles(deal_id)}
+    names_by_id = {b.id: f"{b.name} (round {b.set_no})" for b in every_bundle}
     st.dataframe([{"When": p.recorded_at, "Bundle": names_by_id.get(p.bundle_id, p.bundle_id), "Reaction": p.reaction.value,
                    "Note": p.note} for p in picks], hide_index=True, width="stretch")  # fmt: skip
-inferred = infer_their_priorities(store.all_meso_bundles(deal_id), picks, issues)
+inferred = infer_their_priorities(every_bundle, picks, issues)
 if inferred:
     st.markdown("**What they seem to value**, from their reactions over the rounds")
     st.dataframe([{"Issue": i.name, "Our priority": i.priority, "Their priority (our estimate)": i.their_priority or "—",
