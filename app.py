@@ -18,5 +18,6 @@ pages = [
     st.Page("screens/concessions.py", title="Concessions", icon=":material/swap_horiz:"),
     st.Page("screens/meso.py", title="MESO", icon=":material/view_column:"),
     st.Page("screens/moves.py", title="Moves", icon=":material/route:"),
+    st.Page("screens/history.py", title="History", icon=":material/history:"),
 ]
 st.navigation(pages).run()

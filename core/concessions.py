@@ -69,13 +69,15 @@ class LogSummary:
 @dataclass(frozen=True)
 class LogReview:
     """`lines`: the live lines in logged order, with the verdict columns one_way, joint_value, give,
-    running_balance, cumulative_gives, over_mandate, floor_breach (message or None) and flags (list)."""
+    running_balance, cumulative_gives, over_mandate, floor_breach (message or None), flags (list) and
+    shareable_flags (the flags that quote none of our private figures: not the floor, not the mandate)."""
 
     lines: pd.DataFrame
     summary: LogSummary
 
-    def flagged(self) -> pd.DataFrame:
-        return self.lines[self.lines["flags"].map(bool)]
+    def flagged(self, shareable: bool = False) -> pd.DataFrame:
+        column = "shareable_flags" if shareable else "flags"
+        return self.lines[self.lines[column].map(bool)]
 
 
 def log_frame(concessions: Sequence[Concession]) -> pd.DataFrame:
@@ -118,20 +120,20 @@ def review_log(
     give_flags = ((df["give"] > 0) & (df["over_mandate"] > 0)).tolist()
     one_way, moved_flags = df["one_way"].tolist(), list(moved)
     flags: list[list[str]] = []
+    shareable: list[list[str]] = []
     for k in range(len(df)):
-        line_flags = []
-        if one_way[k]:
-            line_flags.append(one_way_message(items[k], gives_text[k]))
-        if breaches[k]:
-            line_flags.append(breaches[k])
-        if give_flags[k]:
-            line_flags.append(f"exceeds mandate by {fmt_amount(over[k])} — needs approval")
-        if moved_flags[k]:
-            line_flags.append(
-                f"moved after the final offer of round {final_round} — the next 'final' will not be believed"
-            )
-        flags.append(line_flags)
+        one = [one_way_message(items[k], gives_text[k])] if one_way[k] else []
+        moved_after = (
+            [f"moved after the final offer of round {final_round} — the next 'final' will not be believed"]
+            if moved_flags[k] else []
+        )  # fmt: skip
+        ours = ([breaches[k]] if breaches[k] else []) + (
+            [f"exceeds mandate by {fmt_amount(over[k])} — needs approval"] if give_flags[k] else []
+        )
+        flags.append(one + ours + moved_after)
+        shareable.append(one + moved_after)
     df["flags"] = flags
+    df["shareable_flags"] = shareable
 
     n = len(df)
     gives = float(df["give"].sum())

@@ -157,6 +157,7 @@ class Warning:
     code: str
     title: str
     reason: str
+    private: bool = False  # the reason quotes our floor or BATNA: only the title may show on a shared screen
 
 
 def warnings(
@@ -185,6 +186,7 @@ def warnings(
                 f"{counterparty.name} is a repeated, reputation-sensitive relationship (reputation {reputation}/5) and "
                 f"pressing on {pressured.name} is worth at most {fmt_amount(gain)} {deal.currency}, under "
                 f"{SMALL_GAIN_SHARE:.0%} of the deal. Long-term trust is worth more: trade, don't press.",
+                private=True,
             ))  # fmt: skip
 
     if assessment:
@@ -227,11 +229,12 @@ def warnings(
         if batna.money <= 0 and batna.time_days <= 0:
             found.append(Warning(
                 "bluff_guard", "BATNA not quantified",
-                f"\"{batna.description}\" has no money or time figure: quantify it before citing it.",
+                f"\"{batna.description}\" has no money or time figure: quantify it before citing it.", private=True,
             ))  # fmt: skip
         if batna.evidence_id is None:
             found.append(Warning(
                 "bluff_guard", "BATNA without evidence",
                 f"\"{batna.description}\" carries no evidence; citing it is a bluff that could be exposed.",
+                private=True,
             ))  # fmt: skip
     return found

@@ -92,6 +92,18 @@ class Finding:
     code: str  # equivalence | floor | dominated | incomplete
     severity: str  # error | warning
     message: str
+    # The message quotes our floor, or values measured from it: a shared screen shows only `shareable`.
+    private: bool = False
+
+    @property
+    def shareable(self) -> str:
+        if not self.private:
+            return self.message
+        return {
+            "floor": "A bundle breaks the firm floor on the pressured issue.",
+            "equivalence": "The bundles are not equivalent to us.",
+            "dominated": "One bundle is worse for both sides than another.",
+        }[self.code]
 
 
 def check_set(
@@ -123,7 +135,7 @@ def check_set(
                 findings.append(Finding(
                     "floor", "error",
                     f"{b.name} breaks the firm {limit} on {pressured.name}: {fmt_amount(value)}{unit} against "
-                    f"{fmt_amount(pressured.reservation)}{unit}. Every bundle must hold it.",
+                    f"{fmt_amount(pressured.reservation)}{unit}. Every bundle must hold it.", private=True,
                 ))  # fmt: skip
     values = value_bundles(bundles, issues)
     if len(values) >= 2:
@@ -136,7 +148,7 @@ def check_set(
                     "equivalence", "warning",
                     f"{outlier.bundle.name} is worth {outlier.to_us:.0%} to us, {abs(off):.0%} "
                     f"{'above' if off > 0 else 'below'} the set's mean of {mean:.0%} (tolerance ±{tolerance:.0%}): "
-                    "the bundles are not equivalent, so their pick tells you less.",
+                    "the bundles are not equivalent, so their pick tells you less.", private=True,
                 ))  # fmt: skip
         for a in values:
             for b in values:
@@ -147,6 +159,7 @@ def check_set(
                         "dominated", "warning",
                         f"{a.bundle.name} is dominated by {b.bundle.name}: worse for us ({a.to_us:.0%} vs "
                         f"{b.to_us:.0%}) and for them ({a.to_them:.0%} vs {b.to_them:.0%}). Drop or rework it.",
+                        private=True,
                     ))  # fmt: skip
                     break
     return findings

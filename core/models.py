@@ -10,7 +10,7 @@ import math
 import re
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     AfterValidator,
@@ -187,9 +187,14 @@ SignedAmount = Annotated[float, AfterValidator(_finite)]  # net values in the co
 Score = Annotated[int, Field(ge=0, le=5)]
 Rating = Annotated[int, Field(ge=1, le=5)]
 
+# Our private side of a deal: never shown while the screen is shared (core/privacy.py reads this mark).
+PRIVATE = Field(json_schema_extra={"private": True})
+
 
 class Model(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid", validate_assignment=True)
+    # Whole-record privacy: True (always private) or the name of a bool field that makes it private.
+    private_when: ClassVar[bool | str] = False
 
 
 def fmt_amount(x: float | None) -> str:
@@ -204,7 +209,7 @@ class Counterparty(Model):
     name: Name
     relationship: Relationship = Relationship.one_off
     communication_style: CommunicationStyle = CommunicationStyle.direct
-    notes: Text = ""
+    notes: Annotated[Text, PRIVATE] = ""
 
 
 class Stakeholder(Model):
@@ -216,7 +221,7 @@ class Stakeholder(Model):
     role: Text = ""
     decision_rights: Text = ""
     veto: bool = False
-    status_concerns: Text = ""
+    status_concerns: Annotated[Text, PRIVATE] = ""  # our read of their ego: never on a shared screen
 
 
 class Deal(Model):
@@ -232,10 +237,10 @@ class Deal(Model):
     deadline_reason: Text = ""
     deadline_evidence_id: int | None = None
     # The most we may concede in total without going back for approval.
-    mandate: Amount = 0.0
+    mandate: Annotated[Amount, PRIVATE] = 0.0
     # The issue the other side presses hardest: every MESO bundle must hold its floor.
     pressured_issue_id: int | None = None
-    notes: Text = ""
+    notes: Annotated[Text, PRIVATE] = ""
 
     @field_validator("currency")
     @classmethod
@@ -249,6 +254,8 @@ class Deal(Model):
 class Evidence(Model):
     """A benchmark, cost driver, legal standard, precedent or capacity datum, with its source."""
 
+    private_when: ClassVar[str] = "internal"  # an internal item is private as a whole
+
     id: int | None = None
     deal_id: int | None = None
     kind: EvidenceKind = EvidenceKind.benchmark
@@ -261,6 +268,8 @@ class Evidence(Model):
 
 class Batna(Model):
     """One walk-away alternative. The deal's BATNA is its first (best) alternative."""
+
+    private_when: ClassVar[bool] = True  # our alternatives are private as a whole
 
     id: int | None = None
     deal_id: int | None = None
@@ -281,11 +290,11 @@ class Issue(Model):
     unit: Annotated[str, Field(max_length=40)] = ""
     direction: Direction = Direction.floor
     target: Amount
-    reservation: Amount
+    reservation: Annotated[Amount, PRIVATE]
     their_target: Amount | None = None
-    their_walk_away: Amount | None = None
+    their_walk_away: Annotated[Amount | None, PRIVATE] = None
     confidence: Confidence = Confidence.low
-    estimate_source: Text = ""
+    estimate_source: Annotated[Text, PRIVATE] = ""
     priority: Rating = 3
     their_priority: Rating | None = None  # how much we believe they care; None: as much as we do
     tradeable: bool = True
@@ -368,8 +377,8 @@ class Concession(Model):
     item: Name
     you_give: Text = ""
     you_get: Text = ""
-    value_to_you: SignedAmount = 0.0
-    value_to_them: SignedAmount = 0.0
+    value_to_you: Annotated[SignedAmount, PRIVATE] = 0.0
+    value_to_them: Annotated[SignedAmount, PRIVATE] = 0.0
     trigger: Text = ""
     round: Annotated[int, Field(ge=1, le=1000)] = 1
     issue_id: int | None = None

@@ -13,6 +13,7 @@ from pathlib import Path
 from .concessions import review_log
 from .leverage import warnings as leverage_warnings
 from .models import Batna, Concession, Counterparty, Deal, Evidence, Issue, Stage, Stakeholder, fmt_amount
+from .privacy import Private, is_private, shown
 
 PLAYBOOK_FILE = Path(__file__).resolve().parent.parent / "data" / "moves.json"
 STAGES = list(Stage)
@@ -94,7 +95,11 @@ class Template:
 
     @property
     def text(self) -> str:
-        return "".join(str(p) for p in self.parts)
+        return self.shown(safe=False)
+
+    def shown(self, safe: bool) -> str:
+        """The line as the screen shows it; on a shared screen our floor and BATNA are masked."""
+        return "".join(shown(p, safe) if isinstance(p, str) else str(p) for p in self.parts)
 
 
 _IF_THEN = re.compile(r"^if (?P<risk>.+?),\s*(?P<remedy>.+)$", re.IGNORECASE)
@@ -144,11 +149,17 @@ def fill_templates(
         unit = f" {floor_issue.unit}" if floor_issue.unit else ""
         standard = by_evidence.get(floor_issue.evidence_id)
         basis: str | Blank = (
-            f"{standard.title} ({standard.source})" if standard
-            else f"our alternative: {batna.description}" if batna
+            (Private if is_private(standard) else str)(f"{standard.title} ({standard.source})") if standard
+            else Private(f"our alternative: {batna.description}") if batna
             else Blank("standard or BATNA", f"link evidence to {floor_issue.name} or add a BATNA", "Prepare")
         )  # fmt: skip
-        return [floor_issue.name, " is ", f"{fmt_amount(floor_issue.reservation)}{unit}", " based on ", basis]
+        return [
+            floor_issue.name,
+            " is ",
+            Private(f"{fmt_amount(floor_issue.reservation)}{unit}"),
+            " based on ",
+            basis,
+        ]
 
     one = Template("Floor and its standard", [
         "“Our floor on ", *issue_floor(), ". If we move on ",
@@ -170,7 +181,7 @@ def fill_templates(
         " only with ",
         verified.trigger.strip() if verified else Blank("verification/governance", "write it as the trigger", "Concessions"),
         ", otherwise we revert to ",
-        batna.description if batna else Blank("alternative plan", "add the BATNA", "Prepare"),
+        Private(batna.description) if batna else Blank("alternative plan", "add the BATNA", "Prepare"),
         ".”",
     ])  # fmt: skip
     risk = _risk_and_remedy(live)
@@ -216,8 +227,8 @@ def readiness(
     one_way = review_log(concessions, issues, deal.mandate).summary.one_way
     checks = [
         Check("BATNA quantified", bool(batna and (batna.money > 0 or batna.time_days > 0)),
-              "no BATNA yet" if batna is None else f"“{batna.description}”: "
-              + ("quantified" if batna.money > 0 or batna.time_days > 0 else "no money or time figure"), "Prepare"),
+              "no BATNA yet" if batna is None else "the BATNA has a money or time figure"
+              if batna.money > 0 or batna.time_days > 0 else "the BATNA has no money or time figure", "Prepare"),
         Check("Floors set with evidence", bool(issues) and not unbacked,
               "no issues yet" if not issues else "every floor has a standard" if not unbacked
               else "no evidence behind: " + ", ".join(unbacked), "Prepare"),

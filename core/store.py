@@ -19,6 +19,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from . import audit
+from .audit import Change
 from .models import (
     Batna,
     Concession,
@@ -161,6 +163,14 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
                 recorded_by VARCHAR NOT NULL)""",
         ],
     ),
+    (
+        "006_audit_trail",
+        [
+            # deal_event becomes the audit trail of every change; a private change's values are masked when shared.
+            "ALTER TABLE deal_event ADD COLUMN private BOOLEAN DEFAULT false",
+            "CREATE INDEX deal_event_deal ON deal_event (deal_id)",
+        ],
+    ),
 ]
 
 # Model -> (table, columns, parent column). Columns are the model's stored fields, in table order.
@@ -195,6 +205,18 @@ _CONCESSION_COLUMNS = (
     "item", "you_give", "you_get", "value_to_you", "value_to_them", "trigger", "round", "issue_id",
     "new_position", "final_offer", "logged_at", "deleted_at",
 )  # fmt: skip
+
+
+# What the history calls each kept list, and the field that names an item of it.
+_AUDITED: dict[type[Model], tuple[str, str, str]] = {
+    Issue: ("issue", "Issue", "name"),
+    Batna: ("batna", "Alternative", "description"),
+    Evidence: ("evidence", "Evidence", "title"),
+}
+
+
+def _line(c: Concession) -> str:
+    return f"Concession '{c.item}' (round {c.round})"
 
 
 def _q(columns: Sequence[str]) -> str:
@@ -433,7 +455,9 @@ class Store:
     def create_deal(self, deal: Deal, counterparty: Counterparty | None = None) -> int:
         """Store a new deal; with `counterparty` (no id) the counterparty is created in the same step."""
         with self.transaction() as cur:
-            return self._insert_deal(cur, deal, counterparty)
+            deal_id = self._insert_deal(cur, deal, counterparty)
+            self._audit(cur, deal_id, audit.record_added("deal", "Deal", deal, verb="created"))
+            return deal_id
 
     def _insert_deal(self, cur: Cursor, deal: Deal, counterparty: Counterparty | None) -> int:
         if counterparty is not None and counterparty.id is None:
@@ -454,6 +478,9 @@ class Store:
         sets = ", ".join(f'"{c}" = ?' for c in _DEAL_COLUMNS)
         with self.transaction() as cur:
             self._require(cur, "deal", deal.id)
+            before = Deal.model_validate(
+                cur.rows(f"SELECT id, {_q(_DEAL_COLUMNS)} FROM deal WHERE id = ?", [deal.id])[0]
+            )
             self._require(cur, "counterparty", deal.counterparty_id)
             for col, table in (("deadline_evidence_id", "evidence"), ("pressured_issue_id", "issue")):
                 ref = getattr(deal, col)
@@ -463,6 +490,9 @@ class Store:
                 ):
                     raise NotFound(f"{col.replace('_', ' ')}: {table} {ref} does not belong to this deal.")
             cur.execute(f"UPDATE deal SET {sets} WHERE id = ?", [*_params(deal, _DEAL_COLUMNS), deal.id])
+            self._audit(
+                cur, deal.id, audit.field_changes("deal", "Deal", before, deal, kinds={"stage": "stage"})
+            )
 
     def _require(self, cur: Cursor, table: str, row_id: int | None) -> None:
         if row_id is None or not cur.scalar(f"SELECT count(*) FROM {table} WHERE id = ?", [row_id]):
@@ -506,7 +536,16 @@ class Store:
                 ref = getattr(item, "evidence_id", None)
                 if ref is not None and ref not in refs:
                     raise NotFound(f"Row {n}, Evidence: evidence {ref} is not in this deal's evidence pack.")
-            return self._replace_children(cur, model, deal_id, items)
+            before = self._list_children(model, deal_id, cur)
+            ids = self._replace_children(cur, model, deal_id, items)
+            after = [item.model_copy(update={"id": i}) for item, i in zip(items, ids, strict=True)]
+            kind, noun, name = _AUDITED[model]
+            changes = audit.list_changes(kind, before, after, lambda it: f"{noun} '{getattr(it, name)}'")
+            if model is Batna and before and after and before[0].id != after[0].id:
+                changes.append(audit.Change("batna", "BATNA (first alternative)", before[0].description,
+                                            after[0].description, private=True))  # fmt: skip
+            self._audit(cur, deal_id, changes)
+            return ids
 
     # ---- power, concessions, MESO ---------------------------------------------------------------
     def list_assessments(self, deal_id: int) -> list[PowerAssessment]:
@@ -543,7 +582,24 @@ class Store:
     def add_assessment(self, deal_id: int, assessment: PowerAssessment) -> int:
         with self.transaction() as cur:
             self._require(cur, "deal", deal_id)
-            return self._insert_assessment(cur, deal_id, assessment, evidence_map=None)
+            previous = self._latest_assessment(cur, deal_id)
+            new_id = self._insert_assessment(cur, deal_id, assessment, evidence_map=None)
+            self._audit(cur, deal_id, audit.score_changes(previous, assessment))
+            return new_id
+
+    def _latest_assessment(self, cur: Cursor, deal_id: int) -> PowerAssessment | None:
+        head = cur.rows(
+            "SELECT id, assessed_at, assessed_by FROM power_assessment WHERE deal_id = ? "
+            "ORDER BY assessed_at DESC, id DESC LIMIT 1",
+            [deal_id],
+        )
+        if not head:
+            return None
+        scores = cur.rows(
+            "SELECT source, side, score, evidence_id, note FROM power_score WHERE assessment_id = ?",
+            [head[0]["id"]],
+        )
+        return PowerAssessment.model_validate({**head[0], "scores": scores})
 
     def _insert_assessment(self, cur: Cursor, deal_id: int, a: PowerAssessment, evidence_map) -> int:
         new_id = cur.next_id("power_assessment")
@@ -581,7 +637,11 @@ class Store:
         with self.transaction() as cur:
             self._require(cur, "deal", deal_id)
             self._check_issue_links(cur, deal_id, [concession])
-            return self._insert_concession(cur, deal_id, concession, issue_map=None)
+            new_id = self._insert_concession(cur, deal_id, concession, issue_map=None)
+            self._audit(
+                cur, deal_id, audit.record_added("concession", _line(concession), concession, "logged")
+            )
+            return new_id
 
     def _check_issue_links(self, cur: Cursor, deal_id: int, items: Sequence[Concession]) -> None:
         issues = {
@@ -611,12 +671,27 @@ class Store:
                     "(removed or changed elsewhere). Reload and try again."
                 )
             self._check_issue_links(cur, deal_id, changed)
+            touched = [c.id for c in changed] + list(removed)
+            before = {
+                r["id"]: Concession.model_validate(r)
+                for r in cur.rows(
+                    f"SELECT id, deal_id, {_q(_CONCESSION_COLUMNS)} FROM concession "
+                    f"WHERE id IN ({', '.join('?' * len(touched))})",
+                    touched,
+                )
+            } if touched else {}  # fmt: skip
+            changes: list[audit.Change] = []
             for c in changed:
                 cur.execute(
                     f"UPDATE concession SET {sets} WHERE id = ?", [*_params(c, _CONCESSION_COLUMNS), c.id]
                 )
+                changes += audit.field_changes("concession", _line(before[c.id]), before[c.id], c,
+                                               fields=[f for f in _CONCESSION_COLUMNS if f != "deleted_at"])  # fmt: skip
             for concession_id in removed:
                 cur.execute("UPDATE concession SET deleted_at = ? WHERE id = ?", [now(), concession_id])
+                line = before[concession_id]
+                changes += audit.record_removed("concession", _line(line), line)
+            self._audit(cur, deal_id, changes)
 
     def remove_concession(self, deal_id: int, concession_id: int) -> None:
         self.update_concessions(deal_id, [], [concession_id])
@@ -630,6 +705,15 @@ class Store:
             ):
                 raise NotFound(f"Concession line {concession_id} is not a removed line of this deal.")
             cur.execute("UPDATE concession SET deleted_at = NULL WHERE id = ?", [concession_id])
+            line = Concession.model_validate(
+                cur.rows(
+                    f"SELECT id, deal_id, {_q(_CONCESSION_COLUMNS)} FROM concession WHERE id = ?",
+                    [concession_id],
+                )[0]
+            )
+            self._audit(
+                cur, deal_id, [audit.Change("concession", f"{_line(line)} restored", "removed", "live")]
+            )
 
     def list_removed_concessions(self, deal_id: int) -> list[Concession]:
         rows = self.cursor().rows(
@@ -655,6 +739,12 @@ class Store:
                 cur.execute("INSERT INTO concession BY NAME SELECT * FROM _import_frame")
             finally:
                 cur.raw.unregister("_import_frame")
+            lines = f"{len(items):,} line{'s' if len(items) != 1 else ''}"
+            self._audit(
+                cur,
+                deal_id,
+                [audit.Change("concession", "Concession lines imported from a CSV", None, lines)],
+            )
         return len(items)
 
     def concession_log(self, deal_id: int | None = None) -> pd.DataFrame:
@@ -685,8 +775,10 @@ class Store:
         )
         return new_id
 
-    def list_meso_bundles(self, deal_id: int, include_removed: bool = False) -> list[MesoBundle]:
-        cur = self.cursor()
+    def list_meso_bundles(
+        self, deal_id: int, include_removed: bool = False, cur: Cursor | None = None
+    ) -> list[MesoBundle]:
+        cur = cur or self.cursor()
         live = "" if include_removed else "AND deleted_at IS NULL"
         heads = cur.rows(
             f"SELECT id, deal_id, set_no, name FROM meso_bundle WHERE deal_id = ? {live} ORDER BY set_no, position, id",
@@ -721,22 +813,48 @@ class Store:
                     "SELECT id FROM meso_bundle WHERE deal_id = ? AND set_no = ? AND deleted_at IS NULL", [deal_id, set_no]
                 )
             }  # fmt: skip
+            before = {b.id: b for b in self.list_meso_bundles(deal_id, cur=cur) if b.id in existing}
+            names = {
+                r["id"]: r["name"]
+                for r in cur.rows("SELECT id, name FROM issue WHERE deal_id = ?", [deal_id])
+            }  # fmt: skip
+            changes: list[Change] = []
             kept = set()
             for position, b in enumerate(bundles):
+                subject = f"Round {set_no} · {b.name}"
                 if b.id in existing:
+                    old = before[b.id]
+                    if old.name != b.name:
+                        changes.append(
+                            Change("meso", f"Round {set_no} · {old.name} · Name", old.name, b.name)
+                        )
                     cur.execute(
                         "UPDATE meso_bundle SET name = ?, position = ? WHERE id = ?", [b.name, position, b.id]
                     )
-                    cur.execute(
-                        "DELETE FROM meso_term WHERE bundle_id = ?", [b.id]
-                    )  # the values are rewritten below
+                    old_terms = {t.issue_id: t.value for t in old.terms}
                     for t in b.terms:
-                        cur.execute("INSERT INTO meso_term VALUES (?, ?, ?)", [b.id, t.issue_id, t.value])
+                        # An upsert, not delete-and-insert: the app never hard-deletes; the old value is in history.
+                        cur.execute(
+                            "INSERT OR REPLACE INTO meso_term VALUES (?, ?, ?)", [b.id, t.issue_id, t.value]
+                        )
+                        if old_terms.get(t.issue_id) != t.value:
+                            changes.append(Change("meso", f"{subject} · {names.get(t.issue_id, t.issue_id)}",
+                                                  audit.as_text(old_terms.get(t.issue_id)), audit.as_text(t.value)))  # fmt: skip
                     kept.add(b.id)
                 else:
                     self._insert_bundle(cur, deal_id, b.model_copy(update={"set_no": set_no}), position, None)
+                    terms = "; ".join(
+                        f"{names.get(t.issue_id, t.issue_id)}: {audit.as_text(t.value)}" for t in b.terms
+                    )
+                    changes.append(Change("meso", f"{subject} added", None, terms))
             for gone in existing - kept:
                 cur.execute("UPDATE meso_bundle SET deleted_at = ? WHERE id = ?", [now(), gone])
+                changes.append(
+                    Change(
+                        "meso", f"Round {set_no} · {before[gone].name} removed", before[gone].name, "removed"
+                    )
+                )
+            self._audit(cur, deal_id, changes)
 
     def add_meso_pick(self, deal_id: int, pick: MesoPick) -> None:
         with self.transaction() as cur:
@@ -750,6 +868,9 @@ class Store:
                 [cur.next_id("meso_pick"), deal_id, pick.set_no, pick.bundle_id, pick.reaction.value, pick.note,
                  pick.recorded_at, current_user()],
             )  # fmt: skip
+            name = cur.scalar("SELECT name FROM meso_bundle WHERE id = ?", [pick.bundle_id])
+            self._audit(cur, deal_id, [Change("meso", f"Round {pick.set_no} · {name} · their reaction", None,
+                                              pick.reaction.value, note=pick.note)])  # fmt: skip
 
     def list_meso_picks(self, deal_id: int) -> list[MesoPick]:
         rows = self.cursor().rows(
@@ -765,6 +886,8 @@ class Store:
 
     def set_their_priorities(self, deal_id: int, priorities: dict[int, int]) -> None:
         with self.transaction() as cur:
+            before = {i.id: i for i in self._list_children(Issue, deal_id, cur)}
+            changes: list[Change] = []
             for issue_id, priority in priorities.items():
                 if not 1 <= int(priority) <= 5:
                     raise InvalidInput([f"Their priority: must be from 1 to 5 (got {priority})"])
@@ -772,6 +895,11 @@ class Store:
                     "UPDATE issue SET their_priority = ? WHERE id = ? AND deal_id = ?",
                     [int(priority), issue_id, deal_id],
                 )
+                old = before.get(issue_id)
+                if old is not None and old.their_priority != int(priority):
+                    changes.append(Change("issue", f"Issue '{old.name}' · Their priority",
+                                          audit.as_text(old.their_priority), str(int(priority))))  # fmt: skip
+            self._audit(cur, deal_id, changes)
 
     def _insert_bundle(self, cur: Cursor, deal_id: int, b: MesoBundle, position: int, issue_map) -> int:
         new_id = cur.next_id("meso_bundle")
@@ -787,10 +915,19 @@ class Store:
     # ---- events: stage changes and signals ------------------------------------------------------
     def _record(self, cur: Cursor, deal_id: int, kind: str, subject: str, old: str | None, new: str | None,
                 note: str = "") -> None:  # fmt: skip
-        cur.execute(
-            "INSERT INTO deal_event VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [cur.next_id("deal_event"), deal_id, kind, subject, old, new, note, now(), current_user()],
-        )
+        self._audit(cur, deal_id, [Change(kind, subject, old, new, note=note)])
+
+    def _audit(self, cur: Cursor, deal_id: int, changes: Sequence[Change]) -> None:
+        """Record changes in the caller's transaction: the history and the data commit together."""
+        if not changes:
+            return
+        first, at, who = cur.next_id("deal_event"), now(), current_user()
+        cur.raw.executemany(
+            "INSERT INTO deal_event (id, deal_id, kind, subject, old_value, new_value, note, changed_at, changed_by, "
+            "private) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [[first + n, deal_id, c.kind, c.subject, c.old, c.new, c.note, at, who, c.private]
+             for n, c in enumerate(changes)],
+        )  # fmt: skip
 
     def advance_stage(self, deal_id: int, to: str, note: str = "") -> None:
         """Move the deal to the next step and record it, in one transaction."""
@@ -799,7 +936,7 @@ class Store:
             if not rows:
                 raise NotFound(f"There is no deal with id {deal_id}.")
             cur.execute("UPDATE deal SET stage = ? WHERE id = ?", [to, deal_id])
-            self._record(cur, deal_id, "stage", "stage", rows[0]["stage"], to, note)
+            self._record(cur, deal_id, "stage", "Deal · Stage", rows[0]["stage"], to, note)
 
     def observe_signal(self, deal_id: int, move_key: str, note: str = "") -> None:
         with self.transaction() as cur:
@@ -821,11 +958,13 @@ class Store:
         )
         return {r["subject"] for r in rows}
 
-    def list_events(self, deal_id: int) -> pd.DataFrame:
+    def list_events(self, deal_id: int, kinds: Sequence[str] | None = None) -> pd.DataFrame:
+        """The deal's history, newest first; `kinds` keeps only those kinds of change."""
+        where = f"AND kind IN ({', '.join('?' * len(kinds))})" if kinds else ""
         return self.cursor().df(
-            "SELECT changed_at, kind, subject, old_value, new_value, note, changed_by FROM deal_event "
-            "WHERE deal_id = ? ORDER BY changed_at DESC, id DESC",
-            [deal_id],
+            "SELECT changed_at, kind, subject, old_value, new_value, note, changed_by, coalesce(private, false) AS private "
+            f"FROM deal_event WHERE deal_id = ? {where} ORDER BY changed_at DESC, id DESC",
+            [deal_id, *(kinds or [])],
         )
 
     # ---- one deal as a file -------------------------------------------------------------------
@@ -909,6 +1048,7 @@ class Store:
             self._insert_concession(cur, deal_id, c, issue_map=issue_map)
         for position, b in enumerate(f.meso_bundles):
             self._insert_bundle(cur, deal_id, b, position, issue_map)
+        self._audit(cur, deal_id, [Change("deal", "Deal imported from a deal file", None, f.deal.name)])
         return deal_id
 
     # ---- bulk load and pipeline aggregates ------------------------------------------------------
@@ -937,7 +1077,7 @@ class Store:
     def table_counts(self) -> dict[str, int]:
         cur = self.cursor()
         tables = ("counterparty", "deal", "issue", "evidence", "alternative", "power_score", "concession",
-                  "meso_bundle")  # fmt: skip
+                  "meso_bundle", "meso_term", "deal_event")  # fmt: skip
         return {t: int(cur.scalar(f"SELECT count(*) FROM {t}")) for t in tables}
 
     def pipeline(self, today: date, rules: dict[str, float]) -> pd.DataFrame:

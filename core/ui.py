@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from .models import FIELD_LABELS, STAGE_LABELS, InvalidInput, Model, describe_errors, fmt_amount
+from .privacy import is_private, private_fields
 from .store import DatabaseBusy, NotFound, Store, database_path
 
 HELP = {
@@ -134,12 +135,76 @@ def current_deal_id() -> int | None:
 
 
 def page_start() -> tuple[Store, int | None]:
-    """Every screen begins here: the store, the sidebar with the deal picker, and any flash message."""
+    """Every screen begins here: the store, the sidebar with the deal picker and the screen-share
+    switch, and any flash message."""
     store = get_store()
     st.sidebar.title("Deal Cockpit")
+    safe_switch()
     deal_id = deal_picker(store)
     show_flash()
     return store, deal_id
+
+
+# ---- screen-share safe mode ------------------------------------------------------------------------
+SAFE_KEY = "safe_mode"  # not a widget key: it survives page switches
+SAFE_TOGGLE = "safe_mode_toggle"
+SAFE_PARAM = "safe"  # ?safe=1 in a bookmark opens the cockpit already safe
+
+
+def safe_mode() -> bool:
+    """True while the screen may be shared: private figures are hidden on every screen."""
+    return bool(st.session_state.get(SAFE_KEY))
+
+
+def _safe_switched() -> None:
+    st.session_state[SAFE_KEY] = st.session_state[SAFE_TOGGLE]
+
+
+def safe_switch() -> None:
+    """The sidebar switch, the URL that remembers it, and the badge that says it is on."""
+    state = st.session_state
+    if SAFE_KEY not in state:
+        state[SAFE_KEY] = st.query_params.get(SAFE_PARAM, "") in ("1", "true", "on", "yes")
+    state[SAFE_TOGGLE] = state[SAFE_KEY]
+    st.sidebar.toggle(
+        "Screen-share safe", key=SAFE_TOGGLE, on_change=_safe_switched,
+        help="Hides our BATNA, floors and ceilings, mandate, estimates of their walk-away, the balance in money, "
+        "internal notes and internal evidence on every screen, and turns off downloads of private data.",
+    )  # fmt: skip
+    if state[SAFE_KEY]:
+        st.query_params[SAFE_PARAM] = "1"
+        st.sidebar.badge("Safe to share", icon=":material/visibility_off:", color="orange")
+        st.badge(
+            "Screen-share safe · private figures hidden", icon=":material/visibility_off:", color="orange"
+        )
+    elif SAFE_PARAM in st.query_params:
+        del st.query_params[SAFE_PARAM]
+
+
+def hidden(what: str) -> None:
+    """Say what a shared screen leaves out, so nobody mistakes it for missing data."""
+    st.caption(f":material/visibility_off: {what} hidden while screen-sharing.")
+
+
+def shareable(items: Sequence[Model]) -> list[Model]:
+    """The records a screen may show now: all of them, or in safe mode only those that are not private."""
+    return [i for i in items if not is_private(i)] if safe_mode() else list(items)
+
+
+def table(
+    items: Sequence[Model], columns: dict[str, str], extra: dict[str, Callable[[Any], Any]] | None = None
+):
+    """Rows for st.dataframe from model records: {field: heading} columns plus computed ones.
+    In safe mode private records and private fields are left out."""
+    if not items:
+        return []
+    hide = private_fields(type(items[0])) if safe_mode() else frozenset()
+    fields = {name: heading for name, heading in columns.items() if name not in hide}
+    return [
+        {**{heading: getattr(item, name) for name, heading in fields.items()},
+         **{heading: compute(item) for heading, compute in (extra or {}).items()}}
+        for item in shareable(items)
+    ]  # fmt: skip
 
 
 # ---- messages ----------------------------------------------------------------------------------
@@ -197,6 +262,9 @@ def model_inputs(
     `choices` turns an id field into a picker: {field: {id: label}}; None is always offered as '—'.
     """
     values = current.model_dump() if isinstance(current, Model) else dict(current or {})
+    if safe_mode():  # a shared screen never shows a private field, not even in a form; saving keeps it
+        hide = private_fields(model)
+        fields = [f for f in fields if f not in hide]
     choices = choices or {}
     labels = labels or {}
     cols = st.columns(columns)
@@ -333,7 +401,7 @@ def list_editor(
 ) -> None:
     """Pick an item (or a new one), edit it in a form, save or remove it. `save` gets the whole list,
     so the store can write it in one transaction. `make_first` labels a button that moves it to the top."""
-    by_id = {it.id: it for it in items}
+    by_id = {it.id: it for it in shareable(items)}  # save() still gets every item, private ones too
     options = [None, *by_id]
     pick = st.selectbox(
         f"Edit {noun}", options, key=f"{key}_pick",
@@ -342,6 +410,9 @@ def list_editor(
     current = by_id.get(pick)
     with st.form(f"{key}_form_{pick or 'new'}", border=True):
         values = model_inputs(model, current, f"{key}_{pick or 'new'}", fields, choices)
+        kept = [FIELD_LABELS.get(f, f) for f in fields if f in private_fields(model)]
+        if safe_mode() and kept:
+            hidden(f"{', '.join(kept)} (saving keeps them)")
         b1, b2, b3 = st.columns([1, 1, 2])
         saved = b1.form_submit_button("Save", type="primary", key=f"{key}_save")
         removed = b2.form_submit_button("Remove", key=f"{key}_remove") if current else False

@@ -12,6 +12,7 @@ from core.store import NotFound, now
 
 LIVE_SECONDS = 3  # a sponsor watching on a second screen sees a new line within this (plus a rerun)
 LIVE_ROWS = 50  # the live table shows the newest lines; the full log is in the correction table and the CSV
+SAFE_DOWNLOAD = "Off while screen-sharing: the file carries the values to us and to them."
 CHART_ROUNDS = 40  # the chart's recent rounds: enough to read the trend, cheap to redraw after each line
 
 store, deal, counterparty = ui.deal_page("Concessions")
@@ -63,36 +64,59 @@ def live_log() -> None:
     current, issues, review = reviewed()
     summary = review.summary
     cur = current.currency
+    safe = ui.safe_mode()
+    share = summary.reciprocated_share
 
     big, side = st.columns([2, 3], vertical_alignment="center")
-    with big:
-        ui.big_number(
-            "Give/get balance — value to us",
-            ui.signed_money(summary.balance, cur),
-            f"gave {ui.money(summary.gives, cur)} · got {ui.money(summary.gets, cur)} · {summary.lines} lines",
-            color="red" if summary.balance < 0 else "green" if summary.balance > 0 else None,
-        )
-    with side:
-        r1 = st.columns(3)
-        r1[0].metric("One-way concessions", summary.one_way, help="Lines with nothing in 'You get'.")
-        share = summary.reciprocated_share
-        r1[1].metric(
-            "Reciprocated", "—" if share is None else f"{share:.0%}", help="Lines with a get / all lines."
-        )
-        r1[2].metric(
-            "Created joint value",
-            f"{summary.joint_value_lines} of {summary.lines}",
-            help="Lines where value to you + value to them > 0.",
-        )
-        r2 = st.columns(3)
-        r2[0].metric("Floor breaches", summary.floor_breaches)
-        r2[1].metric(
-            f"Gives vs mandate {ui.money(summary.mandate)}", ui.money(summary.gives),
-            delta=f"-{ui.money(summary.over_mandate)} over: approval" if summary.needs_approval
-            else f"{ui.money(summary.mandate_left)} left", delta_color="normal",
-            help="The mandate is the most we may concede in total without approval.",
-        )  # fmt: skip
-        r2[2].metric("Moved after a final offer", summary.moved_after_final)
+    if safe:
+        # Shared: the balance in money is ours alone; how much of our giving was paired is not.
+        with big:
+            ui.big_number(
+                "Reciprocated — lines where we got something back",
+                "—" if share is None else f"{share:.0%}",
+                f"{summary.lines} lines · {summary.one_way} one-way",
+                color=None
+                if share is None
+                else "green"
+                if share >= 0.8
+                else "orange"
+                if share >= 0.5
+                else "red",
+            )
+        with side:
+            r1 = st.columns(3)
+            r1[0].metric("One-way concessions", summary.one_way, help="Lines with nothing in 'You get'.")
+            r1[1].metric("Created joint value", f"{summary.joint_value_lines} of {summary.lines}")
+            r1[2].metric("Moved after a final offer", summary.moved_after_final)
+            ui.hidden("The balance in money, floor breaches and the mandate")
+    else:
+        with big:
+            ui.big_number(
+                "Give/get balance — value to us",
+                ui.signed_money(summary.balance, cur),
+                f"gave {ui.money(summary.gives, cur)} · got {ui.money(summary.gets, cur)} · {summary.lines} lines",
+                color="red" if summary.balance < 0 else "green" if summary.balance > 0 else None,
+            )
+        with side:
+            r1 = st.columns(3)
+            r1[0].metric("One-way concessions", summary.one_way, help="Lines with nothing in 'You get'.")
+            r1[1].metric(
+                "Reciprocated", "—" if share is None else f"{share:.0%}", help="Lines with a get / all lines."
+            )
+            r1[2].metric(
+                "Created joint value",
+                f"{summary.joint_value_lines} of {summary.lines}",
+                help="Lines where value to you + value to them > 0.",
+            )
+            r2 = st.columns(3)
+            r2[0].metric("Floor breaches", summary.floor_breaches)
+            r2[1].metric(
+                f"Gives vs mandate {ui.money(summary.mandate)}", ui.money(summary.gives),
+                delta=f"-{ui.money(summary.over_mandate)} over: approval" if summary.needs_approval
+                else f"{ui.money(summary.mandate_left)} left", delta_color="normal",
+                help="The mandate is the most we may concede in total without approval.",
+            )  # fmt: skip
+            r2[2].metric("Moved after a final offer", summary.moved_after_final)
 
     issue_names = {i.id: i.name for i in issues}
     s = st.session_state
@@ -129,16 +153,16 @@ def live_log() -> None:
         st.error(problem)
     ui.show_flash()
 
-    flagged = review.flagged().iloc[::-1]
+    flagged = review.flagged(shareable=safe).iloc[::-1]
     if len(flagged):
         with st.container(border=True):
             st.markdown(f"**Flags** · {len(flagged)} line{'s' if len(flagged) != 1 else ''}")
             for row in flagged.head(12).itertuples():
-                severe = row.floor_breach is not None or row.over_mandate > 0
+                severe = not safe and (row.floor_breach is not None or row.over_mandate > 0)
                 icon = ":material/error:" if severe else ":material/warning:"
                 st.markdown(
                     f"{icon} Round {row.round} · **{ui.md(row.item)}** — "
-                    + "; ".join(ui.md(f) for f in row.flags)
+                    + "; ".join(ui.md(f) for f in (row.shareable_flags if safe else row.flags))
                 )
             if len(flagged) > 12:
                 st.caption(f"… and {len(flagged) - 12} more in the log below.")
@@ -151,8 +175,10 @@ def live_log() -> None:
             "Value to them": newest["value_to_them"], "Trigger/contingency": newest["trigger"],
             "Linked issue": newest["issue_id"].map(issue_names).fillna(""), "New position": newest["new_position"],
             "Final": newest["final_offer"], "Balance": newest["running_balance"],
-            "Flags": newest["flags"].map(" · ".join), "Logged at": newest["logged_at"],
+            "Flags": newest["shareable_flags" if safe else "flags"].map(" · ".join), "Logged at": newest["logged_at"],
         })  # fmt: skip
+        if safe:  # the money columns are ours alone
+            table = table.drop(columns=["Value to you", "Value to them", "Balance"])
         money_fmt = st.column_config.NumberColumn(format="%+,.0f")
         st.dataframe(
             table, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(table)),
@@ -172,6 +198,10 @@ def live_log() -> None:
 def balance_over_rounds() -> None:
     """A fragment of its own: logging a line redraws the numbers at once; the chart follows on its tick."""
     _, _, review = reviewed()
+    if ui.safe_mode():
+        if review.summary.lines:
+            ui.hidden("The balance chart (it plots value to us in money)")
+        return
     if review.summary.lines:
         per_round = balance_by_round(review)
         chart = ui.per_revision(
@@ -192,9 +222,12 @@ st.divider()
 issues = store.list_issues(deal_id)
 lines = store.list_concessions(deal_id)
 fix, removed_col, files = st.tabs(["Correct the log", "Removed lines", "CSV export and import"])
+safe = ui.safe_mode()
 
 with fix:
-    if lines:
+    if safe:
+        ui.hidden("Corrections (the table holds the values to us and to them)")
+    elif lines:
         st.caption("Edit cells, tick Remove to take a line out (it can be undone), then save.")
         issue_names = [i.name for i in issues]
         edited = st.data_editor(
@@ -234,10 +267,8 @@ with removed_col:
         st.caption("No removed lines.")
     for c in removed_lines:
         left, right = st.columns([5, 1], vertical_alignment="center")
-        left.markdown(
-            f"Round {c.round} · **{ui.md(c.item)}** · {ui.signed_money(c.value_to_you, deal.currency)} "
-            f"· removed {c.deleted_at:%d %b %H:%M}"
-        )
+        value = "" if safe else f" · {ui.signed_money(c.value_to_you, deal.currency)}"
+        left.markdown(f"Round {c.round} · **{ui.md(c.item)}**{value} · removed {c.deleted_at:%d %b %H:%M}")
         if right.button("Undo", key=f"restore_{c.id}", icon=":material/undo:"):
             ui.attempt(lambda c=c: store.restore_concession(deal_id, c.id), f"Restored '{c.item}'.")
 
@@ -246,11 +277,12 @@ with files:
     left.download_button(
         "This deal's log (CSV)", data=lambda: frame_to_csv(store.concession_log(deal_id)),
         file_name=f"concessions-deal-{deal_id}.csv", mime="text/csv", icon=":material/download:",
-        key=f"download_deal_{deal_id}",
+        key=f"download_deal_{deal_id}", disabled=safe, help=SAFE_DOWNLOAD if safe else None,
     )  # fmt: skip
     right.download_button(
         "Every deal's log (CSV)", data=lambda: frame_to_csv(store.concession_log()),
         file_name="concessions-all-deals.csv", mime="text/csv", icon=":material/download:", key="download_all",
+        disabled=safe, help=SAFE_DOWNLOAD if safe else None,
     )  # fmt: skip
     st.caption(
         "UTF-8 with a byte-order mark; the first columns are Item, You give, You get, Value to you, Value to "

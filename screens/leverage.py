@@ -20,6 +20,7 @@ from core.leverage import (
     warnings,
 )
 from core.models import POWER_SOURCE_LABELS, PowerAssessment, PowerScore, Side
+from core.privacy import MASK, is_private
 from core.store import current_user, now
 
 store, deal, counterparty = ui.deal_page("Leverage")
@@ -29,7 +30,14 @@ assessments = store.list_assessments(deal_id)
 evidence = store.list_evidence(deal_id)
 history = index_history(assessments)
 latest = assessments[-1] if assessments else None
-evidence_labels = {e.id: f"{e.title} ({e.source}, {e.date:%d %b %Y})" for e in evidence}
+safe = ui.safe_mode()
+shown_evidence = ui.shareable(evidence)  # internal evidence keeps its place in pickers, not its title
+evidence_labels = {
+    e.id: f"internal evidence {MASK}"
+    if safe and is_private(e)
+    else f"{e.title} ({e.source}, {e.date:%d %b %Y})"
+    for e in evidence
+}
 
 # ---- the number and what it rests on, beside the radar ----------------------------------------------
 left, right = st.columns([2, 3], gap="large")
@@ -68,7 +76,7 @@ with left:
         )  # fmt: skip
 with right:
     if assessments:
-        st.altair_chart(radar_chart(radar_frame(assessments[pick], evidence)), width="content")
+        st.altair_chart(radar_chart(radar_frame(assessments[pick], shown_evidence)), width="content")
         st.caption(
             "Filled points carry evidence; hollow points are perceived only. Hover a point for its evidence."
         )
@@ -76,7 +84,12 @@ with right:
         st.info("No assessment yet: score the sources below.")
 
 for w in warnings(deal, counterparty, latest, store.list_alternatives(deal_id), store.list_issues(deal_id)):
-    st.warning(f"**{w.title}.** {w.reason}", icon=":material/report:")
+    reason = (
+        "Details quote our private figures: switch screen-share safe off to read them."
+        if safe and w.private
+        else w.reason
+    )
+    st.warning(f"**{w.title}.** {reason}", icon=":material/report:")
 
 tab_score, tab_timeline, tab_cp = st.tabs(
     ["Score the sources", "Timeline", f"Counterparty: {counterparty.name}"]

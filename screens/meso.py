@@ -40,8 +40,11 @@ with top[2]:
     else:
         ui.big_number("This set", f"{len(findings)} to fix", "before it goes to the other side",
                       color="red" if errors else "orange")  # fmt: skip
+safe = ui.safe_mode()
 for f in findings:
-    (st.error if f.severity == "error" else st.warning)(f.message, icon=":material/report:")
+    (st.error if f.severity == "error" else st.warning)(
+        f.shareable if safe else f.message, icon=":material/report:"
+    )
 
 # ---- the grid: issues down, bundles across, editable in place --------------------------------------------
 labels = {i.id: f"{i.name} ({i.unit})" if i.unit else i.name for i in issues}
@@ -50,10 +53,12 @@ grid = pd.DataFrame(
      "Our target": [i.target for i in issues],
      **{b.name: [next((t.value for t in b.terms if t.issue_id == i.id), None) for i in issues] for b in bundles}},
 )  # fmt: skip
+if safe:  # the bundles are what we offer; the floor beside them is ours alone
+    grid = grid.drop(columns=["Our floor/ceiling"])
 st.markdown(f"**Round {set_no}** · edit the values, then save")
 edited = st.data_editor(
     grid, key=f"meso_grid_{deal_id}_{set_no}", hide_index=True, width="stretch", num_rows="fixed",
-    disabled=["Issue", "Our floor/ceiling", "Our target"],
+    disabled=[c for c in ("Issue", "Our floor/ceiling", "Our target") if c in grid],
     column_config={b.name: st.column_config.NumberColumn(format="%.2f", min_value=0.0) for b in bundles},
 )  # fmt: skip
 
@@ -90,6 +95,8 @@ if bundles:
         [[f"{v.to_us:.0%}" for v in values], ["—" if v.to_them is None else f"{v.to_them:.0%}" for v in values]],
         index=["Value to us", "Value to them (estimate)"], columns=names,
     )  # fmt: skip
+    if safe:  # both are measured from our floor and their walk-away
+        summary = summary.iloc[0:0]
     shown = pd.concat(
         [values_only.map(lambda x: "—" if pd.isna(x) else f"{x:,.2f}".rstrip("0").rstrip(".")), summary]
     )
@@ -105,6 +112,8 @@ if bundles:
 
     st.dataframe(shown.style.apply(highlight, axis=None), width="stretch")
     st.caption("Highlighted: where a bundle differs from the first one.")
+    if safe:
+        ui.hidden("Our floors, the value of each bundle to us and to them, and the comparison charts")
 
 # ---- add, duplicate, rename, remove, new round ----------------------------------------------------------
 with st.expander("Bundles of this round", icon=":material/tune:"):
@@ -142,7 +151,7 @@ with st.expander("Bundles of this round", icon=":material/tune:"):
                    f"Round {nxt} starts from round {set_no}.")  # fmt: skip
 
 # ---- comparison charts -----------------------------------------------------------------------------------
-if bundles:
+if bundles and not safe:
     left, right = st.columns([3, 2])
     left.markdown("**Issue by issue** · for us, from floor to target")
     left.altair_chart(meso_comparison_chart(comparison_frame(bundles, issues)), width="stretch")

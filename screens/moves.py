@@ -92,7 +92,7 @@ st.markdown("#### Lines to say")
 for template in fill_templates(deal, issues, store.list_evidence(deal_id), alternatives, concessions, stakeholders,
                                date.today()):  # fmt: skip
     st.markdown(f"**{template.name}**" + ("" if template.complete else " :orange-badge[blanks to fill]"))
-    st.code(template.text, language=None, wrap_lines=True)  # the copy button is on the block
+    st.code(template.shown(ui.safe_mode()), language=None, wrap_lines=True)  # the copy button is on the block
     for blank in template.blanks:
         st.page_link(SCREEN_PAGES[blank.screen], label=f"Fill “{blank.label}”: {blank.fix} ({blank.screen})",
                      icon=":material/edit:", query_params={"deal": str(deal_id)})  # fmt: skip
@@ -118,7 +118,7 @@ with pit_col:
             st.markdown(f"✅ **{pit.name}** — {pit.reason}")
 
 st.markdown("#### History")
-events = store.list_events(deal_id)
+events = store.list_events(deal_id, kinds=["stage", "signal"])
 if events.empty:
     st.caption("No stage changes or signals recorded yet.")
 else:

@@ -28,7 +28,10 @@ SCREENS = {
 SORTS = {"Risk": "risk", "Days to deadline": "days_to_deadline", "Value": "value", "Leverage index": "leverage_index",
          "Give/get balance": "balance", "Floor breaches": "floor_breaches"}  # fmt: skip
 
+PRIVATE_COLUMNS = ["balance", "over_mandate"]  # money measured against our own values and mandate
+
 store, _ = ui.page_start()
+safe = ui.safe_mode()
 st.subheader("Pipeline · every deal, risk first", anchor=False)
 today = date.today()
 frame = ui.per_revision(store, f"pipeline_{today}", lambda: pipeline_frame(store, today))
@@ -63,20 +66,23 @@ m3.metric(
 m4.metric(f"Deadlines ≤ {RISK_DEADLINE_DAYS} days", m.deadlines_soon)
 
 s1, s2, s3 = st.columns([3, 2, 3], vertical_alignment="bottom")
-sort_by = s1.selectbox("Sort by", list(SORTS), key="pipeline_sort")
+sorts = {k: v for k, v in SORTS.items() if not (safe and v in PRIVATE_COLUMNS)}
+sort_by = s1.selectbox("Sort by", list(sorts), key="pipeline_sort")
 descending = s2.toggle(
     "Highest first", value=sort_by in ("Risk", "Value", "Floor breaches"), key=f"pipeline_desc_{sort_by}"
 )
 target = s3.selectbox("Open a selected deal in", list(SCREENS), key="pipeline_open_in")
-ordered = shown.sort_values(SORTS[sort_by], ascending=not descending, na_position="last", kind="stable")
+ordered = shown.sort_values(sorts[sort_by], ascending=not descending, na_position="last", kind="stable")
 page = ordered.head(TABLE_ROWS)
 
 selection = st.dataframe(
     page[["id", "name", "counterparty", "owner", "context", "stage", "value", "currency", "leverage_index",
-          "days_to_deadline", "balance", "one_way", "floor_breaches", "over_mandate", "warnings", "at_risk"]],
+          "days_to_deadline", "balance", "one_way", "floor_breaches", "over_mandate", "warnings", "at_risk"]]
+    .drop(columns=PRIVATE_COLUMNS if safe else []),  # not only hidden: never sent to a shared screen
     key="pipeline_table", hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-    column_order=["name", "counterparty", "owner", "context", "stage", "value", "leverage_index", "days_to_deadline",
-                  "balance", "one_way", "floor_breaches", "over_mandate", "warnings", "at_risk"],
+    column_order=[c for c in ["name", "counterparty", "owner", "context", "stage", "value", "leverage_index",
+                              "days_to_deadline", "balance", "one_way", "floor_breaches", "over_mandate", "warnings",
+                              "at_risk"] if not (safe and c in PRIVATE_COLUMNS)],
     column_config={
         "name": st.column_config.TextColumn("Deal", width="medium"), "counterparty": "Counterparty",
         "owner": "Owner", "context": "Context", "stage": "Stage",
@@ -108,8 +114,11 @@ note.caption(
 download.download_button(
     "Download these deals (CSV)", data=lambda: frame_to_csv(export_frame(ordered)),
     file_name=f"pipeline-{today}.csv", mime="text/csv", icon=":material/download:", key="pipeline_download",
-    help="In the table's order, with the same formula-safe writer as the concession log.",
+    help="Off while screen-sharing: the file carries each deal's balance." if safe
+    else "In the table's order, with the same formula-safe writer as the concession log.", disabled=safe,
 )  # fmt: skip
+if safe:
+    ui.hidden("Give/get balances and mandate overruns in money")
 
 riskiest = shown.head(HEATMAP_DEALS)  # shown is already riskiest first
 edges = store.power_edges(riskiest["id"].tolist(), PERCEIVED_WEIGHT)

@@ -17,6 +17,7 @@ from core.models import (
     Stage,
     Stakeholder,
 )
+from core.privacy import MASK, is_private
 from core.zopa import zopa, zopa_frame
 
 store, deal_id = ui.page_start()
@@ -112,30 +113,46 @@ _, deal, counterparty = ui.deal_or_stop(
 evidence = store.list_evidence(deal_id)
 alternatives = store.list_alternatives(deal_id)
 issues = store.list_issues(deal_id)
-evidence_choices = {e.id: f"{e.title} ({e.source}, {e.date:%Y-%m-%d})" for e in evidence}
+safe = ui.safe_mode()
+# Internal evidence keeps its place in pickers (so saving a form never drops a link) but not its title.
+evidence_choices = {
+    e.id: f"internal evidence {MASK}"
+    if safe and is_private(e)
+    else f"{e.title} ({e.source}, {e.date:%Y-%m-%d})"
+    for e in evidence
+}
 
 # ---- header: who, where, and the walk-away value ------------------------------------------------
 zones = [zopa(i) for i in issues]
 batna = alternatives[0] if alternatives else None
 big, m1, m2, m3 = st.columns([2, 1, 1, 1])
-with big:
-    ui.big_number(
-        "BATNA — our walk-away value",
-        ui.money(batna.money, deal.currency) if batna else "not set",
-        batna.description if batna else "Add the best alternative on the BATNA tab.",
-    )
-m1.metric("Mandate", ui.money(deal.mandate, deal.currency), help="Beyond this, concessions need approval.")
-if deal.deadline:
-    days = (deal.deadline - date.today()).days
-    m2.metric(
-        f"Deadline {deal.deadline:%d %b}",
-        f"{days} days" if days >= 0 else f"{-days} days ago",
-        help=deal.deadline_reason
-        or "No reason recorded: a deadline without a real constraint reads as fake urgency.",
-    )
+days = (deal.deadline - date.today()).days if deal.deadline else None
+deadline_text = "none" if days is None else f"{days} days" if days >= 0 else f"{-days} days ago"
+deadline_help = (
+    deal.deadline_reason or "No reason recorded: a deadline without a real constraint reads as fake urgency."
+)
+if safe:
+    # Shared: the walk-away value and the mandate are ours alone; the deadline is what both sides work to.
+    with big:
+        ui.big_number(f"Deadline {deal.deadline:%d %b %Y}" if deal.deadline else "Deadline", deadline_text,
+                      deal.deadline_reason)  # fmt: skip
+    m1.metric("Issues on the table", len(issues))
+    m2.metric("Evidence items", len(ui.shareable(evidence)))
+    m3.metric("Stakeholders mapped", len(store.list_stakeholders(counterparty.id)))
 else:
-    m2.metric("Deadline", "none")
-m3.metric("Issues with a ZOPA", f"{sum(1 for z in zones if z.overlap)} of {len(issues)}")
+    with big:
+        ui.big_number(
+            "BATNA — our walk-away value",
+            ui.money(batna.money, deal.currency) if batna else "not set",
+            batna.description if batna else "Add the best alternative on the BATNA tab.",
+        )
+    m1.metric(
+        "Mandate", ui.money(deal.mandate, deal.currency), help="Beyond this, concessions need approval."
+    )
+    m2.metric(
+        f"Deadline {deal.deadline:%d %b}" if deal.deadline else "Deadline", deadline_text, help=deadline_help
+    )
+    m3.metric("Issues with a ZOPA", f"{sum(1 for z in zones if z.overlap)} of {len(issues)}")
 
 tab_deal, tab_cp, tab_batna, tab_issues, tab_evidence = st.tabs(
     ["Deal", "Counterparty map", "BATNA & alternatives", "Issues & ZOPA", "Evidence pack"]
@@ -174,8 +191,8 @@ with tab_cp:
     st.subheader("Stakeholders")
     if stakeholders:
         st.dataframe(
-            [{"Name": s.name, "Role": s.role, "Decision rights": s.decision_rights, "Veto": s.veto,
-              "Status concerns": s.status_concerns} for s in stakeholders],
+            ui.table(stakeholders, {"name": "Name", "role": "Role", "decision_rights": "Decision rights",
+                                    "veto": "Veto", "status_concerns": "Status concerns"}),
             hide_index=True, width="stretch",
         )  # fmt: skip
     ui.list_editor(
@@ -185,37 +202,45 @@ with tab_cp:
     )  # fmt: skip
 
 with tab_batna:
-    st.caption("The first alternative is the BATNA. Quantify it in money, time, risk and political cost.")
-    if alternatives:
-        st.dataframe(
-            [{"": "BATNA" if n == 0 else "", "Alternative": b.description, "Money": b.money, "Time (days)": b.time_days,
-              "Risk (1–5)": b.risk, "Political cost (1–5)": b.political_cost,
-              "Evidence": evidence_choices.get(b.evidence_id, "none")} for n, b in enumerate(alternatives)],
-            hide_index=True, width="stretch",
+    if safe:
+        ui.hidden("Our BATNA and every alternative")
+    else:
+        st.caption("The first alternative is the BATNA. Quantify it in money, time, risk and political cost.")
+        if alternatives:
+            st.dataframe(
+                [{"": "BATNA" if n == 0 else "", "Alternative": b.description, "Money": b.money, "Time (days)": b.time_days,
+                  "Risk (1–5)": b.risk, "Political cost (1–5)": b.political_cost,
+                  "Evidence": evidence_choices.get(b.evidence_id, "none")} for n, b in enumerate(alternatives)],
+                hide_index=True, width="stretch",
+            )  # fmt: skip
+        ui.list_editor(
+            Batna, alternatives, f"alternative_{deal_id}",
+            ["description", "money", "time_days", "risk", "political_cost", "evidence_id"], lambda b: b.description,
+            lambda items: store.replace_alternatives(deal_id, items), noun="alternative",
+            choices={"evidence_id": evidence_choices}, make_first="Make this the BATNA",
         )  # fmt: skip
-    ui.list_editor(
-        Batna, alternatives, f"alternative_{deal_id}",
-        ["description", "money", "time_days", "risk", "political_cost", "evidence_id"], lambda b: b.description,
-        lambda items: store.replace_alternatives(deal_id, items), noun="alternative",
-        choices={"evidence_id": evidence_choices}, make_first="Make this the BATNA",
-    )  # fmt: skip
 
 with tab_issues:
     if issues:
         st.dataframe(
-            [{"Issue": i.name, "Unit": i.unit, "We want": "more" if i.direction.value == "floor" else "less",
-              "Target": i.target, "Floor/ceiling": i.reservation, "Their target": i.their_target,
-              "Their walk-away": i.their_walk_away, "Confidence": i.confidence.value, "Priority": i.priority,
-              "Tradeable": i.tradeable, "ZOPA": z.verdict} for i, z in zip(issues, zones, strict=True)],
+            ui.table(issues, {"name": "Issue", "unit": "Unit", "target": "Target", "reservation": "Floor/ceiling",
+                              "their_target": "Their target", "their_walk_away": "Their walk-away",
+                              "estimate_source": "Estimate source", "confidence": "Confidence", "priority": "Priority",
+                              "tradeable": "Tradeable"},
+                     extra={"We want": lambda i: "more" if i.direction.value == "floor" else "less"}
+                     | ({} if safe else {"ZOPA": lambda i: zopa(i).verdict})),
             hide_index=True, width="stretch",
         )  # fmt: skip
-        for z in zones:
-            if z.overlap is False:
-                st.warning(
-                    f"**{z.issue}**: {z.verdict}. Something else has to move, or this is no deal.",
-                    icon=":material/warning:",
-                )
-        st.altair_chart(zopa_chart(zopa_frame(issues)), width="content")
+        if safe:
+            ui.hidden("Our floors and ceilings, their walk-away estimates and the ZOPA")
+        else:
+            for z in zones:
+                if z.overlap is False:
+                    st.warning(
+                        f"**{z.issue}**: {z.verdict}. Something else has to move, or this is no deal.",
+                        icon=":material/warning:",
+                    )
+            st.altair_chart(zopa_chart(zopa_frame(issues)), width="content")
     else:
         st.info("No issues yet: add price, scope, payment timing, term, … with our target and floor.")
     ui.list_editor(
@@ -229,10 +254,12 @@ with tab_evidence:
     )
     if evidence:
         st.dataframe(
-            [{"Title": e.title, "Kind": e.kind.value, "Source": e.source, "Date": e.date, "Internal": e.internal}
-             for e in evidence],
+            ui.table(evidence, {"title": "Title", "kind": "Kind", "source": "Source", "date": "Date",
+                                "internal": "Internal"}),
             hide_index=True, width="stretch",
         )  # fmt: skip
+    if safe and len(ui.shareable(evidence)) < len(evidence):
+        ui.hidden(f"{len(evidence) - len(ui.shareable(evidence))} internal evidence item(s)")
     ui.list_editor(
         Evidence, evidence, f"evidence_{deal_id}", ["title", "kind", "source", "date", "internal", "note"],
         lambda e: e.title, lambda items: store.replace_evidence(deal_id, items), noun="evidence item",

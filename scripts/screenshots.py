@@ -23,6 +23,9 @@ SCREENS = [
     ("leverage", "leverage", 7, "Leverage index — us against them", None),
     ("moves", "moves", 1, "Ready for the talks", None),
     ("meso", "meso", 1, "Save the grid", None),
+    ("history", "history", 1, "Changes recorded", None),
+    ("concessions-safe", "concessions?safe=1&", 1, "Screen-share safe · private figures hidden", None),
+    ("prepare-safe", "prepare?safe=1&", 1, "Screen-share safe · private figures hidden", None),
 ]
 
 
@@ -34,7 +37,8 @@ def main() -> None:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1440, "height": 1500})
         for name, path, deal, ready, tab in SCREENS:
-            page.goto(f"{url}/{path}?deal={deal}", timeout=60_000)
+            query = path if "?" in path else f"{path}?"
+            page.goto(f"{url}/{query}deal={deal}", timeout=60_000)
             expect(page.get_by_text(ready).first).to_be_visible(timeout=60_000)
             if tab:
                 page.get_by_role("tab", name=tab).click()

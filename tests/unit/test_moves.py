@@ -204,10 +204,10 @@ def test_the_store_records_signals_and_stage_changes(demo_store):
     assert demo_store.observed_signals(1) == set()
     demo_store.advance_stage(1, "close")
     assert demo_store.get_deal(1).stage == Stage.close
-    events = demo_store.list_events(1)
+    events = demo_store.list_events(1, kinds=["stage", "signal"])
     assert events[["kind", "subject", "old_value", "new_value"]].values.tolist()[0] == [
         "stage",
-        "stage",
+        "Deal · Stage",
         "midgame",
         "close",
     ]

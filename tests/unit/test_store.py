@@ -23,7 +23,13 @@ def test_a_new_database_gets_every_migration_in_order(store):
 def test_opening_an_older_database_upgrades_it_and_keeps_its_data(tmp_path):
     path = tmp_path / "old.duckdb"
     old = Store.open(path, migrations=MIGRATIONS[:1])
-    deal_id = new_deal(old)
+    with old.transaction() as cur:  # written as that version of the app wrote it: no audit table yet
+        cur.execute("INSERT INTO counterparty VALUES (1, 'Acme', 'one_off', 'direct', '')")
+        cur.execute(
+            "INSERT INTO deal VALUES (1, 'Acme renewal', 'sales', 'setup', 1, 0, 'EUR', 'Ana', NULL, '', NULL, "
+            "0, NULL, '', now())"
+        )
+    deal_id = 1
     assert old.applied_migrations() == ["001_counterparties_and_deals"]
     old.close()
 
@@ -31,6 +37,8 @@ def test_opening_an_older_database_upgrades_it_and_keeps_its_data(tmp_path):
     assert upgraded.applied_migrations() == [name for name, _ in MIGRATIONS]
     assert upgraded.get_deal(deal_id).name == "Acme renewal"
     assert upgraded.list_issues(deal_id) == []  # a table from a later step now exists
+    upgraded.advance_stage(deal_id, "first_move")  # and the audit trail records into the upgraded table
+    assert upgraded.list_events(deal_id)["private"].tolist() == [False]
     upgraded.close()
     assert Store.open(path).migrate(MIGRATIONS) == []  # nothing left to apply
 

@@ -1,0 +1,161 @@
+"""The audit trail: what changed in a deal, from what to what. The store records these in the same
+transaction as the change itself, with when and by whom, so the history can never disagree with the data.
+
+A change to a private field (a floor, the mandate, a value in the log) or to a private record (an
+alternative, internal evidence) is marked private: the History screen masks its values when shared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from .models import FIELD_LABELS, POWER_SOURCE_LABELS, Model, PowerAssessment, Side, fmt_amount
+from .privacy import is_private, private_fields
+
+# Kinds of change, as the History screen names them.
+KINDS = {
+    "deal": "Deal terms",
+    "stage": "Stage",
+    "issue": "Issues: targets and floors",
+    "batna": "BATNA and alternatives",
+    "evidence": "Evidence",
+    "power": "Power scores",
+    "concession": "Concessions",
+    "meso": "MESO bundles",
+    "signal": "Signals",
+}
+_KEYS = {"id", "deal_id", "counterparty_id"}
+_TEXT_LIMIT = 500  # a note in the history is a reminder, not a copy of a 5,000-character field
+EXTRA_LABELS = {
+    "item": "Item", "you_give": "You give", "you_get": "You get", "value_to_you": "Value to you",
+    "value_to_them": "Value to them", "trigger": "Trigger/contingency", "round": "Round", "issue_id": "Linked issue",
+    "new_position": "New position", "final_offer": "Final offer", "logged_at": "Logged at", "title": "Title",
+    "source": "Source", "date": "Date", "internal": "Internal", "note": "Note", "kind": "Kind", "notes": "Notes",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str
+    subject: str
+    old: str | None
+    new: str | None
+    private: bool = False
+    note: str = ""
+
+
+def as_text(value: Any) -> str | None:
+    """A stored value as the history writes it."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int | float):
+        return fmt_amount(float(value))
+    text = str(value)
+    return text if len(text) <= _TEXT_LIMIT else text[: _TEXT_LIMIT - 1] + "…"
+
+
+def label(field: str) -> str:
+    return FIELD_LABELS.get(field) or EXTRA_LABELS.get(field) or field.replace("_", " ").capitalize()
+
+
+def _content(item: Model) -> list[str]:
+    return [f for f in type(item).model_fields if f not in _KEYS]
+
+
+def _summary(item: Model, fields: Sequence[str]) -> str:
+    parts = [f"{label(f)}: {as_text(getattr(item, f))}" for f in fields]
+    return "; ".join(p for p in parts if not p.endswith(": None") and not p.endswith(": "))
+
+
+def record_added(kind: str, subject: str, item: Model, verb: str = "added") -> list[Change]:
+    """A new record: its shareable fields in one change, each private field in a private change of its own
+    (a private record is private as a whole)."""
+    if is_private(item):
+        return [Change(kind, f"{subject} {verb}", None, _summary(item, _content(item)), private=True)]
+    hidden = private_fields(type(item))
+    changes = [
+        Change(
+            kind, f"{subject} {verb}", None, _summary(item, [f for f in _content(item) if f not in hidden])
+        )
+    ]
+    for f in _content(item):
+        if f in hidden and as_text(getattr(item, f)) not in (None, "", "0"):
+            changes.append(
+                Change(kind, f"{subject} · {label(f)}", None, as_text(getattr(item, f)), private=True)
+            )
+    return changes
+
+
+def record_removed(kind: str, subject: str, item: Model) -> list[Change]:
+    hidden = set() if is_private(item) else private_fields(type(item))
+    fields = [f for f in _content(item) if f not in hidden]
+    return [Change(kind, f"{subject} removed", _summary(item, fields), "removed", private=is_private(item))]
+
+
+def field_changes(
+    kind: str,
+    subject: str,
+    old: Model,
+    new: Model,
+    fields: Sequence[str] | None = None,
+    kinds: dict[str, str] | None = None,
+) -> list[Change]:
+    """Field by field, what differs between two versions of one record. `kinds` files a field under another
+    kind (a deal's stage under "stage")."""
+    hidden = private_fields(type(new))
+    whole = is_private(old) or is_private(new)
+    changes = []
+    for f in fields or _content(new):
+        before, after = as_text(getattr(old, f)), as_text(getattr(new, f))
+        if before != after:
+            changes.append(Change((kinds or {}).get(f, kind), f"{subject} · {label(f)}", before, after,
+                                  private=whole or f in hidden))  # fmt: skip
+    return changes
+
+
+def list_changes(
+    kind: str, old: Sequence[Model], new: Sequence[Model], name: Callable[[Model], str]
+) -> list[Change]:
+    """Changes between two versions of a list kept by id: added, changed, removed (in that order)."""
+    before = {item.id: item for item in old}
+    after_ids = {item.id for item in new if item.id in before}
+    changes: list[Change] = []
+    for item in new:
+        if item.id in before:
+            changes += field_changes(kind, name(before[item.id]), before[item.id], item)
+        else:
+            changes += record_added(kind, name(item), item)
+    for item_id, item in before.items():
+        if item_id not in after_ids:
+            changes += record_removed(kind, name(item), item)
+    return changes
+
+
+def _score_text(score: int, evidence_id: int | None) -> str:
+    return f"{score} · {'evidenced' if evidence_id is not None else 'perceived only'}"
+
+
+def score_changes(old: PowerAssessment | None, new: PowerAssessment) -> list[Change]:
+    """Which scores a new assessment moved, source by source and side by side."""
+    before = {(s.source, s.side): s for s in old.scores} if old else {}
+    changes = []
+    for s in sorted(new.scores, key=lambda s: (list(POWER_SOURCE_LABELS).index(s.source), s.side != Side.us)):
+        prior = before.get((s.source, s.side))
+        old_text = _score_text(prior.score, prior.evidence_id) if prior else None
+        new_text = _score_text(s.score, s.evidence_id)
+        if old_text != new_text:
+            side = "us" if s.side is Side.us else "them"
+            changes.append(Change("power", f"{POWER_SOURCE_LABELS[s.source]} · {side}", old_text, new_text))
+    return changes

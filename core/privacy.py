@@ -1,0 +1,113 @@
+"""Screen-share safety: what never shows while the other side may be looking.
+
+Where to hide is decided here, once, from the models' marks (`PRIVATE` on a field, `private_when` on a
+record). Screens ask this module, never decide for themselves which figure is ours alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from enum import Enum
+from typing import Any, TypeVar
+
+from .models import (
+    Batna,
+    Concession,
+    Counterparty,
+    Deal,
+    DealFile,
+    Evidence,
+    Issue,
+    Model,
+    Stakeholder,
+    fmt_amount,
+)
+
+MASK = "▒▒▒"  # what a shared screen shows in place of a private figure
+_KEYS = ("id", "deal_id", "counterparty_id")  # references, not content
+M = TypeVar("M", bound=Model)
+
+
+def private_fields(model: type[Model]) -> frozenset[str]:
+    """The fields of `model` that only we may see: marked PRIVATE, or every field of a private record."""
+    if model.private_when is True:
+        return frozenset(n for n in model.model_fields if n not in _KEYS)
+    return frozenset(
+        name
+        for name, info in model.model_fields.items()
+        if isinstance(info.json_schema_extra, dict) and info.json_schema_extra.get("private")
+    )
+
+
+def is_private(item: Model) -> bool:
+    """True when the whole record is ours alone (a BATNA, internal evidence)."""
+    rule = type(item).private_when
+    return rule is True or (isinstance(rule, str) and bool(getattr(item, rule)))
+
+
+def shareable(items: Iterable[M]) -> list[M]:
+    """The records that may show on a shared screen."""
+    return [i for i in items if not is_private(i)]
+
+
+def shareable_fields(model: type[Model], names: Sequence[str]) -> list[str]:
+    """`names` without the private fields of `model`, in the same order."""
+    hidden = private_fields(model)
+    return [n for n in names if n not in hidden]
+
+
+class Private(str):
+    """A piece of text that quotes one of our private figures (a floor, the BATNA): masked when shared."""
+
+
+def shown(text: str, safe: bool) -> str:
+    """The text as a screen shows it: a Private piece becomes the mask in safe mode."""
+    return MASK if safe and isinstance(text, Private) else str(text)
+
+
+# ---- what a deal would leak: used by the tests that look for it on every screen ----------------------------
+def _as_shown(value: Any) -> list[str]:
+    """The ways a screen writes `value`."""
+    if value is None or isinstance(value, bool | Enum | date | datetime):
+        return []
+    if isinstance(value, int | float):
+        if value == 0:
+            return []
+        return [fmt_amount(abs(float(value)))]
+    text = str(value).strip()
+    return [text] if text else []
+
+
+def private_values(file: DealFile) -> dict[str, set[str]]:
+    """Every private value of one deal as a screen would write it, by where it comes from.
+
+    Record-level privacy counts whole records (every alternative, internal evidence); field-level
+    privacy counts the marked fields of everything else. The balance and its parts are derived from
+    private values and private too.
+    """
+    found: dict[str, set[str]] = {}
+
+    def add(where: str, values: Iterable[Any]) -> None:
+        for v in values:
+            for text in _as_shown(v):
+                found.setdefault(where, set()).add(text)
+
+    parts: list[tuple[type[Model], Sequence[Model]]] = [
+        (Deal, [file.deal]),
+        (Counterparty, [file.counterparty]),
+        (Stakeholder, file.stakeholders),
+        (Batna, file.alternatives),
+        (Issue, file.issues),
+        (Evidence, file.evidence),
+        (Concession, [c for c in file.concessions if c.deleted_at is None]),
+    ]
+    for model, items in parts:
+        for item in items:
+            names = set(model.model_fields) - set(_KEYS) if is_private(item) else private_fields(model)
+            add(model.__name__, [getattr(item, n) for n in sorted(names)])
+    live = [c for c in file.concessions if c.deleted_at is None]
+    gives = sum(-c.value_to_you for c in live if c.value_to_you < 0)
+    gets = sum(c.value_to_you for c in live if c.value_to_you > 0)
+    add("Balance", [gets - gives, gives, gets])
+    return found

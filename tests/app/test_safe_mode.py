@@ -1,0 +1,203 @@
+"""Screen-share safe mode through the app: no private value of a deal reaches any screen while it is on,
+anywhere in what the server sends (text, metrics, tables, chart data, form values), and they do show
+when it is off."""
+
+import re
+
+import pytest
+from google.protobuf.text_format import MessageToString
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+from streamlit.testing.v1 import AppTest
+
+from core.models import fmt_amount
+from core.privacy import private_fields, private_values
+from core.store import Store
+from tests.app.conftest import APP
+
+SCREENS = [
+    "screens/prepare.py",
+    "screens/leverage.py",
+    "screens/concessions.py",
+    "screens/meso.py",
+    "screens/moves.py",
+    "screens/history.py",
+    "screens/pipeline.py",
+]
+DEALS = [1, 4, 7]  # internal evidence, breaches of floor and mandate, a single-alternative BATNA
+_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")  # no 1e3: ids hold hex
+
+
+def _walk(node):
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _walk(child)
+
+
+def _tables(proto):
+    """The Arrow messages an element carries: a dataframe's data, a chart's data and datasets."""
+    for name in ("arrow_data", "data"):
+        field = proto.DESCRIPTOR.fields_by_name.get(name)
+        if (
+            field is not None
+            and field.message_type is not None
+            and field.message_type.name in ("Arrow", "ArrowData")
+        ):
+            yield getattr(proto, name)
+    for dataset in getattr(proto, "datasets", []):
+        yield dataset.data
+
+
+def _frames(proto):
+    for table in _tables(proto):
+        if table.data:
+            yield convert_arrow_bytes_to_pandas_df(table.data)
+
+
+def _without_tables(proto):
+    """The element without its Arrow bytes (read as tables above; as text they are noise)."""
+    copy = type(proto)()
+    copy.CopyFrom(proto)
+    for table in _tables(copy):
+        table.data = b""
+    return copy
+
+
+def sent(at) -> str:
+    """Everything the server sent for the page, as text; numbers also written the way the screens write
+    them, so a figure is found whether it was sent raw (310000.0) or formatted (310,000)."""
+    parts = []
+    for node in _walk(at._tree):
+        proto = getattr(node, "proto", None)
+        if proto is None:
+            continue
+        for frame in _frames(proto):
+            parts.append(frame.to_csv(index=False, sep="\t"))
+        parts.append(MessageToString(_without_tables(proto), as_utf8=True))
+    text = "\n".join(parts)
+    numbers = set()
+    for raw in _NUMBER.findall(text):
+        try:
+            numbers.add(fmt_amount(abs(float(raw.replace(",", "")))))
+        except ValueError:
+            pass
+    return text + "\n" + " ".join(sorted(numbers))
+
+
+def occurs(value: str, text: str) -> bool:
+    if re.fullmatch(r"[\d,.]+", value):  # a figure: not as part of a longer one (12,000 in 112,000)
+        return re.search(rf"(?<![\d,.]){re.escape(value)}(?![\d]|,\d)", text) is not None
+    return value in text
+
+
+def public_values(file) -> set[str]:
+    """What a shared screen may show: every non-private field of every non-private record."""
+    from core.privacy import _as_shown, is_private
+
+    seen = set()
+    records = [
+        file.deal,
+        file.counterparty,
+        *file.stakeholders,
+        *file.issues,
+        *file.evidence,
+        *file.concessions,
+    ]
+    for item in records:
+        if is_private(item):
+            continue
+        hidden = private_fields(type(item))
+        for name in type(item).model_fields:
+            if name not in hidden:
+                seen.update(_as_shown(getattr(item, name)))
+    for bundle in file.meso_bundles:
+        for term in bundle.terms:
+            seen.update(_as_shown(term.value))
+    return seen
+
+
+def watched(db_path, deal_id) -> dict[str, set[str]]:
+    """The deal's private values that are distinctive enough to look for: not a small number that any
+    screen shows for other reasons, not equal to a public value of the same deal."""
+    store = Store.open(db_path)
+    try:
+        file = store.export_deal(deal_id)
+    finally:
+        store.close()
+    public = public_values(file)
+    chosen = {}
+    for where, values in private_values(file).items():
+        keep = {
+            v for v in values
+            if v not in public and (len(v) >= 8 if not re.fullmatch(r"[\d,.]+", v) else len(v) >= 5)
+        }  # fmt: skip
+        if keep:
+            chosen[where] = keep
+    return chosen
+
+
+def visit(app, deal_id, safe: bool) -> dict[str, str]:
+    at = app(deal=deal_id)
+    if safe:
+        at.session_state["safe_mode"] = True
+        at.run()
+    pages = {}
+    for screen in SCREENS:
+        at.switch_page(screen).run()
+        assert not at.exception, f"{screen}: {at.exception}"
+        pages[screen] = sent(at)
+    return pages
+
+
+@pytest.mark.parametrize("deal_id", DEALS)
+def test_no_private_value_reaches_any_screen_in_safe_mode_and_they_do_show_without_it(app, db_path, deal_id):
+    off = visit(app, deal_id, safe=False)  # the first start fills the database with the demo
+    watch = watched(db_path, deal_id)
+    assert {"Deal", "Issue", "Batna", "Balance", "Concession"} <= set(watch)
+
+    shown_off = {
+        where: {v for v in values if any(occurs(v, t) for t in off.values())}
+        for where, values in watch.items()
+    }
+    for where in ("Deal", "Issue", "Batna", "Balance", "Concession"):
+        assert shown_off[where], (
+            f"no {where} private value shows even with safe mode off: the test sees nothing"
+        )
+
+    on = visit(app, deal_id, safe=True)
+    leaks = {
+        (screen, where, v)
+        for screen, text in on.items()
+        for where, values in watch.items()
+        for v in values
+        if occurs(v, text)
+    }
+    assert not leaks, f"private values on a shared screen: {sorted(leaks)}"
+    for screen, text in on.items():
+        assert "Screen-share safe" in text, f"{screen} does not say safe mode is on"
+
+
+def test_safe_mode_stays_on_across_screens_and_reruns_and_opens_from_a_bookmark(app, db_path):
+    assert app(deal=1).session_state["safe_mode"] is False  # a plain start is not safe
+    bookmarked = AppTest.from_file(APP, default_timeout=60)
+    bookmarked.query_params["safe"] = "1"  # as if opened from a bookmark with ?safe=1
+    bookmarked.run()
+    assert bookmarked.session_state["safe_mode"] is True
+    assert bookmarked.toggle(key="safe_mode_toggle").value is True
+    for screen in ("screens/concessions.py", "screens/prepare.py"):
+        bookmarked.switch_page(screen).run()
+        assert bookmarked.session_state["safe_mode"] is True
+        assert bookmarked.query_params["safe"] in ("1", ["1"])
+    bookmarked.toggle(key="safe_mode_toggle").set_value(False).run()
+    assert bookmarked.session_state["safe_mode"] is False and "safe" not in bookmarked.query_params
+    bookmarked.switch_page("screens/prepare.py").run()
+    assert any("BATNA — our walk-away value" in c.value for c in bookmarked.caption)
+
+
+def test_downloads_of_private_data_are_off_in_safe_mode(app):
+    at = app(deal=1)
+    at.session_state["safe_mode"] = True
+    at.switch_page("screens/concessions.py").run()
+    buttons = at.get("download_button")
+    assert buttons and all(b.proto.disabled for b in buttons)
+    at.switch_page("screens/pipeline.py").run()
+    assert all(b.proto.disabled for b in at.get("download_button"))

@@ -1,0 +1,185 @@
+"""The audit trail: every change to what a negotiator commits to is recorded with old, new, when and who."""
+
+from datetime import date, datetime
+
+import pytest
+
+from core.audit import as_text, field_changes, list_changes, score_changes
+from core.models import (
+    Batna,
+    Concession,
+    Counterparty,
+    Deal,
+    Evidence,
+    InvalidInput,
+    Issue,
+    MesoBundle,
+    MesoPick,
+    MesoTerm,
+    PowerAssessment,
+    PowerScore,
+)
+from core.store import NotFound
+
+
+@pytest.fixture
+def deal(store, monkeypatch):
+    monkeypatch.setenv("COCKPIT_USER", "ana.lead")
+    deal_id = store.create_deal(
+        Deal(name="Acme renewal", context="sales", owner="Ana", mandate=10000), Counterparty(name="Acme")
+    )
+    store.replace_issues(deal_id, [Issue(name="Price", unit="EUR", target=120000, reservation=100000)])
+    return deal_id
+
+
+def history(store, deal_id, kind=None):
+    events = store.list_events(deal_id, kinds=[kind] if kind else None)
+    events = events.astype(object).where(events.notna(), None)
+    return [
+        tuple(r) for r in events[["subject", "old_value", "new_value", "private"]].itertuples(index=False)
+    ][::-1]
+
+
+def test_values_are_written_as_the_screens_write_them():
+    assert [as_text(v) for v in (120000.0, 0.5, True, None, date(2026, 1, 2))] == [
+        "120,000",
+        "0.50",
+        "yes",
+        None,
+        "2026-01-02",
+    ]
+
+
+def test_a_new_deal_and_its_first_issue_are_in_its_history_with_who(store, deal):
+    events = store.list_events(deal)
+    assert set(events["changed_by"]) == {"ana.lead"}
+    assert history(store, deal)[0] == ("Deal created", None, history(store, deal)[0][2], False)
+    assert "Name: Acme renewal" in history(store, deal)[0][2] and "Mandate" not in history(store, deal)[0][2]
+    assert ("Deal · Mandate", None, "10,000", True) in history(store, deal)  # private, on its own line
+    assert ("Issue 'Price' added", None, "Name: Price; Unit: EUR; Direction: floor; Our target: 120,000; "
+            "Confidence: low; Priority: 3; Tradeable: yes", False) in history(store, deal)  # fmt: skip
+    assert ("Issue 'Price' · Our floor/ceiling", None, "100,000", True) in history(store, deal)
+
+
+def test_floor_target_and_mandate_changes_record_old_and_new(store, deal):
+    issue = store.list_issues(deal)[0]
+    store.replace_issues(deal, [issue.model_copy(update={"reservation": 105000, "target": 125000})])
+    store.update_deal(store.get_deal(deal).model_copy(update={"mandate": 15000, "stage": "midgame"}))
+    assert history(store, deal, "issue")[-2:] == [
+        ("Issue 'Price' · Our target", "120,000", "125,000", False),
+        ("Issue 'Price' · Our floor/ceiling", "100,000", "105,000", True),
+    ]
+    assert history(store, deal, "deal")[-1] == ("Deal · Mandate", "10,000", "15,000", True)
+    assert history(store, deal, "stage") == [("Deal · Stage", "setup", "midgame", False)]
+
+
+def test_batna_changes_and_a_new_best_alternative_are_recorded_as_private(store, deal):
+    store.replace_alternatives(deal, [Batna(description="Stay with Beta", money=90000)])
+    first = store.list_alternatives(deal)[0]
+    store.replace_alternatives(
+        deal, [Batna(description="Build in house", money=95000), first.model_copy(update={"money": 80000})]
+    )
+    rows = history(store, deal, "batna")
+    assert rows[0][0] == "Alternative 'Stay with Beta' added" and rows[0][3] is True
+    assert ("Alternative 'Stay with Beta' · Money", "90,000", "80,000", True) in rows
+    assert ("BATNA (first alternative)", "Stay with Beta", "Build in house", True) in rows
+    assert all(private for *_, private in rows)
+
+
+def test_power_scores_record_what_moved(store, deal):
+    def assess(**scores):
+        return PowerAssessment(
+            assessed_at=datetime(2026, 11, 25, 10),
+            scores=[PowerScore(source=s, side="us", score=v) for s, v in scores.items()],
+        )
+
+    store.add_assessment(deal, assess(time=2, information=3))
+    store.add_assessment(deal, assess(time=4, information=3))
+    rows = history(store, deal, "power")
+    assert rows == [
+        ("Information · us", None, "3 · perceived only", False),
+        ("Time · us", None, "2 · perceived only", False),
+        ("Time · us", "2 · perceived only", "4 · perceived only", False),
+    ]
+
+
+def test_concessions_logged_edited_removed_and_restored(store, deal):
+    line_id = store.add_concession(
+        deal,
+        Concession(
+            item="Pilot", you_give="30-day pilot", value_to_you=-4000, logged_at=datetime(2026, 11, 25)
+        ),
+    )
+    line = store.list_concessions(deal)[0]
+    store.update_concessions(deal, [line.model_copy(update={"value_to_you": -5000, "you_get": "Case study"})])
+    store.remove_concession(deal, line_id)
+    store.restore_concession(deal, line_id)
+    rows = history(store, deal, "concession")
+    assert rows[0] == ("Concession 'Pilot' (round 1) logged", None, rows[0][2], False)
+    assert "-4,000" not in rows[0][2] and "You give: 30-day pilot" in rows[0][2]
+    assert ("Concession 'Pilot' (round 1) · Value to you", None, "-4,000", True) in rows
+    assert ("Concession 'Pilot' (round 1) · Value to you", "-4,000", "-5,000", True) in rows
+    assert ("Concession 'Pilot' (round 1) · You get", "", "Case study", False) in rows
+    assert rows[-2][0] == "Concession 'Pilot' (round 1) removed" and rows[-2][2] == "removed"
+    assert rows[-1] == ("Concession 'Pilot' (round 1) restored", "removed", "live", False)
+
+
+def test_a_refused_change_leaves_no_history(store, deal):
+    before = len(store.list_events(deal))
+    with pytest.raises(NotFound):
+        store.update_concessions(deal, [], [999])
+    with pytest.raises(InvalidInput):
+        store.set_their_priorities(deal, {store.list_issues(deal)[0].id: 9})
+    assert len(store.list_events(deal)) == before
+
+
+def test_meso_bundles_record_values_names_reactions_and_removals_without_hard_deletes(store, deal):
+    price = store.list_issues(deal)[0].id
+    store.replace_meso_set(deal, 1, [MesoBundle(name="A", set_no=1, terms=[MesoTerm(issue_id=price, value=118000)]),
+                                     MesoBundle(name="B", set_no=1, terms=[MesoTerm(issue_id=price, value=112000)])])  # fmt: skip
+    a, b = store.list_meso_bundles(deal)
+    changed = a.model_copy(update={"name": "Lean", "terms": [MesoTerm(issue_id=price, value=119000)]})
+    store.replace_meso_set(deal, 1, [changed])
+    store.add_meso_pick(
+        deal,
+        MesoPick(
+            bundle_id=a.id, set_no=1, reaction="preferred", note="liked the term", recorded_at=datetime.now()
+        ),
+    )
+    rows = history(store, deal, "meso")
+    assert rows[:2] == [
+        ("Round 1 · A added", None, "Price: 118,000", False),
+        ("Round 1 · B added", None, "Price: 112,000", False),
+    ]
+    assert ("Round 1 · A · Name", "A", "Lean", False) in rows
+    assert ("Round 1 · Lean · Price", "118,000", "119,000", False) in rows
+    assert ("Round 1 · B removed", "B", "removed", False) in rows
+    assert rows[-1] == ("Round 1 · Lean · their reaction", None, "preferred", False)
+    counts = store.table_counts()
+    assert (
+        counts["meso_bundle"] == 2 and counts["meso_term"] == 2
+    )  # the removed bundle and its value are kept
+
+
+def test_evidence_marked_internal_is_recorded_as_private(store, deal):
+    store.replace_evidence(
+        deal,
+        [Evidence(title="Their CFO's budget slide", source="Hallway", date=date(2026, 11, 1), internal=True)],
+    )
+    (row,) = history(store, deal, "evidence")
+    assert row[0] == "Evidence 'Their CFO's budget slide' added" and row[3] is True
+
+
+def test_pure_diff_helpers():
+    old = Issue(id=1, name="Price", target=10, reservation=8)
+    new = old.model_copy(update={"reservation": 9})
+    (change,) = field_changes("issue", "Price", old, new)
+    assert (change.subject, change.old, change.new, change.private) == (
+        "Price · Our floor/ceiling",
+        "8",
+        "9",
+        True,
+    )
+    gone = list_changes("issue", [old], [], lambda i: i.name)
+    assert [(c.subject, c.new) for c in gone] == [("Price removed", "removed")]
+    assert score_changes(None, PowerAssessment(assessed_at=datetime(2026, 1, 1), scores=[])) == []

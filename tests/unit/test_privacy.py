@@ -1,0 +1,129 @@
+"""Screen-share safety is decided once, from the models: every private field is marked, and the rules that
+quote private figures offer a shareable version."""
+
+from datetime import date, datetime
+
+import pytest
+
+from core.concessions import review_log
+from core.leverage import warnings
+from core.meso import check_set
+from core.models import (
+    Batna,
+    Concession,
+    Counterparty,
+    Deal,
+    Evidence,
+    Issue,
+    MesoBundle,
+    MesoTerm,
+    Model,
+    PowerAssessment,
+    PowerScore,
+    Stakeholder,
+)
+from core.moves import fill_templates
+from core.privacy import MASK, Private, is_private, private_fields, private_values, shareable, shown
+from tests.conftest import TODAY
+
+# What a negotiator must never show the other side, model by model (the issue's list, in the domain's words).
+EXPECTED = {
+    Deal: {"mandate", "notes"},
+    Counterparty: {"notes"},
+    Stakeholder: {"status_concerns"},
+    Issue: {"reservation", "their_walk_away", "estimate_source"},
+    Concession: {"value_to_you", "value_to_them"},
+    Batna: {"description", "money", "time_days", "risk", "political_cost", "evidence_id"},
+    Evidence: set(),  # private record by record: internal ones
+    MesoBundle: set(),
+    PowerScore: set(),
+}
+
+
+@pytest.mark.parametrize("model", list(EXPECTED), ids=lambda m: m.__name__)
+def test_every_private_field_is_marked(model):
+    assert private_fields(model) == EXPECTED[model]
+
+
+def test_every_model_is_covered_by_the_list():
+    import core.models as models
+
+    every = {
+        m for m in vars(models).values() if isinstance(m, type) and issubclass(m, Model) and m is not Model
+    }
+    unlisted = {m.__name__ for m in every - set(EXPECTED) if private_fields(m) or m.private_when}
+    assert unlisted == set()  # a model that gains a private mark must be added to EXPECTED on purpose
+
+
+def test_records_private_as_a_whole():
+    open_ = Evidence(title="Index", source="Eurostat", date=date(2026, 1, 1))
+    internal = open_.model_copy(update={"internal": True})
+    batna = Batna(description="Stay with Beta")
+    assert (is_private(open_), is_private(internal), is_private(batna)) == (False, True, True)
+    assert shareable([open_, internal, batna]) == [open_]
+
+
+def test_private_pieces_of_text_are_masked_only_when_shared():
+    assert shown(Private("110,000 EUR"), safe=True) == MASK
+    assert shown(Private("110,000 EUR"), safe=False) == "110,000 EUR"
+    assert shown("Annual price", safe=True) == "Annual price"
+
+
+def test_concession_flags_that_quote_the_floor_or_mandate_are_not_shareable():
+    price = Issue(id=1, name="Price", target=120000, reservation=110000)
+    log = [
+        Concession(id=1, item="Discount", you_give="5 %", value_to_you=-6000, issue_id=1, new_position=105000,
+                   logged_at=datetime(2026, 11, 1)),
+        Concession(id=2, item="Workshop", you_give="2 days", value_to_you=-5000, logged_at=datetime(2026, 11, 2)),
+    ]  # fmt: skip
+    review = review_log(log, [price], mandate=8000)
+    everything = " ".join(f for flags in review.lines["flags"] for f in flags)
+    shared = " ".join(f for flags in review.lines["shareable_flags"] for f in flags)
+    assert "110,000" in everything and "exceeds mandate by 3,000" in everything
+    assert "110,000" not in shared and "mandate" not in shared
+    assert "one-way: you gave 2 days" in shared
+    assert len(review.flagged(shareable=True)) == 2  # both lines are one-way
+
+
+def test_templates_mask_the_floor_and_batna_when_shared(demo_store):
+    deal = demo_store.get_deal(1)
+    templates = fill_templates(
+        deal, demo_store.list_issues(1), demo_store.list_evidence(1), demo_store.list_alternatives(1),
+        demo_store.list_concessions(1), demo_store.list_stakeholders(deal.counterparty_id), TODAY,
+    )  # fmt: skip
+    assert "110,000 EUR" in templates[0].text
+    assert "110,000" not in templates[0].shown(safe=True) and MASK in templates[0].shown(safe=True)
+    batna = demo_store.list_alternatives(1)[0].description
+    assert batna in templates[2].text and batna not in templates[2].shown(safe=True)
+
+
+def test_warnings_and_meso_findings_that_quote_private_figures_say_so(demo_store):
+    deal = demo_store.get_deal(1)
+    cp = demo_store.get_counterparty(deal.counterparty_id)
+    unquantified = [Batna(description="Walk to the waiting Helios project")]
+    found = warnings(deal, cp, None, unquantified, demo_store.list_issues(1))
+    bluff = [w for w in found if w.code == "bluff_guard"]
+    assert bluff and all(w.private for w in bluff)
+    assert all(not w.private for w in found if w.code in ("face_saving", "fake_urgency"))
+
+    price = Issue(id=1, name="Price", target=120000, reservation=110000)
+    low = MesoBundle(name="Low", set_no=1, terms=[MesoTerm(issue_id=1, value=100000)])
+    finding = next(f for f in check_set([low], [price], pressured_issue_id=1) if f.code == "floor")
+    assert "110,000" in finding.message and finding.private
+    assert "110,000" not in finding.shareable and "floor" in finding.shareable
+
+
+def test_private_values_of_a_demo_deal(demo_store):
+    values = private_values(demo_store.export_deal(1))
+    assert "12,000" in values["Deal"]  # the mandate
+    assert {"110,000"} <= values["Issue"]  # the floor on annual price
+    assert "13,500" in values["Balance"]
+    assert "95,000" in values["Batna"]
+    assert all(v for group in values.values() for v in group)
+
+
+def test_power_scores_are_not_private():
+    a = PowerAssessment(
+        assessed_at=datetime(2026, 1, 1), scores=[PowerScore(source="time", side="us", score=3)]
+    )
+    assert private_fields(type(a.scores[0])) == frozenset()
