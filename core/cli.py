@@ -6,6 +6,7 @@ Every failure a user can cause prints one plain sentence on stderr and exits non
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -70,25 +71,41 @@ def main(argv: list[str] | None = None) -> int:
     except NotFound as exc:
         print(f"cockpit: {exc}", file=sys.stderr)
         return EXIT_INVALID
+    except OSError as exc:  # an unreadable file, a full disk: say which, never a traceback
+        print(f"cockpit: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return EXIT_INVALID
+
+
+WAIT_DEFAULT = 10.0  # seconds a command waits for a busy database before it gives up
+
+
+def _open() -> Store:
+    """The database, waiting up to COCKPIT_WAIT seconds if another program (the app) holds it."""
+    raw = os.environ.get("COCKPIT_WAIT", "")
+    try:
+        wait = max(0.0, float(raw)) if raw else WAIT_DEFAULT
+    except ValueError:
+        raise InvalidInput([f"COCKPIT_WAIT: must be a number of seconds (got {raw!r})"]) from None
+    return Store.open(wait=wait)
 
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "import-deal":
         deal_file = _read_deal_file(args.file)  # validate before opening the database
-        store = Store.open()
+        store = _open()
         new_id = store.import_deal(deal_file)
         print(f"imported '{deal_file.deal.name}' as deal {new_id}")
         return 0
 
     if args.command == "import-concessions":
         data = _read_bytes(args.file)
-        store = Store.open()
+        store = _open()
         items = parse_concessions(data, store.issue_ids(args.deal), now())
         count = store.import_concessions(args.deal, items)
         print(f"imported {count} concession lines into deal {args.deal}")
         return 0
 
-    store = Store.open()
+    store = _open()
     if args.command == "export-concessions":
         if args.deal is not None:
             store.get_deal(args.deal)  # an unknown deal is an error, not an empty file

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -39,6 +40,7 @@ from .models import (
     Stakeholder,
 )
 
+BUSY_RETRY_SECONDS = 0.25
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_ROOT / "data" / "cockpit.duckdb"
 
@@ -63,11 +65,12 @@ def now() -> datetime:
 class DatabaseBusy(RuntimeError):
     """Another process holds the database file's write lock."""
 
-    def __init__(self, path: Path, holder: str = ""):
+    def __init__(self, path: Path, holder: str = "", waited: float = 0.0):
         self.path = path
         who = f" ({holder})" if holder else ""
+        after = f" (waited {waited:g} s for it)" if waited else ""
         super().__init__(
-            f"The deal database {path} is in use by another program{who}. "
+            f"The deal database {path} is in use by another program{who}{after}. "
             "Stop the other cockpit (the app started with `make run`, or another `cockpit` command) and "
             "try again, or set COCKPIT_DB to a different file."
         )
@@ -75,6 +78,10 @@ class DatabaseBusy(RuntimeError):
 
 class NotFound(LookupError):
     """A deal or other record that the caller named does not exist."""
+
+
+class Conflict(RuntimeError):
+    """Someone else changed the record since the caller read it: nothing was written."""
 
 
 # Named, ordered schema steps. A database records which ones it has; opening it applies the rest.
@@ -273,17 +280,24 @@ class Store:
 
     # ---- opening and schema -------------------------------------------------------------------
     @classmethod
-    def open(cls, path: Path | str | None = None, migrations=None) -> Store:
+    def open(cls, path: Path | str | None = None, migrations=None, wait: float = 0.0) -> Store:
+        """Open (and migrate) the file. If another process holds it, retry for up to `wait` seconds,
+        then raise DatabaseBusy: a short command run next to the app gets its turn once the file is free."""
         path = Path(path) if path is not None else database_path()
         path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            conn = duckdb.connect(str(path))
-        except duckdb.IOException as exc:
-            text = str(exc)
-            if "lock" in text.lower():
-                holder = re.search(r"PID \d+", text)
-                raise DatabaseBusy(path, holder.group(0) if holder else "") from None
-            raise
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                conn = duckdb.connect(str(path))
+                break
+            except duckdb.IOException as exc:
+                text = str(exc)
+                if "lock" not in text.lower():
+                    raise
+                if time.monotonic() >= deadline:
+                    holder = re.search(r"PID \d+", text)
+                    raise DatabaseBusy(path, holder.group(0) if holder else "", waited=wait) from None
+                time.sleep(BUSY_RETRY_SECONDS)
         store = cls(conn, path)
         store.migrate(MIGRATIONS if migrations is None else migrations)
         return store
@@ -653,9 +667,16 @@ class Store:
                 raise NotFound(f"Linked issue: issue {c.issue_id} is not an issue of this deal.")
 
     def update_concessions(
-        self, deal_id: int, changed: Sequence[Concession], removed: Sequence[int] = ()
+        self,
+        deal_id: int,
+        changed: Sequence[Concession],
+        removed: Sequence[int] = (),
+        read: Sequence[Concession] | None = None,
     ) -> None:
-        """Corrections to the log in one step: changed lines are rewritten, removed ones soft-deleted."""
+        """Corrections to the log in one step: changed lines are rewritten, removed ones soft-deleted.
+
+        `read` is the log as the caller saw it: if someone else changed one of the touched lines since,
+        nothing is written and Conflict names the line (two sessions never silently overwrite each other)."""
         sets = ", ".join(f'"{c}" = ?' for c in _CONCESSION_COLUMNS)
         with self.transaction() as cur:
             live = {
@@ -680,6 +701,16 @@ class Store:
                     touched,
                 )
             } if touched else {}  # fmt: skip
+            seen = {c.id: c for c in read or []}
+            stale = [
+                before[i] for i in touched
+                if i in seen and _params(seen[i], _CONCESSION_COLUMNS) != _params(before[i], _CONCESSION_COLUMNS)
+            ]  # fmt: skip
+            if stale:
+                raise Conflict(
+                    f"{_line(stale[0])} was changed by someone else since you opened the log. Nothing was saved: "
+                    "the table now shows their version; make your correction again."
+                )
             changes: list[audit.Change] = []
             for c in changed:
                 cur.execute(

@@ -15,7 +15,7 @@ import streamlit as st
 
 from .models import FIELD_LABELS, STAGE_LABELS, InvalidInput, Model, describe_errors, fmt_amount
 from .privacy import is_private, private_fields
-from .store import DatabaseBusy, NotFound, Store, database_path
+from .store import Conflict, DatabaseBusy, NotFound, Store, database_path
 
 HELP = {
     "mandate": "The most we may concede in total without going back for approval.",
@@ -217,6 +217,9 @@ def show_flash() -> None:
     message = st.session_state.pop("_flash", None)
     if message:
         st.success(message, icon=":material/check_circle:")
+    conflict = st.session_state.pop("_conflict", None)
+    if conflict:
+        st.warning(conflict, icon=":material/sync_problem:")
 
 
 def show_problems(exc: Exception) -> None:
@@ -231,6 +234,9 @@ def attempt(action: Callable[[], Any], success: str) -> bool:
     except (InvalidInput, NotFound) as exc:
         show_problems(exc)
         return False
+    except Conflict as exc:  # someone else saved first: show theirs, keep the message for the rerun
+        st.session_state["_conflict"] = str(exc)
+        st.rerun()
     flash(success)
     st.rerun()
     return True

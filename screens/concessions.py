@@ -8,7 +8,7 @@ from core.charts import balance_chart
 from core.concessions import EDITOR_COLUMNS, balance_by_round, editor_frame, read_corrections, review_log
 from core.csvio import frame_to_csv, parse_concessions
 from core.models import Concession, InvalidInput
-from core.store import NotFound, now
+from core.store import Conflict, NotFound, now
 
 LIVE_SECONDS = 3  # a sponsor watching on a second screen sees a new line within this (plus a rerun)
 LIVE_ROWS = 50  # the live table shows the newest lines; the full log is in the correction table and the CSV
@@ -255,7 +255,11 @@ with fix:
                 changed, removed = read_corrections(lines, edited, issues)
                 if not changed and not removed:
                     raise InvalidInput(["There are no corrections to save."])
-                store.update_concessions(deal_id, changed, removed)
+                try:
+                    store.update_concessions(deal_id, changed, removed, read=lines)
+                except Conflict:
+                    del st.session_state[f"log_editor_{deal_id}"]  # drop our edits: show their version
+                    raise
 
             ui.attempt(save, "Saved the corrections.")
     else:
