@@ -164,6 +164,22 @@ def main() -> None:
 
     rows.append(log_to_visible(work))
 
+    # Reliability (issue 9): the figures behind the README's Reliability section.
+    from bench.reliability import THREADS, WRITES, busy_file, concurrent_writes, crash_rounds
+
+    runs = [concurrent_writes(work / f"concurrent-{n}.duckdb") for n in range(3)]
+    seconds = sorted(r[0] for r in runs)[1]
+    rows.append((f"{THREADS} sessions × {WRITES} concession writes at once (file database, with history)",
+                 fmt(seconds), f"{THREADS * WRITES:,} rows, 0 errors: got {min(r[1] for r in runs):,} rows, "
+                 f"{max(r[2] for r in runs)} errors", "3"))  # fmt: skip
+    rounds, intact, lines, reopen = crash_rounds(work / "crash.duckdb")
+    rows.append((f"Reopen after SIGKILL of a writing process ({rounds} rounds)", fmt(reopen),
+                 f"every committed line present: {intact} of {rounds} rounds ({lines:,} lines)", str(rounds)))  # fmt: skip
+    gave_up, turn = busy_file(work / "busy.duckdb")
+    rows.append(("`cockpit` while the app holds the file: gives up after COCKPIT_WAIT=1 s", fmt(gave_up),
+                 "a plain message, exit 3", "1"))  # fmt: skip
+    rows.append(("`cockpit` when the holder lets go after 1 s: gets its turn", fmt(turn), "—", "1"))
+
     print(f"Machine: {machine()}\n")
     print("| measure | median | goal | runs |")
     print("|---|---:|---|---:|")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import types
 import typing
@@ -34,7 +35,8 @@ def _open_store(path: str) -> Store:
     from .demo import ensure_demo
 
     store = Store.open(path)
-    ensure_demo(store)  # first start on an empty database: the curated pipeline
+    if os.environ.get("COCKPIT_DEMO", "1") != "0":
+        ensure_demo(store)  # first start on an empty database: the curated pipeline
     return store
 
 

@@ -56,3 +56,39 @@ def test_pick_a_deal_change_a_floor_and_it_survives_a_reload(page):
     page.get_by_role("tab", name="Issues & ZOPA").click()
     choose(page, "Edit issue", "Unit price")
     expect(visible(page.get_by_role("spinbutton", name="Our floor/ceiling"))).to_have_value("8.95")
+
+
+def test_prepare_a_new_deal_end_to_end_and_its_history_shows_it(page):
+    page.goto(f"{page.base_url}/prepare")
+    expect(page.get_by_role("heading", name=re.compile("^Prepare · "))).to_be_visible(timeout=60_000)
+    settle(page)
+    new = page.get_by_test_id("stExpander").filter(has_text="New deal")
+    new.get_by_text("New deal").click()
+    new.get_by_label("Name", exact=True).fill("Orion — platform licence")
+    new.get_by_label("Owner").fill("Ana Ruiz")
+    new.get_by_label("New counterparty name").fill("Orion Labs")
+    new.get_by_role("button", name="Create deal").click()
+    expect(page.get_by_role("heading", name="Prepare · Orion — platform licence")).to_be_visible()
+    expect(page.get_by_text("Created deal 'Orion — platform licence'.")).to_be_visible()
+    settle(page)
+
+    page.get_by_role("tab", name="BATNA & alternatives").click()
+    visible(page.get_by_label("Description")).fill("Sell the capacity to Vega")
+    visible(page.get_by_role("spinbutton", name="Money")).fill("80000")
+    visible(page.get_by_role("button", name="Save")).first.click()
+    expect(page.get_by_text("Saved alternative 'Sell the capacity to Vega'.")).to_be_visible()
+    expect(page.get_by_role("heading", name="80,000 EUR")).to_be_visible()  # the BATNA is the big number
+    settle(page)
+
+    page.get_by_role("tab", name="Issues & ZOPA").click()
+    visible(page.get_by_label("Name", exact=True)).last.fill("Licence fee")
+    visible(page.get_by_role("spinbutton", name="Our target")).fill("150000")
+    visible(page.get_by_role("spinbutton", name="Our floor/ceiling")).fill("120000")
+    visible(page.get_by_role("button", name="Save")).first.click()
+    expect(page.get_by_text("Saved issue 'Licence fee'.")).to_be_visible()
+    settle(page)
+
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="History").click()
+    expect(page.get_by_role("heading", name="History · Orion — platform licence")).to_be_visible()
+    # deal created, alternative added, issue added, and its floor as a private change of its own
+    expect(page.get_by_role("heading", name="4", exact=True)).to_be_visible()

@@ -1,0 +1,116 @@
+"""The Reliability figures of `make bench`: concurrent sessions, a writer killed mid-flight, a busy file."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+
+from core.models import Concession, Counterparty, Deal
+from core.store import DatabaseBusy, Store
+
+ROOT = Path(__file__).resolve().parent.parent
+THREADS, WRITES, CRASH_ROUNDS = 16, 200, 20
+
+
+def _line(n: int) -> Concession:
+    return Concession(item=f"Line {n}", you_give="x", value_to_you=-1.0, logged_at=datetime(2026, 11, 25))
+
+
+def concurrent_writes(path: Path) -> tuple[float, int, int]:
+    """16 threads × 200 add_concession calls on one file store: (seconds, rows stored, errors)."""
+    store = Store.open(path)
+    deal_id = store.create_deal(Deal(name="Load", context="sales", owner="Ana"), Counterparty(name="Acme"))
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(THREADS)
+
+    def session(k: int) -> None:
+        barrier.wait()
+        for n in range(WRITES):
+            try:
+                store.add_concession(deal_id, _line(k * WRITES + n))
+            except BaseException as exc:  # noqa: BLE001 - every failure counts
+                errors.append(exc)
+
+    threads = [threading.Thread(target=session, args=(k,)) for k in range(THREADS)]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    seconds = time.perf_counter() - began
+    rows = len(store.list_concessions(deal_id))
+    store.close()
+    return seconds, rows, len(errors)
+
+
+_WRITER = textwrap.dedent("""
+    import sys
+    from datetime import datetime
+    from core.models import Concession
+    from core.store import Store
+    store = Store.open(sys.argv[1])
+    n = 0
+    while True:
+        n += 1
+        print(store.add_concession(1, Concession(item=f"Crash {n}", you_give="x", value_to_you=-1.0,
+                                                 logged_at=datetime(2026, 11, 25))), flush=True)
+""")
+
+
+def crash_rounds(path: Path) -> tuple[int, int, int, float]:
+    """Kill a writing child with SIGKILL at random moments: (rounds, rounds with every committed line
+    present, committed lines, median seconds to reopen after a kill)."""
+    seed = Store.open(path)
+    seed.create_deal(Deal(name="Crash", context="sales", owner="Ana"), Counterparty(name="Acme"))
+    seed.close()
+    rng, committed, intact, reopen = random.Random(7), set(), 0, []
+    for _ in range(CRASH_ROUNDS):
+        child = subprocess.Popen([sys.executable, "-c", _WRITER, str(path)], stdout=subprocess.PIPE, text=True,
+                                 cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
+        committed.add(int(child.stdout.readline()))
+        time.sleep(rng.uniform(0.0, 0.3))
+        os.kill(child.pid, signal.SIGKILL)
+        rest, _ = child.communicate()
+        committed.update(int(x) for x in rest.split() if x.isdigit())
+        began = time.perf_counter()
+        store = Store.open(path)
+        reopen.append(time.perf_counter() - began)
+        intact += committed <= {c.id for c in store.list_concessions(1)}
+        store.close()
+    return CRASH_ROUNDS, intact, len(committed), sorted(reopen)[len(reopen) // 2]
+
+
+def busy_file(path: Path) -> tuple[float, float]:
+    """(seconds until a command gives up with wait=1 while the app holds the file,
+    seconds until it gets its turn when the holder lets go after 1 s)."""
+    Store.open(path).close()
+
+    def hold(seconds: float) -> subprocess.Popen:
+        code = f"import time, duckdb\ncon = duckdb.connect({str(path)!r})\nprint('x', flush=True)\ntime.sleep({seconds})"
+        p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+        p.stdout.readline()
+        return p
+
+    holder = hold(30)
+    began = time.perf_counter()
+    try:
+        Store.open(path, wait=1).close()
+    except DatabaseBusy:
+        pass
+    gave_up = time.perf_counter() - began
+    holder.kill()
+    holder.wait()
+    holder = hold(1)
+    began = time.perf_counter()
+    Store.open(path, wait=15).close()
+    turn = time.perf_counter() - began
+    holder.wait()
+    return gave_up, turn
