@@ -39,3 +39,37 @@ def test_the_radar_paints_both_sides(page, tmp_path):
     assert image.width > 300 and image.height > 300
     assert pixels_near(image, OURS) > 300, "our polygon is not painted"
     assert pixels_near(image, THEIRS) > 300, "their polygon is not painted"
+
+
+def test_score_the_sources_with_the_keyboard_and_the_index_and_history_follow(page):
+    page.goto(f"{page.base_url}/leverage?deal=1")
+    expect(page.get_by_role("heading", name=re.compile(r"^Leverage · Northwind"))).to_be_visible(
+        timeout=60_000
+    )
+    settle(page)
+    index = page.get_by_test_id("stMain").get_by_role("heading", level=1).first  # the big number
+    before = index.inner_text()
+    sliders = page.get_by_test_id("stMain").get_by_role("slider")
+    expect(sliders).to_have_count(14)  # seven sources, us and them
+    ours = page.get_by_role("slider", name="alternatives us").first
+    ours.focus()
+    ours.press("End")  # 5: a signed competing offer
+    expect(ours).to_have_value("5")
+    theirs = page.get_by_role("slider", name="time them").first
+    theirs.focus()
+    theirs.press("Home")  # 0: no deadline pressure on them
+    expect(theirs).to_have_value("0")
+    page.get_by_role("button", name="Save as a new assessment").click()
+    expect(page.get_by_text(re.compile(r"Saved a new assessment: index [+−]?\d+\."))).to_be_visible()
+    settle(page)
+    expect(index).not_to_have_text(before)
+    after = index.inner_text()
+    assert after != before and int(after.replace("−", "-")) > int(before.replace("−", "-"))
+
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="History").click()
+    settle(page)
+    page.get_by_role("combobox", name="Kind of change").click()
+    page.get_by_role("option", name="Power scores").click()
+    page.keyboard.press("Escape")
+    settle(page)
+    expect(page.get_by_role("heading", name=re.compile(r"^[1-9]\d*$"))).to_be_visible()  # the scores it moved

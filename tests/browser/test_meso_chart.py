@@ -21,3 +21,28 @@ def test_the_comparison_charts_render(page):
         box = charts.nth(n).bounding_box()
         assert box and box["width"] > 250 and box["height"] > 150
     expect(page.get_by_text("Full suite, annual is worth 75% to us")).to_be_visible()
+
+
+def test_compare_bundles_add_one_record_their_pick_and_see_what_it_reveals(page):
+    page.goto(f"{page.base_url}/meso?deal=1")
+    expect(page.get_by_role("heading", name=re.compile(r"^MESO · Northwind"))).to_be_visible(timeout=60_000)
+    settle(page)
+    verdict = page.get_by_test_id("stMain").get_by_role("heading", level=1).first
+    expect(verdict).to_be_visible()
+
+    page.get_by_text("Bundles of this round").click()
+    page.get_by_role("button", name="Add a bundle at our targets").click()
+    expect(page.get_by_text("Added Bundle 4.")).to_be_visible()
+    settle(page)
+    expect(page.get_by_text("A MESO set has 2 or 3 bundles; this one has 4.")).to_be_visible()
+
+    reaction = page.get_by_role("combobox", name="Reaction")
+    reaction.click()
+    reaction.fill("preferred")
+    page.get_by_role("option", name="preferred", exact=True).click()
+    settle(page)
+    page.get_by_role("button", name="Record the reaction").click()
+    expect(page.get_by_text("Recorded their reaction.")).to_be_visible()
+    settle(page)
+    expect(page.get_by_text("What they seem to value")).to_be_visible()
+    expect(page.get_by_role("button", name="Adopt the inferred priorities")).to_be_visible()
