@@ -8,7 +8,7 @@ from core.charts import balance_chart
 from core.concessions import EDITOR_COLUMNS, balance_by_round, editor_frame, read_corrections, review_log
 from core.csvio import frame_to_csv, parse_concessions
 from core.models import Concession, InvalidInput
-from core.store import Conflict, NotFound, now
+from core.store import NotFound, now
 
 LIVE_SECONDS = 3  # a sponsor watching on a second screen sees a new line within this (plus a rerun)
 LIVE_ROWS = 50  # the live table shows the newest lines; the full log is in the correction table and the CSV
@@ -230,9 +230,14 @@ with fix:
     elif lines:
         st.caption("Edit cells, tick Remove to take a line out (it can be undone), then save.")
         issue_names = [i.name for i in issues]
+        editor_key, seen_key = f"log_editor_{deal_id}", f"log_seen_{deal_id}"
+        pending = st.session_state.get(editor_key)
+        if not (isinstance(pending, dict) and pending.get("edited_rows")) or seen_key not in st.session_state:
+            # The log as it was when these edits began: saving checks nobody changed those lines since.
+            st.session_state[seen_key] = lines
         edited = st.data_editor(
             editor_frame(lines, issues),
-            key=f"log_editor_{deal_id}",
+            key=editor_key,
             hide_index=True,
             width="stretch",
             num_rows="fixed",
@@ -256,10 +261,10 @@ with fix:
                 if not changed and not removed:
                     raise InvalidInput(["There are no corrections to save."])
                 try:
-                    store.update_concessions(deal_id, changed, removed, read=lines)
-                except Conflict:
-                    del st.session_state[f"log_editor_{deal_id}"]  # drop our edits: show their version
-                    raise
+                    store.update_concessions(deal_id, changed, removed, read=st.session_state[seen_key])
+                finally:  # saved, or refused because someone else saved first: start again from the stored log
+                    for key in (editor_key, seen_key):
+                        st.session_state.pop(key, None)
 
             ui.attempt(save, "Saved the corrections.")
     else:

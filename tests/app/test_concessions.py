@@ -150,3 +150,32 @@ def test_a_deal_without_concessions_says_so(app, db_path):
     assert metric(at, "Reciprocated").value == "—"
     assert at.info[0].value.startswith("No concessions yet")
     assert at.get("vega_lite_chart") == [] or len(at.get("vega_lite_chart")) == 0
+
+
+def test_a_correction_to_a_line_someone_else_just_changed_is_refused_and_theirs_is_shown(page, db_path):
+    page.session_state["log_editor_1"] = {"edited_rows": {1: {"Value to you": -4000.0}}, "added_rows": [],
+                                          "deleted_rows": []}  # fmt: skip
+    at = page.run()  # our edit is pending in the table
+    other = Store.open(db_path)  # meanwhile the sponsor corrects the same line in another session
+    line = other.list_concessions(1)[1]
+    other.update_concessions(1, [line.model_copy(update={"you_get": "Logo on their site"})], read=[line])
+    at.button(key="save_corrections_1").click()
+    at = at.run()
+    assert [w.value for w in at.warning if "someone else" in w.value] == [
+        "Concession 'Discount request (15 %)' (round 2) was changed by someone else since you opened the log. "
+        "Nothing was saved: the table now shows their version; make your correction again."
+    ]
+    stored = Store.open(db_path).list_concessions(1)[1]
+    assert (stored.you_get, stored.value_to_you) == (
+        "Logo on their site",
+        -8000,
+    )  # theirs stands, nothing mixed
+    assert balance(at) == "# :red[−13,500 EUR]"
+
+    at.session_state["log_editor_1"] = {"edited_rows": {1: {"Value to you": -4000.0}}, "added_rows": [],
+                                        "deleted_rows": []}  # fmt: skip
+    at = at.run()
+    at.button(key="save_corrections_1").click()  # the retry, on the current log, goes through
+    at = at.run()
+    assert balance(at) == "# :red[−9,500 EUR]"
+    assert Store.open(db_path).list_concessions(1)[1].you_get == "Logo on their site"
