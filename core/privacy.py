@@ -51,12 +51,6 @@ def shareable(items: Iterable[M]) -> list[M]:
     return [i for i in items if not is_private(i)]
 
 
-def shareable_fields(model: type[Model], names: Sequence[str]) -> list[str]:
-    """`names` without the private fields of `model`, in the same order."""
-    hidden = private_fields(model)
-    return [n for n in names if n not in hidden]
-
-
 class Private(str):
     """A piece of text that quotes one of our private figures (a floor, the BATNA): masked when shared."""
 
@@ -67,7 +61,7 @@ def shown(text: str, safe: bool) -> str:
 
 
 # ---- what a deal would leak: used by the tests that look for it on every screen ----------------------------
-def _as_shown(value: Any) -> list[str]:
+def as_shown(value: Any) -> list[str]:
     """The ways a screen writes `value`."""
     if value is None or isinstance(value, bool | Enum | date | datetime):
         return []
@@ -90,7 +84,7 @@ def private_values(file: DealFile) -> dict[str, set[str]]:
 
     def add(where: str, values: Iterable[Any]) -> None:
         for v in values:
-            for text in _as_shown(v):
+            for text in as_shown(v):
                 found.setdefault(where, set()).add(text)
 
     parts: list[tuple[type[Model], Sequence[Model]]] = [

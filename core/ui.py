@@ -14,8 +14,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from . import privacy
 from .models import FIELD_LABELS, STAGE_LABELS, InvalidInput, Model, describe_errors, fmt_amount
-from .privacy import is_private, private_fields
+from .privacy import private_fields
 from .store import Conflict, DatabaseBusy, NotFound, Store, database_path
 
 HELP = {
@@ -190,7 +191,7 @@ def hidden(what: str) -> None:
 
 def shareable(items: Sequence[Model]) -> list[Model]:
     """The records a screen may show now: all of them, or in safe mode only those that are not private."""
-    return [i for i in items if not is_private(i)] if safe_mode() else list(items)
+    return privacy.shareable(items) if safe_mode() else list(items)
 
 
 def table(

@@ -91,7 +91,7 @@ def occurs(value: str, text: str) -> bool:
 
 def public_values(file) -> set[str]:
     """What a shared screen may show: every non-private field of every non-private record."""
-    from core.privacy import _as_shown, is_private
+    from core.privacy import as_shown, is_private
 
     seen = set()
     records = [
@@ -108,10 +108,10 @@ def public_values(file) -> set[str]:
         hidden = private_fields(type(item))
         for name in type(item).model_fields:
             if name not in hidden:
-                seen.update(_as_shown(getattr(item, name)))
+                seen.update(as_shown(getattr(item, name)))
     for bundle in file.meso_bundles:
         for term in bundle.terms:
-            seen.update(_as_shown(term.value))
+            seen.update(as_shown(term.value))
     return seen
 
 
