@@ -14,7 +14,7 @@ from enum import Enum
 from typing import Any
 
 from .models import FIELD_LABELS, POWER_SOURCE_LABELS, Model, PowerAssessment, Side, fmt_amount
-from .privacy import is_private, private_fields
+from .privacy import MASK, is_private, private_fields
 
 # Kinds of change, as the History screen names them.
 KINDS = {
@@ -28,6 +28,9 @@ KINDS = {
     "meso": "MESO bundles",
     "signal": "Signals",
 }
+# Kinds whose records are private as a whole: their names (a BATNA's description, an internal
+# evidence title) are private too, so a shared History masks the subject of their private changes.
+PRIVATE_RECORD_KINDS = {"batna", "evidence"}
 _KEYS = {"id", "deal_id", "counterparty_id"}
 _TEXT_LIMIT = 500  # a note in the history is a reminder, not a copy of a 5,000-character field
 EXTRA_LABELS = {
@@ -159,3 +162,8 @@ def score_changes(old: PowerAssessment | None, new: PowerAssessment) -> list[Cha
             side = "us" if s.side is Side.us else "them"
             changes.append(Change("power", f"{POWER_SOURCE_LABELS[s.source]} · {side}", old_text, new_text))
     return changes
+
+
+def shareable_subject(kind: str, subject: str, private: bool) -> str:
+    """What a shared screen may say about a change: the subject, unless it names a private record."""
+    return f"{KINDS.get(kind, kind)} · {MASK}" if private and kind in PRIVATE_RECORD_KINDS else subject

@@ -4,7 +4,7 @@ deleted by the app, so this is the whole story of what was committed and when.""
 import streamlit as st
 
 from core import ui
-from core.audit import KINDS
+from core.audit import KINDS, shareable_subject
 from core.csvio import frame_to_csv
 from core.privacy import MASK
 
@@ -56,8 +56,13 @@ table = shown.assign(
     old_value=shown["old_value"].fillna(""),
     new_value=shown["new_value"].fillna(""),
 )
-if safe:  # a private change shows that it happened, not its values
-    table.loc[table["private"].astype(bool), ["old_value", "new_value"]] = MASK
+if safe:  # a private change shows that it happened, not its values (nor a private record's name)
+    private = table["private"].astype(bool)
+    table.loc[private, ["old_value", "new_value"]] = MASK
+    table["subject"] = [
+        shareable_subject(k, subj, p)
+        for k, subj, p in zip(shown["kind"], table["subject"], private, strict=True)
+    ]
 table = table[list(HEADINGS)].rename(columns=HEADINGS)
 st.dataframe(
     table, hide_index=True, width="stretch", height=min(640, 38 + 35 * len(table)), key=f"history_table_{deal_id}",

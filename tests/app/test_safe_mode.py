@@ -3,13 +3,14 @@ anywhere in what the server sends (text, metrics, tables, chart data, form value
 when it is off."""
 
 import re
+from datetime import datetime
 
 import pytest
 from google.protobuf.text_format import MessageToString
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
-from core.models import fmt_amount
+from core.models import Batna, Concession, fmt_amount
 from core.privacy import private_fields, private_values
 from core.store import Store
 from tests.app.conftest import APP
@@ -148,9 +149,23 @@ def visit(app, deal_id, safe: bool) -> dict[str, str]:
     return pages
 
 
+def make_private_changes(db_path, deal_id):
+    """Edits that put private values into the deal's history too: a new alternative, a new mandate, a line."""
+    store = Store.open(db_path)  # the same process as the app: DuckDB shares the open file
+    store.replace_alternatives(
+        deal_id,
+        [*store.list_alternatives(deal_id), Batna(description="Sell the slot to Vega Robotics", money=91234)],
+    )
+    store.update_deal(store.get_deal(deal_id).model_copy(update={"mandate": 23456}))
+    store.add_concession(deal_id, Concession(item="Kickoff workshop", you_give="two days on site", you_get="reference call",
+                                             value_to_you=-7654, value_to_them=3210, logged_at=datetime(2026, 11, 25, 9)))  # fmt: skip
+
+
 @pytest.mark.parametrize("deal_id", DEALS)
 def test_no_private_value_reaches_any_screen_in_safe_mode_and_they_do_show_without_it(app, db_path, deal_id):
-    off = visit(app, deal_id, safe=False)  # the first start fills the database with the demo
+    app(deal=deal_id)  # the first start fills the database with the demo
+    make_private_changes(db_path, deal_id)
+    off = visit(app, deal_id, safe=False)
     watch = watched(db_path, deal_id)
     assert {"Deal", "Issue", "Batna", "Balance", "Concession"} <= set(watch)
 
@@ -174,6 +189,10 @@ def test_no_private_value_reaches_any_screen_in_safe_mode_and_they_do_show_witho
     assert not leaks, f"private values on a shared screen: {sorted(leaks)}"
     for screen, text in on.items():
         assert "Screen-share safe" in text, f"{screen} does not say safe mode is on"
+    for value in ("Sell the slot to Vega Robotics", "91,234", "23,456", "7,654", "3,210"):
+        assert occurs(value, off["screens/history.py"]), (
+            f"{value} is not in the history when safe mode is off"
+        )
 
 
 def test_safe_mode_stays_on_across_screens_and_reruns_and_opens_from_a_bookmark(app, db_path):

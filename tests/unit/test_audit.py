@@ -183,3 +183,19 @@ def test_pure_diff_helpers():
     gone = list_changes("issue", [old], [], lambda i: i.name)
     assert [(c.subject, c.new) for c in gone] == [("Price removed", "removed")]
     assert score_changes(None, PowerAssessment(assessed_at=datetime(2026, 1, 1), scores=[])) == []
+
+
+def test_a_shared_history_names_no_private_record():
+    from core.audit import shareable_subject
+    from core.privacy import MASK
+
+    assert (
+        shareable_subject("batna", "Alternative 'Stay with Beta' added", True)
+        == f"BATNA and alternatives · {MASK}"
+    )
+    assert shareable_subject("evidence", "Evidence 'CFO slide' added", True) == f"Evidence · {MASK}"
+    assert shareable_subject("evidence", "Evidence 'Index' added", False) == "Evidence 'Index' added"
+    assert (
+        shareable_subject("issue", "Issue 'Price' · Our floor/ceiling", True)
+        == "Issue 'Price' · Our floor/ceiling"
+    )
