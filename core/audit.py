@@ -23,6 +23,7 @@ KINDS = {
     "issue": "Issues: targets and floors",
     "batna": "BATNA and alternatives",
     "evidence": "Evidence",
+    "counterparty": "Counterparty map",
     "power": "Power scores",
     "concession": "Concessions",
     "meso": "MESO bundles",

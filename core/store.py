@@ -436,9 +436,20 @@ class Store:
         sets = ", ".join(f'"{c}" = ?' for c in _COUNTERPARTY_COLUMNS)
         with self.transaction() as cur:
             self._require(cur, "counterparty", cp.id)
+            before = Counterparty.model_validate(
+                cur.rows(f"SELECT id, {_q(_COUNTERPARTY_COLUMNS)} FROM counterparty WHERE id = ?", [cp.id])[0]
+            )
             cur.execute(
                 f"UPDATE counterparty SET {sets} WHERE id = ?", [*_params(cp, _COUNTERPARTY_COLUMNS), cp.id]
             )
+            self._audit_counterparty(
+                cur, cp.id, audit.field_changes("counterparty", "Counterparty", before, cp)
+            )
+
+    def _audit_counterparty(self, cur: Cursor, counterparty_id: int, changes: Sequence[Change]) -> None:
+        """A counterparty is shared by its deals: each deal's history gets the change."""
+        for r in cur.rows("SELECT id FROM deal WHERE counterparty_id = ? ORDER BY id", [counterparty_id]):
+            self._audit(cur, r["id"], changes)
 
     def list_stakeholders(self, counterparty_id: int) -> list[Stakeholder]:
         return self._list_children(Stakeholder, counterparty_id)
@@ -446,7 +457,12 @@ class Store:
     def replace_stakeholders(self, counterparty_id: int, people: Sequence[Stakeholder]) -> list[int]:
         with self.transaction() as cur:
             self._require(cur, "counterparty", counterparty_id)
-            return self._replace_children(cur, Stakeholder, counterparty_id, people)
+            before = self._list_children(Stakeholder, counterparty_id, cur)
+            ids = self._replace_children(cur, Stakeholder, counterparty_id, people)
+            after = [p.model_copy(update={"id": i}) for p, i in zip(people, ids, strict=True)]
+            changes = audit.list_changes("counterparty", before, after, lambda p: f"Stakeholder '{p.name}'")
+            self._audit_counterparty(cur, counterparty_id, changes)
+            return ids
 
     # ---- deals --------------------------------------------------------------------------------
     def is_empty(self) -> bool:

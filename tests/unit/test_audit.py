@@ -18,6 +18,7 @@ from core.models import (
     MesoTerm,
     PowerAssessment,
     PowerScore,
+    Stakeholder,
 )
 from core.store import NotFound
 
@@ -199,3 +200,18 @@ def test_a_shared_history_names_no_private_record():
         shareable_subject("issue", "Issue 'Price' · Our floor/ceiling", True)
         == "Issue 'Price' · Our floor/ceiling"
     )
+
+
+def test_counterparty_map_changes_reach_the_history_of_each_of_its_deals(store, deal):
+    cp_id = store.get_deal(deal).counterparty_id
+    second = store.create_deal(Deal(name="Acme EU", context="sales", owner="Ana", counterparty_id=cp_id))
+    store.replace_stakeholders(
+        cp_id, [Stakeholder(name="Mara", role="CFO", status_concerns="wants a win for the board")]
+    )
+    cp = store.get_counterparty(cp_id)
+    store.update_counterparty(cp.model_copy(update={"communication_style": "indirect"}))
+    for deal_id in (deal, second):
+        rows = history(store, deal_id, "counterparty")
+        assert rows[0] == ("Stakeholder 'Mara' added", None, "Name: Mara; Role: CFO; Veto: no", False)
+        assert ("Stakeholder 'Mara' · Status concerns", None, "wants a win for the board", True) in rows
+        assert rows[-1] == ("Counterparty · Communication style", "direct", "indirect", False)
