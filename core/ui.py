@@ -194,6 +194,17 @@ def shareable(items: Sequence[Model]) -> list[Model]:
     return privacy.shareable(items) if safe_mode() else list(items)
 
 
+def evidence_labels(evidence: Sequence[Model], date_format: str = "%Y-%m-%d") -> dict[int, str]:
+    """Picker labels for the evidence pack. On a shared screen internal evidence keeps its place (so
+    saving a form never drops a link to it) but not its title."""
+    safe = safe_mode()
+    return {
+        e.id: f"internal evidence {privacy.MASK}" if safe and privacy.is_private(e)
+        else f"{e.title} ({e.source}, {e.date:{date_format}})"
+        for e in evidence
+    }  # fmt: skip
+
+
 def table(
     items: Sequence[Model], columns: dict[str, str], extra: dict[str, Callable[[Any], Any]] | None = None
 ):

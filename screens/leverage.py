@@ -20,7 +20,6 @@ from core.leverage import (
     warnings,
 )
 from core.models import POWER_SOURCE_LABELS, PowerAssessment, PowerScore, Side
-from core.privacy import MASK, is_private
 from core.store import current_user, now
 
 store, deal, counterparty = ui.deal_page("Leverage")
@@ -31,13 +30,8 @@ evidence = store.list_evidence(deal_id)
 history = index_history(assessments)
 latest = assessments[-1] if assessments else None
 safe = ui.safe_mode()
-shown_evidence = ui.shareable(evidence)  # internal evidence keeps its place in pickers, not its title
-evidence_labels = {
-    e.id: f"internal evidence {MASK}"
-    if safe and is_private(e)
-    else f"{e.title} ({e.source}, {e.date:%d %b %Y})"
-    for e in evidence
-}
+shown_evidence = ui.shareable(evidence)  # the radar hover names evidence: not internal ones when shared
+evidence_labels = ui.evidence_labels(evidence, "%d %b %Y")
 
 # ---- the number and what it rests on, beside the radar ----------------------------------------------
 left, right = st.columns([2, 3], gap="large")

@@ -17,7 +17,6 @@ from core.models import (
     Stage,
     Stakeholder,
 )
-from core.privacy import MASK, is_private
 from core.zopa import zopa, zopa_frame
 
 store, deal_id = ui.page_start()
@@ -114,13 +113,7 @@ evidence = store.list_evidence(deal_id)
 alternatives = store.list_alternatives(deal_id)
 issues = store.list_issues(deal_id)
 safe = ui.safe_mode()
-# Internal evidence keeps its place in pickers (so saving a form never drops a link) but not its title.
-evidence_choices = {
-    e.id: f"internal evidence {MASK}"
-    if safe and is_private(e)
-    else f"{e.title} ({e.source}, {e.date:%Y-%m-%d})"
-    for e in evidence
-}
+evidence_choices = ui.evidence_labels(evidence)
 
 # ---- header: who, where, and the walk-away value ------------------------------------------------
 zones = [zopa(i) for i in issues]
