@@ -673,6 +673,16 @@ class Store:
             )
             return new_id
 
+    def _concessions_by_id(self, cur: Cursor, ids: Sequence[int]) -> dict[int, Concession]:
+        """Lines as stored now, removed ones included: what the history compares a change against."""
+        if not ids:
+            return {}
+        rows = cur.rows(
+            f"SELECT id, deal_id, {_q(_CONCESSION_COLUMNS)} FROM concession WHERE id IN ({', '.join('?' * len(ids))})",
+            list(ids),
+        )
+        return {r["id"]: Concession.model_validate(r) for r in rows}
+
     def _check_issue_links(self, cur: Cursor, deal_id: int, items: Sequence[Concession]) -> None:
         issues = {
             r["id"]
@@ -709,14 +719,7 @@ class Store:
                 )
             self._check_issue_links(cur, deal_id, changed)
             touched = [c.id for c in changed] + list(removed)
-            before = {
-                r["id"]: Concession.model_validate(r)
-                for r in cur.rows(
-                    f"SELECT id, deal_id, {_q(_CONCESSION_COLUMNS)} FROM concession "
-                    f"WHERE id IN ({', '.join('?' * len(touched))})",
-                    touched,
-                )
-            } if touched else {}  # fmt: skip
+            before = self._concessions_by_id(cur, touched)
             seen = {c.id: c for c in read or []}
             stale = [
                 before[i] for i in touched
@@ -752,12 +755,7 @@ class Store:
             ):
                 raise NotFound(f"Concession line {concession_id} is not a removed line of this deal.")
             cur.execute("UPDATE concession SET deleted_at = NULL WHERE id = ?", [concession_id])
-            line = Concession.model_validate(
-                cur.rows(
-                    f"SELECT id, deal_id, {_q(_CONCESSION_COLUMNS)} FROM concession WHERE id = ?",
-                    [concession_id],
-                )[0]
-            )
+            line = self._concessions_by_id(cur, [concession_id])[concession_id]
             self._audit(
                 cur, deal_id, [audit.Change("concession", f"{_line(line)} restored", "removed", "live")]
             )
