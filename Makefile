@@ -7,7 +7,7 @@ CHROMIUM := /usr/bin/chromium
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT   ?= 8501
 
-.PHONY: run test test-unit test-app test-browser bench lint chromium clean
+.PHONY: run test test-fast test-unit test-app test-integration test-browser bench lint chromium clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,18 +23,25 @@ $(CHROMIUM):
 
 chromium: $(CHROMIUM)
 
+# Local mode: one person, this computer only (127.0.0.1); .streamlit/config.toml holds the rest.
 run: $(STAMP)
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true \
-		--browser.gatherUsageStats false
+	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
 
 test: $(STAMP) $(CHROMIUM)
-	$(PY) -m pytest
+	HYPOTHESIS_PROFILE=ci $(PY) -m pytest
+
+# The edit loop: core units and every screen through AppTest; no processes, servers, browser or fuzzing.
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not slow and not browser" tests/unit tests/app
 
 test-unit: $(STAMP)
 	$(PY) -m pytest tests/unit
 
 test-app: $(STAMP)
 	$(PY) -m pytest tests/app
+
+test-integration: $(STAMP)
+	CI=1 $(PY) -m pytest tests/integration
 
 test-browser: $(STAMP) $(CHROMIUM)
 	$(PY) -m pytest tests/browser
@@ -43,8 +50,10 @@ bench: $(STAMP)
 	$(PY) bench/bench.py
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check core screens app.py tests bench scripts
-	$(VENV)/bin/ruff format --check core screens app.py tests bench scripts
+	$(VENV)/bin/ruff check core pages app.py tests bench scripts
+	$(VENV)/bin/ruff format --check core pages app.py tests bench scripts
 
+# Build output only: the deal database (data/*.duckdb) is the user's work and is never removed here.
 clean:
-	rm -rf $(VENV) data/*.duckdb data/*.duckdb.wal
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis .ruff_cache
+	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +

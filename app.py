@@ -1,23 +1,134 @@
-"""Deal Cockpit: page config and navigation over the screens in screens/.
+"""Deal Cockpit's entry, served at `/`: the Pipeline, the leader's start page. Every deal's leverage,
+deadline, give/get balance and risks, risk first.
 
-The folder is deliberately not called `pages/`: a `pages/` folder beside the entrypoint switches
-Streamlit into its legacy multipage mode whenever a new server's first visitor opens a deep link
-(/concessions?deal=4). That mode runs the screen file alone, so st.navigation never runs and the
-sidebar lists raw file names for every later visitor too.
-Each screen starts with `ui.page_start()`, which draws the sidebar with the deal picker.
+The other screens are files in pages/, which Streamlit discovers and serves at /prepare, /concessions,
+... Every screen starts with `ui.page_start()`: page set-up and the cockpit's own sidebar navigation
+(Streamlit's generated list is off in .streamlit/config.toml), so a deep link opens the right screen
+with the same sidebar whichever screen a new server's first visitor opens.
 """
+
+from datetime import date
 
 import streamlit as st
 
-st.set_page_config(page_title="Deal Cockpit", page_icon=":material/target:", layout="wide")
+from core import ui
+from core.charts import pipeline_heatmap
+from core.csvio import frame_to_csv
+from core.leverage import PERCEIVED_WEIGHT, SOURCES
+from core.models import Context, Stage
+from core.pipeline import (
+    RISK_DEADLINE_DAYS,
+    compact_money,
+    export_frame,
+    filter_pipeline,
+    metrics,
+    pipeline_frame,
+)
 
-pages = [
-    st.Page("screens/pipeline.py", title="Pipeline", icon=":material/leaderboard:", default=True),
-    st.Page("screens/prepare.py", title="Prepare", icon=":material/checklist:"),
-    st.Page("screens/leverage.py", title="Leverage", icon=":material/radar:"),
-    st.Page("screens/concessions.py", title="Concessions", icon=":material/swap_horiz:"),
-    st.Page("screens/meso.py", title="MESO", icon=":material/view_column:"),
-    st.Page("screens/moves.py", title="Moves", icon=":material/route:"),
-    st.Page("screens/history.py", title="History", icon=":material/history:"),
-]
-st.navigation(pages).run()
+TABLE_ROWS = 500  # what the browser gets at most; filter, sort or download for the rest
+HEATMAP_DEALS = 25
+OPEN_IN = ["Leverage", "Concessions", "Prepare"]
+SORTS = {"Risk": "risk", "Days to deadline": "days_to_deadline", "Value": "value", "Leverage index": "leverage_index",
+         "Give/get balance": "balance", "Floor breaches": "floor_breaches"}  # fmt: skip
+
+PRIVATE_COLUMNS = ["balance", "over_mandate"]  # money measured against our own values and mandate
+
+store, _ = ui.page_start()
+safe = ui.safe_mode()
+st.subheader("Pipeline · every deal, risk first", anchor=False)
+today = date.today()
+frame = ui.per_revision(store, f"pipeline_{today}", lambda: pipeline_frame(store, today))
+if frame.empty:
+    st.info("No deals yet: create one on Prepare.")
+    st.stop()
+
+# ---- filters first: every figure below follows them ----------------------------------------------
+f1, f2, f3, f4 = st.columns([3, 3, 3, 2], vertical_alignment="bottom")
+owners = f1.multiselect(
+    "Owner", sorted(frame["owner"].unique()), key="pipeline_owner", placeholder="All owners"
+)
+contexts = f2.multiselect(
+    "Context", [c.value for c in Context], key="pipeline_context", placeholder="All contexts"
+)
+stages = f3.multiselect("Stage", [s.value for s in Stage], key="pipeline_stage", placeholder="All stages")
+at_risk_only = f4.toggle("At risk only", key="pipeline_at_risk")
+shown = filter_pipeline(frame, owners, contexts, stages, at_risk_only)
+m = metrics(shown)
+
+big, m1, m2, m3, m4 = st.columns([2, 2, 1.4, 1.4, 1.4])
+with big:
+    ui.big_number("Deals at risk", f"{m.at_risk} of {m.deals}", color="red" if m.at_risk else "green")
+values = [f"{compact_money(v)} {c}" for c, v in m.value_by_currency.items()]
+m1.metric("Pipeline value", values[0] if values else "0")
+if len(values) > 1:
+    m1.caption("plus " + " · ".join(values[1:]))
+m2.metric("Their leverage higher", m.their_leverage_higher, help="Deals whose leverage index is below 0.")
+m3.metric(
+    "Breach or overrun", m.breaches_or_overruns, help="Deals with a floor breach or gives over the mandate."
+)
+m4.metric(f"Deadlines ≤ {RISK_DEADLINE_DAYS} days", m.deadlines_soon)
+
+s1, s2, s3 = st.columns([3, 2, 3], vertical_alignment="bottom")
+sorts = {k: v for k, v in SORTS.items() if not (safe and v in PRIVATE_COLUMNS)}
+sort_by = s1.selectbox("Sort by", list(sorts), key="pipeline_sort")
+descending = s2.toggle(
+    "Highest first", value=sort_by in ("Risk", "Value", "Floor breaches"), key=f"pipeline_desc_{sort_by}"
+)
+target = s3.selectbox("Open a selected deal in", OPEN_IN, key="pipeline_open_in")
+ordered = shown.sort_values(sorts[sort_by], ascending=not descending, na_position="last", kind="stable")
+page = ordered.head(TABLE_ROWS)
+
+selection = st.dataframe(
+    page[["id", "name", "counterparty", "owner", "context", "stage", "value", "currency", "leverage_index",
+          "days_to_deadline", "balance", "one_way", "floor_breaches", "over_mandate", "warnings", "at_risk"]]
+    .drop(columns=PRIVATE_COLUMNS if safe else []),  # not only hidden: never sent to a shared screen
+    key="pipeline_table", hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+    column_order=[c for c in ["name", "counterparty", "owner", "context", "stage", "value", "leverage_index",
+                              "days_to_deadline", "balance", "one_way", "floor_breaches", "over_mandate", "warnings",
+                              "at_risk"] if not (safe and c in PRIVATE_COLUMNS)],
+    column_config={
+        "name": st.column_config.TextColumn("Deal", width="medium"), "counterparty": "Counterparty",
+        "owner": "Owner", "context": "Context", "stage": "Stage",
+        "value": st.column_config.NumberColumn("Value", format="%,.0f"),
+        "leverage_index": st.column_config.NumberColumn("Leverage", format="%+.0f", help="−100…+100; below 0 they lead."),
+        "days_to_deadline": st.column_config.NumberColumn("Days left", format="%d"),
+        "balance": st.column_config.NumberColumn("Give/get", format="%+,.0f"),
+        "one_way": st.column_config.NumberColumn("One-way"), "floor_breaches": st.column_config.NumberColumn("Breaches"),
+        "over_mandate": st.column_config.NumberColumn("Over mandate", format="%,.0f"),
+        "warnings": st.column_config.TextColumn("Warnings", width="large"),
+        "at_risk": st.column_config.CheckboxColumn("At risk"),
+    },
+)  # fmt: skip
+rows = selection.selection.rows if selection else []
+if rows:
+    ui.go_to(target, int(page.iloc[rows[0]]["id"]))
+note, download = st.columns([3, 1], vertical_alignment="center")
+note.caption(
+    f"{len(shown):,} of {len(frame):,} deals match"
+    + (
+        f"; showing the first {TABLE_ROWS} — filter, sort or download for the rest."
+        if len(shown) > TABLE_ROWS
+        else "."
+    )
+    + " Select a row to open the deal."
+)
+download.download_button(
+    "Download these deals (CSV)", data=lambda: frame_to_csv(export_frame(ordered)),
+    file_name=f"pipeline-{today}.csv", mime="text/csv", icon=":material/download:", key="pipeline_download",
+    help="Off while screen-sharing: the file carries each deal's balance." if safe
+    else "In the table's order, with the same formula-safe writer as the concession log.", disabled=safe,
+)  # fmt: skip
+if safe:
+    ui.hidden("Give/get balances and mandate overruns in money")
+
+riskiest = shown.head(HEATMAP_DEALS)  # shown is already riskiest first
+edges = store.power_edges(riskiest["id"].tolist(), PERCEIVED_WEIGHT)
+if not edges.empty:
+    names = dict(zip(riskiest["id"], riskiest["name"], strict=True))
+    edges = edges.assign(deal=edges["deal_id"].map(names), source=edges["source"].str.capitalize())
+    st.markdown(f"**Power by source** · the riskiest {len(riskiest)} of {len(shown):,} deals")
+    st.altair_chart(
+        pipeline_heatmap(edges, list(riskiest["name"]), [s.value.capitalize() for s in SOURCES]),
+        width="content",
+    )
+    st.caption("Our score (perceived-only counted at half) minus theirs, from each deal's latest assessment.")

@@ -13,7 +13,8 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from .models import FIELD_LABELS, POWER_SOURCE_LABELS, Model, PowerAssessment, Side, fmt_amount
+from .formatting import fmt_amount
+from .models import POWER_SOURCE_LABELS, Model, PowerAssessment, Side, field_label
 from .privacy import MASK, is_private, private_fields
 
 # Kinds of change, as the History screen names them.
@@ -34,12 +35,6 @@ KINDS = {
 PRIVATE_RECORD_KINDS = {"batna", "evidence"}
 _KEYS = {"id", "deal_id", "counterparty_id"}
 _TEXT_LIMIT = 500  # a note in the history is a reminder, not a copy of a 5,000-character field
-EXTRA_LABELS = {
-    "item": "Item", "you_give": "You give", "you_get": "You get", "value_to_you": "Value to you",
-    "value_to_them": "Value to them", "trigger": "Trigger/contingency", "round": "Round", "issue_id": "Linked issue",
-    "new_position": "New position", "final_offer": "Final offer", "logged_at": "Logged at", "title": "Title",
-    "source": "Source", "date": "Date", "internal": "Internal", "note": "Note", "kind": "Kind", "notes": "Notes",
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -70,16 +65,12 @@ def as_text(value: Any) -> str | None:
     return text if len(text) <= _TEXT_LIMIT else text[: _TEXT_LIMIT - 1] + "…"
 
 
-def label(field: str) -> str:
-    return FIELD_LABELS.get(field) or EXTRA_LABELS.get(field) or field.replace("_", " ").capitalize()
-
-
 def _content(item: Model) -> list[str]:
     return [f for f in type(item).model_fields if f not in _KEYS]
 
 
 def _summary(item: Model, fields: Sequence[str]) -> str:
-    parts = [f"{label(f)}: {as_text(getattr(item, f))}" for f in fields]
+    parts = [f"{field_label(f)}: {as_text(getattr(item, f))}" for f in fields]
     return "; ".join(p for p in parts if not p.endswith(": None") and not p.endswith(": "))
 
 
@@ -97,7 +88,7 @@ def record_added(kind: str, subject: str, item: Model, verb: str = "added") -> l
     for f in _content(item):
         if f in hidden and as_text(getattr(item, f)) not in (None, "", "0"):
             changes.append(
-                Change(kind, f"{subject} · {label(f)}", None, as_text(getattr(item, f)), private=True)
+                Change(kind, f"{subject} · {field_label(f)}", None, as_text(getattr(item, f)), private=True)
             )
     return changes
 
@@ -124,7 +115,7 @@ def field_changes(
     for f in fields or _content(new):
         before, after = as_text(getattr(old, f)), as_text(getattr(new, f))
         if before != after:
-            changes.append(Change((kinds or {}).get(f, kind), f"{subject} · {label(f)}", before, after,
+            changes.append(Change((kinds or {}).get(f, kind), f"{subject} · {field_label(f)}", before, after,
                                   private=whole or f in hidden))  # fmt: skip
     return changes
 

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .models import Concession, Direction, Issue, fmt_amount
+from .formatting import fmt_amount
+from .models import Concession, Direction, Issue, field_label
 
 # The columns a log frame carries: the Concession model's fields (store.concession_frame gives these).
 LOG_FIELDS = list(Concession.model_fields)
@@ -78,6 +79,23 @@ class LogReview:
     def flagged(self, shareable: bool = False) -> pd.DataFrame:
         column = "shareable_flags" if shareable else "flags"
         return self.lines[self.lines[column].map(bool)]
+
+
+RECIPROCATED_WELL = 0.8  # at least this share of lines paired with a get: reciprocity holds
+RECIPROCATED_AT_RISK = 0.5  # below this, most of our giving came back with nothing
+
+
+def reciprocity_colour(share: float | None) -> str | None:
+    """How the reciprocated share reads: green when giving is paired, orange when slipping, red when not."""
+    if share is None:
+        return None
+    return "green" if share >= RECIPROCATED_WELL else "orange" if share >= RECIPROCATED_AT_RISK else "red"
+
+
+def is_severe(floor_breach: str | None, over_mandate: float) -> bool:
+    """A flag that needs action before the next move (not just attention): a breached floor or a give over
+    the mandate, which needs the sponsor's approval."""
+    return floor_breach is not None or over_mandate > 0
 
 
 def log_frame(concessions: Sequence[Concession]) -> pd.DataFrame:
@@ -172,11 +190,11 @@ def balance_by_round(review: LogReview) -> pd.DataFrame:
     return frame.rename_axis("round").reset_index()
 
 
-EDITOR_COLUMNS = ["Round", "Item", "You give", "You get", "Value to you", "Value to them", "Trigger/contingency",
-                  "Linked issue", "New position", "Final offer"]  # fmt: skip
-_FIELDS = {"Round": "round", "Item": "item", "You give": "you_give", "You get": "you_get",
-           "Value to you": "value_to_you", "Value to them": "value_to_them", "Trigger/contingency": "trigger",
-           "New position": "new_position", "Final offer": "final_offer"}  # fmt: skip
+# The correction table's columns, headed with the same labels as the forms, the messages and the CSV.
+_EDITED = ["round", "item", "you_give", "you_get", "value_to_you", "value_to_them", "trigger", "issue_id",
+           "new_position", "final_offer"]  # fmt: skip
+EDITOR_COLUMNS = [field_label(f) for f in _EDITED]
+_FIELDS = {field_label(f): f for f in _EDITED if f != "issue_id"}
 
 
 def editor_frame(lines: Sequence[Concession], issues: Sequence[Issue]) -> pd.DataFrame:

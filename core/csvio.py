@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from pydantic import ValidationError
 
-from .models import Concession, InvalidInput, describe_errors
+from .models import Concession, InvalidInput, describe_errors, field_label
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
@@ -28,8 +28,10 @@ BOM = "\ufeff"
 _NEEDS_ESCAPE = re.compile("^[" + re.escape("".join(FORMULA_TRIGGERS) + ESCAPE) + "]")
 
 # The concession log's columns: the first six are the contract other tools rely on.
-REQUIRED_COLUMNS = ["Item", "You give", "You get", "Value to you", "Value to them", "Trigger/contingency"]
-EXTRA_COLUMNS = ["Deal", "Counterparty", "Round", "Linked issue", "New position", "Final offer", "Logged at"]
+CONTRACT_FIELDS = ["item", "you_give", "you_get", "value_to_you", "value_to_them", "trigger"]
+REQUIRED_COLUMNS = [field_label(f) for f in CONTRACT_FIELDS]
+EXTRA_COLUMNS = ["Deal", "Counterparty", *(field_label(f) for f in ("round", "issue_id", "new_position", "final_offer",
+                                                                      "logged_at"))]  # fmt: skip
 LOG_COLUMNS = REQUIRED_COLUMNS + EXTRA_COLUMNS
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000

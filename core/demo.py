@@ -336,7 +336,7 @@ def synthetic_frames(
         {
             "id": bundle_id,
             "deal_id": np.repeat(deal_id, 3),
-            "set_no": 1,
+            "round": 1,
             "position": np.tile([0, 1, 2], n),
             "name": np.tile(["Price-led", "Term-led", "Payment-led"], n),
             "deleted_at": None,

@@ -22,7 +22,7 @@ import pandas as pd
 
 from .models import (
     POWER_SOURCE_LABELS,
-    Batna,
+    Alternative,
     CommunicationStyle,
     Counterparty,
     Deal,
@@ -153,7 +153,9 @@ def legitimacy(evidence: Sequence[Evidence], today: date) -> Legitimacy:
 
 
 @dataclass(frozen=True)
-class Warning:
+class UseWarning:
+    """A "do not use when" warning: why pressing with power would backfire here, and the reason."""
+
     code: str
     title: str
     reason: str
@@ -164,11 +166,11 @@ def warnings(
     deal: Deal,
     counterparty: Counterparty,
     assessment: PowerAssessment | None,
-    alternatives: Sequence[Batna],
+    alternatives: Sequence[Alternative],
     issues: Sequence[Issue],
-) -> list[Warning]:
+) -> list[UseWarning]:
     """The seed's "do not use when", deadline credibility and the bluff guard, each with its reason."""
-    found: list[Warning] = []
+    found: list[UseWarning] = []
     scores = scores_of(assessment) if assessment else {}
 
     reputation = max((scores.get((PowerSource.reputation, side), (0, None))[0] for side in Side), default=0)
@@ -181,7 +183,7 @@ def warnings(
     ):
         gain = abs(pressured.target - pressured.reservation)
         if pressured.unit.upper() in (deal.currency, "") and gain < SMALL_GAIN_SHARE * deal.value:
-            found.append(Warning(
+            found.append(UseWarning(
                 "repeated_small_gain", "Do not use power tactics: small gain in a repeated relationship",
                 f"{counterparty.name} is a repeated, reputation-sensitive relationship (reputation {reputation}/5) and "
                 f"pressing on {pressured.name} is worth at most {fmt_amount(gain)} {deal.currency}, under "
@@ -193,14 +195,14 @@ def warnings(
         bluffs = [src for src in perceived_only(assessment) if scores[(src, Side.us)][0] >= LEANED_ON]
         if bluffs:
             names = ", ".join(POWER_SOURCE_LABELS[s] for s in bluffs)
-            found.append(Warning(
+            found.append(UseWarning(
                 "perceived_power", "Do not lean on power you cannot show",
                 f"{names}: scored {LEANED_ON} or more for us with no evidence. If they test it, it reads as a "
                 "bluff. Add evidence to the pack or keep these out of the talks.",
             ))  # fmt: skip
 
     if counterparty.communication_style == CommunicationStyle.indirect:
-        found.append(Warning(
+        found.append(UseWarning(
             "face_saving", "Indirect, face-saving culture: no public firm lines",
             f"{counterparty.name} communicates indirectly; pressure in front of others reads as humiliation. Give "
             "their sponsor a private preview first and sequence concessions so they can save face.",
@@ -208,13 +210,13 @@ def warnings(
 
     if deal.deadline is not None:
         if not deal.deadline_reason.strip():
-            found.append(Warning(
+            found.append(UseWarning(
                 "fake_urgency", "Deadline without a documented constraint: fake-urgency risk",
                 f"The deadline of {deal.deadline:%d %b %Y} names no real constraint (capacity, budget cadence, fiscal "
                 "close, award date). Tie it to one or drop it.",
             ))  # fmt: skip
         elif deal.deadline_evidence_id is None:
-            found.append(Warning(
+            found.append(UseWarning(
                 "fake_urgency", "Deadline not backed by evidence: fake-urgency risk",
                 f"The deadline of {deal.deadline:%d %b %Y} rests on \"{deal.deadline_reason}\" with no evidence in "
                 "the pack. If they call the bluff, show the capacity plan or award date: add it first.",
@@ -223,16 +225,16 @@ def warnings(
     batna = alternatives[0] if alternatives else None
     if batna is None:
         found.append(
-            Warning("bluff_guard", "No BATNA", "Walking away is not credible without a known alternative.")
+            UseWarning("bluff_guard", "No BATNA", "Walking away is not credible without a known alternative.")
         )
     else:
         if batna.money <= 0 and batna.time_days <= 0:
-            found.append(Warning(
+            found.append(UseWarning(
                 "bluff_guard", "BATNA not quantified",
                 f"\"{batna.description}\" has no money or time figure: quantify it before citing it.", private=True,
             ))  # fmt: skip
         if batna.evidence_id is None:
-            found.append(Warning(
+            found.append(UseWarning(
                 "bluff_guard", "BATNA without evidence",
                 f"\"{batna.description}\" carries no evidence; citing it is a bluff that could be exposed.",
                 private=True,

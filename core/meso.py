@@ -28,7 +28,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .models import Direction, Issue, MesoBundle, MesoPick, Reaction, fmt_amount
+from .formatting import fmt_amount
+from .models import Direction, InvalidInput, Issue, MesoBundle, MesoPick, MesoTerm, Reaction
 
 DEFAULT_TOLERANCE = 0.05
 DOMINANCE_MARGIN = 0.005  # half a percentage point: below that, differences are rounding
@@ -190,7 +191,7 @@ def infer_their_priorities(
         chosen = by_bundle.get(pick.bundle_id)
         if chosen is None:
             continue
-        others = [b for b in bundles if b.set_no == chosen.set_no and b.id != chosen.id]
+        others = [b for b in bundles if b.round == chosen.round and b.id != chosen.id]
         if not others:
             continue
         weight = REACTION_WEIGHT[pick.reaction]
@@ -208,3 +209,94 @@ def infer_their_priorities(
     low, high = min(evidence.values()), max(evidence.values())
     span = high - low
     return {k: 3 if span == 0 else 1 + round(4 * (v - low) / span) for k, v in evidence.items()}
+
+
+# ---- working on a round: the grid and the bundle operations ------------------------------------------------
+def unique_name(wanted: str, taken: Sequence[str]) -> str:
+    """`wanted`, or `wanted 2`, `wanted 3`, ... : bundle names are unique within a round."""
+    taken_lower = {t.casefold() for t in taken}
+    if wanted.casefold() not in taken_lower:
+        return wanted
+    n = 2
+    while f"{wanted} {n}".casefold() in taken_lower:
+        n += 1
+    return f"{wanted} {n}"
+
+
+def grid_column(bundle: MesoBundle) -> str:
+    """The grid addresses a bundle by its id, never by its (editable) name."""
+    return f"bundle_{bundle.id}"
+
+
+def round_grid(bundles: Sequence[MesoBundle], issues: Sequence[Issue]) -> pd.DataFrame:
+    """Issues down, one column per bundle (keyed by `grid_column`), with our floor and target beside."""
+    labels = [f"{i.name} ({i.unit})" if i.unit else i.name for i in issues]
+    columns = {
+        grid_column(b): [next((t.value for t in b.terms if t.issue_id == i.id), None) for i in issues]
+        for b in bundles
+    }
+    return pd.DataFrame(
+        {"Issue": labels, "Our floor/ceiling": [i.reservation for i in issues],
+         "Our target": [i.target for i in issues], **columns}
+    )  # fmt: skip
+
+
+def read_grid(bundles: Sequence[MesoBundle], issues: Sequence[Issue], grid: pd.DataFrame) -> list[MesoBundle]:
+    """The bundles with the values edited in the grid; InvalidInput names each bundle with a blank."""
+    result, problems = [], []
+    for b in bundles:
+        column = grid[grid_column(b)].tolist()
+        missing = [i.name for i, v in zip(issues, column, strict=True) if v is None or pd.isna(v)]
+        if missing:
+            problems.append(f"{b.name}: set a value for {', '.join(missing)}")
+            continue
+        terms = [MesoTerm(issue_id=i.id, value=float(v)) for i, v in zip(issues, column, strict=True)]
+        result.append(b.model_copy(update={"terms": terms}))
+    if problems:
+        raise InvalidInput(problems)
+    return result
+
+
+def add_bundle(
+    bundles: Sequence[MesoBundle], issues: Sequence[Issue], round_no: int, name: str = ""
+) -> list[MesoBundle]:
+    """The round with one more bundle, at our targets, named as asked (made unique) or 'Bundle N'."""
+    wanted = name.strip() or f"Bundle {len(bundles) + 1}"
+    fresh = MesoBundle(name=unique_name(wanted, [b.name for b in bundles]), round=round_no,
+                       terms=[MesoTerm(issue_id=i.id, value=i.target) for i in issues])  # fmt: skip
+    return [*bundles, fresh]
+
+
+def duplicate_bundle(bundles: Sequence[MesoBundle], bundle_id: int) -> list[MesoBundle]:
+    """The round with a copy of one bundle, named 'X (copy)', 'X (copy) 2', ..."""
+    chosen = _by_id(bundles, bundle_id)
+    name = unique_name(f"{chosen.name} (copy)", [b.name for b in bundles])
+    return [*bundles, chosen.model_copy(update={"id": None, "name": name})]
+
+
+def rename_bundle(bundles: Sequence[MesoBundle], bundle_id: int, new_name: str) -> list[MesoBundle]:
+    """The round with one bundle renamed; refuses an empty name or one another bundle of the round has."""
+    name = new_name.strip()
+    others = {b.name.strip().casefold() for b in bundles if b.id != bundle_id}
+    if not name or name.casefold() in others:
+        raise InvalidInput([f"New name: '{name}' is empty or already used in this round; give a name no other "
+                            "bundle of this round has"])  # fmt: skip
+    _by_id(bundles, bundle_id)
+    return [b.model_copy(update={"name": name}) if b.id == bundle_id else b for b in bundles]
+
+
+def remove_bundle(bundles: Sequence[MesoBundle], bundle_id: int) -> list[MesoBundle]:
+    _by_id(bundles, bundle_id)
+    return [b for b in bundles if b.id != bundle_id]
+
+
+def next_round(bundles: Sequence[MesoBundle], new_round: int) -> list[MesoBundle]:
+    """Copies of a round's bundles for the next round."""
+    return [b.model_copy(update={"id": None, "round": new_round}) for b in bundles]
+
+
+def _by_id(bundles: Sequence[MesoBundle], bundle_id: int) -> MesoBundle:
+    for b in bundles:
+        if b.id == bundle_id:
+            return b
+    raise InvalidInput([f"Bundle: there is no bundle {bundle_id} in this round (removed elsewhere?); reload"])

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     AfterValidator,
+    AliasChoices,
     BaseModel,
     ConfigDict,
     Field,
@@ -21,6 +23,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from .formatting import fmt_amount
 
 
 class Context(StrEnum):
@@ -165,7 +169,17 @@ FIELD_LABELS = {
     "new_position": "New position",
     "issue_id": "Linked issue",
     "evidence_id": "Evidence",
+    "final_offer": "Final offer",
+    "logged_at": "Logged at",
+    "internal": "Internal",
+    "note": "Note",
+    "notes": "Notes",
 }
+
+
+def field_label(field: str) -> str:
+    """The screen's word for a field, wherever a field is named: forms, messages, history, CSV."""
+    return FIELD_LABELS.get(field) or field.replace("_", " ").capitalize()
 
 
 def _not_blank(text: str) -> str:
@@ -195,13 +209,6 @@ class Model(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid", validate_assignment=True)
     # Whole-record privacy: True (always private) or the name of a bool field that makes it private.
     private_when: ClassVar[bool | str] = False
-
-
-def fmt_amount(x: float | None) -> str:
-    """120000 -> '120,000'; 0.5 -> '0.5'. For messages and labels."""
-    if x is None:
-        return "—"
-    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
 
 
 class Counterparty(Model):
@@ -266,7 +273,7 @@ class Evidence(Model):
     note: Text = ""
 
 
-class Batna(Model):
+class Alternative(Model):
     """One walk-away alternative. The deal's BATNA is its first (best) alternative."""
 
     private_when: ClassVar[bool] = True  # our alternatives are private as a whole
@@ -399,12 +406,16 @@ class Reaction(StrEnum):
     rejected = "rejected"
 
 
+# A MESO round; deal files written before it was named "round" call it "set_no".
+MesoRound = Annotated[int, Field(ge=1, validation_alias=AliasChoices("round", "set_no"))]
+
+
 class MesoPick(Model):
     """The counterparty's reaction to one bundle of a MESO round."""
 
     id: int | None = None
     bundle_id: int
-    set_no: Annotated[int, Field(ge=1)]
+    round: MesoRound
     reaction: Reaction
     note: Text = ""
     recorded_at: datetime
@@ -415,9 +426,19 @@ class MesoBundle(Model):
 
     id: int | None = None
     deal_id: int | None = None
-    set_no: Annotated[int, Field(ge=1)] = 1
+    round: MesoRound = 1
     name: Name
     terms: list[MesoTerm] = []
+
+
+def duplicate_bundle_names(bundles: Sequence[MesoBundle]) -> list[str]:
+    """Names used by more than one bundle of the same round (case and outer spaces ignored): a round's
+    bundles are told apart by name on screen, in reactions and in the history."""
+    count: dict[tuple[int, str], int] = {}
+    for b in bundles:
+        key = (b.round, b.name.strip().casefold())
+        count[key] = count.get(key, 0) + 1
+    return sorted({b.name for b in bundles if count[(b.round, b.name.strip().casefold())] > 1})
 
 
 FILE_FORMAT = "deal-cockpit/deal/1"
@@ -433,7 +454,7 @@ class DealFile(Model):
     deal: Deal
     counterparty: Counterparty
     stakeholders: list[Stakeholder] = []
-    alternatives: list[Batna] = []
+    alternatives: list[Alternative] = []
     issues: list[Issue] = []
     evidence: list[Evidence] = []
     assessments: list[PowerAssessment] = []
@@ -470,6 +491,10 @@ class DealFile(Model):
         for n, b in enumerate(self.meso_bundles):
             for m, t in enumerate(b.terms):
                 check(t.issue_id, issue_ids, f"meso_bundles[{n}].terms[{m}].issue_id")
+        if twice := duplicate_bundle_names(self.meso_bundles):
+            raise ValueError(
+                f"meso_bundles: two bundles of one round are named '{twice[0]}'; names must be unique"
+            )
         for what, items in (("evidence", self.evidence), ("issues", self.issues)):
             ids = [x.id for x in items]
             if None in ids or len(set(ids)) != len(ids):
@@ -485,7 +510,7 @@ def describe_errors(exc: ValidationError, prefix: str = "") -> list[str]:
         msg = err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
         msg = _plain(msg, err)
         if loc and isinstance(loc[-1], str):  # a field's own error: name it with the screen's label
-            field = FIELD_LABELS.get(loc[-1], loc[-1].replace("_", " ").capitalize())
+            field = field_label(loc[-1])
             path = ".".join(str(p) for p in loc[:-1])
             lines.append(f"{prefix}{path} › {field}: {msg}" if path else f"{prefix}{field}: {msg}")
         else:  # a rule across fields: its message names the fields itself
@@ -524,3 +549,26 @@ def validate(model: type[Model], data: dict[str, Any], prefix: str = "") -> Mode
         return model.model_validate(data)
     except ValidationError as exc:
         raise InvalidInput(describe_errors(exc, prefix)) from None
+
+
+def validate_new_deal(
+    deal: dict[str, Any], counterparty: dict[str, Any], counterparty_id: int | None
+) -> tuple[Deal, Counterparty | None]:
+    """A new deal with a known counterparty (its id), or with a new one described by `counterparty`.
+    Every problem of both records is named at once; InvalidInput if there is any."""
+    problems: list[str] = []
+    new_deal = new_counterparty = None
+    try:
+        new_deal = validate(Deal, deal)
+    except InvalidInput as exc:
+        problems += exc.problems
+    if counterparty_id is None:
+        try:
+            new_counterparty = validate(Counterparty, counterparty, prefix="Counterparty › ")
+        except InvalidInput as exc:
+            problems += exc.problems
+    if problems:
+        raise InvalidInput(problems)
+    if counterparty_id is not None:
+        new_deal = new_deal.model_copy(update={"counterparty_id": counterparty_id})
+    return new_deal, new_counterparty

@@ -11,8 +11,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from .concessions import review_log
+from .formatting import fmt_amount
 from .leverage import warnings as leverage_warnings
-from .models import Batna, Concession, Counterparty, Deal, Evidence, Issue, Stage, Stakeholder, fmt_amount
+from .models import Alternative, Concession, Counterparty, Deal, Evidence, Issue, Stage, Stakeholder
 from .privacy import Private, is_private, shown
 
 PLAYBOOK_FILE = Path(__file__).resolve().parent.parent / "data" / "moves.json"
@@ -121,7 +122,7 @@ def fill_templates(
     deal: Deal,
     issues: Sequence[Issue],
     evidence: Sequence[Evidence],
-    alternatives: Sequence[Batna],
+    alternatives: Sequence[Alternative],
     concessions: Sequence[Concession],
     stakeholders: Sequence[Stakeholder],
     today: date,
@@ -216,7 +217,7 @@ class Check:
 def readiness(
     deal: Deal,
     issues: Sequence[Issue],
-    alternatives: Sequence[Batna],
+    alternatives: Sequence[Alternative],
     concessions: Sequence[Concession],
     stakeholders: Sequence[Stakeholder],
 ) -> list[Check]:
@@ -269,7 +270,7 @@ def pitfalls(
     deal: Deal,
     counterparty: Counterparty,
     issues: Sequence[Issue],
-    alternatives: Sequence[Batna],
+    alternatives: Sequence[Alternative],
     concessions: Sequence[Concession],
 ) -> list[Pitfall]:
     """The seed's seven pitfalls: detected where the data allows, otherwise a prompt to ask yourself."""

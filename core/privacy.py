@@ -12,7 +12,7 @@ from enum import Enum
 from typing import Any, TypeVar
 
 from .models import (
-    Batna,
+    Alternative,
     Concession,
     Counterparty,
     Deal,
@@ -91,7 +91,7 @@ def private_values(file: DealFile) -> dict[str, set[str]]:
         (Deal, [file.deal]),
         (Counterparty, [file.counterparty]),
         (Stakeholder, file.stakeholders),
-        (Batna, file.alternatives),
+        (Alternative, file.alternatives),
         (Issue, file.issues),
         (Evidence, file.evidence),
         (Concession, [c for c in file.concessions if c.deleted_at is None]),

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .models import Direction, Issue, fmt_amount
+from .formatting import fmt_amount
+from .models import Direction, Issue
 
 OUR_RANGE = "Our range"
 THEIR_RANGE = "Their range (estimate)"

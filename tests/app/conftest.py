@@ -1,3 +1,5 @@
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -7,10 +9,13 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 @pytest.fixture
-def app(db_path):
-    """The cockpit on a fresh database file (filled with the curated demo on first start)."""
+def app(db_path, first_start_file):
+    """The cockpit on a database of its own. Its first start on no database leaves the curated demo there
+    (unless COCKPIT_DEMO=0): the same file, built once per session, is copied in instead."""
 
     def start(deal: int | str | None = None, page: str | None = None) -> AppTest:
+        if not db_path.exists() and os.environ.get("COCKPIT_DEMO", "1") != "0":
+            shutil.copyfile(first_start_file, db_path)
         at = AppTest.from_file(APP, default_timeout=60)
         if deal is not None:
             at.query_params["deal"] = str(deal)

@@ -5,7 +5,7 @@ import pytest
 from core.models import Counterparty, Deal
 from core.store import Store
 
-PAGE = "screens/concessions.py"
+PAGE = "pages/concessions.py"
 
 
 @pytest.fixture

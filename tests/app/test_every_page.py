@@ -8,8 +8,8 @@ from core.models import Counterparty, Deal
 from core.store import Store
 from tests.app.conftest import APP
 
-SCREENS = ["screens/pipeline.py", "screens/prepare.py", "screens/leverage.py", "screens/concessions.py",
-           "screens/meso.py", "screens/moves.py", "screens/history.py"]  # fmt: skip
+SCREENS = ["app.py", "pages/prepare.py", "pages/leverage.py", "pages/concessions.py",
+           "pages/meso.py", "pages/moves.py", "pages/history.py"]  # fmt: skip
 
 
 def visit_all(at):
@@ -40,9 +40,9 @@ def test_a_deal_with_nothing_filled_in_shows_every_screen(app, db_path, monkeypa
     )
     store.close()
     for screen, at in visit_all(app(deal=deal_id)):
-        if screen != "screens/pipeline.py":
+        if screen != "app.py":
             assert at.subheader[0].value.endswith("· Bare deal"), screen
-    assert "add the deal's issues on Prepare first" in said(at.switch_page("screens/meso.py").run())
+    assert "add the deal's issues on Prepare first" in said(at.switch_page("pages/meso.py").run())
 
 
 @pytest.mark.parametrize("screen", SCREENS)
@@ -59,5 +59,5 @@ def test_a_deal_id_that_does_not_exist_is_named_and_the_first_deal_shown(db_path
 @pytest.mark.parametrize("bad", ["abc", "-1", "1.5", "99999999999999999999"])
 def test_a_malformed_deal_id_in_the_link_is_not_an_error(app, bad):
     at = app(deal=bad)
-    at.switch_page("screens/concessions.py").run()
+    at.switch_page("pages/concessions.py").run()
     assert not at.exception and at.subheader[0].value.startswith("Concessions · ")

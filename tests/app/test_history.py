@@ -6,7 +6,7 @@ from tests.app.test_concessions import log
 
 
 def open_history(at):
-    at.switch_page("screens/history.py").run()
+    at.switch_page("pages/history.py").run()
     assert not at.exception
     return at
 
@@ -18,9 +18,9 @@ def rows(at):
 def test_changes_made_on_the_screens_show_in_the_history(app, monkeypatch):
     monkeypatch.setenv("COCKPIT_USER", "mara.k")
     at = app(deal=1)
-    at.switch_page("screens/concessions.py").run()
+    at.switch_page("pages/concessions.py").run()
     at = log(at, item="Logo rights", give="Case study", get="Two-year term", you=-1500.0, them=4000.0)
-    at.switch_page("screens/moves.py").run()
+    at.switch_page("pages/moves.py").run()
     at.button(key="advance_1").click()
     at = open_history(at.run())
 
@@ -41,7 +41,7 @@ def test_changes_made_on_the_screens_show_in_the_history(app, monkeypatch):
 
 def test_filtering_by_kind_and_search(app):
     at = app(deal=1)
-    at.switch_page("screens/moves.py").run()
+    at.switch_page("pages/moves.py").run()
     at.button(key="advance_1").click()
     at = open_history(at.run())
     at.multiselect(key="history_kinds_1").set_value(["stage"]).run()
@@ -54,7 +54,7 @@ def test_filtering_by_kind_and_search(app):
 
 def test_a_shared_screen_masks_private_changes_and_disables_the_download(app):
     at = app(deal=1)
-    at.switch_page("screens/concessions.py").run()
+    at.switch_page("pages/concessions.py").run()
     at = log(at, item="Logo rights", give="Case study", get="Two-year term", you=-1500.0, them=4000.0)
     at.session_state["safe_mode"] = True
     at = open_history(at.run())

@@ -2,7 +2,7 @@
 
 from core.store import Store
 
-PAGE = "screens/leverage.py"
+PAGE = "pages/leverage.py"
 
 
 def open_leverage(app, deal):

@@ -2,10 +2,11 @@
 
 import pytest
 
+from core.meso import grid_column
 from core.models import Counterparty, Deal, Issue
 from core.store import Store
 
-PAGE = "screens/meso.py"
+PAGE = "pages/meso.py"
 
 
 @pytest.fixture
@@ -27,8 +28,10 @@ def big(at):
     return next(m.value for m in at.markdown if m.value.startswith("# "))
 
 
-def set_grid(at, deal_id, prices, days):
-    names = [f"Bundle {n}" for n in range(1, len(prices) + 1)]
+def set_grid(at, deal_id, prices, days, db_path):
+    """Type values into the grid, whose columns address bundles by id (shown with their names)."""
+    bundles = Store.open(db_path).list_meso_bundles(deal_id)
+    names = [grid_column(b) for b in bundles[: len(prices)]]
     at.session_state[f"meso_grid_{deal_id}_1"] = {
         "edited_rows": {0: dict(zip(names, prices, strict=True)), 1: dict(zip(names, days, strict=True))},
         "added_rows": [], "deleted_rows": [],
@@ -49,24 +52,24 @@ def test_build_three_bundles_break_equivalence_see_the_warning_and_fix_it(app, f
         "Bundle 3",
     ]
 
-    at = set_grid(at, fresh_deal, [110, 113.33, 106.67], [45, 60, 30])  # each worth 50 % to us
+    at = set_grid(at, fresh_deal, [110, 113.33, 106.67], [45, 60, 30], db_path)  # each worth 50 % to us
     assert [e.value for e in at.error] == [] and at.warning == []
     assert big(at) == "# :green[Ready to offer]"
 
-    at = set_grid(at, fresh_deal, [110, 113.33, 118], [45, 60, 45])  # Bundle 3 now worth 80 %
+    at = set_grid(at, fresh_deal, [110, 113.33, 118], [45, 60, 45], db_path)  # Bundle 3 now worth 80 %
     assert big(at) == "# :orange[1 to fix]"
     assert at.warning[0].value.startswith("Bundle 3 is worth 80% to us, 33% above the set's mean of 60%")
 
-    at = set_grid(at, fresh_deal, [110, 113.33, 106.67], [45, 60, 30])
+    at = set_grid(at, fresh_deal, [110, 113.33, 106.67], [45, 60, 30], db_path)
     assert big(at) == "# :green[Ready to offer]"
 
 
-def test_a_bundle_under_the_floor_is_an_error_naming_bundle_and_issue(app, fresh_deal):
+def test_a_bundle_under_the_floor_is_an_error_naming_bundle_and_issue(app, fresh_deal, db_path):
     at = app(deal=fresh_deal, page=PAGE)
     for _ in range(2):
         at.button(key=f"meso_add_{fresh_deal}").click()
         at = at.run()
-    at = set_grid(at, fresh_deal, [110, 95], [45, 30])
+    at = set_grid(at, fresh_deal, [110, 95], [45, 30], db_path)
     assert at.error[0].value.startswith("Bundle 2 breaks the firm floor on Price: 95 against 100.")
 
 
@@ -75,7 +78,7 @@ def test_their_reaction_is_learned_and_can_be_adopted(app, fresh_deal, db_path):
     for _ in range(3):
         at.button(key=f"meso_add_{fresh_deal}").click()
         at = at.run()
-    at = set_grid(at, fresh_deal, [110, 113.33, 106.67], [45, 60, 30])
+    at = set_grid(at, fresh_deal, [110, 113.33, 106.67], [45, 60, 30], db_path)
     bundle_2 = Store.open(db_path).list_meso_bundles(fresh_deal)[1].id
     at.selectbox(key=f"meso_react_bundle_{fresh_deal}").set_value(bundle_2)
     at.selectbox(key=f"meso_react_kind_{fresh_deal}").set_value("preferred")

@@ -2,7 +2,7 @@
 
 from core.store import Store
 
-PAGE = "screens/moves.py"
+PAGE = "pages/moves.py"
 
 
 def open_moves(app, deal=1):

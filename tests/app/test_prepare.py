@@ -8,7 +8,7 @@ from core.store import Store
 @pytest.fixture
 def app(app):
     """Every test here starts on the Prepare screen (the app opens on the Pipeline)."""
-    return lambda deal=None, page="screens/prepare.py": app(deal=deal, page=page)
+    return lambda deal=None, page="pages/prepare.py": app(deal=deal, page=page)
 
 
 def errors(at):
@@ -39,7 +39,7 @@ def test_a_link_to_a_missing_deal_says_so_and_shows_the_first(app):
     at = app(deal=999, page=None)  # the link opens the start page
     assert not at.exception
     assert at.sidebar.warning[0].value == "There is no deal with id 999; showing the first deal instead."
-    at.switch_page("screens/prepare.py").run()
+    at.switch_page("pages/prepare.py").run()
     assert at.subheader[0].value == "Prepare · Northwind — enterprise SaaS annual"
 
 
@@ -141,6 +141,6 @@ def test_editing_the_deal_and_the_counterparty(app, db_path):
 def test_the_picked_deal_stays_when_switching_screens(app):
     at = app()
     at.sidebar.selectbox(key="deal_picker").set_value(4).run()
-    at.switch_page("screens/concessions.py").run()
+    at.switch_page("pages/concessions.py").run()
     assert at.subheader[0].value == "Concessions · Kessler — die-cast housings should-cost"
     assert at.query_params["deal"] == "4"

@@ -10,19 +10,20 @@ from google.protobuf.text_format import MessageToString
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
-from core.models import Batna, Concession, fmt_amount
+from core.formatting import fmt_amount
+from core.models import Alternative, Concession
 from core.privacy import private_fields, private_values
 from core.store import Store
 from tests.app.conftest import APP
 
 SCREENS = [
-    "screens/prepare.py",
-    "screens/leverage.py",
-    "screens/concessions.py",
-    "screens/meso.py",
-    "screens/moves.py",
-    "screens/history.py",
-    "screens/pipeline.py",
+    "pages/prepare.py",
+    "pages/leverage.py",
+    "pages/concessions.py",
+    "pages/meso.py",
+    "pages/moves.py",
+    "pages/history.py",
+    "app.py",
 ]
 DEALS = [1, 4, 7]  # internal evidence, breaches of floor and mandate, a single-alternative BATNA
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")  # no 1e3: ids hold hex
@@ -154,7 +155,10 @@ def make_private_changes(db_path, deal_id):
     store = Store.open(db_path)  # the same process as the app: DuckDB shares the open file
     store.replace_alternatives(
         deal_id,
-        [*store.list_alternatives(deal_id), Batna(description="Sell the slot to Vega Robotics", money=91234)],
+        [
+            *store.list_alternatives(deal_id),
+            Alternative(description="Sell the slot to Vega Robotics", money=91234),
+        ],
     )
     store.update_deal(store.get_deal(deal_id).model_copy(update={"mandate": 23456}))
     store.add_concession(deal_id, Concession(item="Kickoff workshop", you_give="two days on site", you_get="reference call",
@@ -167,13 +171,13 @@ def test_no_private_value_reaches_any_screen_in_safe_mode_and_they_do_show_witho
     make_private_changes(db_path, deal_id)
     off = visit(app, deal_id, safe=False)
     watch = watched(db_path, deal_id)
-    assert {"Deal", "Issue", "Batna", "Balance", "Concession"} <= set(watch)
+    assert {"Deal", "Issue", "Alternative", "Balance", "Concession"} <= set(watch)
 
     shown_off = {
         where: {v for v in values if any(occurs(v, t) for t in off.values())}
         for where, values in watch.items()
     }
-    for where in ("Deal", "Issue", "Batna", "Balance", "Concession"):
+    for where in ("Deal", "Issue", "Alternative", "Balance", "Concession"):
         assert shown_off[where], (
             f"no {where} private value shows even with safe mode off: the test sees nothing"
         )
@@ -190,9 +194,7 @@ def test_no_private_value_reaches_any_screen_in_safe_mode_and_they_do_show_witho
     for screen, text in on.items():
         assert "Screen-share safe" in text, f"{screen} does not say safe mode is on"
     for value in ("Sell the slot to Vega Robotics", "91,234", "23,456", "7,654", "3,210"):
-        assert occurs(value, off["screens/history.py"]), (
-            f"{value} is not in the history when safe mode is off"
-        )
+        assert occurs(value, off["pages/history.py"]), f"{value} is not in the history when safe mode is off"
 
 
 def test_safe_mode_stays_on_across_screens_and_reruns_and_opens_from_a_bookmark(app, db_path):
@@ -202,21 +204,21 @@ def test_safe_mode_stays_on_across_screens_and_reruns_and_opens_from_a_bookmark(
     bookmarked.run()
     assert bookmarked.session_state["safe_mode"] is True
     assert bookmarked.toggle(key="safe_mode_toggle").value is True
-    for screen in ("screens/concessions.py", "screens/prepare.py"):
+    for screen in ("pages/concessions.py", "pages/prepare.py"):
         bookmarked.switch_page(screen).run()
         assert bookmarked.session_state["safe_mode"] is True
         assert bookmarked.query_params["safe"] in ("1", ["1"])
     bookmarked.toggle(key="safe_mode_toggle").set_value(False).run()
     assert bookmarked.session_state["safe_mode"] is False and "safe" not in bookmarked.query_params
-    bookmarked.switch_page("screens/prepare.py").run()
+    bookmarked.switch_page("pages/prepare.py").run()
     assert any("BATNA — our walk-away value" in c.value for c in bookmarked.caption)
 
 
 def test_downloads_of_private_data_are_off_in_safe_mode(app):
     at = app(deal=1)
     at.session_state["safe_mode"] = True
-    at.switch_page("screens/concessions.py").run()
+    at.switch_page("pages/concessions.py").run()
     buttons = at.get("download_button")
     assert buttons and all(b.proto.disabled for b in buttons)
-    at.switch_page("screens/pipeline.py").run()
+    at.switch_page("app.py").run()
     assert all(b.proto.disabled for b in at.get("download_button"))

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from core.demo import load_curated
-from core.models import Batna, Concession, Counterparty, Deal, Evidence, Issue, Stakeholder
+from core.models import Alternative, Concession, Counterparty, Deal, Evidence, Issue, Stakeholder
 from core.store import Store
 from tests.browser.conftest import settle
 from tests.browser.server import serve
@@ -36,7 +36,7 @@ def hostile_database(path) -> int:
     store.replace_evidence(
         deal_id, [Evidence(title=MARKDOWN, source=IMAGE, date=date(2026, 11, 1), note=SCRIPT)]
     )
-    store.replace_alternatives(deal_id, [Batna(description=SCRIPT, money=50000)])
+    store.replace_alternatives(deal_id, [Alternative(description=SCRIPT, money=50000)])
     store.replace_issues(
         deal_id, [Issue(name=IMAGE, unit="EUR", target=100, reservation=90, estimate_source=SQL)]
     )

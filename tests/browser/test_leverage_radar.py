@@ -66,7 +66,7 @@ def test_score_the_sources_with_the_keyboard_and_the_index_and_history_follow(pa
     after = index.inner_text()
     assert after != before and int(after.replace("−", "-")) > int(before.replace("−", "-"))
 
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="History").click()
+    page.get_by_test_id("stSidebar").get_by_role("link", name="History").click()
     settle(page)
     page.get_by_role("combobox", name="Kind of change").click()
     page.get_by_role("option", name="Power scores").click()

@@ -88,7 +88,7 @@ def test_prepare_a_new_deal_end_to_end_and_its_history_shows_it(page):
     expect(page.get_by_text("Saved issue 'Licence fee'.")).to_be_visible()
     settle(page)
 
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="History").click()
+    page.get_by_test_id("stSidebar").get_by_role("link", name="History").click()
     expect(page.get_by_role("heading", name="History · Orion — platform licence")).to_be_visible()
     # deal created, alternative added, issue added, and its floor as a private change of its own
     expect(page.get_by_role("heading", name="4", exact=True)).to_be_visible()

@@ -48,7 +48,7 @@ def test_no_private_value_in_any_screen_text_while_sharing(page, deal_id):
     watch = watched(deal_id)
     off = {s: page_text(page, f"{page.base_url}/{s}?deal={deal_id}") for s in SCREENS}
     # Floors mostly show in the canvas grid and charts, which have no page text: the AppTest sweep reads those.
-    for where in ("Deal", "Batna", "Balance"):
+    for where in ("Deal", "Alternative", "Balance"):
         assert any(occurs(v, t) for v in watch[where] for t in off.values()), (
             f"no {where} value visible when off"
         )
@@ -70,7 +70,7 @@ def test_the_switch_stays_on_across_screens_until_switched_off(page):
     expect(page).to_have_url(re.compile(r"safe=1"))
     expect(page.get_by_text("BATNA — our walk-away value")).to_have_count(0)
 
-    page.get_by_test_id("stSidebarNav").get_by_text("Concessions").click()
+    page.get_by_test_id("stSidebar").get_by_role("link", name="Concessions").click()
     expect(page.get_by_text(BADGE)).to_be_visible()
     expect(page.get_by_text("Reciprocated — lines where we got something back")).to_be_visible()
     expect(page.get_by_text("Give/get balance — value to us")).to_have_count(0)

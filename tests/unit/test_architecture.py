@@ -8,8 +8,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENS = sorted((ROOT / "screens").glob("*.py"))
-CORE = sorted((ROOT / "core").glob("*.py"))
+SCREENS = sorted((ROOT / "pages").glob("*.py"))
+CORE = sorted((ROOT / "core").rglob("*.py"))
+ALLOWED_STREAMLIT = ROOT / "core" / "ui"
+ALLOWED_SQL = ROOT / "core" / "store"
+
+
+def inside(path: Path, folder: Path) -> bool:
+    return folder in path.parents
 
 
 def imports(path: Path) -> set[str]:
@@ -23,9 +29,20 @@ def imports(path: Path) -> set[str]:
     return names
 
 
-def test_there_is_no_pages_folder_to_trigger_streamlits_legacy_mode():
-    assert not (ROOT / "pages").exists()
-    assert SCREENS, "the screens live in screens/"
+def test_the_screens_live_in_pages_and_streamlits_own_page_list_is_off():
+    import tomllib
+
+    assert {p.stem for p in SCREENS} >= {"prepare", "leverage", "concessions", "meso", "moves", "history"}
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["showSidebarNavigation"] is False
+    assert config["client"]["toolbarMode"] == "viewer"
+
+
+def test_the_top_level_is_the_design_cards():
+    tracked = subprocess.run(["git", "ls-files"], capture_output=True, text=True, cwd=ROOT, check=True).stdout
+    top = {line.split("/")[0] for line in tracked.splitlines()}
+    assert top <= {"pyproject.toml", "app.py", "pages", "core", "data", "tests", "README.md", "Makefile", "bench",
+                   "docs", ".ci", ".streamlit", ".gitignore", "scripts"}, top  # fmt: skip
 
 
 @pytest.mark.parametrize("path", [*SCREENS, ROOT / "app.py"], ids=lambda p: p.name)
@@ -37,16 +54,27 @@ def test_screens_hold_no_sql_and_no_database(path):
 
 
 @pytest.mark.parametrize(
-    "path", [p for p in CORE if p.name not in ("ui.py", "store.py")], ids=lambda p: p.name
+    "path", [p for p in CORE if not inside(p, ALLOWED_SQL)], ids=lambda p: str(p.relative_to(ROOT))
 )
 def test_core_holds_sql_only_in_the_store(path):
-    assert "duckdb" not in imports(path), (
-        f"{path.name} imports duckdb: only core/store.py talks to the database"
+    assert not imports(path) & {"duckdb", "psycopg"}, (
+        f"{path.name} talks to the database: only core/store/ may"
     )
 
 
+@pytest.mark.parametrize(
+    "path", [p for p in CORE if not inside(p, ALLOWED_STREAMLIT)], ids=lambda p: str(p.relative_to(ROOT))
+)
+def test_only_core_ui_imports_streamlit(path):
+    assert "streamlit" not in imports(path)
+
+
 def test_core_imports_without_streamlit():
-    modules = [f"core.{p.stem}" for p in CORE if p.stem not in ("__init__", "ui")]
+    modules = [
+        ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for p in CORE
+        if not inside(p, ALLOWED_STREAMLIT)
+    ]
     code = f"import sys; import {', '.join(modules)}; print('streamlit' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "False"

@@ -6,7 +6,7 @@ import pytest
 
 from core.audit import as_text, field_changes, list_changes, score_changes
 from core.models import (
-    Batna,
+    Alternative,
     Concession,
     Counterparty,
     Deal,
@@ -75,10 +75,11 @@ def test_floor_target_and_mandate_changes_record_old_and_new(store, deal):
 
 
 def test_batna_changes_and_a_new_best_alternative_are_recorded_as_private(store, deal):
-    store.replace_alternatives(deal, [Batna(description="Stay with Beta", money=90000)])
+    store.replace_alternatives(deal, [Alternative(description="Stay with Beta", money=90000)])
     first = store.list_alternatives(deal)[0]
     store.replace_alternatives(
-        deal, [Batna(description="Build in house", money=95000), first.model_copy(update={"money": 80000})]
+        deal,
+        [Alternative(description="Build in house", money=95000), first.model_copy(update={"money": 80000})],
     )
     rows = history(store, deal, "batna")
     assert rows[0][0] == "Alternative 'Stay with Beta' added" and rows[0][3] is True
@@ -136,15 +137,15 @@ def test_a_refused_change_leaves_no_history(store, deal):
 
 def test_meso_bundles_record_values_names_reactions_and_removals_without_hard_deletes(store, deal):
     price = store.list_issues(deal)[0].id
-    store.replace_meso_set(deal, 1, [MesoBundle(name="A", set_no=1, terms=[MesoTerm(issue_id=price, value=118000)]),
-                                     MesoBundle(name="B", set_no=1, terms=[MesoTerm(issue_id=price, value=112000)])])  # fmt: skip
+    store.replace_meso_round(deal, 1, [MesoBundle(name="A", round=1, terms=[MesoTerm(issue_id=price, value=118000)]),
+                                     MesoBundle(name="B", round=1, terms=[MesoTerm(issue_id=price, value=112000)])])  # fmt: skip
     a, b = store.list_meso_bundles(deal)
     changed = a.model_copy(update={"name": "Lean", "terms": [MesoTerm(issue_id=price, value=119000)]})
-    store.replace_meso_set(deal, 1, [changed])
+    store.replace_meso_round(deal, 1, [changed])
     store.add_meso_pick(
         deal,
         MesoPick(
-            bundle_id=a.id, set_no=1, reaction="preferred", note="liked the term", recorded_at=datetime.now()
+            bundle_id=a.id, round=1, reaction="preferred", note="liked the term", recorded_at=datetime.now()
         ),
     )
     rows = history(store, deal, "meso")

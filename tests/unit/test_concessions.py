@@ -163,3 +163,22 @@ def test_the_store_frame_gives_the_same_verdicts_as_the_models(demo_store):
     from_frame = review_log(demo_store.concession_frame(1), issues, 12000)
     assert from_models.summary == from_frame.summary
     assert from_models.lines["flags"].tolist() == from_frame.lines["flags"].tolist()
+
+
+@pytest.mark.parametrize(
+    ("share", "colour"),
+    [(None, None), (1.0, "green"), (0.8, "green"), (0.79, "orange"), (0.5, "orange"), (0.49, "red")],
+)
+def test_the_reciprocated_share_reads_green_orange_or_red(share, colour):
+    from core.concessions import reciprocity_colour
+
+    assert reciprocity_colour(share) == colour
+
+
+@pytest.mark.parametrize(
+    ("breach", "over", "severe"), [(None, 0.0, False), ("below the floor", 0.0, True), (None, 1.0, True)]
+)
+def test_a_breached_floor_or_a_give_over_the_mandate_is_severe(breach, over, severe):
+    from core.concessions import is_severe
+
+    assert is_severe(breach, over) is severe

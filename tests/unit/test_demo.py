@@ -31,7 +31,7 @@ def test_each_curated_deal_is_complete(f):
     assert len(f.concessions) >= 4
     assert any(not c.you_get.strip() for c in f.concessions), "at least one one-way concession"
     assert any(c.trigger.strip() for c in f.concessions), "at least one with a contingency"
-    assert len(f.meso_bundles) == 3 and {b.set_no for b in f.meso_bundles} == {1}
+    assert len(f.meso_bundles) == 3 and {b.round for b in f.meso_bundles} == {1}
     assert all(len(b.terms) == len(f.issues) for b in f.meso_bundles)
 
 

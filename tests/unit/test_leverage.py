@@ -15,7 +15,16 @@ from core.leverage import (
     radar_frame,
     warnings,
 )
-from core.models import Batna, Counterparty, Deal, Evidence, Issue, PowerAssessment, PowerScore, PowerSource
+from core.models import (
+    Alternative,
+    Counterparty,
+    Deal,
+    Evidence,
+    Issue,
+    PowerAssessment,
+    PowerScore,
+    PowerSource,
+)
 
 SOURCES = list(PowerSource)
 T = datetime(2026, 11, 1, 9)
@@ -125,7 +134,7 @@ DEAL = Deal(id=1, name="Renewal", context="sales", owner="Ana", value=120000, cu
             deadline=date(2026, 12, 1), deadline_reason="Q1 capacity", deadline_evidence_id=3, pressured_issue_id=1)  # fmt: skip
 PRICE = Issue(id=1, name="Price", unit="EUR", target=120000, reservation=118000)  # 2,000 at stake: < 5 %
 DIRECT = Counterparty(name="Acme", relationship="repeated", communication_style="direct")
-BATNA = Batna(description="Other customer", money=90000, evidence_id=2)
+BATNA = Alternative(description="Other customer", money=90000, evidence_id=2)
 CALM = assess([2] * 7, [2] * 7)  # nothing leaned on without evidence, reputation below 3
 
 
@@ -187,10 +196,10 @@ def test_no_deadline_is_no_fake_urgency():
     ("alternatives", "titles"),
     [
         ([], ["No BATNA"]),
-        ([Batna(description="Walk", money=0, time_days=0, evidence_id=2)], ["BATNA not quantified"]),
-        ([Batna(description="Walk", money=5000)], ["BATNA without evidence"]),
-        ([Batna(description="Walk")], ["BATNA not quantified", "BATNA without evidence"]),
-        ([Batna(description="Walk", time_days=30, evidence_id=2)], []),
+        ([Alternative(description="Walk", money=0, time_days=0, evidence_id=2)], ["BATNA not quantified"]),
+        ([Alternative(description="Walk", money=5000)], ["BATNA without evidence"]),
+        ([Alternative(description="Walk")], ["BATNA not quantified", "BATNA without evidence"]),
+        ([Alternative(description="Walk", time_days=30, evidence_id=2)], []),
     ],
 )
 def test_bluff_guard(alternatives, titles):

@@ -24,10 +24,10 @@ DAYS = Issue(id=2, name="Payment days", direction="ceiling", target=30, reservat
 ISSUES = [PRICE, DAYS]
 
 
-def bundle(n, price, days, set_no=1):
+def bundle(n, price, days, round_no=1):
     return MesoBundle(
         id=n,
-        set_no=set_no,
+        round=round_no,
         name=f"B{n}",
         terms=[MesoTerm(issue_id=1, value=price), MesoTerm(issue_id=2, value=days)],
     )
@@ -120,9 +120,91 @@ def test_the_comparison_frame_scores_each_issue():
 def test_their_pick_over_rounds_reveals_what_they_value():
     # Round 1: they prefer the bundle with the later payment; round 2: they reject the cheaper one.
     bundles = [bundle(1, 110, 45, 1), bundle(2, 112, 60, 1), bundle(3, 110, 45, 2), bundle(4, 106, 30, 2)]
-    picks = [MesoPick(bundle_id=2, set_no=1, reaction="preferred", recorded_at=T),
-             MesoPick(bundle_id=4, set_no=2, reaction="rejected", recorded_at=T)]  # fmt: skip
+    picks = [MesoPick(bundle_id=2, round=1, reaction="preferred", recorded_at=T),
+             MesoPick(bundle_id=4, round=2, reaction="rejected", recorded_at=T)]  # fmt: skip
     # Payment days: round 1 +1·(1.0 − 0.0) = +1; round 2 −1·(0 − 0) = 0 → +1.
     # Price: round 1 +1·(0.12 − 0.2) = −0.08; round 2 −1·(0.36 − 0.2) = −0.16 → −0.24.
     assert infer_their_priorities(bundles, picks, ISSUES) == {1: 1, 2: 5}
     assert infer_their_priorities(bundles, [], ISSUES) == {}
+
+
+# ---- working on a round -------------------------------------------------------------------------------
+def test_a_taken_name_gets_the_next_free_number():
+    from core.meso import unique_name
+
+    assert unique_name("Bundle 1", []) == "Bundle 1"
+    assert unique_name("B1 (copy)", ["B1", "b1 (COPY)"]) == "B1 (copy) 2"
+    assert unique_name("X", ["X", "X 2", "X 3"]) == "X 4"
+
+
+def test_duplicating_a_bundle_twice_gives_two_different_names():
+    from core.meso import duplicate_bundle
+
+    once = duplicate_bundle([bundle(1, 110, 45)], 1)
+    twice = duplicate_bundle(once, 1)
+    assert [b.name for b in twice] == ["B1", "B1 (copy)", "B1 (copy) 2"]
+    assert twice[2].id is None and twice[2].terms == twice[0].terms
+
+
+def test_a_new_bundle_uses_the_typed_name_and_our_targets():
+    from core.meso import add_bundle
+
+    added = add_bundle([bundle(1, 110, 45)], ISSUES, 1, "  Price-led ")
+    assert added[-1].name == "Price-led" and [t.value for t in added[-1].terms] == [120, 30]
+    assert add_bundle([], ISSUES, 2)[-1].name == "Bundle 1" and add_bundle([], ISSUES, 2)[-1].round == 2
+
+
+@pytest.mark.parametrize("name", ["", "   ", "B2", " b2 "])
+def test_renaming_to_an_empty_or_taken_name_is_refused(name):
+    from core.meso import rename_bundle
+    from core.models import InvalidInput
+
+    with pytest.raises(InvalidInput, match="New name"):
+        rename_bundle([bundle(1, 110, 45), bundle(2, 113, 60)], 1, name)
+
+
+def test_renaming_and_removing_address_bundles_by_id_not_by_name():
+    from core.meso import remove_bundle, rename_bundle
+
+    same = [bundle(1, 110, 45), bundle(2, 113, 60).model_copy(update={"name": "B1"})]  # a legacy clash
+    renamed = rename_bundle(same, 2, "Term-led")
+    assert [b.name for b in renamed] == ["B1", "Term-led"] and renamed[0].terms == same[0].terms
+    assert [b.id for b in remove_bundle(same, 2)] == [1]
+
+
+def test_the_grid_round_trips_edited_values_by_bundle_id():
+    from core.meso import grid_column, read_grid, round_grid
+
+    bundles = [bundle(1, 110, 45), bundle(2, 113, 60)]
+    grid = round_grid(bundles, ISSUES)
+    assert list(grid.columns) == ["Issue", "Our floor/ceiling", "Our target", "bundle_1", "bundle_2"]
+    grid.loc[0, grid_column(bundles[1])] = 118.5
+    read = read_grid(bundles, ISSUES, grid)
+    assert [t.value for t in read[1].terms] == [118.5, 60] and read[0] == bundles[0]
+
+
+def test_a_blank_in_the_grid_names_the_bundle_and_the_issue():
+    from core.meso import read_grid, round_grid
+    from core.models import InvalidInput
+
+    bundles = [bundle(1, 110, 45)]
+    grid = round_grid(bundles, ISSUES)
+    grid.loc[1, "bundle_1"] = None
+    with pytest.raises(InvalidInput, match="B1: set a value for Payment days"):
+        read_grid(bundles, ISSUES, grid)
+
+
+def test_the_next_round_copies_the_bundles_as_new_ones():
+    from core.meso import next_round
+
+    copies = next_round([bundle(1, 110, 45), bundle(2, 113, 60)], 3)
+    assert [(b.id, b.round, b.name) for b in copies] == [(None, 3, "B1"), (None, 3, "B2")]
+
+
+def test_two_bundles_of_one_round_with_one_name_are_found_case_insensitively():
+    from core.models import duplicate_bundle_names
+
+    other_round = bundle(3, 110, 45, round_no=2)
+    assert duplicate_bundle_names([bundle(1, 110, 45), bundle(2, 1, 1).model_copy(update={"name": "b1 "}),
+                                   other_round]) == ["B1", "b1 "]  # fmt: skip
+    assert duplicate_bundle_names([bundle(1, 110, 45), bundle(2, 113, 60), other_round]) == []

@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from core.models import (
-    Batna,
+    Alternative,
     Concession,
     Counterparty,
     Deal,
@@ -28,7 +28,7 @@ GOOD = {
     Counterparty: {"name": "Acme"},
     Stakeholder: {"name": "Mara Keller"},
     Evidence: {"title": "Benchmark", "source": "Survey", "date": date(2026, 1, 1)},
-    Batna: {"description": "Other customer", "money": 90000},
+    Alternative: {"description": "Other customer", "money": 90000},
     Issue: {"name": "Price", "target": 120000, "reservation": 110000},
     Concession: {"item": "Pilot", "logged_at": NOW},
     MesoBundle: {"name": "Full suite"},
@@ -52,7 +52,7 @@ def test_good_input_is_accepted(model):
     [
         (Deal, "name", "Name"), (Deal, "owner", "Owner"), (Counterparty, "name", "Name"),
         (Stakeholder, "name", "Name"), (Evidence, "title", "Title"), (Evidence, "source", "Source"),
-        (Batna, "description", "Description"), (Issue, "name", "Name"), (Concession, "item", "Item"),
+        (Alternative, "description", "Description"), (Issue, "name", "Name"), (Concession, "item", "Item"),
         (MesoBundle, "name", "Name"),
     ],
 )  # fmt: skip
@@ -74,7 +74,7 @@ def test_power_scores_at_the_bounds_are_accepted(score):
 
 @pytest.mark.parametrize(
     ("model", "field", "label"),
-    [(Deal, "value", "Deal value"), (Deal, "mandate", "Mandate"), (Batna, "money", "Money"),
+    [(Deal, "value", "Deal value"), (Deal, "mandate", "Mandate"), (Alternative, "money", "Money"),
      (Issue, "target", "Our target"), (Issue, "reservation", "Our floor/ceiling"),
      (Issue, "their_walk_away", "Their walk-away"), (Concession, "new_position", "New position")],
 )  # fmt: skip
@@ -193,3 +193,20 @@ def test_a_value_holds_the_reservation_point_on_its_good_side(direction, value, 
         reservation=110000,
     )
     assert issue.holds(value) is holds
+
+
+def test_a_new_deal_names_every_problem_of_the_deal_and_the_new_counterparty_at_once():
+    from core.models import InvalidInput, validate_new_deal
+
+    with pytest.raises(InvalidInput) as refused:
+        validate_new_deal({"name": " ", "context": "sales", "owner": "Ana"}, {"name": ""}, None)
+    assert refused.value.problems == ["Name: must not be empty", "Counterparty › Name: must not be empty"]
+
+
+def test_a_new_deal_with_a_known_counterparty_ignores_the_new_counterparty_fields():
+    from core.models import validate_new_deal
+
+    deal, counterparty = validate_new_deal(
+        {"name": "Orion", "context": "sales", "owner": "Ana"}, {"name": ""}, 7
+    )
+    assert deal.counterparty_id == 7 and counterparty is None

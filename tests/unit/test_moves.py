@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 import pytest
 
-from core.models import Batna, Concession, Counterparty, Deal, Evidence, Issue, Stage, Stakeholder
+from core.models import Alternative, Concession, Counterparty, Deal, Evidence, Issue, Stage, Stakeholder
 from core.moves import (
     Blank,
     _risk_and_remedy,
@@ -112,7 +112,7 @@ READY = dict(
     deal=Deal(name="D", context="sales", owner="Ana", deadline=date(2026, 12, 1), deadline_reason="Q1 capacity",
               deadline_evidence_id=1),
     issues=[Issue(id=1, name="Price", target=10, reservation=9, evidence_id=1)],
-    alternatives=[Batna(description="A", money=5), Batna(description="B", time_days=30)],
+    alternatives=[Alternative(description="A", money=5), Alternative(description="B", time_days=30)],
     concessions=[Concession(item="x", you_give="a", you_get="b", logged_at=T)],
     stakeholders=[Stakeholder(name="CFO", veto=True)],
 )  # fmt: skip
@@ -130,7 +130,7 @@ def test_a_ready_deal_meets_every_check():
     ("changes", "failing"),
     [
         ({"alternatives": []}, ["BATNA quantified", "At least two credible alternatives"]),
-        ({"alternatives": [Batna(description="A"), Batna(description="B", money=5)]},
+        ({"alternatives": [Alternative(description="A"), Alternative(description="B", money=5)]},
          ["BATNA quantified", "At least two credible alternatives"]),
         ({"issues": [Issue(id=1, name="Price", target=10, reservation=9)]}, ["Floors set with evidence"]),
         ({"issues": []}, ["Floors set with evidence"]),
@@ -159,7 +159,7 @@ CP = Counterparty(name="Acme")
 
 def detected(**changes):
     args = {"deal": READY["deal"], "counterparty": CP, "issues": READY["issues"],
-            "alternatives": [Batna(description="A", money=5, evidence_id=1)], "concessions": READY["concessions"]}  # fmt: skip
+            "alternatives": [Alternative(description="A", money=5, evidence_id=1)], "concessions": READY["concessions"]}  # fmt: skip
     return {p.name: p.detected for p in pitfalls(**{**args, **changes})}
 
 
@@ -187,7 +187,7 @@ def test_a_clean_deal_detects_no_pitfall_and_prompts_the_rest():
         ({"concessions": [Concession(item="final", you_get="x", value_to_you=-1, final_offer=True, logged_at=T),
                           Concession(item="again", you_get="y", value_to_you=-1, logged_at=T.replace(hour=10))]},
          "Timing errors"),
-        ({"alternatives": [Batna(description="A", money=5)]}, "Bluffing about BATNA"),
+        ({"alternatives": [Alternative(description="A", money=5)]}, "Bluffing about BATNA"),
     ],
 )  # fmt: skip
 def test_each_pitfall_is_detected_from_data(changes, name):

@@ -8,7 +8,7 @@ from core.concessions import review_log
 from core.demo import load_synthetic
 from core.leverage import leverage_index, warnings
 from core.models import (
-    Batna,
+    Alternative,
     Concession,
     Counterparty,
     Deal,
@@ -41,7 +41,7 @@ def hand_built(store):
     (ev,) = store.replace_evidence(a, [Evidence(title="Benchmark", source="Survey", date=date(2026, 11, 1))])
     store.update_deal(store.get_deal(a).model_copy(update={"deadline_evidence_id": ev}))
     (price,) = store.replace_issues(a, [Issue(name="Price", unit="EUR", target=100000, reservation=90000)])
-    store.replace_alternatives(a, [Batna(description="Other buyer", money=80000, evidence_id=ev)])
+    store.replace_alternatives(a, [Alternative(description="Other buyer", money=80000, evidence_id=ev)])
     for n, (you, get, issue, position) in enumerate(
         [(-3000, "", None, None), (-4000, "Term", price, 85000), (1000, "Fee", None, None)]
     ):

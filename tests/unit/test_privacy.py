@@ -9,7 +9,7 @@ from core.concessions import review_log
 from core.leverage import warnings
 from core.meso import check_set
 from core.models import (
-    Batna,
+    Alternative,
     Concession,
     Counterparty,
     Deal,
@@ -33,7 +33,7 @@ EXPECTED = {
     Stakeholder: {"status_concerns"},
     Issue: {"reservation", "their_walk_away", "estimate_source"},
     Concession: {"value_to_you", "value_to_them"},
-    Batna: {"description", "money", "time_days", "risk", "political_cost", "evidence_id"},
+    Alternative: {"description", "money", "time_days", "risk", "political_cost", "evidence_id"},
     Evidence: set(),  # private record by record: internal ones
     MesoBundle: set(),
     PowerScore: set(),
@@ -58,7 +58,7 @@ def test_every_model_is_covered_by_the_list():
 def test_records_private_as_a_whole():
     open_ = Evidence(title="Index", source="Eurostat", date=date(2026, 1, 1))
     internal = open_.model_copy(update={"internal": True})
-    batna = Batna(description="Stay with Beta")
+    batna = Alternative(description="Stay with Beta")
     assert (is_private(open_), is_private(internal), is_private(batna)) == (False, True, True)
     assert shareable([open_, internal, batna]) == [open_]
 
@@ -100,14 +100,14 @@ def test_templates_mask_the_floor_and_batna_when_shared(demo_store):
 def test_warnings_and_meso_findings_that_quote_private_figures_say_so(demo_store):
     deal = demo_store.get_deal(1)
     cp = demo_store.get_counterparty(deal.counterparty_id)
-    unquantified = [Batna(description="Walk to the waiting Helios project")]
+    unquantified = [Alternative(description="Walk to the waiting Helios project")]
     found = warnings(deal, cp, None, unquantified, demo_store.list_issues(1))
     bluff = [w for w in found if w.code == "bluff_guard"]
     assert bluff and all(w.private for w in bluff)
     assert all(not w.private for w in found if w.code in ("face_saving", "fake_urgency"))
 
     price = Issue(id=1, name="Price", target=120000, reservation=110000)
-    low = MesoBundle(name="Low", set_no=1, terms=[MesoTerm(issue_id=1, value=100000)])
+    low = MesoBundle(name="Low", round=1, terms=[MesoTerm(issue_id=1, value=100000)])
     finding = next(f for f in check_set([low], [price], pressured_issue_id=1) if f.code == "floor")
     assert "110,000" in finding.message and finding.private
     assert "110,000" not in finding.shareable and "floor" in finding.shareable
@@ -118,7 +118,7 @@ def test_private_values_of_a_demo_deal(demo_store):
     assert "12,000" in values["Deal"]  # the mandate
     assert {"110,000"} <= values["Issue"]  # the floor on annual price
     assert "13,500" in values["Balance"]
-    assert "95,000" in values["Batna"]
+    assert "95,000" in values["Alternative"]
     assert all(v for group in values.values() for v in group)
 
 

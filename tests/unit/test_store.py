@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 import pytest
 
-from core.models import Batna, Concession, Counterparty, Deal, Evidence, Issue, Stakeholder
+from core.models import Alternative, Concession, Counterparty, Deal, Evidence, Issue, Stakeholder
 from core.store import MIGRATIONS, DatabaseBusy, NotFound, Store
 
 
@@ -48,7 +48,9 @@ def test_a_deal_and_its_preparation_round_trip(store):
     (ev,) = store.replace_evidence(
         deal_id, [Evidence(title="Benchmark", source="Survey", date=date(2026, 1, 2))]
     )
-    store.replace_alternatives(deal_id, [Batna(description="Other customer", money=90000, evidence_id=ev)])
+    store.replace_alternatives(
+        deal_id, [Alternative(description="Other customer", money=90000, evidence_id=ev)]
+    )
     store.replace_issues(deal_id, [Issue(name="Price", target=120000, reservation=110000, evidence_id=ev)])
     deal = store.get_deal(deal_id)
     store.replace_stakeholders(deal.counterparty_id, [Stakeholder(name="Mara", veto=True)])
@@ -154,3 +156,34 @@ def test_a_database_held_by_another_process_raises_a_plain_error(tmp_path):
         assert str(path) in message and "in use by another program" in message and "COCKPIT_DB" in message
     finally:
         holder.communicate("")
+
+
+def test_a_round_with_two_bundles_of_one_name_is_refused_and_nothing_is_written(demo_store):
+    from core.models import InvalidInput, MesoBundle
+
+    before = demo_store.list_meso_bundles(1)
+    clash = [MesoBundle(name="Same", round=9), MesoBundle(name=" same", round=9)]
+    with pytest.raises(InvalidInput, match="two bundles of round 9 are named"):
+        demo_store.replace_meso_round(1, 9, clash)
+    assert demo_store.list_meso_bundles(1) == before
+
+
+def test_the_latest_assessment_of_each_deal_of_a_counterparty_in_one_call(demo_store):
+    deal = demo_store.get_deal(1)
+    latest = demo_store.latest_assessments(deal.counterparty_id)
+    expected = {
+        int(d): (demo_store.list_assessments(int(d)) or [None])[-1]
+        for d in demo_store.list_deals().query(
+            "counterparty == @demo_store.get_counterparty(@deal.counterparty_id).name"
+        )["id"]
+    }
+    assert latest == expected and any(a is not None for a in latest.values())
+
+
+def test_every_insert_names_its_columns():
+    import re
+    from pathlib import Path
+
+    source = "\n".join(p.read_text() for p in (Path(__file__).parents[2] / "core" / "store").glob("*.py"))
+    unnamed = re.findall(r"INSERT (?:OR REPLACE )?INTO \w+ VALUES", source)
+    assert unnamed == []

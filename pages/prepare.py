@@ -7,15 +7,16 @@ import streamlit as st
 from core import ui
 from core.charts import zopa_chart
 from core.models import (
-    Batna,
+    Alternative,
     Context,
     Counterparty,
     Deal,
     Evidence,
-    InvalidInput,
     Issue,
     Stage,
     Stakeholder,
+    validate,
+    validate_new_deal,
 )
 from core.zopa import zopa, zopa_frame
 
@@ -82,21 +83,7 @@ def new_deal_form() -> None:
         if created:
 
             def create() -> None:
-                problems = []
-                deal = counterparty = None
-                try:
-                    deal = ui.build(Deal, values)
-                except InvalidInput as exc:
-                    problems += exc.problems
-                if cp_pick is None:
-                    try:
-                        counterparty = ui.build(Counterparty, cp_values, prefix="Counterparty › ")
-                    except InvalidInput as exc:
-                        problems += exc.problems
-                if problems:
-                    raise InvalidInput(problems)
-                if cp_pick is not None:
-                    deal = deal.model_copy(update={"counterparty_id": cp_pick})
+                deal, counterparty = validate_new_deal(values, cp_values, cp_pick)
                 ui.open_deal(store.create_deal(deal, counterparty))
 
             ui.attempt(
@@ -160,7 +147,7 @@ with tab_deal:
         saved = st.form_submit_button("Save deal", type="primary", key="deal_form__save")
     if saved:
         ui.attempt(
-            lambda: store.update_deal(ui.build(Deal, {**deal.model_dump(), **values})), "Saved the deal."
+            lambda: store.update_deal(validate(Deal, {**deal.model_dump(), **values})), "Saved the deal."
         )
 
 with tab_cp:
@@ -176,7 +163,7 @@ with tab_cp:
     if saved:
         ui.attempt(
             lambda: store.update_counterparty(
-                ui.build(Counterparty, {**counterparty.model_dump(), **cp_values})
+                validate(Counterparty, {**counterparty.model_dump(), **cp_values})
             ),
             "Saved the counterparty.",
         )
@@ -207,7 +194,7 @@ with tab_batna:
                 hide_index=True, width="stretch",
             )  # fmt: skip
         ui.list_editor(
-            Batna, alternatives, f"alternative_{deal_id}",
+            Alternative, alternatives, f"alternative_{deal_id}",
             ["description", "money", "time_days", "risk", "political_cost", "evidence_id"], lambda b: b.description,
             lambda items: store.replace_alternatives(deal_id, items), noun="alternative",
             choices={"evidence_id": evidence_choices}, make_first="Make this the BATNA",

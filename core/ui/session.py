@@ -1,39 +1,26 @@
-"""The one core module that imports Streamlit: the cached store, the deal picker, shared widgets."""
+"""The Streamlit session glue: the cached store, page set-up and the cockpit's own navigation, the deal
+picker, screen-share safe mode, messages, and the few widgets every screen shares."""
 
 from __future__ import annotations
 
 import os
-import re
-import types
-import typing
 from collections.abc import Callable, Sequence
-from datetime import date
-from enum import Enum
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from . import privacy
-from .models import FIELD_LABELS, STAGE_LABELS, InvalidInput, Model, describe_errors, fmt_amount
-from .privacy import private_fields
-from .store import Conflict, DatabaseBusy, NotFound, Store, database_path
-
-HELP = {
-    "mandate": "The most we may concede in total without going back for approval.",
-    "reservation": "Our walk-away point on this issue: the floor (when we want more) or ceiling (when we want less). Private.",
-    "direction": "floor: we want more (a seller's price). ceiling: we want less (a buyer's price, a lead time).",
-    "their_walk_away": "Our estimate of the worst they would still accept.",
-    "pressured_issue_id": "The issue they press hardest; every MESO bundle must hold its floor.",
-    "deadline_reason": "The real constraint behind the date: capacity, budget cadence, fiscal close, award date.",
-    "internal": "Internal evidence never shows when the screen is shared.",
-}
+from .. import privacy
+from ..models import STAGE_LABELS, InvalidInput, Model
+from ..privacy import private_fields
+from ..store import Conflict, DatabaseBusy, NotFound, Store, database_path
 
 
 # ---- the store ---------------------------------------------------------------------------------
 @st.cache_resource(show_spinner=False)
 def _open_store(path: str) -> Store:
-    from .demo import ensure_demo
+    from ..demo import ensure_demo
 
     store = Store.open(path)
     if os.environ.get("COCKPIT_DEMO", "1") != "0":
@@ -133,19 +120,67 @@ def deal_or_stop(
     return store, deal, counterparty
 
 
-def current_deal_id() -> int | None:
-    return st.session_state.get(CURRENT_KEY)
-
-
 def page_start() -> tuple[Store, int | None]:
-    """Every screen begins here: the store, the sidebar with the deal picker and the screen-share
-    switch, and any flash message."""
+    """Every screen begins here: page set-up, the store, the sidebar (navigation, screen-share switch,
+    deal picker) and any flash message."""
+    st.set_page_config(page_title="Deal Cockpit", page_icon=":material/target:", layout="wide")
     store = get_store()
     st.sidebar.title("Deal Cockpit")
+    navigation = st.sidebar.container()  # drawn first, filled once the deal is known
     safe_switch()
     deal_id = deal_picker(store)
+    with navigation:
+        navigate(deal_id)
     show_flash()
     return store, deal_id
+
+
+# ---- navigation ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Screen:
+    title: str
+    path: str  # relative to app.py, as st.page_link and st.switch_page take it
+    icon: str
+
+
+SCREENS = {
+    s.title: s
+    for s in (
+        Screen("Pipeline", "app.py", ":material/leaderboard:"),
+        Screen("Prepare", "pages/prepare.py", ":material/checklist:"),
+        Screen("Leverage", "pages/leverage.py", ":material/radar:"),
+        Screen("Concessions", "pages/concessions.py", ":material/swap_horiz:"),
+        Screen("MESO", "pages/meso.py", ":material/view_column:"),
+        Screen("Moves", "pages/moves.py", ":material/route:"),
+        Screen("History", "pages/history.py", ":material/history:"),
+    )
+}
+
+
+def carried_params(deal_id: int | None) -> dict[str, str]:
+    """What a link to another screen carries: the deal on screen and the screen-share switch."""
+    params = {} if deal_id is None else {"deal": str(deal_id)}
+    if safe_mode():
+        params[SAFE_PARAM] = "1"
+    return params
+
+
+def navigate(deal_id: int | None) -> None:
+    """The cockpit's own list of screens (Streamlit's generated one is off in .streamlit/config.toml)."""
+    params = carried_params(deal_id)
+    for screen in SCREENS.values():
+        st.page_link(screen.path, label=screen.title, icon=screen.icon, query_params=params)
+
+
+def screen_link(title: str, deal_id: int | None, label: str, icon: str) -> None:
+    """A link in the page body to another screen, keeping the deal and safe mode."""
+    st.page_link(SCREENS[title].path, label=label, icon=icon, query_params=carried_params(deal_id))
+
+
+def go_to(title: str, deal_id: int) -> None:
+    """Open a deal on another screen now."""
+    open_deal(deal_id)
+    st.switch_page(SCREENS[title].path, query_params=carried_params(deal_id))
 
 
 # ---- screen-share safe mode ------------------------------------------------------------------------
@@ -241,154 +276,20 @@ def show_problems(exc: Exception) -> None:
     st.error("Nothing was saved:\n\n" + "\n".join(f"- {p}" for p in problems))
 
 
-def attempt(action: Callable[[], Any], success: str) -> bool:
-    """Run a save; on bad input show what is wrong (nothing was written), else flash and rerun."""
+def attempt(action: Callable[[], Any], success: str | Callable[[Any], str]) -> bool:
+    """Run a save; on bad input show what is wrong (nothing was written), else flash and rerun.
+    `success` is the confirmation, or makes it from what the action returned."""
     try:
-        action()
+        result = action()
     except (InvalidInput, NotFound) as exc:
         show_problems(exc)
         return False
     except Conflict as exc:  # someone else saved first: show theirs, keep the message for the rerun
         st.session_state["_conflict"] = str(exc)
         st.rerun()
-    flash(success)
+    flash(success(result) if callable(success) else success)
     st.rerun()
     return True
-
-
-# ---- a form generated from a model ---------------------------------------------------------------
-def _base(annotation: Any) -> tuple[Any, bool]:
-    """(type, optional) for an annotation like `float | None`."""
-    optional = False
-    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
-        annotation = [a for a in typing.get_args(annotation) if a is not type(None)][0]
-        optional = True
-    if typing.get_origin(annotation) is typing.Annotated:
-        annotation = typing.get_args(annotation)[0]
-    return annotation, optional
-
-
-def model_inputs(
-    model: type[Model],
-    current: Model | dict | None,
-    key: str,
-    fields: Sequence[str],
-    choices: dict[str, dict[Any, str]] | None = None,
-    labels: dict[str, str] | None = None,
-    columns: int = 2,
-) -> dict[str, Any]:
-    """Render one input per field (inside a form) and return the raw values.
-
-    `choices` turns an id field into a picker: {field: {id: label}}; None is always offered as '—'.
-    """
-    values = current.model_dump() if isinstance(current, Model) else dict(current or {})
-    if safe_mode():  # a shared screen never shows a private field, not even in a form; saving keeps it
-        hide = private_fields(model)
-        fields = [f for f in fields if f not in hide]
-    choices = choices or {}
-    labels = labels or {}
-    cols = st.columns(columns)
-    out: dict[str, Any] = {}
-    for n, name in enumerate(fields):
-        info = model.model_fields[name]
-        typ, optional = _base(info.annotation)
-        label = labels.get(name) or FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
-        value = values.get(name, None if info.is_required() else info.get_default(call_default_factory=True))
-        wkey = f"{key}__{name}"
-        helptext = HELP.get(name)
-        with cols[n % columns]:
-            if name in choices:
-                options = [None, *choices[name].keys()]
-                names = {None: "—", **choices[name]}
-                out[name] = st.selectbox(
-                    label,
-                    options,
-                    index=options.index(value) if value in options else 0,
-                    format_func=names.__getitem__,
-                    key=wkey,
-                    help=helptext,
-                )
-            elif isinstance(typ, type) and issubclass(typ, Enum):
-                options = [e.value for e in typ]
-                current_value = value.value if isinstance(value, Enum) else value
-                out[name] = st.selectbox(
-                    label,
-                    options,
-                    index=options.index(current_value) if current_value in options else 0,
-                    key=wkey,
-                    help=helptext,
-                )
-            elif typ is bool:
-                out[name] = st.checkbox(label, value=bool(value), key=wkey, help=helptext)
-            elif typ is int:
-                out[name] = st.number_input(
-                    label,
-                    value=None if value is None else int(value),
-                    step=1,
-                    key=wkey,
-                    help=helptext,
-                    placeholder="—",
-                )
-            elif typ is float:
-                out[name] = st.number_input(
-                    label,
-                    value=None if value is None else float(value),
-                    step=1.0,
-                    format="%.2f",
-                    key=wkey,
-                    help=helptext,
-                    placeholder="—",
-                )
-            elif typ is date:
-                out[name] = (
-                    st.date_input(label, value=value, key=wkey, help=helptext, format="YYYY-MM-DD")
-                    if optional
-                    else st.date_input(
-                        label, value=value or date.today(), key=wkey, help=helptext, format="YYYY-MM-DD"
-                    )
-                )
-            else:
-                long = name in ("notes", "note", "description", "status_concerns", "deadline_reason")
-                widget = st.text_area if long else st.text_input
-                out[name] = widget(label, value="" if value is None else str(value), key=wkey, help=helptext)
-    # An empty number box means "not set": let the model say whether that is allowed.
-    return {
-        k: v for k, v in out.items() if not (v is None and not _base(model.model_fields[k].annotation)[1])
-    }
-
-
-def build(model: type[Model], data: dict[str, Any], prefix: str = "") -> Model:
-    """Validate form values into a model or raise InvalidInput naming the fields."""
-    from pydantic import ValidationError
-
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise InvalidInput(describe_errors(exc, prefix)) from None
-
-
-def money(x: float | None, currency: str = "") -> str:
-    return f"{fmt_amount(x)} {currency}".strip() if x is not None else "—"
-
-
-def signed_money(x: float, currency: str = "") -> str:
-    """-18500 -> '−18,500 EUR', 2500 -> '+2,500 EUR' (a true minus sign reads better across a table)."""
-    sign = "−" if x < 0 else "+" if x > 0 else ""
-    return f"{sign}{fmt_amount(abs(x))} {currency}".strip()
-
-
-def signed(x: float, digits: int = 0) -> str:
-    """+14 / −36 / 0, with a true minus sign."""
-    text = f"{abs(x):,.{digits}f}"
-    return ("−" if x < 0 else "+" if x > 0 else "") + text
-
-
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def md(text: str) -> str:
-    """User text made literal inside markdown (names and notes are typed by users)."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text).replace("\n", " ")
 
 
 def deal_header(deal, counterparty, what: str) -> None:
@@ -406,54 +307,6 @@ def big_number(label: str, value: str, caption: str = "", color: str | None = No
     st.markdown(f"# {shown}")
     if caption:
         st.caption(caption)
-
-
-def list_editor(
-    model: type[Model],
-    items: Sequence[Model],
-    key: str,
-    fields: Sequence[str],
-    item_label: Callable[[Any], str],
-    save: Callable[[list], Any],
-    noun: str,
-    choices: dict[str, dict[Any, str]] | None = None,
-    make_first: str | None = None,
-) -> None:
-    """Pick an item (or a new one), edit it in a form, save or remove it. `save` gets the whole list,
-    so the store can write it in one transaction. `make_first` labels a button that moves it to the top."""
-    by_id = {it.id: it for it in shareable(items)}  # save() still gets every item, private ones too
-    options = [None, *by_id]
-    pick = st.selectbox(
-        f"Edit {noun}", options, key=f"{key}_pick",
-        format_func=lambda i: f"+ New {noun}" if i is None else item_label(by_id[i]),
-    )  # fmt: skip
-    current = by_id.get(pick)
-    with st.form(f"{key}_form_{pick or 'new'}", border=True):
-        values = model_inputs(model, current, f"{key}_{pick or 'new'}", fields, choices)
-        kept = [FIELD_LABELS.get(f, f) for f in fields if f in private_fields(model)]
-        if safe_mode() and kept:
-            hidden(f"{', '.join(kept)} (saving keeps them)")
-        b1, b2, b3 = st.columns([1, 1, 2])
-        saved = b1.form_submit_button("Save", type="primary", key=f"{key}_save")
-        removed = b2.form_submit_button("Remove", key=f"{key}_remove") if current else False
-        to_top = b3.form_submit_button(make_first, key=f"{key}_first") if current and make_first else False
-    if saved:
-
-        def save_item() -> None:
-            base = current.model_dump() if current else {}
-            item = build(model, {**base, **values})
-            save([item if it.id == pick else it for it in items] if current else [*items, item])
-
-        attempt(save_item, f"Saved {noun} '{values.get(fields[0], '')}'.")
-    if removed:
-        attempt(
-            lambda: save([it for it in items if it.id != pick]), f"Removed {noun} '{item_label(current)}'."
-        )
-    if to_top:
-        attempt(
-            lambda: save([current, *[it for it in items if it.id != pick]]),
-            f"'{item_label(current)}' is now first.",
-        )
 
 
 def per_revision(store: Store, name: str, compute: Callable[[], Any]) -> Any:

@@ -144,7 +144,7 @@ with tab_timeline:
 
 with tab_cp:
     deals = store.counterparty_deals(counterparty.id)
-    latest_by_deal = {int(d): (store.list_assessments(int(d)) or [None])[-1] for d in deals["id"]}
+    latest_by_deal = store.latest_assessments(counterparty.id)
     scored = [a for a in latest_by_deal.values() if a is not None]
     st.markdown(
         f"**{ui.md(counterparty.name)}** · relationship: {counterparty.relationship.value.replace('_', '-')} · "

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from core.cli import _read_deal_file, main
 from core.csvio import REQUIRED_COLUMNS, parse_concessions
 from core.models import (
-    Batna,
+    Alternative,
     Concession,
     Counterparty,
     Deal,
@@ -33,7 +33,7 @@ MODELS = [
     Counterparty,
     Stakeholder,
     Evidence,
-    Batna,
+    Alternative,
     Issue,
     Concession,
     MesoBundle,
@@ -62,7 +62,6 @@ def fields_of(model):
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_every_model_accepts_or_names_what_is_wrong(model, data):
     raw = data.draw(fields_of(model))
@@ -104,7 +103,6 @@ def mutated_deal_files(draw):
     return json.dumps(data)
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=mutated_deal_files() | st.text(max_size=200).map(str) | st.binary(max_size=200).map(repr))
 def test_the_deal_file_reader_accepts_or_names_the_problems(tmp_path_factory, text):
     path = tmp_path_factory.mktemp("deal") / "deal.json"
@@ -115,11 +113,7 @@ def test_the_deal_file_reader_accepts_or_names_the_problems(tmp_path_factory, te
         assert exc.problems and all(str(path) in p for p in exc.problems)
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(text=mutated_deal_files())
 def test_a_refused_deal_import_writes_nothing(tmp_path, monkeypatch, capsys, text):
     db = tmp_path / "fuzz.duckdb"
@@ -161,7 +155,6 @@ def concession_files(draw):
     return "\r\n".join(lines).encode("utf-8")
 
 
-@settings(max_examples=200, deadline=None)
 @given(data=concession_files() | st.binary(max_size=300))
 def test_the_concession_importer_accepts_or_names_rows_and_columns(data):
     try:

@@ -5,9 +5,17 @@ import streamlit as st
 
 from core import ui
 from core.charts import balance_chart
-from core.concessions import EDITOR_COLUMNS, balance_by_round, editor_frame, read_corrections, review_log
+from core.concessions import (
+    EDITOR_COLUMNS,
+    balance_by_round,
+    editor_frame,
+    is_severe,
+    read_corrections,
+    reciprocity_colour,
+    review_log,
+)
 from core.csvio import frame_to_csv, parse_concessions
-from core.models import Concession, InvalidInput
+from core.models import Concession, InvalidInput, validate
 from core.store import NotFound, now
 
 LIVE_SECONDS = 3  # a sponsor watching on a second screen sees a new line within this (plus a rerun)
@@ -33,7 +41,7 @@ def log_concession() -> None:
         "final_offer": s[K["final"]], "logged_at": now(),
     }  # fmt: skip
     try:
-        line = ui.build(Concession, data)
+        line = validate(Concession, data)
         store.add_concession(deal_id, line)
     except (InvalidInput, NotFound) as exc:
         s[K["problems"]] = exc.problems if isinstance(exc, InvalidInput) else [str(exc)]
@@ -75,13 +83,7 @@ def live_log() -> None:
                 "Reciprocated — lines where we got something back",
                 "—" if share is None else f"{share:.0%}",
                 f"{summary.lines} lines · {summary.one_way} one-way",
-                color=None
-                if share is None
-                else "green"
-                if share >= 0.8
-                else "orange"
-                if share >= 0.5
-                else "red",
+                color=reciprocity_colour(share),
             )
         with side:
             r1 = st.columns(3)
@@ -158,7 +160,7 @@ def live_log() -> None:
         with st.container(border=True):
             st.markdown(f"**Flags** · {len(flagged)} line{'s' if len(flagged) != 1 else ''}")
             for row in flagged.head(12).itertuples():
-                severe = not safe and (row.floor_breach is not None or row.over_mandate > 0)
+                severe = not safe and is_severe(row.floor_breach, row.over_mandate)
                 icon = ":material/error:" if severe else ":material/warning:"
                 st.markdown(
                     f"{icon} Round {row.round} · **{ui.md(row.item)}** — "

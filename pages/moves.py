@@ -17,9 +17,6 @@ from core.moves import (
     readiness_score,
 )
 
-SCREEN_PAGES = {"Prepare": "screens/prepare.py", "Concessions": "screens/concessions.py",
-                "Leverage": "screens/leverage.py", "Moves": "screens/moves.py"}  # fmt: skip
-
 store, deal, counterparty = ui.deal_page("Moves")
 deal_id = deal.id
 playbook = load_playbook()
@@ -94,8 +91,9 @@ for template in fill_templates(deal, issues, store.list_evidence(deal_id), alter
     st.markdown(f"**{template.name}**" + ("" if template.complete else " :orange-badge[blanks to fill]"))
     st.code(template.shown(ui.safe_mode()), language=None, wrap_lines=True)  # the copy button is on the block
     for blank in template.blanks:
-        st.page_link(SCREEN_PAGES[blank.screen], label=f"Fill “{blank.label}”: {blank.fix} ({blank.screen})",
-                     icon=":material/edit:", query_params={"deal": str(deal_id)})  # fmt: skip
+        ui.screen_link(
+            blank.screen, deal_id, f"Fill “{blank.label}”: {blank.fix} ({blank.screen})", ":material/edit:"
+        )
 
 # ---- readiness and pitfalls ------------------------------------------------------------------------
 ready_col, pit_col = st.columns(2)
@@ -105,8 +103,7 @@ with ready_col:
         icon = "✅" if check.met else "❔" if check.met is None else "❌"
         st.markdown(f"{icon} **{check.name}** — {ui.md(check.reason)}")
         if check.met is False:
-            st.page_link(SCREEN_PAGES[check.screen], label=f"Fix on {check.screen}", icon=":material/arrow_forward:",
-                         query_params={"deal": str(deal_id)})  # fmt: skip
+            ui.screen_link(check.screen, deal_id, f"Fix on {check.screen}", ":material/arrow_forward:")
 with pit_col:
     st.markdown("#### Pitfalls")
     for pit in pitfalls(deal, counterparty, issues, alternatives, concessions):

@@ -5,8 +5,22 @@ import streamlit as st
 
 from core import ui
 from core.charts import meso_comparison_chart, meso_value_chart
-from core.meso import DEFAULT_TOLERANCE, check_set, comparison_frame, infer_their_priorities, value_bundles
-from core.models import InvalidInput, MesoBundle, MesoPick, MesoTerm, Reaction
+from core.meso import (
+    DEFAULT_TOLERANCE,
+    add_bundle,
+    check_set,
+    comparison_frame,
+    duplicate_bundle,
+    grid_column,
+    infer_their_priorities,
+    next_round,
+    read_grid,
+    remove_bundle,
+    rename_bundle,
+    round_grid,
+    value_bundles,
+)
+from core.models import MesoPick, Reaction
 from core.store import now
 
 store, deal, counterparty = ui.deal_page("MESO")
@@ -16,15 +30,15 @@ if not issues:
     st.info("MESO bundles set a value for each issue: add the deal's issues on Prepare first.")
     st.stop()
 all_bundles = store.list_meso_bundles(deal_id)
-rounds = sorted({b.set_no for b in all_bundles}) or [1]
+rounds = sorted({b.round for b in all_bundles}) or [1]
 
 top = st.columns([2, 2, 3], vertical_alignment="bottom")
-set_no = top[0].selectbox("MESO round", rounds, index=len(rounds) - 1, key=f"meso_round_{deal_id}")
+round_no = top[0].selectbox("MESO round", rounds, index=len(rounds) - 1, key=f"meso_round_{deal_id}")
 tolerance = (
     top[1].slider("Equivalence tolerance (±%)", 1, 20, int(DEFAULT_TOLERANCE * 100), key="meso_tolerance")
     / 100
 )
-bundles = [b for b in all_bundles if b.set_no == set_no]
+bundles = [b for b in all_bundles if b.round == round_no]
 findings = check_set(bundles, issues, deal.pressured_issue_id, tolerance)
 values = value_bundles(bundles, issues)
 
@@ -46,61 +60,73 @@ for f in findings:
         f.shareable if safe else f.message, icon=":material/report:"
     )
 
-# ---- the grid: issues down, bundles across, editable in place --------------------------------------------
-labels = {i.id: f"{i.name} ({i.unit})" if i.unit else i.name for i in issues}
-grid = pd.DataFrame(
-    {"Issue": [labels[i.id] for i in issues], "Our floor/ceiling": [i.reservation for i in issues],
-     "Our target": [i.target for i in issues],
-     **{b.name: [next((t.value for t in b.terms if t.issue_id == i.id), None) for i in issues] for b in bundles}},
-)  # fmt: skip
+# ---- add, duplicate, rename, remove, new round: above the grid, so nothing below can keep a user from them ----
+with st.expander("Bundles of this round", icon=":material/tune:"):
+    by_id = {b.id: b for b in bundles}
+    a1, a2 = st.columns([3, 2], vertical_alignment="bottom")
+    new_bundle_name = a1.text_input("Name of a new bundle", key=f"meso_new_bundle_{deal_id}",
+                                    placeholder=f"Bundle {len(bundles) + 1}")  # fmt: skip
+    if a2.button("Add a bundle at our targets", key=f"meso_add_{deal_id}"):
+
+        def add() -> str:
+            grown = add_bundle(bundles, issues, round_no, new_bundle_name)
+            store.replace_meso_round(deal_id, round_no, grown)
+            return grown[-1].name
+
+        ui.attempt(add, lambda name: f"Added {name}.")
+    if bundles:
+        c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+        pick = c1.selectbox("Bundle", list(by_id), format_func=lambda i: by_id[i].name,
+                            key=f"meso_pick_bundle_{deal_id}")  # fmt: skip
+        new_name = c2.text_input("New name", key=f"meso_new_name_{deal_id}")
+        b1, b2, b3, b4 = st.columns(4)
+        if pick is not None and b1.button("Duplicate", key=f"meso_dup_{deal_id}"):
+            ui.attempt(lambda: store.replace_meso_round(deal_id, round_no, duplicate_bundle(bundles, pick)),
+                       f"Duplicated {by_id[pick].name}.")  # fmt: skip
+        if pick is not None and b2.button("Rename", key=f"meso_rename_{deal_id}"):
+            ui.attempt(lambda: store.replace_meso_round(deal_id, round_no, rename_bundle(bundles, pick, new_name)),
+                       f"Renamed {by_id[pick].name}.")  # fmt: skip
+        if pick is not None and b3.button("Remove", key=f"meso_remove_{deal_id}"):
+            ui.attempt(lambda: store.replace_meso_round(deal_id, round_no, remove_bundle(bundles, pick)),
+                       f"Removed {by_id[pick].name}.")  # fmt: skip
+        if b4.button("Start the next round from this one", key=f"meso_next_{deal_id}"):
+            nxt = max(rounds) + 1
+            ui.attempt(lambda: store.replace_meso_round(deal_id, nxt, next_round(bundles, nxt)),
+                       f"Round {nxt} starts from round {round_no}.")  # fmt: skip
+
+# ---- the grid: issues down, bundles across, editable in place; bundles are addressed by id ---------------
+grid = round_grid(bundles, issues)
 if safe:  # the bundles are what we offer; the floor beside them is ours alone
     grid = grid.drop(columns=["Our floor/ceiling"])
-st.markdown(f"**Round {set_no}** · edit the values, then save")
+shown_names = {grid_column(b): b.name for b in bundles}
+st.markdown(f"**Round {round_no}** · edit the values, then save")
 edited = st.data_editor(
-    grid, key=f"meso_grid_{deal_id}_{set_no}", hide_index=True, width="stretch", num_rows="fixed",
+    grid, key=f"meso_grid_{deal_id}_{round_no}", hide_index=True, width="stretch", num_rows="fixed",
     disabled=[c for c in ("Issue", "Our floor/ceiling", "Our target") if c in grid],
-    column_config={b.name: st.column_config.NumberColumn(format="%.2f", min_value=0.0) for b in bundles},
+    column_config={column: st.column_config.NumberColumn(name, format="%.2f", min_value=0.0)
+                   for column, name in shown_names.items()},
 )  # fmt: skip
 
-
-def grid_bundles(frame: pd.DataFrame) -> list[MesoBundle]:
-    result = []
-    for b in bundles:
-        column = frame[b.name].tolist()
-        missing = [issues[k].name for k, v in enumerate(column) if v is None or pd.isna(v)]
-        if missing:
-            raise InvalidInput([f"{b.name}: set a value for {', '.join(missing)}"])
-        result.append(
-            b.model_copy(
-                update={
-                    "terms": [
-                        MesoTerm(issue_id=i.id, value=float(v)) for i, v in zip(issues, column, strict=True)
-                    ]
-                }
-            )
-        )
-    return result
-
-
-if bundles and st.button("Save the grid", type="primary", key=f"meso_save_{deal_id}_{set_no}"):
+if bundles and st.button("Save the grid", type="primary", key=f"meso_save_{deal_id}_{round_no}"):
     ui.attempt(
-        lambda: store.replace_meso_set(deal_id, set_no, grid_bundles(edited)), f"Saved round {set_no}."
+        lambda: store.replace_meso_round(deal_id, round_no, read_grid(bundles, issues, edited)),
+        f"Saved round {round_no}.",
     )
 
 if bundles:
     # Read-only comparison: every value that departs from the first bundle is highlighted.
-    names = [b.name for b in bundles]
-    values_only = grid.set_index("Issue")[names]
+    columns = list(shown_names)
+    values_only = grid.set_index("Issue")[columns]
     summary = pd.DataFrame(
         [[f"{v.to_us:.0%}" for v in values], ["—" if v.to_them is None else f"{v.to_them:.0%}" for v in values]],
-        index=["Value to us", "Value to them (estimate)"], columns=names,
+        index=["Value to us", "Value to them (estimate)"], columns=columns,
     )  # fmt: skip
     if safe:  # both are measured from our floor and their walk-away
         summary = summary.iloc[0:0]
     shown = pd.concat(
         [values_only.map(lambda x: "—" if pd.isna(x) else f"{x:,.2f}".rstrip("0").rstrip(".")), summary]
     )
-    differs = values_only.ne(values_only[names[0]], axis=0)
+    differs = values_only.ne(values_only[columns[0]], axis=0)
 
     def highlight(frame: pd.DataFrame) -> pd.DataFrame:
         marks = pd.DataFrame("", index=frame.index, columns=frame.columns)
@@ -110,45 +136,13 @@ if bundles:
         marks.loc[summary.index, :] = "font-weight: bold"
         return marks
 
-    st.dataframe(shown.style.apply(highlight, axis=None), width="stretch")
+    st.dataframe(
+        shown.style.apply(highlight, axis=None), width="stretch",
+        column_config={column: st.column_config.Column(name) for column, name in shown_names.items()},
+    )  # fmt: skip
     st.caption("Highlighted: where a bundle differs from the first one.")
     if safe:
         ui.hidden("Our floors, the value of each bundle to us and to them, and the comparison charts")
-
-# ---- add, duplicate, rename, remove, new round ----------------------------------------------------------
-with st.expander("Bundles of this round", icon=":material/tune:"):
-    names = [b.name for b in bundles]
-    a1, a2, a3 = st.columns(3, vertical_alignment="bottom")
-    if a1.button("Add a bundle at our targets", key=f"meso_add_{deal_id}"):
-        fresh = MesoBundle(name=f"Bundle {len(bundles) + 1}", set_no=set_no,
-                           terms=[MesoTerm(issue_id=i.id, value=i.target) for i in issues])  # fmt: skip
-        ui.attempt(lambda: store.replace_meso_set(deal_id, set_no, [*bundles, fresh]), f"Added {fresh.name}.")
-    pick = a2.selectbox("Bundle", names, key=f"meso_pick_bundle_{deal_id}") if names else None
-    new_name = a3.text_input("New name", key=f"meso_new_name_{deal_id}")
-    b1, b2, b3, b4 = st.columns(4)
-    chosen = next((b for b in bundles if b.name == pick), None)
-    if chosen and b1.button("Duplicate", key=f"meso_dup_{deal_id}"):
-        copy = chosen.model_copy(update={"id": None, "name": f"{chosen.name} (copy)"})
-        ui.attempt(
-            lambda: store.replace_meso_set(deal_id, set_no, [*bundles, copy]), f"Duplicated {chosen.name}."
-        )
-    if chosen and b2.button("Rename", key=f"meso_rename_{deal_id}"):
-
-        def rename() -> None:
-            if not new_name.strip() or new_name.strip() in names:
-                raise InvalidInput(["New name: give a name no other bundle of this round has"])
-            store.replace_meso_set(deal_id, set_no, [b.model_copy(update={"name": new_name.strip()}) if b is chosen else b
-                                                     for b in bundles])  # fmt: skip
-
-        ui.attempt(rename, f"Renamed {chosen.name}.")
-    if chosen and b3.button("Remove", key=f"meso_remove_{deal_id}"):
-        ui.attempt(lambda: store.replace_meso_set(deal_id, set_no, [b for b in bundles if b is not chosen]),
-                   f"Removed {chosen.name}.")  # fmt: skip
-    if bundles and b4.button("Start the next round from this one", key=f"meso_next_{deal_id}"):
-        nxt = max(rounds) + 1
-        ui.attempt(lambda: store.replace_meso_set(deal_id, nxt, [b.model_copy(update={"id": None, "set_no": nxt})
-                                                                 for b in bundles]),
-                   f"Round {nxt} starts from round {set_no}.")  # fmt: skip
 
 # ---- comparison charts -----------------------------------------------------------------------------------
 if bundles and not safe:
@@ -164,9 +158,11 @@ if bundles and not safe:
 # ---- their pick, and what it reveals ----------------------------------------------------------------------
 st.markdown("#### Their reaction")
 picks = store.list_meso_picks(deal_id)
-every_bundle = store.all_meso_bundles(deal_id)  # removed ones too: a recorded reaction may refer to them
+every_bundle = store.list_meso_bundles(
+    deal_id, include_removed=True
+)  # removed ones too: a recorded reaction may refer to them
 if bundles:
-    with st.form(f"meso_reaction_{deal_id}_{set_no}"):
+    with st.form(f"meso_reaction_{deal_id}_{round_no}"):
         r1, r2, r3 = st.columns([2, 2, 4])
         bundle_id = r1.selectbox("Bundle", [b.id for b in bundles], format_func={b.id: b.name for b in bundles}.get,
                                  key=f"meso_react_bundle_{deal_id}")  # fmt: skip
@@ -174,11 +170,11 @@ if bundles:
         note = r3.text_input("Note", key=f"meso_react_note_{deal_id}")
         if st.form_submit_button("Record the reaction", key=f"meso_react_save_{deal_id}"):
             pick_row = MesoPick(
-                bundle_id=bundle_id, set_no=set_no, reaction=reaction, note=note, recorded_at=now()
+                bundle_id=bundle_id, round=round_no, reaction=reaction, note=note, recorded_at=now()
             )
             ui.attempt(lambda: store.add_meso_pick(deal_id, pick_row), "Recorded their reaction.")
 if picks:
-    names_by_id = {b.id: f"{b.name} (round {b.set_no})" for b in every_bundle}
+    names_by_id = {b.id: f"{b.name} (round {b.round})" for b in every_bundle}
     st.dataframe([{"When": p.recorded_at, "Bundle": names_by_id.get(p.bundle_id, p.bundle_id), "Reaction": p.reaction.value,
                    "Note": p.note} for p in picks], hide_index=True, width="stretch")  # fmt: skip
 inferred = infer_their_priorities(every_bundle, picks, issues)

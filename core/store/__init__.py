@@ -1,0 +1,32 @@
+"""The one owner of the database. `Store` is the façade the rest of the code imports; behind it, one
+module per aggregate (deals, preparation, power, concessions, meso, deal files), a read side (queries),
+the engine (opening, cursors, transactions, the history write) and the named migrations."""
+
+from .concessions import Concessions
+from .deal_file import DealFiles
+from .deals import Deals
+from .engine import (
+    DEFAULT_DB,
+    PROJECT_ROOT,
+    Conflict,
+    DatabaseBusy,
+    NotFound,
+    current_user,
+    database_path,
+    now,
+)
+from .meso import Meso
+from .migrations import MIGRATIONS
+from .power import Power
+from .preparation import Preparation
+from .queries import Queries
+
+
+class Store(Queries, DealFiles, Meso, Concessions, Power, Preparation, Deals):
+    """The deal database. Open with `Store.open(path)`; `Store.memory()` for tests."""
+
+
+__all__ = [
+    "DEFAULT_DB", "MIGRATIONS", "PROJECT_ROOT", "Conflict", "DatabaseBusy", "NotFound", "Store", "current_user",
+    "database_path", "now",
+]  # fmt: skip

@@ -1,0 +1,205 @@
+"""The concession log: logging, corrections with an optimistic check, removal and restore, import, CSV rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from .. import audit
+from ..csvio import LOG_COLUMNS
+from ..models import Concession
+from .engine import (
+    Conflict,
+    Cursor,
+    Engine,
+    NotFound,
+    insert,
+    live_ids,
+    params,
+    placeholders,
+    quoted,
+    set_clause,
+    soft_delete,
+)  # fmt: skip
+
+_CONCESSION_COLUMNS = (
+    "item", "you_give", "you_get", "value_to_you", "value_to_them", "trigger", "round", "issue_id",
+    "new_position", "final_offer", "logged_at", "deleted_at",
+)  # fmt: skip
+# Every read of lines selects the same columns; only the filter and the order differ.
+_SELECT_LINES = f"SELECT id, deal_id, {quoted(_CONCESSION_COLUMNS)} FROM concession"
+
+
+# The CSV's columns in the CSV's order, named with the labels the screens use (core.csvio.LOG_COLUMNS).
+_LOG_COLUMNS = ", ".join(
+    f'{expr} AS "{heading}"'
+    for expr, heading in zip(
+        ['c."item"', 'c."you_give"', 'c."you_get"', 'c."value_to_you"', 'c."value_to_them"', 'c."trigger"', "d.name",
+         "cp.name", 'c."round"', "i.name", 'c."new_position"', 'c."final_offer"', 'c."logged_at"'],
+        LOG_COLUMNS,
+        strict=True,
+    )
+)  # fmt: skip
+
+
+def _line(c: Concession) -> str:
+    return f"Concession '{c.item}' (round {c.round})"
+
+
+class Concessions(Engine):
+    def list_concessions(self, deal_id: int, include_removed: bool = False) -> list[Concession]:
+        live = "" if include_removed else "AND deleted_at IS NULL"
+        rows = self.cursor().rows(
+            f"{_SELECT_LINES} WHERE deal_id = ? {live} ORDER BY logged_at, id",
+            [deal_id],
+        )
+        # Rows were validated on the way in; skipping re-validation keeps a 5,000-line log fast to read.
+        return [Concession.model_construct(**r) for r in rows]
+
+    def concession_frame(self, deal_id: int) -> pd.DataFrame:
+        """The deal's live log as a frame with the Concession fields as columns, in logged order."""
+        return self.cursor().df(
+            f"{_SELECT_LINES} WHERE deal_id = ? AND deleted_at IS NULL ORDER BY logged_at, id",
+            [deal_id],
+        )
+
+    def add_concession(self, deal_id: int, concession: Concession) -> int:
+        with self.transaction() as cur:
+            self._require(cur, "deal", deal_id)
+            self._check_issue_links(cur, deal_id, [concession])
+            new_id = self._insert_concession(cur, deal_id, concession, issue_map=None)
+            self._audit(
+                cur, deal_id, audit.record_added("concession", _line(concession), concession, "logged")
+            )
+            return new_id
+
+    def _concessions_by_id(self, cur: Cursor, ids: Sequence[int]) -> dict[int, Concession]:
+        """Lines as stored now, removed ones included: what the history compares a change against."""
+        if not ids:
+            return {}
+        rows = cur.rows(
+            f"{_SELECT_LINES} WHERE id IN ({placeholders(len(ids))})",
+            list(ids),
+        )
+        return {r["id"]: Concession.model_validate(r) for r in rows}
+
+    def _check_issue_links(self, cur: Cursor, deal_id: int, items: Sequence[Concession]) -> None:
+        issues = live_ids(cur, "issue", deal_id)
+        for c in items:
+            if c.issue_id is not None and c.issue_id not in issues:
+                raise NotFound(f"Linked issue: issue {c.issue_id} is not an issue of this deal.")
+
+    def update_concessions(
+        self,
+        deal_id: int,
+        changed: Sequence[Concession],
+        removed: Sequence[int] = (),
+        read: Sequence[Concession] | None = None,
+    ) -> None:
+        """Corrections to the log in one step: changed lines are rewritten, removed ones soft-deleted.
+
+        `read` is the log as the caller saw it: if someone else changed one of the touched lines since,
+        nothing is written and Conflict names the line (two sessions never silently overwrite each other)."""
+        with self.transaction() as cur:
+            live = live_ids(cur, "concession", deal_id)
+            unknown = [c.id for c in changed if c.id not in live] + [i for i in removed if i not in live]
+            if unknown:
+                raise NotFound(
+                    f"Concession line(s) {', '.join(map(str, unknown))} are no longer in this log "
+                    "(removed or changed elsewhere). Reload and try again."
+                )
+            self._check_issue_links(cur, deal_id, changed)
+            touched = [c.id for c in changed] + list(removed)
+            before = self._concessions_by_id(cur, touched)
+            seen = {c.id: c for c in read or []}
+            stale = [
+                before[i] for i in touched
+                if i in seen and params(seen[i], _CONCESSION_COLUMNS) != params(before[i], _CONCESSION_COLUMNS)
+            ]  # fmt: skip
+            if stale:
+                raise Conflict(
+                    f"{_line(stale[0])} was changed by someone else since you opened the log. Nothing was saved: "
+                    "the table now shows their version; make your correction again."
+                )
+            changes: list[audit.Change] = []
+            for c in changed:
+                cur.execute(
+                    f"UPDATE concession SET {set_clause(_CONCESSION_COLUMNS)} WHERE id = ?",
+                    [*params(c, _CONCESSION_COLUMNS), c.id],
+                )
+                changes += audit.field_changes("concession", _line(before[c.id]), before[c.id], c,
+                                               fields=[f for f in _CONCESSION_COLUMNS if f != "deleted_at"])  # fmt: skip
+            for concession_id in removed:
+                soft_delete(cur, "concession", [concession_id])
+                line = before[concession_id]
+                changes += audit.record_removed("concession", _line(line), line)
+            self._audit(cur, deal_id, changes)
+
+    def remove_concession(self, deal_id: int, concession_id: int) -> None:
+        self.update_concessions(deal_id, [], [concession_id])
+
+    def restore_concession(self, deal_id: int, concession_id: int) -> None:
+        """Undo a removal."""
+        with self.transaction() as cur:
+            if not cur.scalar(
+                "SELECT count(*) FROM concession WHERE id = ? AND deal_id = ? AND deleted_at IS NOT NULL",
+                [concession_id, deal_id],
+            ):
+                raise NotFound(f"Concession line {concession_id} is not a removed line of this deal.")
+            cur.execute("UPDATE concession SET deleted_at = NULL WHERE id = ?", [concession_id])
+            line = self._concessions_by_id(cur, [concession_id])[concession_id]
+            self._audit(
+                cur, deal_id, [audit.Change("concession", f"{_line(line)} restored", "removed", "live")]
+            )
+
+    def list_removed_concessions(self, deal_id: int) -> list[Concession]:
+        rows = self.cursor().rows(
+            f"{_SELECT_LINES} WHERE deal_id = ? AND deleted_at IS NOT NULL ORDER BY deleted_at DESC, id DESC",
+            [deal_id],
+        )
+        return [Concession.model_validate(r) for r in rows]
+
+    def import_concessions(self, deal_id: int, items: Sequence[Concession]) -> int:
+        """Append validated lines in one transaction (bulk, so 100,000 lines take seconds)."""
+        with self.transaction() as cur:
+            self._require(cur, "deal", deal_id)
+            self._check_issue_links(cur, deal_id, items)
+            first = cur.next_id("concession")
+            frame = pd.DataFrame(
+                [params(c, _CONCESSION_COLUMNS) for c in items], columns=list(_CONCESSION_COLUMNS)
+            ).astype({"issue_id": "Int64", "new_position": "Float64"})
+            frame.insert(0, "deal_id", deal_id)
+            frame.insert(0, "id", range(first, first + len(items)))
+            cur.raw.register("_import_frame", frame)
+            try:
+                cur.execute("INSERT INTO concession BY NAME SELECT * FROM _import_frame")
+            finally:
+                cur.raw.unregister("_import_frame")
+            lines = f"{len(items):,} line{'s' if len(items) != 1 else ''}"
+            self._audit(
+                cur,
+                deal_id,
+                [audit.Change("concession", "Concession lines imported from a CSV", None, lines)],
+            )
+        return len(items)
+
+    def concession_log(self, deal_id: int | None = None) -> pd.DataFrame:
+        """The live log of one deal, or of every deal, with the CSV's column names, in logged order."""
+        where = "AND c.deal_id = ?" if deal_id is not None else ""
+        return self.cursor().df(
+            f"""SELECT {_LOG_COLUMNS}
+                FROM concession c JOIN deal d ON d.id = c.deal_id
+                JOIN counterparty cp ON cp.id = d.counterparty_id
+                LEFT JOIN issue i ON i.id = c.issue_id
+                WHERE c.deleted_at IS NULL {where}
+                ORDER BY c.deal_id, c.logged_at, c.id""",
+            [deal_id] if deal_id is not None else [],
+        )
+
+    def _insert_concession(self, cur: Cursor, deal_id: int, c: Concession, issue_map) -> int:
+        new_id = cur.next_id("concession")
+        issue_id = c.issue_id if issue_map is None else issue_map.get(c.issue_id)
+        values = params(c.model_copy(update={"issue_id": issue_id}), _CONCESSION_COLUMNS)
+        insert(cur, "concession", ["id", "deal_id", *_CONCESSION_COLUMNS], [new_id, deal_id, *values])
+        return new_id

@@ -1,0 +1,89 @@
+"""One deal as a file: export everything about it, import it under new ids in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..audit import Change
+from ..models import Alternative, DealFile, Evidence, Issue, Stakeholder
+from .engine import Cursor, Engine
+
+
+class DealFiles(Engine):
+    def export_deal(self, deal_id: int) -> DealFile:
+        deal = self.get_deal(deal_id)
+        cp = self.get_counterparty(deal.counterparty_id)
+        return DealFile(
+            deal=deal,
+            counterparty=cp,
+            stakeholders=self.list_stakeholders(cp.id),
+            alternatives=self.list_alternatives(deal_id),
+            issues=self.list_issues(deal_id),
+            evidence=self.list_evidence(deal_id),
+            assessments=self.list_assessments(deal_id),
+            concessions=self.list_concessions(deal_id, include_removed=True),
+            meso_bundles=self.list_meso_bundles(deal_id),
+        )
+
+    def import_deal(self, f: DealFile) -> int:
+        """Store a deal file under new ids, in one transaction.
+
+        A counterparty with the same name is reused (a counterparty can be in several deals); the file's
+        stakeholders that it does not have yet are added to it.
+        """
+        with self.transaction() as cur:
+            return self._import_deal(cur, f)
+
+    def import_deals(self, files: Sequence[DealFile]) -> list[int]:
+        with self.transaction() as cur:
+            return [self._import_deal(cur, f) for f in files]
+
+    def _import_deal(self, cur: Cursor, f: DealFile) -> int:
+        rows = cur.rows(
+            "SELECT id FROM counterparty WHERE lower(name) = lower(?) ORDER BY id LIMIT 1",
+            [f.counterparty.name],
+        )
+        if rows:
+            cp_id = rows[0]["id"]
+            current = self._list_children(Stakeholder, cp_id, cur)
+            known = {p.name.lower() for p in current}
+            new = [s.model_copy(update={"id": None}) for s in f.stakeholders if s.name.lower() not in known]
+            if new:
+                self._replace_children(cur, Stakeholder, cp_id, [*current, *new])
+        else:
+            cp_id = self._insert_counterparty(cur, f.counterparty)
+            self._replace_children(
+                cur, Stakeholder, cp_id, [s.model_copy(update={"id": None}) for s in f.stakeholders]
+            )
+
+        bare = f.deal.model_copy(
+            update={"counterparty_id": cp_id, "deadline_evidence_id": None, "pressured_issue_id": None}
+        )
+        deal_id = self._insert_deal(cur, bare, None)
+
+        ev_ids = self._replace_children(
+            cur, Evidence, deal_id, [e.model_copy(update={"id": None}) for e in f.evidence]
+        )
+        ev_map = {old.id: new for old, new in zip(f.evidence, ev_ids, strict=True)}
+        issues = [
+            i.model_copy(update={"id": None, "evidence_id": ev_map.get(i.evidence_id)}) for i in f.issues
+        ]
+        issue_ids = self._replace_children(cur, Issue, deal_id, issues)
+        issue_map = {old.id: new for old, new in zip(f.issues, issue_ids, strict=True)}
+        alts = [
+            b.model_copy(update={"id": None, "evidence_id": ev_map.get(b.evidence_id)})
+            for b in f.alternatives
+        ]
+        self._replace_children(cur, Alternative, deal_id, alts)
+        cur.execute(
+            "UPDATE deal SET deadline_evidence_id = ?, pressured_issue_id = ? WHERE id = ?",
+            [ev_map.get(f.deal.deadline_evidence_id), issue_map.get(f.deal.pressured_issue_id), deal_id],
+        )
+        for a in f.assessments:
+            self._insert_assessment(cur, deal_id, a, evidence_map=ev_map)
+        for c in f.concessions:
+            self._insert_concession(cur, deal_id, c, issue_map=issue_map)
+        for position, b in enumerate(f.meso_bundles):
+            self._insert_bundle(cur, deal_id, b, position, issue_map)
+        self._audit(cur, deal_id, [Change("deal", "Deal imported from a deal file", None, f.deal.name)])
+        return deal_id

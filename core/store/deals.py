@@ -1,0 +1,168 @@
+"""Counterparties and their maps, deals, their stage, the signals observed, and the history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from .. import audit
+from ..audit import Change
+from ..models import Counterparty, Deal, Stakeholder
+from .engine import Cursor, Engine, NotFound, insert, live_ids, now, params, quoted, set_clause
+
+_COUNTERPARTY_COLUMNS = ("name", "relationship", "communication_style", "notes")
+_DEAL_COLUMNS = (
+    "name", "context", "stage", "counterparty_id", "value", "currency", "owner", "deadline",
+    "deadline_reason", "deadline_evidence_id", "mandate", "pressured_issue_id", "notes",
+)  # fmt: skip
+
+
+class Deals(Engine):
+    def list_counterparties(self) -> pd.DataFrame:
+        return self.cursor().df(
+            """SELECT c.id, c.name, c.relationship, c.communication_style, count(d.id) AS deals
+               FROM counterparty c LEFT JOIN deal d ON d.counterparty_id = c.id
+               GROUP BY c.id, c.name, c.relationship, c.communication_style ORDER BY lower(c.name)"""
+        )
+
+    def get_counterparty(self, counterparty_id: int) -> Counterparty:
+        rows = self.cursor().rows(
+            f"SELECT id, {quoted(_COUNTERPARTY_COLUMNS)} FROM counterparty WHERE id = ?", [counterparty_id]
+        )
+        if not rows:
+            raise NotFound(f"There is no counterparty with id {counterparty_id}.")
+        return Counterparty.model_validate(rows[0])
+
+    def _insert_counterparty(self, cur: Cursor, cp: Counterparty) -> int:
+        new_id = cur.next_id("counterparty")
+        insert(
+            cur, "counterparty", ["id", *_COUNTERPARTY_COLUMNS], [new_id, *params(cp, _COUNTERPARTY_COLUMNS)]
+        )
+        return new_id
+
+    def update_counterparty(self, cp: Counterparty) -> None:
+        with self.transaction() as cur:
+            self._require(cur, "counterparty", cp.id)
+            before = Counterparty.model_validate(
+                cur.rows(
+                    f"SELECT id, {quoted(_COUNTERPARTY_COLUMNS)} FROM counterparty WHERE id = ?", [cp.id]
+                )[0]
+            )
+            cur.execute(
+                f"UPDATE counterparty SET {set_clause(_COUNTERPARTY_COLUMNS)} WHERE id = ?",
+                [*params(cp, _COUNTERPARTY_COLUMNS), cp.id],
+            )
+            self._audit_counterparty(
+                cur, cp.id, audit.field_changes("counterparty", "Counterparty", before, cp)
+            )
+
+    def _audit_counterparty(self, cur: Cursor, counterparty_id: int, changes: Sequence[Change]) -> None:
+        """A counterparty is shared by its deals: each deal's history gets the change."""
+        for r in cur.rows("SELECT id FROM deal WHERE counterparty_id = ? ORDER BY id", [counterparty_id]):
+            self._audit(cur, r["id"], changes)
+
+    def list_stakeholders(self, counterparty_id: int) -> list[Stakeholder]:
+        return self._list_children(Stakeholder, counterparty_id)
+
+    def replace_stakeholders(self, counterparty_id: int, people: Sequence[Stakeholder]) -> list[int]:
+        with self.transaction() as cur:
+            self._require(cur, "counterparty", counterparty_id)
+            before = self._list_children(Stakeholder, counterparty_id, cur)
+            ids = self._replace_children(cur, Stakeholder, counterparty_id, people)
+            after = [p.model_copy(update={"id": i}) for p, i in zip(people, ids, strict=True)]
+            changes = audit.list_changes("counterparty", before, after, lambda p: f"Stakeholder '{p.name}'")
+            self._audit_counterparty(cur, counterparty_id, changes)
+            return ids
+
+    def is_empty(self) -> bool:
+        return self.cursor().scalar("SELECT count(*) FROM deal") == 0
+
+    def list_deals(self) -> pd.DataFrame:
+        """One row per deal for pickers and `cockpit deals`."""
+        return self.cursor().df(
+            """SELECT d.id, d.name, c.name AS counterparty, d.context, d.stage, d.owner, d.value,
+                      d.currency, d.deadline
+               FROM deal d JOIN counterparty c ON c.id = d.counterparty_id ORDER BY d.id"""
+        )
+
+    def get_deal(self, deal_id: int) -> Deal:
+        rows = self.cursor().rows(f"SELECT id, {quoted(_DEAL_COLUMNS)} FROM deal WHERE id = ?", [deal_id])
+        if not rows:
+            raise NotFound(f"There is no deal with id {deal_id}.")
+        return Deal.model_validate(rows[0])
+
+    def create_deal(self, deal: Deal, counterparty: Counterparty | None = None) -> int:
+        """Store a new deal; with `counterparty` (no id) the counterparty is created in the same step."""
+        with self.transaction() as cur:
+            deal_id = self._insert_deal(cur, deal, counterparty)
+            self._audit(cur, deal_id, audit.record_added("deal", "Deal", deal, verb="created"))
+            return deal_id
+
+    def _insert_deal(self, cur: Cursor, deal: Deal, counterparty: Counterparty | None) -> int:
+        if counterparty is not None and counterparty.id is None:
+            cp_id = self._insert_counterparty(cur, counterparty)
+        else:
+            cp_id = counterparty.id if counterparty is not None else deal.counterparty_id
+            self._require(cur, "counterparty", cp_id)
+        new_id = cur.next_id("deal")
+        values = params(deal.model_copy(update={"counterparty_id": cp_id}), _DEAL_COLUMNS)
+        insert(cur, "deal", ["id", *_DEAL_COLUMNS, "created_at"], [new_id, *values, now()])
+        return new_id
+
+    def update_deal(self, deal: Deal) -> None:
+        with self.transaction() as cur:
+            self._require(cur, "deal", deal.id)
+            before = Deal.model_validate(
+                cur.rows(f"SELECT id, {quoted(_DEAL_COLUMNS)} FROM deal WHERE id = ?", [deal.id])[0]
+            )
+            self._require(cur, "counterparty", deal.counterparty_id)
+            for col, table in (("deadline_evidence_id", "evidence"), ("pressured_issue_id", "issue")):
+                ref = getattr(deal, col)
+                if ref is not None and ref not in live_ids(cur, table, deal.id):
+                    raise NotFound(f"{col.replace('_', ' ')}: {table} {ref} does not belong to this deal.")
+            cur.execute(
+                f"UPDATE deal SET {set_clause(_DEAL_COLUMNS)} WHERE id = ?",
+                [*params(deal, _DEAL_COLUMNS), deal.id],
+            )
+            self._audit(
+                cur, deal.id, audit.field_changes("deal", "Deal", before, deal, kinds={"stage": "stage"})
+            )
+
+    def advance_stage(self, deal_id: int, to: str, note: str = "") -> None:
+        """Move the deal to the next step and record it, in one transaction."""
+        with self.transaction() as cur:
+            rows = cur.rows("SELECT stage FROM deal WHERE id = ?", [deal_id])
+            if not rows:
+                raise NotFound(f"There is no deal with id {deal_id}.")
+            cur.execute("UPDATE deal SET stage = ? WHERE id = ?", [to, deal_id])
+            self._record(cur, deal_id, "stage", "Deal · Stage", rows[0]["stage"], to, note)
+
+    def observe_signal(self, deal_id: int, move_key: str, note: str = "") -> None:
+        with self.transaction() as cur:
+            self._require(cur, "deal", deal_id)
+            self._record(cur, deal_id, "signal", move_key, None, "observed", note)
+
+    def clear_signal(self, deal_id: int, move_key: str, note: str = "") -> None:
+        with self.transaction() as cur:
+            self._require(cur, "deal", deal_id)
+            self._record(cur, deal_id, "signal", move_key, "observed", "cleared", note)
+
+    def observed_signals(self, deal_id: int) -> set[str]:
+        """Moves whose signal was observed and not cleared since."""
+        rows = self.cursor().rows(
+            """SELECT subject FROM (
+                   SELECT subject, new_value, row_number() OVER (PARTITION BY subject ORDER BY changed_at DESC, id DESC) AS n
+                   FROM deal_event WHERE deal_id = ? AND kind = 'signal') WHERE n = 1 AND new_value = 'observed'""",
+            [deal_id],
+        )
+        return {r["subject"] for r in rows}
+
+    def list_events(self, deal_id: int, kinds: Sequence[str] | None = None) -> pd.DataFrame:
+        """The deal's history, newest first; `kinds` keeps only those kinds of change."""
+        where = f"AND kind IN ({', '.join('?' * len(kinds))})" if kinds else ""
+        return self.cursor().df(
+            "SELECT changed_at, kind, subject, old_value, new_value, note, changed_by, coalesce(private, false) AS private "
+            f"FROM deal_event WHERE deal_id = ? {where} ORDER BY changed_at DESC, id DESC",
+            [deal_id, *(kinds or [])],
+        )

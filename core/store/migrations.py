@@ -1,0 +1,104 @@
+"""The schema as named, ordered steps. A database records which ones it has; opening it applies the rest."""
+
+# Never edit a step that has shipped: add a new one.
+MIGRATIONS: list[tuple[str, list[str]]] = [
+    (
+        "001_counterparties_and_deals",
+        [
+            """CREATE TABLE counterparty (
+                id BIGINT PRIMARY KEY, name VARCHAR NOT NULL, relationship VARCHAR NOT NULL,
+                communication_style VARCHAR NOT NULL, notes VARCHAR NOT NULL DEFAULT '')""",
+            """CREATE TABLE stakeholder (
+                id BIGINT PRIMARY KEY, counterparty_id BIGINT NOT NULL, position INTEGER NOT NULL,
+                name VARCHAR NOT NULL, role VARCHAR NOT NULL, decision_rights VARCHAR NOT NULL,
+                veto BOOLEAN NOT NULL, status_concerns VARCHAR NOT NULL, deleted_at TIMESTAMP)""",
+            """CREATE TABLE deal (
+                id BIGINT PRIMARY KEY, name VARCHAR NOT NULL, context VARCHAR NOT NULL,
+                stage VARCHAR NOT NULL, counterparty_id BIGINT NOT NULL, value DOUBLE NOT NULL,
+                currency VARCHAR NOT NULL, owner VARCHAR NOT NULL, deadline DATE,
+                deadline_reason VARCHAR NOT NULL, deadline_evidence_id BIGINT, mandate DOUBLE NOT NULL,
+                pressured_issue_id BIGINT, notes VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL)""",
+        ],
+    ),
+    (
+        "002_preparation",
+        [
+            """CREATE TABLE evidence (
+                id BIGINT PRIMARY KEY, deal_id BIGINT NOT NULL, position INTEGER NOT NULL,
+                kind VARCHAR NOT NULL, title VARCHAR NOT NULL, source VARCHAR NOT NULL, date DATE NOT NULL,
+                internal BOOLEAN NOT NULL, note VARCHAR NOT NULL, deleted_at TIMESTAMP)""",
+            """CREATE TABLE alternative (
+                id BIGINT PRIMARY KEY, deal_id BIGINT NOT NULL, position INTEGER NOT NULL,
+                description VARCHAR NOT NULL, money DOUBLE NOT NULL, time_days INTEGER NOT NULL,
+                risk INTEGER NOT NULL, political_cost INTEGER NOT NULL, evidence_id BIGINT,
+                deleted_at TIMESTAMP)""",
+            """CREATE TABLE issue (
+                id BIGINT PRIMARY KEY, deal_id BIGINT NOT NULL, position INTEGER NOT NULL,
+                name VARCHAR NOT NULL, unit VARCHAR NOT NULL, direction VARCHAR NOT NULL,
+                target DOUBLE NOT NULL, reservation DOUBLE NOT NULL, their_target DOUBLE,
+                their_walk_away DOUBLE, confidence VARCHAR NOT NULL, estimate_source VARCHAR NOT NULL,
+                priority INTEGER NOT NULL, tradeable BOOLEAN NOT NULL, evidence_id BIGINT,
+                deleted_at TIMESTAMP)""",
+        ],
+    ),
+    (
+        "003_power_concessions_meso",
+        [
+            """CREATE TABLE power_assessment (
+                id BIGINT PRIMARY KEY, deal_id BIGINT NOT NULL, assessed_at TIMESTAMP NOT NULL,
+                assessed_by VARCHAR NOT NULL)""",
+            """CREATE TABLE power_score (
+                assessment_id BIGINT NOT NULL, source VARCHAR NOT NULL, side VARCHAR NOT NULL,
+                score INTEGER NOT NULL, evidence_id BIGINT, note VARCHAR NOT NULL,
+                PRIMARY KEY (assessment_id, source, side))""",
+            """CREATE TABLE concession (
+                id BIGINT PRIMARY KEY, deal_id BIGINT NOT NULL, item VARCHAR NOT NULL,
+                you_give VARCHAR NOT NULL, you_get VARCHAR NOT NULL, value_to_you DOUBLE NOT NULL,
+                value_to_them DOUBLE NOT NULL, "trigger" VARCHAR NOT NULL, "round" INTEGER NOT NULL,
+                issue_id BIGINT, new_position DOUBLE, final_offer BOOLEAN NOT NULL,
+                logged_at TIMESTAMP NOT NULL, deleted_at TIMESTAMP)""",
+            """CREATE TABLE meso_bundle (
+                id BIGINT PRIMARY KEY, deal_id BIGINT NOT NULL, set_no INTEGER NOT NULL,
+                position INTEGER NOT NULL, name VARCHAR NOT NULL, deleted_at TIMESTAMP)""",
+            """CREATE TABLE meso_term (
+                bundle_id BIGINT NOT NULL, issue_id BIGINT NOT NULL, value DOUBLE NOT NULL,
+                PRIMARY KEY (bundle_id, issue_id))""",
+        ],
+    ),
+    (
+        "004_deal_events",
+        [
+            # What happened to a deal and who did it: stage changes, signals observed and cleared.
+            """CREATE TABLE deal_event (
+                id BIGINT PRIMARY KEY, deal_id BIGINT NOT NULL, kind VARCHAR NOT NULL, subject VARCHAR NOT NULL,
+                old_value VARCHAR, new_value VARCHAR, note VARCHAR NOT NULL, changed_at TIMESTAMP NOT NULL,
+                changed_by VARCHAR NOT NULL)""",
+        ],
+    ),
+    (
+        "005_meso_learning",
+        [
+            "ALTER TABLE issue ADD COLUMN their_priority INTEGER",
+            """CREATE TABLE meso_pick (
+                id BIGINT PRIMARY KEY, deal_id BIGINT NOT NULL, set_no INTEGER NOT NULL, bundle_id BIGINT NOT NULL,
+                reaction VARCHAR NOT NULL, note VARCHAR NOT NULL, recorded_at TIMESTAMP NOT NULL,
+                recorded_by VARCHAR NOT NULL)""",
+        ],
+    ),
+    (
+        "006_audit_trail",
+        [
+            # deal_event becomes the audit trail of every change; a private change's values are masked when shared.
+            "ALTER TABLE deal_event ADD COLUMN private BOOLEAN DEFAULT false",
+            "CREATE INDEX deal_event_deal ON deal_event (deal_id)",
+        ],
+    ),
+    (
+        "007_meso_round",
+        [
+            # The screens say "round"; the code and the schema now say it too.
+            'ALTER TABLE meso_bundle RENAME COLUMN set_no TO "round"',
+            'ALTER TABLE meso_pick RENAME COLUMN set_no TO "round"',
+        ],
+    ),
+]

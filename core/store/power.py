@@ -1,0 +1,90 @@
+"""Power assessments: dated scores per source and side, and the latest one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .. import audit
+from ..models import PowerAssessment, PowerScore
+from .engine import Cursor, Engine, insert
+
+
+def _assessments(cur: Cursor, ids_sql: str, args: list) -> list[PowerAssessment]:
+    """The assessments whose ids `ids_sql` selects, with their scores, oldest first: two reads in all."""
+    heads = cur.rows(
+        f"SELECT id, deal_id, assessed_at, assessed_by FROM power_assessment WHERE id IN ({ids_sql}) "
+        "ORDER BY assessed_at, id",
+        args,
+    )
+    if not heads:
+        return []
+    scores = cur.rows(
+        f"SELECT assessment_id, source, side, score, evidence_id, note FROM power_score WHERE assessment_id IN ({ids_sql})",
+        args,
+    )
+    by_assessment: dict[int, list[dict]] = {}
+    for s in scores:
+        by_assessment.setdefault(s.pop("assessment_id"), []).append(s)
+    return [
+        PowerAssessment.model_validate(
+            {**h, "scores": _sorted_scores([PowerScore(**s) for s in by_assessment.get(h["id"], [])])}
+        )
+        for h in heads
+    ]
+
+
+class Power(Engine):
+    def list_assessments(self, deal_id: int) -> list[PowerAssessment]:
+        return _assessments(self.cursor(), "SELECT id FROM power_assessment WHERE deal_id = ?", [deal_id])
+
+    def latest_assessments(self, counterparty_id: int) -> dict[int, PowerAssessment | None]:
+        """Each deal with this counterparty and its latest assessment (None if never scored)."""
+        cur = self.cursor()
+        deals = cur.rows("SELECT id FROM deal WHERE counterparty_id = ? ORDER BY id", [counterparty_id])
+        where = "WHERE deal_id IN (SELECT id FROM deal WHERE counterparty_id = ?)"
+        latest = f"SELECT assessment_id FROM ({LATEST_ASSESSMENT.format(where=where)})"
+        found = {a.deal_id: a for a in _assessments(cur, latest, [counterparty_id])}
+        return {r["id"]: found.get(r["id"]) for r in deals}
+
+    def _latest_assessment(self, cur: Cursor, deal_id: int) -> PowerAssessment | None:
+        latest = f"SELECT assessment_id FROM ({LATEST_ASSESSMENT.format(where='WHERE deal_id = ?')})"
+        found = _assessments(cur, latest, [deal_id])
+        return found[0] if found else None
+
+    def add_assessment(self, deal_id: int, assessment: PowerAssessment) -> int:
+        with self.transaction() as cur:
+            self._require(cur, "deal", deal_id)
+            previous = self._latest_assessment(cur, deal_id)
+            new_id = self._insert_assessment(cur, deal_id, assessment, evidence_map=None)
+            self._audit(cur, deal_id, audit.score_changes(previous, assessment))
+            return new_id
+
+    def _insert_assessment(self, cur: Cursor, deal_id: int, a: PowerAssessment, evidence_map) -> int:
+        new_id = cur.next_id("power_assessment")
+        insert(cur, "power_assessment", ["id", "deal_id", "assessed_at", "assessed_by"],
+               [new_id, deal_id, a.assessed_at, a.assessed_by])  # fmt: skip
+        for s in _sorted_scores(a.scores):
+            ev = s.evidence_id if evidence_map is None else evidence_map.get(s.evidence_id)
+            insert(cur, "power_score", ["assessment_id", "source", "side", "score", "evidence_id", "note"],
+                   [new_id, s.source.value, s.side.value, s.score, ev, s.note])  # fmt: skip
+        return new_id
+
+
+# Each deal's latest assessment: the last by time, ties broken by id (as list_assessments orders them).
+LATEST_ASSESSMENT = """
+    SELECT deal_id, id AS assessment_id FROM (
+        SELECT deal_id, id, row_number() OVER (PARTITION BY deal_id ORDER BY assessed_at DESC, id DESC) AS n
+        FROM power_assessment {where}) WHERE n = 1"""
+
+# A score's weight in the balance of power: ours count at `$weight` while perceived only (no evidence),
+# theirs count as seen. The same rule as core.leverage, for the SQL read side.
+NET_SCORE = """CASE WHEN s.side = 'us' THEN s.score * (CASE WHEN s.evidence_id IS NULL THEN $weight ELSE 1 END)
+                    ELSE -s.score END"""
+
+
+def _sorted_scores(scores: Sequence[PowerScore]) -> list[PowerScore]:
+    from ..models import PowerSource, Side
+
+    order = {s: n for n, s in enumerate(PowerSource)}
+    sides = {s: n for n, s in enumerate(Side)}
+    return sorted(scores, key=lambda s: (order[s.source], sides[s.side]))

@@ -1,0 +1,114 @@
+"""The read side: the pipeline aggregate, power edges, counts, and bulk loads for generated pipelines."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import pandas as pd
+
+from .engine import Engine
+from .power import LATEST_ASSESSMENT, NET_SCORE
+
+
+class Queries(Engine):
+    def next_ids(self) -> dict[str, int]:
+        """The next free id per table, for generators that build whole tables in pandas."""
+        cur = self.cursor()
+        tables = ("counterparty", "stakeholder", "deal", "evidence", "alternative", "issue",
+                  "power_assessment", "concession", "meso_bundle", "deal_event", "meso_pick")  # fmt: skip
+        return {t: cur.next_id(t) for t in tables}
+
+    def bulk_insert(self, frames: dict[str, pd.DataFrame]) -> dict[str, int]:
+        """Append whole tables at once (columns by name), in one transaction. Returns rows per table."""
+        counts = {}
+        with self.transaction() as cur:
+            for table, frame in frames.items():
+                if frame.empty:
+                    continue
+                cur.raw.register("_bulk_frame", frame)
+                try:
+                    cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _bulk_frame")
+                finally:
+                    cur.raw.unregister("_bulk_frame")
+                counts[table] = len(frame)
+        return counts
+
+    def table_counts(self) -> dict[str, int]:
+        cur = self.cursor()
+        tables = ("counterparty", "deal", "issue", "evidence", "alternative", "power_score", "concession",
+                  "meso_bundle", "meso_term", "deal_event")  # fmt: skip
+        return {t: int(cur.scalar(f"SELECT count(*) FROM {t}")) for t in tables}
+
+    def pipeline(self, today: date, rules: dict[str, float]) -> pd.DataFrame:
+        """One row per deal with everything the pipeline shows, aggregated in DuckDB in one statement.
+
+        The figures follow core.concessions and core.leverage; `rules` carries their constants
+        (perceived_weight, max_total, leaned_on, small_gain_share) so they are defined in one place,
+        and tests/unit/test_pipeline.py checks this query against the Python rules deal by deal.
+        """
+        return self.cursor().df(
+            rf"""
+            WITH c AS (
+                SELECT c.deal_id, count(*) AS lines, sum(c.value_to_you) AS balance,
+                       sum(greatest(-c.value_to_you, 0)) AS gives,
+                       count(*) FILTER (WHERE regexp_full_match(c.you_get, '\s*')) AS one_way,
+                       count(*) FILTER (WHERE c.new_position IS NOT NULL AND (
+                           (i.direction = 'floor' AND c.new_position < i.reservation) OR
+                           (i.direction = 'ceiling' AND c.new_position > i.reservation))) AS floor_breaches
+                FROM concession c LEFT JOIN issue i ON i.id = c.issue_id AND i.deleted_at IS NULL
+                WHERE c.deleted_at IS NULL GROUP BY c.deal_id),
+            latest AS ({LATEST_ASSESSMENT.format(where="")}),
+            p AS (
+                SELECT l.deal_id,
+                       sum({NET_SCORE}) AS net_power,
+                       count(*) FILTER (WHERE s.side = 'us' AND s.score >= $leaned AND s.evidence_id IS NULL) AS leaned_perceived,
+                       max(s.score) FILTER (WHERE s.source = 'reputation') AS reputation
+                FROM latest l JOIN power_score s ON s.assessment_id = l.assessment_id GROUP BY l.deal_id),
+            b AS (
+                SELECT deal_id, money, time_days, evidence_id FROM (
+                    SELECT deal_id, money, time_days, evidence_id,
+                           row_number() OVER (PARTITION BY deal_id ORDER BY position, id) AS n
+                    FROM alternative WHERE deleted_at IS NULL) WHERE n = 1)
+            SELECT d.id, d.name, cp.name AS counterparty, d.owner, d.context, d.stage, d.value, d.currency,
+                   d.mandate, d.deadline, date_diff('day', $today::DATE, d.deadline) AS days_to_deadline,
+                   coalesce(c.lines, 0) AS lines, coalesce(c.balance, 0) AS balance, coalesce(c.gives, 0) AS gives,
+                   greatest(coalesce(c.gives, 0) - d.mandate, 0) AS over_mandate,
+                   coalesce(c.one_way, 0) AS one_way, coalesce(c.floor_breaches, 0) AS floor_breaches,
+                   p.net_power / $max_total * 100 AS leverage_index,
+                   (cp.relationship = 'repeated' AND coalesce(p.reputation, 0) >= $leaned AND pi.id IS NOT NULL
+                    AND d.value > 0 AND (upper(pi.unit) = d.currency OR pi.unit = '')
+                    AND abs(pi.target - pi.reservation) < $small_gain * d.value) AS w_repeated_small_gain,
+                   coalesce(p.leaned_perceived, 0) > 0 AS w_perceived_power,
+                   cp.communication_style = 'indirect' AS w_face_saving,
+                   (d.deadline IS NOT NULL AND (regexp_full_match(d.deadline_reason, '\s*')
+                    OR d.deadline_evidence_id IS NULL)) AS w_fake_urgency,
+                   (b.deal_id IS NULL OR (b.money <= 0 AND b.time_days <= 0) OR b.evidence_id IS NULL) AS w_bluff_guard
+            FROM deal d JOIN counterparty cp ON cp.id = d.counterparty_id
+            LEFT JOIN c ON c.deal_id = d.id LEFT JOIN p ON p.deal_id = d.id LEFT JOIN b ON b.deal_id = d.id
+            LEFT JOIN issue pi ON pi.id = d.pressured_issue_id AND pi.deleted_at IS NULL
+            ORDER BY d.id""",
+            {"today": today, "weight": rules["perceived_weight"], "leaned": rules["leaned_on"],
+             "max_total": rules["max_total"], "small_gain": rules["small_gain_share"]},
+        )  # fmt: skip
+
+    def power_edges(self, deal_ids: Sequence[int], perceived_weight: float) -> pd.DataFrame:
+        """Per deal and source, from the latest assessment: our weighted score minus theirs."""
+        if not deal_ids:
+            return pd.DataFrame(columns=["deal_id", "source", "edge"])
+        return self.cursor().df(
+            f"""
+            WITH latest AS ({LATEST_ASSESSMENT.format(where="WHERE list_contains($ids, deal_id)")})
+            SELECT l.deal_id, s.source,
+                   sum({NET_SCORE}) AS edge
+            FROM latest l JOIN power_score s ON s.assessment_id = l.assessment_id
+            GROUP BY l.deal_id, s.source""",
+            {"ids": [int(i) for i in deal_ids], "weight": perceived_weight},
+        )
+
+    def counterparty_deals(self, counterparty_id: int) -> pd.DataFrame:
+        """Every deal with this counterparty (for the counterparty view of leverage)."""
+        return self.cursor().df(
+            "SELECT id, name, context, stage, value, currency FROM deal WHERE counterparty_id = ? ORDER BY id",
+            [counterparty_id],
+        )

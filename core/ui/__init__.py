@@ -1,0 +1,34 @@
+"""The only core code that imports Streamlit: session glue (`session`), model-driven forms (`forms`).
+Screens write `from core import ui` and call `ui.page_start()`, `ui.list_editor(...)`, `ui.money(...)`."""
+
+from ..formatting import md, money, signed, signed_money
+from .forms import HELP, list_editor, model_inputs
+from .session import (
+    SCREENS,
+    attempt,
+    big_number,
+    deal_header,
+    deal_or_stop,
+    deal_page,
+    evidence_labels,
+    flash,
+    get_store,
+    go_to,
+    hidden,
+    open_deal,
+    page_start,
+    per_revision,
+    safe_mode,
+    screen_link,
+    shareable,
+    show_flash,
+    show_problems,
+    table,
+)
+
+__all__ = [
+    "HELP", "SCREENS", "attempt", "big_number", "deal_header", "deal_or_stop", "deal_page", "evidence_labels",
+    "flash", "get_store", "go_to", "hidden", "list_editor", "md", "model_inputs", "money", "open_deal",
+    "page_start", "per_revision", "safe_mode", "screen_link", "shareable", "show_flash", "show_problems",
+    "signed", "signed_money", "table",
+]  # fmt: skip

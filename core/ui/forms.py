@@ -1,0 +1,176 @@
+"""Forms generated from the models: one input per field, labelled with the screen's words, validated
+by the model itself; and the pick-edit-save list editor the Prepare screen uses."""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Callable, Sequence
+from datetime import date
+from enum import Enum
+from typing import Any
+
+import streamlit as st
+
+from ..models import Model, field_label, validate
+from ..privacy import private_fields
+from .session import attempt, hidden, safe_mode, shareable
+
+HELP = {
+    "mandate": "The most we may concede in total without going back for approval.",
+    "reservation": "Our walk-away point on this issue: the floor (when we want more) or ceiling (when we want less). Private.",
+    "direction": "floor: we want more (a seller's price). ceiling: we want less (a buyer's price, a lead time).",
+    "their_walk_away": "Our estimate of the worst they would still accept.",
+    "pressured_issue_id": "The issue they press hardest; every MESO bundle must hold its floor.",
+    "deadline_reason": "The real constraint behind the date: capacity, budget cadence, fiscal close, award date.",
+    "internal": "Internal evidence never shows when the screen is shared.",
+}
+
+
+# ---- a form generated from a model ---------------------------------------------------------------
+def _base(annotation: Any) -> tuple[Any, bool]:
+    """(type, optional) for an annotation like `float | None`."""
+    optional = False
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        annotation = [a for a in typing.get_args(annotation) if a is not type(None)][0]
+        optional = True
+    if typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    return annotation, optional
+
+
+def model_inputs(
+    model: type[Model],
+    current: Model | dict | None,
+    key: str,
+    fields: Sequence[str],
+    choices: dict[str, dict[Any, str]] | None = None,
+    labels: dict[str, str] | None = None,
+    columns: int = 2,
+) -> dict[str, Any]:
+    """Render one input per field (inside a form) and return the raw values.
+
+    `choices` turns an id field into a picker: {field: {id: label}}; None is always offered as '—'.
+    """
+    values = current.model_dump() if isinstance(current, Model) else dict(current or {})
+    if safe_mode():  # a shared screen never shows a private field, not even in a form; saving keeps it
+        hide = private_fields(model)
+        fields = [f for f in fields if f not in hide]
+    choices = choices or {}
+    labels = labels or {}
+    cols = st.columns(columns)
+    out: dict[str, Any] = {}
+    for n, name in enumerate(fields):
+        info = model.model_fields[name]
+        typ, optional = _base(info.annotation)
+        label = labels.get(name) or field_label(name)
+        value = values.get(name, None if info.is_required() else info.get_default(call_default_factory=True))
+        wkey = f"{key}__{name}"
+        helptext = HELP.get(name)
+        with cols[n % columns]:
+            if name in choices:
+                options = [None, *choices[name].keys()]
+                names = {None: "—", **choices[name]}
+                out[name] = st.selectbox(
+                    label,
+                    options,
+                    index=options.index(value) if value in options else 0,
+                    format_func=names.__getitem__,
+                    key=wkey,
+                    help=helptext,
+                )
+            elif isinstance(typ, type) and issubclass(typ, Enum):
+                options = [e.value for e in typ]
+                current_value = value.value if isinstance(value, Enum) else value
+                out[name] = st.selectbox(
+                    label,
+                    options,
+                    index=options.index(current_value) if current_value in options else 0,
+                    key=wkey,
+                    help=helptext,
+                )
+            elif typ is bool:
+                out[name] = st.checkbox(label, value=bool(value), key=wkey, help=helptext)
+            elif typ is int:
+                out[name] = st.number_input(
+                    label,
+                    value=None if value is None else int(value),
+                    step=1,
+                    key=wkey,
+                    help=helptext,
+                    placeholder="—",
+                )
+            elif typ is float:
+                out[name] = st.number_input(
+                    label,
+                    value=None if value is None else float(value),
+                    step=1.0,
+                    format="%.2f",
+                    key=wkey,
+                    help=helptext,
+                    placeholder="—",
+                )
+            elif typ is date:
+                out[name] = (
+                    st.date_input(label, value=value, key=wkey, help=helptext, format="YYYY-MM-DD")
+                    if optional
+                    else st.date_input(
+                        label, value=value or date.today(), key=wkey, help=helptext, format="YYYY-MM-DD"
+                    )
+                )
+            else:
+                long = name in ("notes", "note", "description", "status_concerns", "deadline_reason")
+                widget = st.text_area if long else st.text_input
+                out[name] = widget(label, value="" if value is None else str(value), key=wkey, help=helptext)
+    # An empty number box means "not set": let the model say whether that is allowed.
+    return {
+        k: v for k, v in out.items() if not (v is None and not _base(model.model_fields[k].annotation)[1])
+    }
+
+
+def list_editor(
+    model: type[Model],
+    items: Sequence[Model],
+    key: str,
+    fields: Sequence[str],
+    item_label: Callable[[Any], str],
+    save: Callable[[list], Any],
+    noun: str,
+    choices: dict[str, dict[Any, str]] | None = None,
+    make_first: str | None = None,
+) -> None:
+    """Pick an item (or a new one), edit it in a form, save or remove it. `save` gets the whole list,
+    so the store can write it in one transaction. `make_first` labels a button that moves it to the top."""
+    by_id = {it.id: it for it in shareable(items)}  # save() still gets every item, private ones too
+    options = [None, *by_id]
+    pick = st.selectbox(
+        f"Edit {noun}", options, key=f"{key}_pick",
+        format_func=lambda i: f"+ New {noun}" if i is None else item_label(by_id[i]),
+    )  # fmt: skip
+    current = by_id.get(pick)
+    with st.form(f"{key}_form_{pick or 'new'}", border=True):
+        values = model_inputs(model, current, f"{key}_{pick or 'new'}", fields, choices)
+        kept = [field_label(f) for f in fields if f in private_fields(model)]
+        if safe_mode() and kept:
+            hidden(f"{', '.join(kept)} (saving keeps them)")
+        b1, b2, b3 = st.columns([1, 1, 2])
+        saved = b1.form_submit_button("Save", type="primary", key=f"{key}_save")
+        removed = b2.form_submit_button("Remove", key=f"{key}_remove") if current else False
+        to_top = b3.form_submit_button(make_first, key=f"{key}_first") if current and make_first else False
+    if saved:
+
+        def save_item() -> None:
+            base = current.model_dump() if current else {}
+            item = validate(model, {**base, **values})
+            save([item if it.id == pick else it for it in items] if current else [*items, item])
+
+        attempt(save_item, f"Saved {noun} '{values.get(fields[0], '')}'.")
+    if removed:
+        attempt(
+            lambda: save([it for it in items if it.id != pick]), f"Removed {noun} '{item_label(current)}'."
+        )
+    if to_top:
+        attempt(
+            lambda: save([current, *[it for it in items if it.id != pick]]),
+            f"'{item_label(current)}' is now first.",
+        )
