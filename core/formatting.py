@@ -29,9 +29,30 @@ def signed(x: float, digits: int = 0) -> str:
     return ("−" if x < 0 else "+" if x > 0 else "") + text
 
 
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+# What can start markup anywhere in a line: emphasis, code, links and images ([ ]), raw HTML and
+# autolinks (< >), headings, tables, strike-through, maths, character references.
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]<>#|~$&])")
+_DIRECTIVE = re.compile(r":(?=[A-Za-z])")  # :red[...], :smile:, :material/icon:
+_LIST_MARKER = re.compile(r"^(\s*)([-+]|\d+)([.)]?)(?=\s)")  # a line that would start a list
+# Streamlit's renderer turns an address in plain text into a live link even when every markdown
+# character is escaped (it links text, not syntax). A zero-width space after "http:", "www" and "@"
+# keeps the text as it reads while no longer matching an address.
+_ADDRESS = re.compile(r"(?i)(https?:|ftp:|mailto:|www(?=\.)|@)")
+_ZERO_WIDTH = "\u200b"
 
 
 def md(text: str) -> str:
-    """User text made literal inside markdown (names and notes are typed by users)."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text).replace("\n", " ")
+    """User text (or a URL's) made literal inside markdown: no emphasis, no link, no image, no
+    auto-linked address, no list, no colour directive or icon. Names and notes are typed by users.
+    Punctuation that is only text in the middle of a line (a dot, a colon before a space, a hyphen)
+    is left as it is, so messages read normally."""
+    unlinked = _ADDRESS.sub(lambda m: m.group(0) + _ZERO_WIDTH, str(text).replace("\n", " "))
+    escaped = _DIRECTIVE.sub(r"\\:", _MARKDOWN_SPECIALS.sub(r"\\\1", unlinked))
+    return _LIST_MARKER.sub(_escape_marker, escaped)
+
+
+def _escape_marker(m: re.Match) -> str:
+    indent, marker, punct = m.groups()
+    if marker.isdigit():  # "1." or "1)" starts a numbered list; a bare number does not
+        return indent + marker + ("\\" + punct if punct else "")
+    return indent + "\\" + marker + punct

@@ -129,8 +129,10 @@ def live_log() -> None:
         a[1].text_input("You give", key=K["give"], placeholder="30-day pilot")
         a[2].text_input("You get", key=K["get"], placeholder="Paid, credited to year one")
         # No help icons inside the form: each one is a Tab stop between fields typed at speed.
-        a[3].number_input(f"Value to you ({cur})", key=K["you"], value=None, step=500.0, format="%.2f")
-        a[4].number_input(f"Value to them ({cur})", key=K["them"], value=None, step=500.0, format="%.2f")
+        a[3].number_input(f"Value to you ({ui.md(cur)})", key=K["you"], value=None, step=500.0, format="%.2f")
+        a[4].number_input(
+            f"Value to them ({ui.md(cur)})", key=K["them"], value=None, step=500.0, format="%.2f"
+        )
         b = st.columns([4, 3, 2, 1.1, 1.5, 1.4], vertical_alignment="bottom")
         b[0].text_input(
             "Trigger/contingency", key=K["trigger"], placeholder="Only if the order is signed by the 30th"
@@ -152,7 +154,7 @@ def live_log() -> None:
         "Leave 'You get' empty only if nothing came back: that is a one-way concession. Enter logs the line."
     )
     for problem in s.get(K["problems"]) or []:
-        st.error(problem)
+        st.error(ui.md(problem))
     ui.show_flash()
 
     flagged = review.flagged(shareable=safe).iloc[::-1]

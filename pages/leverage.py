@@ -83,10 +83,10 @@ for w in warnings(deal, counterparty, latest, store.list_alternatives(deal_id), 
         if safe and w.private
         else w.reason
     )
-    st.warning(f"**{w.title}.** {reason}", icon=":material/report:")
+    st.warning(f"**{ui.md(w.title)}.** {ui.md(reason)}", icon=":material/report:")
 
 tab_score, tab_timeline, tab_cp = st.tabs(
-    ["Score the sources", "Timeline", f"Counterparty: {counterparty.name}"]
+    ["Score the sources", "Timeline", f"Counterparty: {ui.md(counterparty.name)}"]
 )
 
 with tab_score:

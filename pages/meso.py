@@ -57,7 +57,7 @@ with top[2]:
 safe = ui.safe_mode()
 for f in findings:
     (st.error if f.severity == "error" else st.warning)(
-        f.shareable if safe else f.message, icon=":material/report:"
+        ui.md(f.shareable if safe else f.message), icon=":material/report:"
     )
 
 # ---- add, duplicate, rename, remove, new round: above the grid, so nothing below can keep a user from them ----

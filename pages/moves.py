@@ -108,11 +108,11 @@ with pit_col:
     st.markdown("#### Pitfalls")
     for pit in pitfalls(deal, counterparty, issues, alternatives, concessions):
         if pit.detected:
-            st.warning(f"**{pit.name}**: {pit.reason}", icon=":material/warning:")
+            st.warning(f"**{pit.name}**: {ui.md(pit.reason)}", icon=":material/warning:")
         elif pit.detected is None:
-            st.info(f"**{pit.name}** (ask yourself): {pit.reason}", icon=":material/help:")
+            st.info(f"**{pit.name}** (ask yourself): {ui.md(pit.reason)}", icon=":material/help:")
         else:
-            st.markdown(f"✅ **{pit.name}** — {pit.reason}")
+            st.markdown(f"✅ **{pit.name}** — {ui.md(pit.reason)}")
 
 st.markdown("#### History")
 events = store.list_events(deal_id, kinds=["stage", "signal"])

@@ -109,7 +109,8 @@ big, m1, m2, m3 = st.columns([2, 1, 1, 1])
 days = (deal.deadline - date.today()).days if deal.deadline else None
 deadline_text = "none" if days is None else f"{days} days" if days >= 0 else f"{-days} days ago"
 deadline_help = (
-    deal.deadline_reason or "No reason recorded: a deadline without a real constraint reads as fake urgency."
+    ui.md(deal.deadline_reason)
+    or "No reason recorded: a deadline without a real constraint reads as fake urgency."
 )
 if safe:
     # Shared: the walk-away value and the mandate are ours alone; the deadline is what both sides work to.

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from .. import privacy
+from ..formatting import md
 from ..models import STAGE_LABELS, InvalidInput, Model
 from ..privacy import private_fields
 from ..store import Conflict, DatabaseBusy, NotFound, Store, database_path
@@ -50,6 +51,14 @@ def open_deal(deal_id: int) -> None:
     st.session_state[OPEN_DEAL_KEY] = deal_id
 
 
+def link_deal_id(param: str | None) -> int | None:
+    """The deal id a link carries: plain ASCII digits of a sane length, else None (no traceback for
+    '²', '٣', '1.5' or a 40-digit number)."""
+    if param is None or not (param.isascii() and param.isdigit()) or len(param) > 18:
+        return None
+    return int(param)
+
+
 def _picked() -> None:
     st.session_state[CURRENT_KEY] = st.session_state[PICKER_KEY]
 
@@ -71,9 +80,11 @@ def deal_picker(store: Store) -> int | None:
         chosen = state.get(CURRENT_KEY)
     if chosen not in ids:
         param = st.query_params.get("deal")
-        chosen = int(param) if param and param.isdigit() else None
+        chosen = link_deal_id(param)
         if param is not None and chosen not in ids:
-            st.sidebar.warning(f"There is no deal with id {param}; showing the first deal instead.")
+            # Never echo what the link carried beyond a plain number: a URL is anyone's text.
+            named = f" with id {chosen}" if chosen is not None else " for that link"
+            st.sidebar.warning(f"There is no deal{named}; showing the first deal instead.")
     if chosen not in ids:
         chosen = ids[0]
     if len(deals) > PICKER_LIMIT:
@@ -265,15 +276,15 @@ def flash(message: str) -> None:
 def show_flash() -> None:
     message = st.session_state.pop("_flash", None)
     if message:
-        st.success(message, icon=":material/check_circle:")
+        st.success(md(message), icon=":material/check_circle:")
     conflict = st.session_state.pop("_conflict", None)
     if conflict:
-        st.warning(conflict, icon=":material/sync_problem:")
+        st.warning(md(conflict), icon=":material/sync_problem:")
 
 
 def show_problems(exc: Exception) -> None:
     problems = exc.problems if isinstance(exc, InvalidInput) else [str(exc)]
-    st.error("Nothing was saved:\n\n" + "\n".join(f"- {p}" for p in problems))
+    st.error("Nothing was saved:\n\n" + "\n".join(f"- {md(p)}" for p in problems))
 
 
 def attempt(action: Callable[[], Any], success: str | Callable[[Any], str]) -> bool:
@@ -294,19 +305,20 @@ def attempt(action: Callable[[], Any], success: str | Callable[[Any], str]) -> b
 
 def deal_header(deal, counterparty, what: str) -> None:
     """The deal's name and where it stands, kept smaller than the screen's one big number."""
-    st.subheader(f"{what} · {deal.name}", anchor=False)
+    st.subheader(f"{what} · {md(deal.name)}", anchor=False)
     st.caption(
-        f"{counterparty.name} · {deal.context.value} · {STAGE_LABELS[deal.stage]} · owner {deal.owner}"
+        f"{md(counterparty.name)} · {deal.context.value} · {STAGE_LABELS[deal.stage]} · owner {md(deal.owner)}"
     )
 
 
 def big_number(label: str, value: str, caption: str = "", color: str | None = None) -> None:
-    """The one figure that matters on a screen, readable from across the table."""
-    st.caption(label)
-    shown = f":{color}[{value}]" if color else value
+    """The one figure that matters on a screen, readable from across the table. All three texts may
+    carry user text (a BATNA's description, a deadline's reason), so they are shown as text."""
+    st.caption(md(label))
+    shown = f":{color}[{md(value)}]" if color else md(value)
     st.markdown(f"# {shown}")
     if caption:
-        st.caption(caption)
+        st.caption(md(caption))
 
 
 def per_revision(store: Store, name: str, compute: Callable[[], Any]) -> Any:

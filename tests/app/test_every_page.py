@@ -56,7 +56,9 @@ def test_a_deal_id_that_does_not_exist_is_named_and_the_first_deal_shown(db_path
     ]
 
 
-@pytest.mark.parametrize("bad", ["abc", "-1", "1.5", "99999999999999999999"])
+@pytest.mark.parametrize(
+    "bad", ["abc", "-1", "1.5", "99999999999999999999", "²", "¹", "٣", "１２", "1\u200b"]
+)
 def test_a_malformed_deal_id_in_the_link_is_not_an_error(app, bad):
     at = app(deal=bad)
     at.switch_page("pages/concessions.py").run()

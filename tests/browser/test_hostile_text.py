@@ -71,3 +71,47 @@ def test_hostile_text_is_shown_as_text_and_never_runs(browser, tmp_path):
     reopened = Store.open(db)
     assert reopened.get_deal(deal_id).notes == SQL and len(reopened.list_deals()) == 13
     reopened.close()
+
+
+PAYLOAD = "**B** ![i](http://evil.example/I.png) [L](http://evil.example/L)"
+PHISH = "9999 **Session expired** [sign in again](http://evil.example/phish)"
+
+
+def test_markdown_names_and_links_render_no_link_image_or_bold_and_nothing_leaves_this_machine(
+    browser, tmp_path
+):
+    db = tmp_path / "markdown.duckdb"
+    store = Store.open(db)
+    load_curated(store)
+    deal_id = store.create_deal(
+        Deal(
+            name=PAYLOAD, context="sales", owner=PAYLOAD, deadline_reason=PAYLOAD, deadline=date(2026, 12, 20)
+        ),
+        Counterparty(name=PAYLOAD),
+    )
+    store.replace_alternatives(deal_id, [Alternative(description=PAYLOAD, money=50000)])
+    store.add_concession(deal_id, Concession(item=PAYLOAD, logged_at=datetime(2026, 11, 25, 9)))
+    store.close()
+    with serve(db, tmp_path / "streamlit.log") as url:
+        context = browser.new_context(viewport={"width": 1440, "height": 1000})
+        outside = []
+        context.route(
+            "**/*",
+            lambda route: (
+                route.continue_()
+                if route.request.url.startswith(url)
+                else (outside.append(route.request.url), route.abort())
+            ),
+        )
+        page = context.new_page()
+        for screen in SCREENS:
+            for deal in (str(deal_id), PHISH):
+                page.goto(f"{url}/{screen}?deal={deal}")
+                expect(page.get_by_text("Screen-share safe", exact=True)).to_be_visible(timeout=60_000)
+                settle(page)
+                app = page.get_by_test_id("stApp")
+                assert app.locator("a[href*='evil.example'], img[src*='evil.example']").count() == 0, screen
+                assert app.locator("strong", has_text="Session expired").count() == 0, screen
+                assert "B" not in app.locator("strong").all_inner_texts(), screen
+        context.close()
+    assert [u for u in outside if "evil.example" in u] == []
