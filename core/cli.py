@@ -11,11 +11,10 @@ import sys
 import time
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from . import demo
 from .csvio import frame_to_csv, parse_concessions
-from .models import DealFile, InvalidInput, describe_errors
+from .dealfiles import read_deal_file
+from .models import InvalidInput
 from .store import DatabaseBusy, NotFound, Store, database_path, now
 
 EXIT_INVALID = 2
@@ -91,10 +90,15 @@ def _open() -> Store:
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "import-deal":
-        deal_file = _read_deal_file(args.file)  # validate before opening the database
+        deal_file = read_deal_file(args.file)  # validate before opening the database
         store = _open()
-        new_id = store.import_deal(deal_file)
-        print(f"imported '{deal_file.deal.name}' as deal {new_id}")
+        done = store.import_deal(deal_file)
+        print(f"imported '{deal_file.deal.name}' as deal {done.deal_id}")
+        if done.joined_existing:
+            added = ", ".join(done.added_stakeholders) or "no new stakeholders"
+            told = ", ".join(map(str, done.deals_told)) or "none"
+            print(f"counterparty '{done.counterparty}' already existed: the deal joins it; its map gained {added}"
+                  + (f" (recorded in the history of deals {told})" if done.added_stakeholders else ""))  # fmt: skip
         return 0
 
     if args.command == "import-concessions":
@@ -151,18 +155,6 @@ def _read_bytes(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise InvalidInput([f"{path}: cannot read the file ({exc.strerror})"]) from None
-
-
-def _read_deal_file(path: Path) -> DealFile:
-    raw = _read_bytes(path)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InvalidInput([f"{path}: the file is not UTF-8 text"]) from None
-    try:
-        return DealFile.model_validate_json(text)
-    except ValidationError as exc:
-        raise InvalidInput([f"{path}: {line}" for line in describe_errors(exc)][:20]) from None
 
 
 if __name__ == "__main__":

@@ -430,6 +430,14 @@ class MesoBundle(Model):
     name: Name
     terms: list[MesoTerm] = []
 
+    @model_validator(mode="after")
+    def _one_value_per_issue(self) -> MesoBundle:
+        ids = [t.issue_id for t in self.terms]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"bundle '{self.name}' has two values for issue {twice[0]}; keep one")
+        return self
+
 
 def duplicate_bundle_names(bundles: Sequence[MesoBundle]) -> list[str]:
     """Names used by more than one bundle of the same round (case and outer spaces ignored): a round's

@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
+from .. import audit
 from ..audit import Change
 from ..models import Alternative, DealFile, Evidence, Issue, Stakeholder
 from .engine import Cursor, Engine
+
+
+@dataclass(frozen=True)
+class DealImport:
+    """What an import did, so the command can say it: the new deal, and whether it joined a counterparty
+    that was already there (whose map then gained the file's new stakeholders, recorded in the history
+    of every deal with that counterparty)."""
+
+    deal_id: int
+    counterparty: str
+    joined_existing: bool
+    added_stakeholders: list[str] = field(default_factory=list)
+    deals_told: list[int] = field(default_factory=list)
 
 
 class DealFiles(Engine):
@@ -25,31 +40,42 @@ class DealFiles(Engine):
             meso_bundles=self.list_meso_bundles(deal_id),
         )
 
-    def import_deal(self, f: DealFile) -> int:
+    def import_deal(self, f: DealFile) -> DealImport:
         """Store a deal file under new ids, in one transaction.
 
         A counterparty with the same name is reused (a counterparty can be in several deals); the file's
-        stakeholders that it does not have yet are added to it.
+        stakeholders that it does not have yet are added to its map, and that change is in the history
+        of every deal with that counterparty, as any other change to the map is.
         """
         with self.transaction() as cur:
             return self._import_deal(cur, f)
 
     def import_deals(self, files: Sequence[DealFile]) -> list[int]:
         with self.transaction() as cur:
-            return [self._import_deal(cur, f) for f in files]
+            return [self._import_deal(cur, f).deal_id for f in files]
 
-    def _import_deal(self, cur: Cursor, f: DealFile) -> int:
+    def _import_deal(self, cur: Cursor, f: DealFile) -> DealImport:
         rows = cur.rows(
             "SELECT id FROM counterparty WHERE lower(name) = lower(?) ORDER BY id LIMIT 1",
             [f.counterparty.name],
         )
+        added: list[str] = []
+        told: list[int] = []
         if rows:
             cp_id = rows[0]["id"]
             current = self._list_children(Stakeholder, cp_id, cur)
             known = {p.name.lower() for p in current}
             new = [s.model_copy(update={"id": None}) for s in f.stakeholders if s.name.lower() not in known]
             if new:
-                self._replace_children(cur, Stakeholder, cp_id, [*current, *new])
+                ids = self._replace_children(cur, Stakeholder, cp_id, [*current, *new])
+                after = [p.model_copy(update={"id": i}) for p, i in zip([*current, *new], ids, strict=True)]
+                changes = audit.list_changes(
+                    "counterparty", current, after, lambda p: f"Stakeholder '{p.name}'"
+                )
+                told = self._audit_counterparty(cur, cp_id, [Change(c.kind, c.subject, c.old, c.new, c.private,
+                                                                    note=f"from the deal file '{f.deal.name}'")
+                                                             for c in changes])  # fmt: skip
+                added = [p.name for p in new]
         else:
             cp_id = self._insert_counterparty(cur, f.counterparty)
             self._replace_children(
@@ -86,4 +112,4 @@ class DealFiles(Engine):
         for position, b in enumerate(f.meso_bundles):
             self._insert_bundle(cur, deal_id, b, position, issue_map)
         self._audit(cur, deal_id, [Change("deal", "Deal imported from a deal file", None, f.deal.name)])
-        return deal_id
+        return DealImport(deal_id, f.counterparty.name, bool(rows), added, told)

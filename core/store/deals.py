@@ -57,10 +57,15 @@ class Deals(Engine):
                 cur, cp.id, audit.field_changes("counterparty", "Counterparty", before, cp)
             )
 
-    def _audit_counterparty(self, cur: Cursor, counterparty_id: int, changes: Sequence[Change]) -> None:
-        """A counterparty is shared by its deals: each deal's history gets the change."""
-        for r in cur.rows("SELECT id FROM deal WHERE counterparty_id = ? ORDER BY id", [counterparty_id]):
-            self._audit(cur, r["id"], changes)
+    def _audit_counterparty(self, cur: Cursor, counterparty_id: int, changes: Sequence[Change]) -> list[int]:
+        """A counterparty is shared by its deals: each deal's history gets the change. Returns those deals."""
+        deals = [
+            r["id"]
+            for r in cur.rows("SELECT id FROM deal WHERE counterparty_id = ? ORDER BY id", [counterparty_id])
+        ]
+        for deal_id in deals:
+            self._audit(cur, deal_id, changes)
+        return deals
 
     def list_stakeholders(self, counterparty_id: int) -> list[Stakeholder]:
         return self._list_children(Stakeholder, counterparty_id)

@@ -103,3 +103,53 @@ def test_a_deal_without_issues_says_what_to_do_first(app, db_path):
     )
     at = app(deal=deal_id, page=PAGE)
     assert not at.exception and at.info[0].value.startswith("MESO bundles set a value for each issue")
+
+
+def test_duplicating_one_bundle_twice_keeps_the_screen_working_with_distinct_names(app, fresh_deal, db_path):
+    at = app(deal=fresh_deal, page=PAGE)
+    at.button(key=f"meso_add_{fresh_deal}").click()
+    at = at.run()
+    for _ in range(2):
+        at.button(key=f"meso_dup_{fresh_deal}").click()
+        at = at.run()
+        assert not at.exception
+    assert [b.name for b in Store.open(db_path).list_meso_bundles(fresh_deal)] == [
+        "Bundle 1", "Bundle 1 (copy)", "Bundle 1 (copy) 2"
+    ]  # fmt: skip
+    at = set_grid(at, fresh_deal, [110, 113.33, 106.67], [45, 60, 30], db_path)
+    saved = {b.name: [t.value for t in b.terms] for b in Store.open(db_path).list_meso_bundles(fresh_deal)}
+    assert saved == {
+        "Bundle 1": [110, 45],
+        "Bundle 1 (copy)": [113.33, 60],
+        "Bundle 1 (copy) 2": [106.67, 30],
+    }
+
+
+def test_a_new_bundle_takes_the_typed_name_and_a_rename_to_a_taken_name_is_refused(app, fresh_deal, db_path):
+    at = app(deal=fresh_deal, page=PAGE)
+    at.text_input(key=f"meso_new_bundle_{fresh_deal}").input("Price-led")
+    at.button(key=f"meso_add_{fresh_deal}").click()
+    at = at.run()
+    at.button(key=f"meso_add_{fresh_deal}").click()
+    at = at.run()
+    assert [b.name for b in Store.open(db_path).list_meso_bundles(fresh_deal)][0] == "Price-led"
+    at.text_input(key=f"meso_new_name_{fresh_deal}").input("price-led")
+    at.selectbox(key=f"meso_pick_bundle_{fresh_deal}").set_value(
+        Store.open(db_path).list_meso_bundles(fresh_deal)[1].id
+    )
+    at.button(key=f"meso_rename_{fresh_deal}").click()
+    at = at.run()
+    assert "already used in this round" in at.error[0].value
+    assert len({b.name for b in Store.open(db_path).list_meso_bundles(fresh_deal)}) == 2
+
+
+def test_saving_the_grid_with_no_edit_changes_no_bundle(app, fresh_deal, db_path):
+    at = app(deal=fresh_deal, page=PAGE)
+    for _ in range(2):
+        at.button(key=f"meso_add_{fresh_deal}").click()
+        at = at.run()
+    at = set_grid(at, fresh_deal, [110, 113.33], [45, 60], db_path)
+    before = Store.open(db_path).list_meso_bundles(fresh_deal)
+    at.button(key=f"meso_save_{fresh_deal}_1").click()
+    at = at.run()
+    assert Store.open(db_path).list_meso_bundles(fresh_deal) == before

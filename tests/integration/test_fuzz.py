@@ -9,8 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from core.cli import _read_deal_file, main
+from core.cli import main
 from core.csvio import REQUIRED_COLUMNS, parse_concessions
+from core.dealfiles import read_deal_file
 from core.models import (
     Alternative,
     Concession,
@@ -108,7 +109,7 @@ def test_the_deal_file_reader_accepts_or_names_the_problems(tmp_path_factory, te
     path = tmp_path_factory.mktemp("deal") / "deal.json"
     path.write_text(text, encoding="utf-8")
     try:
-        assert isinstance(_read_deal_file(path), DealFile)
+        assert isinstance(read_deal_file(path), DealFile)
     except InvalidInput as exc:
         assert exc.problems and all(str(path) in p for p in exc.problems)
 

@@ -98,7 +98,7 @@ def test_round_trip_through_the_store_is_exact(demo_store):
             2, Concession(item=f"x{n}", you_give=text, value_to_you=-1, logged_at=NOW + timedelta(minutes=n))
         )
     first = frame_to_csv(demo_store.concession_log(2))
-    twin = demo_store.import_deal(demo_store.export_deal(2).model_copy(update={"concessions": []}))
+    twin = demo_store.import_deal(demo_store.export_deal(2).model_copy(update={"concessions": []})).deal_id
     demo_store.import_concessions(twin, parse_concessions(first, demo_store.issue_ids(twin), NOW))
     assert frame_to_csv(demo_store.concession_log(twin)) == first
     assert [c.you_give for c in demo_store.list_concessions(twin)][-len(tricky) :] == tricky

@@ -22,7 +22,7 @@ def without_ids(node):
 
 def test_export_import_export_is_identical_apart_from_ids(demo_store):
     first = demo_store.export_deal(1).model_dump_json(indent=2)
-    new_id = demo_store.import_deal(demo_store.export_deal(1))
+    new_id = demo_store.import_deal(demo_store.export_deal(1)).deal_id
     second = demo_store.export_deal(new_id).model_dump_json(indent=2)
     assert new_id != 1
     assert json.loads(first) != json.loads(second)  # ids differ...
@@ -30,7 +30,7 @@ def test_export_import_export_is_identical_apart_from_ids(demo_store):
 
 
 def test_references_inside_a_deal_follow_the_new_ids(demo_store):
-    new_id = demo_store.import_deal(demo_store.export_deal(1))
+    new_id = demo_store.import_deal(demo_store.export_deal(1)).deal_id
     f = demo_store.export_deal(new_id)
     issue_ids = {i.id for i in f.issues}
     assert f.deal.pressured_issue_id in issue_ids
@@ -42,7 +42,7 @@ def test_references_inside_a_deal_follow_the_new_ids(demo_store):
 def test_importing_into_another_database_reuses_nothing_and_round_trips(demo_store):
     exported = demo_store.export_deal(3)
     other = Store.memory()
-    new_id = other.import_deal(exported)
+    new_id = other.import_deal(exported).deal_id
     assert without_ids(other.export_deal(new_id).model_dump()) == without_ids(exported.model_dump())
 
 
@@ -94,7 +94,8 @@ def test_a_bad_deal_file_changes_nothing_and_names_the_field(db_path, tmp_path, 
 
 
 @pytest.mark.parametrize(
-    ("content", "expected"), [(b"\xff\xfe not utf-8", "not UTF-8"), (b"{", "Invalid JSON")]
+    ("content", "expected"),
+    [(b"\xff\xfe not utf-8", "not UTF-8"), (b"{", "the JSON is malformed (line 1, column 2)")],
 )
 def test_unreadable_deal_files_are_refused_plainly(db_path, tmp_path, capsys, content, expected):
     bad = tmp_path / "bad.json"
@@ -117,3 +118,99 @@ def test_cli_export_of_an_unknown_deal_fails_plainly(db_path, capsys):
     Store.open(db_path).close()
     assert cli.main(["export-deal", "99"]) == cli.EXIT_INVALID
     assert "There is no deal with id 99" in capsys.readouterr().err
+
+
+# ---- what the reader refuses before the database is touched -------------------------------------------
+def _demo_json() -> str:
+    from core.demo import CURATED_DIR
+
+    return (CURATED_DIR / "01-northwind-saas-renewal.json").read_text(encoding="utf-8")
+
+
+def test_a_key_written_twice_is_refused_instead_of_the_last_one_winning(tmp_path):
+    from core.dealfiles import read_deal_file
+    from core.models import InvalidInput
+
+    text = _demo_json().replace('"mandate":', '"mandate": 0, "mandate":', 1)
+    path = tmp_path / "twice.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InvalidInput) as refused:
+        read_deal_file(path)
+    assert refused.value.problems == [f"{path}: the key 'mandate' appears twice in one object; keep one, since the "
+                                      "second would silently replace the first"]  # fmt: skip
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path):
+    from core.dealfiles import read_deal_file
+
+    path = tmp_path / "bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + _demo_json().encode("utf-8"))
+    assert read_deal_file(path).deal.name == "Northwind — enterprise SaaS annual"
+
+
+def test_an_oversized_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    from core import dealfiles
+    from core.models import InvalidInput
+
+    path = tmp_path / "huge.json"
+    path.write_bytes(b" " * (dealfiles.MAX_DEAL_FILE_BYTES + 1))
+    monkeypatch.setattr(type(path), "read_bytes", lambda self: pytest.fail("read before the size check"))
+    with pytest.raises(InvalidInput, match="a deal file may be at most 5 MB"):
+        dealfiles.read_deal_file(path)
+
+
+def test_two_values_for_one_issue_in_a_bundle_are_refused_naming_the_bundle(tmp_path):
+    import json
+
+    from core.dealfiles import read_deal_file
+    from core.models import InvalidInput
+
+    data = json.loads(_demo_json())
+    bundle = data["meso_bundles"][0]
+    bundle["terms"].append(dict(bundle["terms"][0]))
+    path = tmp_path / "term.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(InvalidInput, match=f"bundle '{bundle['name']}' has two values for issue"):
+        read_deal_file(path)
+
+
+def test_two_bundles_of_one_round_with_one_name_are_refused(tmp_path):
+    import json
+
+    from core.dealfiles import read_deal_file
+    from core.models import InvalidInput
+
+    data = json.loads(_demo_json())
+    data["meso_bundles"][1]["name"] = data["meso_bundles"][0]["name"].upper()
+    path = tmp_path / "names.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(InvalidInput, match="two bundles of one round are named"):
+        read_deal_file(path)
+
+
+def test_importing_onto_a_known_counterparty_records_the_new_stakeholder_in_every_deal_it_shares(
+    demo_store, tmp_path, capsys, monkeypatch
+):
+    from core.models import Stakeholder
+
+    shared = demo_store.get_deal(1).counterparty_id
+    deals = [
+        int(i) for i in demo_store.list_deals()["id"] if demo_store.get_deal(int(i)).counterparty_id == shared
+    ]
+    exported = demo_store.export_deal(1)
+    veto = Stakeholder(name="Dr. New Veto", role="CFO", decision_rights="signs", veto=True)
+    changed = exported.model_copy(update={"stakeholders": [*exported.stakeholders, veto]})
+    path = tmp_path / "deal.json"
+    path.write_text(changed.model_dump_json(), encoding="utf-8")
+    demo_store.close()
+    monkeypatch.setenv("COCKPIT_DB", str(demo_store.path))
+
+    assert cli.main(["import-deal", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "already existed" in out and "Dr. New Veto" in out and f"deals {', '.join(map(str, deals))}" in out
+    store = Store.open(demo_store.path)
+    for deal_id in deals:
+        history = store.list_events(deal_id)
+        row = history[history["subject"] == "Stakeholder 'Dr. New Veto' added"]
+        assert len(row) == 1 and "from the deal file" in row.iloc[0]["note"], deal_id
+    assert "Dr. New Veto" in [s.name for s in store.list_stakeholders(shared)]
