@@ -6,6 +6,7 @@ Every failure a user can cause prints one plain sentence on stderr and exits non
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import time
@@ -15,7 +16,7 @@ from . import demo
 from .csvio import frame_to_csv, parse_concessions
 from .dealfiles import read_deal_file
 from .models import InvalidInput
-from .store import DatabaseBusy, NotFound, Store, database_path, now
+from .store import DatabaseBusy, DatabaseUnusable, NotFound, Store, database_path, now
 
 EXIT_INVALID = 2
 EXIT_BUSY = 3
@@ -64,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     except DatabaseBusy as exc:
         print(f"cockpit: {exc}", file=sys.stderr)
         return EXIT_BUSY
+    except DatabaseUnusable as exc:
+        print(f"cockpit: {exc}", file=sys.stderr)
+        return EXIT_INVALID
     except InvalidInput as exc:
         print("cockpit: nothing was changed:", *exc.problems, sep="\n  ", file=sys.stderr)
         return EXIT_INVALID
@@ -76,16 +80,27 @@ def main(argv: list[str] | None = None) -> int:
 
 
 WAIT_DEFAULT = 10.0  # seconds a command waits for a busy database before it gives up
+WAIT_MAX = 3600.0  # an hour: longer is a mistake, not a plan
 
 
 def _open() -> Store:
     """The database, waiting up to COCKPIT_WAIT seconds if another program (the app) holds it."""
-    raw = os.environ.get("COCKPIT_WAIT", "")
+    return Store.open(wait=wait_seconds(os.environ.get("COCKPIT_WAIT", "")))
+
+
+def wait_seconds(raw: str) -> float:
+    """COCKPIT_WAIT read as a finite number of seconds from 0 to WAIT_MAX; unset means WAIT_DEFAULT."""
+    if not raw.strip():
+        return WAIT_DEFAULT
     try:
-        wait = max(0.0, float(raw)) if raw else WAIT_DEFAULT
+        wait = float(raw)
     except ValueError:
-        raise InvalidInput([f"COCKPIT_WAIT: must be a number of seconds (got {raw!r})"]) from None
-    return Store.open(wait=wait)
+        wait = math.nan
+    if not (0 <= wait <= WAIT_MAX):  # also refuses nan and inf
+        raise InvalidInput(
+            [f"COCKPIT_WAIT: must be a number of seconds from 0 to {WAIT_MAX:g} (got {raw!r})"]
+        )
+    return wait
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -251,3 +251,17 @@ def read_corrections(
     if problems:
         raise InvalidInput(problems)
     return changed, removed
+
+
+def corrections_saved(changed: Sequence[Concession], removed: Sequence[Concession]) -> str:
+    """What a save of corrections did, in one sentence naming the lines."""
+    parts = []
+    if changed:
+        parts.append(f"corrected {_count(len(changed))}: " + ", ".join(f"'{c.item}'" for c in changed))
+    if removed:
+        parts.append(f"removed {_count(len(removed))}: " + ", ".join(f"'{c.item}'" for c in removed))
+    return "Saved: " + "; ".join(parts) + "." if parts else "There are no corrections to save."
+
+
+def _count(n: int) -> str:
+    return f"{n} line" if n == 1 else f"{n} lines"

@@ -8,6 +8,7 @@ from core.charts import balance_chart
 from core.concessions import (
     EDITOR_COLUMNS,
     balance_by_round,
+    corrections_saved,
     editor_frame,
     is_severe,
     read_corrections,
@@ -237,10 +238,17 @@ with fix:
         editor_key, seen_key = f"log_editor_{deal_id}", f"log_seen_{deal_id}"
         pending = st.session_state.get(editor_key)
         if not (isinstance(pending, dict) and pending.get("edited_rows")) or seen_key not in st.session_state:
-            # The log as it was when these edits began: saving checks nobody changed those lines since.
+            # The log as it was when these edits began. The table keeps showing it while edits are pending,
+            # because the table's edits are kept by row: a line logged or removed elsewhere in the meantime
+            # must not move an edit onto another line. Saving checks nobody changed the edited lines since.
             st.session_state[seen_key] = lines
+        base = st.session_state[seen_key]
+        if len(base) != len(lines) or any(a.id != b.id for a, b in zip(base, lines, strict=False)):
+            st.caption(
+                ":material/sync: The log changed since you started editing; your edits stay on their lines."
+            )
         edited = st.data_editor(
-            editor_frame(lines, issues),
+            editor_frame(base, issues),
             key=editor_key,
             hide_index=True,
             width="stretch",
@@ -260,17 +268,18 @@ with fix:
         )
         if st.button("Save corrections", type="primary", key=f"save_corrections_{deal_id}"):
 
-            def save() -> None:
-                changed, removed = read_corrections(lines, edited, issues)
+            def save() -> str:
+                changed, removed = read_corrections(base, edited, issues)
                 if not changed and not removed:
                     raise InvalidInput(["There are no corrections to save."])
                 try:
-                    store.update_concessions(deal_id, changed, removed, read=st.session_state[seen_key])
+                    store.update_concessions(deal_id, changed, removed, read=base)
                 finally:  # saved, or refused because someone else saved first: start again from the stored log
                     for key in (editor_key, seen_key):
                         st.session_state.pop(key, None)
+                return corrections_saved(changed, [c for c in base if c.id in removed])
 
-            ui.attempt(save, "Saved the corrections.")
+            ui.attempt(save, lambda said: said)
     else:
         st.caption("Nothing to correct yet.")
 

@@ -10,6 +10,8 @@ from .engine import (
     PROJECT_ROOT,
     Conflict,
     DatabaseBusy,
+    DatabaseProblem,
+    DatabaseUnusable,
     NotFound,
     current_user,
     database_path,
@@ -27,6 +29,6 @@ class Store(Queries, DealFiles, Meso, Concessions, Power, Preparation, Deals):
 
 
 __all__ = [
-    "DEFAULT_DB", "MIGRATIONS", "PROJECT_ROOT", "Conflict", "DatabaseBusy", "NotFound", "Store", "current_user",
+    "DEFAULT_DB", "MIGRATIONS", "PROJECT_ROOT", "Conflict", "DatabaseBusy", "DatabaseProblem", "DatabaseUnusable", "NotFound", "Store", "current_user",
     "database_path", "now",
 ]  # fmt: skip

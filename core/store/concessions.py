@@ -105,9 +105,14 @@ class Concessions(Engine):
             live = live_ids(cur, "concession", deal_id)
             unknown = [c.id for c in changed if c.id not in live] + [i for i in removed if i not in live]
             if unknown:
-                raise NotFound(
-                    f"Concession line(s) {', '.join(map(str, unknown))} are no longer in this log "
-                    "(removed or changed elsewhere). Reload and try again."
+                gone = [c for c in self._concessions_by_id(cur, unknown).values() if c.deal_id == deal_id]
+                if len(gone) < len(unknown):
+                    raise NotFound(
+                        f"Concession line(s) {', '.join(map(str, unknown))} are not lines of this deal."
+                    )
+                raise Conflict(
+                    f"{_line(gone[0])} was removed by someone else since you opened the log. Nothing was saved: "
+                    "the table now shows the log as it is; make your correction again."
                 )
             self._check_issue_links(cur, deal_id, changed)
             touched = [c.id for c in changed] + list(removed)

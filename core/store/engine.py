@@ -47,18 +47,90 @@ def now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-class DatabaseBusy(RuntimeError):
+class DatabaseProblem(RuntimeError):
+    """The database file cannot be used now. `str()` names the whole path (for the command line);
+    `shown()` names only the file, for a page that may be seen by people who need not know the server."""
+
+    def __init__(self, path: Path, template: str):
+        self.path = path
+        self._template = template
+        super().__init__(template.format(file=path))
+
+    def shown(self) -> str:
+        return self._template.format(file=self.path.name)
+
+
+class DatabaseBusy(DatabaseProblem):
     """Another process holds the database file's write lock."""
 
     def __init__(self, path: Path, holder: str = "", waited: float = 0.0):
-        self.path = path
         who = f" ({holder})" if holder else ""
         after = f" (waited {waited:g} s for it)" if waited else ""
         super().__init__(
-            f"The deal database {path} is in use by another program{who}{after}. "
+            path,
+            f"The deal database {{file}} is in use by another program{who}{after}. "
             "Stop the other cockpit (the app started with `make run`, or another `cockpit` command) and "
-            "try again, or set COCKPIT_DB to a different file."
+            "try again, or set COCKPIT_DB to a different file.",
         )
+
+
+class DatabaseUnusable(DatabaseProblem):
+    """COCKPIT_DB names something the cockpit must not or cannot use: it was left as it was."""
+
+
+def _unusable(path: Path, why: str) -> DatabaseUnusable:
+    return DatabaseUnusable(path, f"The deal database {{file}} {why}; it was left unchanged. Set COCKPIT_DB to "
+                                  "another file (a new name starts an empty cockpit).")  # fmt: skip
+
+
+def _check_usable(path: Path) -> None:
+    """Refuse, before anything is written, a path that is not a cockpit database or cannot be written."""
+    if path.is_dir():
+        raise _unusable(path, "is a folder, not a file")
+    if not path.parent.is_dir():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _unusable(path, f"cannot be created here ({exc.strerror.lower()})") from None
+    if not path.exists():
+        return
+    if path.stat().st_size == 0 or _magic(path) != b"DUCK":
+        raise _unusable(path, "is not a DuckDB database (another kind of file, or damaged)")
+    try:
+        probe = duckdb.connect(str(path), read_only=True)
+    except duckdb.ConnectionException:
+        return  # this process has it open already, so it passed this check when first opened
+    except duckdb.IOException as exc:
+        if _held_elsewhere(exc):
+            return  # held by another process: opening says so, with the wait
+        raise _unusable(path, "cannot be read") from None
+    try:
+        tables = {r[0] for r in probe.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}  # fmt: skip
+    finally:
+        probe.close()
+    if tables and "schema_migration" not in tables:
+        raise _unusable(path, "was made by another program (it has tables but is not a cockpit database)")
+
+
+def _magic(path: Path) -> bytes:
+    with path.open("rb") as f:
+        f.seek(8)
+        return f.read(4)
+
+
+def _held_elsewhere(exc: Exception) -> bool:
+    """DuckDB's word for a file another process has open (read apart from the path, which may say 'lock')."""
+    return "could not set lock" in str(exc).lower()
+
+
+def _write_problem(text: str) -> str:
+    lower = text.lower()
+    if "read-only" in lower or "read only" in lower:
+        return "is on a read-only disk"
+    if "permission" in lower or "not permitted" in lower:
+        return "cannot be written by this user (or is locked against changes)"
+    return "cannot be opened for writing"
 
 
 class NotFound(LookupError):
@@ -179,7 +251,10 @@ class Engine:
         """Open (and migrate) the file. If another process holds it, retry for up to `wait` seconds,
         then raise DatabaseBusy: a short command run next to the app gets its turn once the file is free."""
         path = Path(path) if path is not None else database_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            _check_usable(path)
+        except PermissionError:
+            raise _unusable(path, "cannot be read by this user") from None
         deadline = time.monotonic() + wait
         while True:
             try:
@@ -187,8 +262,8 @@ class Engine:
                 break
             except duckdb.IOException as exc:
                 text = str(exc)
-                if "lock" not in text.lower():
-                    raise
+                if not _held_elsewhere(exc):
+                    raise _unusable(path, _write_problem(text)) from None
                 if time.monotonic() >= deadline:
                     holder = re.search(r"PID \d+", text)
                     raise DatabaseBusy(path, holder.group(0) if holder else "", waited=wait) from None

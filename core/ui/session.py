@@ -15,7 +15,7 @@ from .. import privacy
 from ..formatting import md
 from ..models import STAGE_LABELS, InvalidInput, Model
 from ..privacy import private_fields
-from ..store import Conflict, DatabaseBusy, NotFound, Store, database_path
+from ..store import Conflict, DatabaseProblem, NotFound, Store, database_path
 
 
 # ---- the store ---------------------------------------------------------------------------------
@@ -33,8 +33,8 @@ def get_store() -> Store:
     """The process's store for COCKPIT_DB. A busy file stops the page with the plain message."""
     try:
         return _open_store(str(database_path()))
-    except DatabaseBusy as exc:
-        st.error(str(exc))
+    except DatabaseProblem as exc:  # busy, or not a cockpit database: one sentence, the file's name only
+        st.error(md(exc.shown()), icon=":material/database:")
         st.stop()
 
 

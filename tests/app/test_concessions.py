@@ -1,8 +1,10 @@
 """The Concessions screen through AppTest: balance first, logging, flags, corrections, undo."""
 
+from datetime import datetime
+
 import pytest
 
-from core.models import Counterparty, Deal
+from core.models import Concession, Counterparty, Deal
 from core.store import Store
 
 PAGE = "pages/concessions.py"
@@ -177,3 +179,37 @@ def test_a_correction_to_a_line_someone_else_just_changed_is_refused_and_theirs_
     at = at.run()
     assert balance(at) == "# :red[−9,500 EUR]"
     assert Store.open(db_path).list_concessions(1)[1].you_get == "Logo on their site"
+
+
+def test_an_edit_survives_a_line_removed_and_another_logged_elsewhere_meanwhile(page, db_path):
+    lines = Store.open(db_path).list_concessions(1)
+    page.session_state["log_editor_1"] = {"edited_rows": {2: {"Value to you": -2500.0}}, "added_rows": [],
+                                          "deleted_rows": []}  # fmt: skip
+    at = page.run()  # our edit on the third line is pending
+    other = Store.open(db_path)  # meanwhile a colleague removes the first line and logs a new one
+    other.remove_concession(1, lines[0].id)
+    other.add_concession(
+        1, Concession(item="Late line", you_give="x", you_get="y", logged_at=datetime(2027, 1, 1))
+    )
+    other.close()
+    at = at.run()
+    at.button(key="save_corrections_1").click()
+    at = at.run()
+    assert [s.value for s in at.success] == [f"Saved: corrected 1 line: '{lines[2].item}'."]
+    stored = {c.id: c for c in Store.open(db_path).list_concessions(1)}
+    assert stored[lines[2].id].value_to_you == -2500.0  # our edit, on the line we edited
+    assert stored[lines[1].id].value_to_you == lines[1].value_to_you  # no other line touched
+    assert lines[0].id not in stored and "Late line" in [c.item for c in stored.values()]
+
+
+def test_an_edit_to_a_line_removed_elsewhere_is_refused_naming_it(page, db_path):
+    lines = Store.open(db_path).list_concessions(1)
+    page.session_state["log_editor_1"] = {"edited_rows": {0: {"Value to you": -1.0}}, "added_rows": [],
+                                          "deleted_rows": []}  # fmt: skip
+    at = page.run()
+    other = Store.open(db_path)
+    other.remove_concession(1, lines[0].id)
+    other.close()
+    at.button(key="save_corrections_1").click()
+    at = at.run()
+    assert any(f"'{lines[0].item}'" in w.value and "removed by someone else" in w.value for w in at.warning)

@@ -182,3 +182,21 @@ def test_a_breached_floor_or_a_give_over_the_mandate_is_severe(breach, over, sev
     from core.concessions import is_severe
 
     assert is_severe(breach, over) is severe
+
+
+def test_a_save_of_corrections_says_which_lines_it_corrected_and_removed():
+    from core.concessions import corrections_saved
+
+    a = Concession(item="Price", logged_at=T0)
+    b = Concession(item="Pilot", logged_at=T0)
+    assert corrections_saved([a], [b]) == "Saved: corrected 1 line: 'Price'; removed 1 line: 'Pilot'."
+    assert corrections_saved([a, b], []) == "Saved: corrected 2 lines: 'Price', 'Pilot'."
+
+
+def test_a_correction_to_a_line_removed_meanwhile_is_a_conflict_naming_it(demo_store):
+    from core.store import Conflict
+
+    lines = demo_store.list_concessions(1)
+    demo_store.remove_concession(1, lines[0].id)
+    with pytest.raises(Conflict, match=f"Concession '{lines[0].item}' .* was removed by someone else"):
+        demo_store.update_concessions(1, [lines[0].model_copy(update={"item": "x"})], read=lines)
