@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from . import demo
-from .csvio import frame_to_csv, parse_concessions
+from .csvio import check_size, frame_to_csv, parse_concessions
 from .dealfiles import read_deal_file
 from .models import InvalidInput
 from .store import DatabaseBusy, DatabaseUnusable, NotFound, Store, database_path, now
@@ -117,6 +117,10 @@ def _run(args: argparse.Namespace) -> int:
         return 0
 
     if args.command == "import-concessions":
+        try:
+            check_size(args.file.stat().st_size)  # before the file is read into memory
+        except OSError:
+            pass  # reading it names the problem
         data = _read_bytes(args.file)
         store = _open()
         items = parse_concessions(data, store.issue_ids(args.deal), now())

@@ -13,7 +13,7 @@ import io
 import math
 import re
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pandas as pd
 import pyarrow as pa
@@ -22,7 +22,9 @@ from pydantic import ValidationError
 
 from .models import Concession, InvalidInput, describe_errors, field_label
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# OWASP's formula starters, plus their full-width and small forms: a spreadsheet that folds them to
+# ASCII (some do, under East Asian input settings) would run them too, and a quote costs nothing.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠", "﹦", "﹢", "﹣")
 ESCAPE = "'"
 BOM = "\ufeff"
 _NEEDS_ESCAPE = re.compile("^[" + re.escape("".join(FORMULA_TRIGGERS) + ESCAPE) + "]")
@@ -74,8 +76,27 @@ def frame_to_csv(frame: pd.DataFrame, bom: bool = True) -> bytes:
 
 
 def read_rows(text: str) -> list[list[str]]:
-    """Parse RFC 4180 text (BOM tolerated) into rows of raw cells."""
-    return list(csv.reader(io.StringIO(text.removeprefix(BOM), newline="")))
+    """Parse RFC 4180 text (BOM tolerated) into rows of raw cells. A cell may be as long as the file
+    (the models' own limits then name the row and column of a cell that is too long)."""
+    reader = csv.reader(io.StringIO(text.removeprefix(BOM), newline=""))
+    try:
+        return list(reader)
+    except csv.Error as exc:
+        raise InvalidInput([f"Row {reader.line_num}: the file is not valid CSV there ({exc})."]) from None
+
+
+csv.field_size_limit(MAX_BYTES)
+
+
+def header_key(name: str) -> str:
+    """Headers match whatever their case and spacing: 'value to YOU ' is 'Value to you'."""
+    return " ".join(restore(name).split()).casefold()
+
+
+def check_size(size: int) -> None:
+    """The size limit, checked before a file is read into memory."""
+    if size > MAX_BYTES:
+        raise InvalidInput([f"The file is {size / 1024 / 1024:.1f} MB; the limit is 20 MB."])
 
 
 def parse_concessions(data: bytes, issue_ids: Mapping[str, int], now: datetime) -> list[Concession]:
@@ -84,8 +105,7 @@ def parse_concessions(data: bytes, issue_ids: Mapping[str, int], now: datetime) 
     `issue_ids` maps the target deal's issue names (any case) to ids. Row numbers are a spreadsheet's:
     the header is row 1. Any bad row rejects the file; the first 20 problems are named.
     """
-    if len(data) > MAX_BYTES:
-        raise InvalidInput([f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is 20 MB."])
+    check_size(len(data))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -94,15 +114,15 @@ def parse_concessions(data: bytes, issue_ids: Mapping[str, int], now: datetime) 
                 f"The file is not UTF-8 text (byte {exc.start + 1} cannot be read). Save it as 'CSV UTF-8' and try again."
             ]
         ) from None
-    try:
-        rows = read_rows(text)
-    except csv.Error as exc:
-        raise InvalidInput([f"The file is not valid CSV: {exc}."]) from None
-    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    rows = [r for r in read_rows(text) if any(cell.strip() for cell in r)]
     if not rows:
         raise InvalidInput(["The file is empty: it needs a header row and at least one concession."])
-    header = [restore(h.strip()) for h in rows[0]]
+    canonical = {header_key(c): c for c in LOG_COLUMNS}
+    header = [canonical.get(header_key(h), " ".join(restore(h).split())) for h in rows[0]]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing and len(rows[0]) == 1 and rows[0][0].count(";") >= len(REQUIRED_COLUMNS) - 1:
+        raise InvalidInput(["This file uses ';' as separator (as Excel saves CSV in many European settings). "
+                            "Save it as 'CSV UTF-8 (comma delimited)' and import it again."])  # fmt: skip
     if missing:
         raise InvalidInput(
             [
@@ -136,6 +156,12 @@ def parse_concessions(data: bytes, issue_ids: Mapping[str, int], now: datetime) 
             shown.append(f"… and {len(problems) - MAX_REPORTED} more problems. Nothing was imported.")
         raise InvalidInput(shown)
     return result
+
+
+def stored_time(moment: datetime) -> datetime:
+    """Times are stored as naive UTC (as the log writes them): a time with a zone is converted, so a file
+    mixing '…+05:00' with plain times sorts and compares correctly."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo is not None else moment
 
 
 def _number(
@@ -192,7 +218,7 @@ def _parse_row(
         problems.append(f"Row {n}, Final offer: '{row['Final offer']}' must be yes or no")
     logged = row.get("Logged at", "").strip()
     try:
-        data["logged_at"] = datetime.fromisoformat(logged) if logged else now
+        data["logged_at"] = stored_time(datetime.fromisoformat(logged)) if logged else now
     except ValueError:
         problems.append(f"Row {n}, Logged at: '{logged}' is not a date and time (YYYY-MM-DD HH:MM:SS)")
         data["logged_at"] = now

@@ -196,8 +196,15 @@ def _finite(x: float) -> float:
 
 Name = Annotated[str, AfterValidator(_not_blank), Field(max_length=200)]
 Text = Annotated[str, Field(max_length=5000)]
-Amount = Annotated[float, AfterValidator(_finite), Field(ge=0)]  # money and positions: never negative
-SignedAmount = Annotated[float, AfterValidator(_finite)]  # net values in the concession log
+# A trillion: above any deal's value, and low enough that 100,000 lines still sum to a finite figure.
+MAX_AMOUNT = 1e12
+Amount = Annotated[
+    float, AfterValidator(_finite), Field(ge=0, le=MAX_AMOUNT)
+]  # money and positions: never negative
+SignedAmount = Annotated[
+    float, AfterValidator(_finite), Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)
+]  # net values in the log
+MAX_DAYS = 36_500  # a hundred years: a time cost beyond that is a typing slip
 Score = Annotated[int, Field(ge=0, le=5)]
 Rating = Annotated[int, Field(ge=1, le=5)]
 
@@ -282,7 +289,7 @@ class Alternative(Model):
     deal_id: int | None = None
     description: Name
     money: Amount = 0.0
-    time_days: Annotated[int, Field(ge=0)] = 0
+    time_days: Annotated[int, Field(ge=0, le=MAX_DAYS)] = 0
     risk: Rating = 3
     political_cost: Rating = 3
     evidence_id: int | None = None
@@ -407,7 +414,7 @@ class Reaction(StrEnum):
 
 
 # A MESO round; deal files written before it was named "round" call it "set_no".
-MesoRound = Annotated[int, Field(ge=1, validation_alias=AliasChoices("round", "set_no"))]
+MesoRound = Annotated[int, Field(ge=1, le=1000, validation_alias=AliasChoices("round", "set_no"))]
 
 
 class MesoPick(Model):
@@ -527,15 +534,28 @@ def describe_errors(exc: ValidationError, prefix: str = "") -> list[str]:
     return lines
 
 
+def _number(x: Any) -> str:
+    """A bound or an input as a person reads it: 1e12 is 1,000,000,000,000; text stays as typed."""
+    if isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x) and abs(x) < 1e18:
+        return fmt_amount(x)
+    return str(x)
+
+
 def _plain(msg: str, err: dict[str, Any]) -> str:
     ctx = err.get("ctx") or {}
     kind = err.get("type", "")
     if kind == "greater_than_equal":
-        return f"must be at least {ctx.get('ge')} (got {err.get('input')})"
+        return f"must be at least {_number(ctx.get('ge'))} (got {_number(err.get('input'))})"
     if kind == "less_than_equal":
-        return f"must be at most {ctx.get('le')} (got {err.get('input')})"
+        return f"must be at most {_number(ctx.get('le'))} (got {_number(err.get('input'))})"
     if kind == "missing":
         return "is required"
+    if kind in ("float_parsing", "float_type"):
+        return (
+            f"must be a number (got {err.get('input')!r}); write it without separators, e.g. 1500 or 1500.50"
+        )
+    if kind in ("int_parsing", "int_parsing_size", "int_from_float", "int_type"):
+        return f"must be a whole number in range (got {_number(err.get('input'))})"
     if kind == "string_too_long":
         return f"is too long (at most {ctx.get('max_length')} characters)"
     if kind == "enum":

@@ -15,9 +15,9 @@ from core.concessions import (
     reciprocity_colour,
     review_log,
 )
-from core.csvio import frame_to_csv, parse_concessions
+from core.csvio import check_size, frame_to_csv, parse_concessions
 from core.models import Concession, InvalidInput, validate
-from core.store import NotFound, now
+from core.store import Conflict, NotFound, now
 
 LIVE_SECONDS = 3  # a sponsor watching on a second screen sees a new line within this (plus a rerun)
 LIVE_ROWS = 50  # the live table shows the newest lines; the full log is in the correction table and the CSV
@@ -29,7 +29,7 @@ deal_id = deal.id
 
 # Entry widgets are keyed per deal so switching deals starts a clean form.
 K = {name: f"entry_{name}_{deal_id}" for name in ("item", "give", "get", "you", "them", "trigger", "issue",
-                                                   "position", "round", "final", "problems")}  # fmt: skip
+                                                   "position", "round", "final", "problems", "last")}  # fmt: skip
 
 
 def log_concession() -> None:
@@ -43,12 +43,14 @@ def log_concession() -> None:
     }  # fmt: skip
     try:
         line = validate(Concession, data)
-        store.add_concession(deal_id, line)
+        new_id = store.add_concession(deal_id, line)
     except (InvalidInput, NotFound) as exc:
         s[K["problems"]] = exc.problems if isinstance(exc, InvalidInput) else [str(exc)]
         return
     s[K["problems"]] = []
-    ui.flash(f"Logged '{line.item}'.")
+    # Not a one-shot message: the confirmation is drawn from the stored line on every redraw until the next
+    # line, so a redraw that a burst of typing interrupts can never swallow it.
+    s[K["last"]] = new_id
     # Clear what changes line to line; keep the round and the linked issue for the next entry.
     for name in ("item", "give", "get", "trigger"):
         s[K[name]] = ""
@@ -66,6 +68,33 @@ def reviewed():
         return current, issues, review_log(store.concession_frame(deal_id), issues, current.mandate)
 
     return ui.per_revision(store, f"concessions_{deal_id}", compute)
+
+
+def last_logged(review, currency: str, safe: bool) -> None:
+    """The confirmation of the line this session logged last, once it is stored, with its undo."""
+    s = st.session_state
+    last = s.get(K["last"])
+    lines = review.lines
+    if last is None or last not in set(lines["id"]):
+        return
+    row = lines[lines["id"] == last].iloc[0]
+    balance = "" if safe else f" — balance now {ui.signed_money(review.summary.balance, currency)}"
+    said, undo = st.columns([5, 1], vertical_alignment="center")
+    said.success(f"Logged '{ui.md(row['item'])}'{balance}", icon=":material/check_circle:")
+    undo.button("Undo last line", key=f"undo_last_{deal_id}", icon=":material/undo:", on_click=undo_last,
+                args=(int(last), str(row["item"])),
+                help="Takes the line out of the log (it stays in Removed lines and in the history).")  # fmt: skip
+
+
+def undo_last(line_id: int, item: str) -> None:
+    """Button callback: runs before the redraw, so the balance shown is already without the line."""
+    try:
+        store.remove_concession(deal_id, line_id)
+    except (NotFound, Conflict) as exc:
+        st.session_state[K["problems"]] = [str(exc)]
+        return
+    st.session_state[K["last"]] = None
+    ui.flash(f"Took '{item}' out of the log; it is under Removed lines if you want it back.")
 
 
 @st.fragment(run_every=LIVE_SECONDS)
@@ -156,6 +185,7 @@ def live_log() -> None:
     )
     for problem in s.get(K["problems"]) or []:
         st.error(ui.md(problem))
+    last_logged(review, cur, safe)
     ui.show_flash()
 
     flagged = review.flagged(shareable=safe).iloc[::-1]
@@ -314,6 +344,7 @@ with files:
     if upload is not None and st.button("Import", key=f"import_{deal_id}", icon=":material/upload:"):
 
         def import_file() -> None:
+            check_size(upload.size)  # before the upload is read
             items = parse_concessions(upload.getvalue(), store.issue_ids(deal_id), now())
             store.import_concessions(deal_id, items)
 

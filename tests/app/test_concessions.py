@@ -67,7 +67,9 @@ def test_logging_a_line_updates_the_balance_and_keeps_round_and_issue(page, db_p
              trigger="Only if signed by Friday", round=4, issue=3, position=60)  # fmt: skip
     assert [e.value for e in at.error] == []
     assert balance(at) == "# :red[−14,500 EUR]"
-    assert at.success[0].value == "Logged 'Payment terms'."
+    assert at.success[0].value == "Logged 'Payment terms' — balance now −14,500 EUR"
+    at = at.run()  # the live table's next tick: the confirmation stays until the next line
+    assert at.success[0].value == "Logged 'Payment terms' — balance now −14,500 EUR"
     assert metric(at, "Created joint value").value == "6 of 6"
     # the form is ready for the next line: text cleared, round and issue kept
     assert at.text_input(key="entry_item_1").value == ""
@@ -213,3 +215,16 @@ def test_an_edit_to_a_line_removed_elsewhere_is_refused_naming_it(page, db_path)
     at.button(key="save_corrections_1").click()
     at = at.run()
     assert any(f"'{lines[0].item}'" in w.value and "removed by someone else" in w.value for w in at.warning)
+
+
+def test_undo_last_line_takes_it_out_and_the_history_keeps_it(page, db_path):
+    at = log(page, item="Late fee waiver", give="Net 60", get="Signature by Friday", you=-1000, them=3000)
+    assert balance(at) == "# :red[−14,500 EUR]"
+    at.button(key="undo_last_1").click()
+    at = at.run()
+    assert balance(at) == "# :red[−13,500 EUR]"
+    assert at.success[0].value.startswith("Took 'Late fee waiver' out of the log")
+    store = Store.open(db_path)
+    assert "Late fee waiver" not in [c.item for c in store.list_concessions(1)]
+    assert "Late fee waiver" in [c.item for c in store.list_removed_concessions(1)]
+    assert store.list_events(1)["subject"].str.contains("Concession 'Late fee waiver'").sum() >= 2

@@ -77,7 +77,7 @@ def test_bad_new_deal_input_shows_each_problem_and_stores_nothing(app):
     (message,) = errors(at)
     assert "Nothing was saved" in message
     assert "- Name: must not be empty" in message
-    assert "- Mandate: must be at least 0 (got -5.0)" in message
+    assert "- Mandate: must be at least 0 (got -5)" in message
     assert "- Counterparty › Name: must not be empty" in message
     assert len(at.sidebar.selectbox(key="deal_picker").options) == 12
 

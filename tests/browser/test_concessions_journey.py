@@ -42,7 +42,7 @@ def test_log_with_the_keyboard_a_sponsor_sees_it_live_and_the_csv_has_it(page, b
     page.keyboard.type("=only if signed by Friday")
     page.keyboard.press("Enter")
 
-    expect(page.get_by_text("Logged 'Payment terms'.")).to_be_visible()
+    expect(page.get_by_text("Logged 'Payment terms' — balance now −15,000 EUR")).to_be_visible()
     expect(page.get_by_role("heading", name="−15,000 EUR")).to_be_visible()
     expect(page.get_by_label("Item")).to_have_value("")
 
@@ -73,3 +73,20 @@ def test_switching_screens_keeps_the_deal(page):
         page.get_by_role("heading", name="Concessions · Kessler — die-cast housings should-cost")
     ).to_be_visible()
     expect(page).to_have_url(re.compile(r"/concessions\?deal=4"))
+
+
+def test_a_burst_of_lines_each_shows_its_confirmation_after_it_is_stored(page):
+    open_concessions(page)
+    for n in range(1, 13):
+        page.get_by_label("Item").click()
+        page.keyboard.type(f"Burst line {n}")
+        page.keyboard.press("Tab")
+        page.keyboard.type("x")
+        page.keyboard.press("Tab")
+        page.keyboard.type("y")
+        page.keyboard.press("Tab")
+        page.keyboard.type("-100")
+        page.keyboard.press("Enter")
+        # each line's own confirmation, naming it, follows its commit: nobody types a line twice
+        expect(page.get_by_text(f"Logged 'Burst line {n}'")).to_be_visible(timeout=8_000)
+    expect(page.get_by_role("heading", name="−14,700 EUR")).to_be_visible()  # 12 lines of −100, each once

@@ -147,7 +147,7 @@ def test_bad_corrections_name_the_row_and_column_and_nothing_is_returned():
         read_corrections(log, edited, [PRICE])
     assert exc.value.problems == [
         "Row 1 (Annual price), Item: must not be empty",
-        "Row 4 (Price), New position: must be at least 0 (got -5.0)",
+        "Row 4 (Price), New position: must be at least 0 (got -5)",
     ]
 
 

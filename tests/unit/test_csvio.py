@@ -188,3 +188,62 @@ def test_a_good_file_reads_every_column():
     assert (c.item, c.you_give, c.value_to_you, c.round, c.issue_id, c.new_position, c.final_offer) == (
         "=Pilot", "30-day, paid", -1500.5, 3, 7, 30, True)  # fmt: skip
     assert c.logged_at == datetime(2026, 11, 20, 10, 0)
+
+
+# ---- what the importer reads, and what it refuses plainly -------------------------------------------------
+HEADER = "Item,You give,You get,Value to you,Value to them,Trigger/contingency"
+
+
+def test_headers_match_whatever_their_case_and_spacing():
+    data = (b"item, YOU GIVE ,you  get,Value To You,value to them,TRIGGER/CONTINGENCY,  logged AT\n"
+            b"Pilot,30 days,Paid,-500,800,,2026-11-20 10:00:00\n")  # fmt: skip
+    (line,) = parse_concessions(data, {}, NOW)
+    assert (line.item, line.you_give, line.value_to_you, line.logged_at) == (
+        "Pilot",
+        "30 days",
+        -500,
+        datetime(2026, 11, 20, 10),
+    )
+
+
+def test_times_with_a_zone_are_stored_in_utc_beside_plain_times():
+    data = (
+        HEADER + ",Logged at\nA,x,y,0,0,,2026-11-20T10:00:00+05:00\nB,x,y,0,0,,2026-11-20 06:00:00\n"
+    ).encode()
+    lines = parse_concessions(data, {}, NOW)
+    assert [c.logged_at for c in lines] == [datetime(2026, 11, 20, 5), datetime(2026, 11, 20, 6)]
+    assert all(c.logged_at.tzinfo is None for c in lines)
+
+
+def test_a_semicolon_separated_file_is_refused_saying_so():
+    data = b"Item;You give;You get;Value to you;Value to them;Trigger/contingency\nA;x;y;-1,5;0;\n"
+    with pytest.raises(InvalidInput, match="This file uses ';' as separator"):
+        parse_concessions(data, {}, NOW)
+
+
+def test_a_cell_longer_than_its_field_names_the_row_and_column():
+    data = (HEADER + "\nA,x,y,0,0,\nB," + "g" * 200_000 + ",y,0,0,\n").encode()
+    with pytest.raises(InvalidInput) as refused:
+        parse_concessions(data, {}, NOW)
+    assert refused.value.problems == ["Row 3, You give: is too long (at most 5000 characters)"]
+
+
+def test_the_size_limit_is_checked_before_the_file_is_read(tmp_path, monkeypatch, capsys, db_path):
+    from pathlib import Path
+
+    from core import cli, csvio
+
+    big = tmp_path / "big.csv"
+    with big.open("wb") as f:
+        f.truncate(csvio.MAX_BYTES + 1)  # sparse: the size is there, the bytes never need reading
+    monkeypatch.setattr(
+        Path, "read_bytes", lambda self: pytest.fail(f"{self} was read before its size was checked")
+    )
+    assert cli.main(["import-concessions", str(big), "--deal", "1"]) == cli.EXIT_INVALID
+    assert "the limit is 20 MB" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("start", ["＝", "＋", "－", "＠", "﹦", "﹢", "﹣"])
+def test_full_width_formula_starters_are_neutralised_and_round_trip(start):
+    cell = f'{start}HYPERLINK("http://evil.example")'
+    assert neutralise(cell) == "'" + cell and restore(neutralise(cell)) == cell

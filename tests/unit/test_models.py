@@ -210,3 +210,38 @@ def test_a_new_deal_with_a_known_counterparty_ignores_the_new_counterparty_field
         {"name": "Orion", "context": "sales", "owner": "Ana"}, {"name": ""}, 7
     )
     assert deal.counterparty_id == 7 and counterparty is None
+
+
+@pytest.mark.parametrize(
+    ("model", "data", "problem"),
+    [
+        (Alternative, {"description": "x", "money": 1e308}, "Money: must be at most 1,000,000,000,000 (got 1e+308)"),
+        (Alternative, {"description": "x", "time_days": 3_000_000_000},
+         "Time (days): must be at most 36,500 (got 3,000,000,000)"),
+        (Alternative, {"description": "x", "time_days": 1e30}, "Time (days): must be a whole number in range"),
+        (MesoBundle, {"name": "x", "round": 2**31}, "Round: must be at most 1,000 (got 2,147,483,648)"),
+        (Deal, {"name": "x", "context": "sales", "owner": "a", "value": "1,500"},
+         "Deal value: must be a number (got '1,500'); write it without separators"),
+        (Concession, {"item": "x", "value_to_you": -1e300, "logged_at": datetime(2026, 11, 20)},
+         "Value to you: must be at least -1,000,000,000,000"),
+        (Concession, {"item": "x", "round": 2**63, "logged_at": datetime(2026, 11, 20)}, "Round: must be at most 1,000"),
+    ],
+)  # fmt: skip
+def test_numbers_beyond_any_deal_are_refused_naming_the_field(model, data, problem):
+    from core.models import validate
+
+    with pytest.raises(InvalidInput) as refused:
+        validate(model, data)
+    assert refused.value.problems[0].startswith(problem)
+
+
+def test_the_largest_allowed_log_still_sums_to_a_finite_balance():
+    import math
+
+    from core.concessions import review_log
+    from core.models import MAX_AMOUNT
+
+    lines = [Concession(id=n, item=f"L{n}", value_to_you=-MAX_AMOUNT, value_to_them=MAX_AMOUNT, logged_at=datetime(2026, 11, 20))
+             for n in range(1, 2001)]  # fmt: skip
+    summary = review_log(lines, [], mandate=MAX_AMOUNT).summary
+    assert math.isfinite(summary.balance) and summary.balance == -2000 * MAX_AMOUNT
