@@ -14,8 +14,19 @@ from enum import Enum
 from typing import Any
 
 from .formatting import fmt_amount
-from .models import POWER_SOURCE_LABELS, Model, PowerAssessment, Side, field_label
-from .privacy import MASK, is_private, private_fields
+from .models import (
+    POWER_SOURCE_LABELS,
+    Concession,
+    Counterparty,
+    Deal,
+    Evidence,
+    Issue,
+    Model,
+    PowerAssessment,
+    Side,
+    field_label,
+)
+from .privacy import MASK, is_private, private_fields, public_fields
 
 # Kinds of change, as the History screen names them.
 KINDS = {
@@ -32,7 +43,13 @@ KINDS = {
 }
 # Kinds whose records are private as a whole: their names (a BATNA's description, an internal
 # evidence title) are private too, so a shared History masks the subject of their private changes.
-PRIVATE_RECORD_KINDS = {"batna", "evidence"}
+PRIVATE_RECORD_KINDS = {"batna", "evidence", "counterparty"}  # counterparty: its stakeholders
+# Kinds that are our assessment as a whole: on a shared screen not even what was changed shows.
+ASSESSMENT_KINDS = {"power", "signal"}
+# The model whose public fields a kind's changes may show when shared (an allowlist: any other field,
+# and any summary row, shows only that it changed).
+_KIND_MODELS = {"deal": Deal, "stage": Deal, "issue": Issue, "evidence": Evidence, "concession": Concession,
+                "counterparty": Counterparty}  # fmt: skip
 _KEYS = {"id", "deal_id", "counterparty_id"}
 _TEXT_LIMIT = 500  # a note in the history is a reminder, not a copy of a 5,000-character field
 
@@ -75,8 +92,8 @@ def _summary(item: Model, fields: Sequence[str]) -> str:
 
 
 def record_added(kind: str, subject: str, item: Model, verb: str = "added") -> list[Change]:
-    """A new record: its shareable fields in one change, each private field in a private change of its own
-    (a private record is private as a whole)."""
+    """A new record: its public fields in one change, and its private fields together in one private
+    change beside it (a private record is private as a whole)."""
     if is_private(item):
         return [Change(kind, f"{subject} {verb}", None, _summary(item, _content(item)), private=True)]
     hidden = private_fields(type(item))
@@ -85,11 +102,9 @@ def record_added(kind: str, subject: str, item: Model, verb: str = "added") -> l
             kind, f"{subject} {verb}", None, _summary(item, [f for f in _content(item) if f not in hidden])
         )
     ]
-    for f in _content(item):
-        if f in hidden and as_text(getattr(item, f)) not in (None, "", "0"):
-            changes.append(
-                Change(kind, f"{subject} · {field_label(f)}", None, as_text(getattr(item, f)), private=True)
-            )
+    ours = [f for f in _content(item) if f in hidden and as_text(getattr(item, f)) not in (None, "", "0")]
+    if ours:
+        changes.append(Change(kind, f"{subject} · our side", None, _summary(item, ours), private=True))
     return changes
 
 
@@ -157,5 +172,21 @@ def score_changes(old: PowerAssessment | None, new: PowerAssessment) -> list[Cha
 
 
 def shareable_subject(kind: str, subject: str, private: bool) -> str:
-    """What a shared screen may say about a change: the subject, unless it names a private record."""
-    return f"{KINDS.get(kind, kind)} · {MASK}" if private and kind in PRIVATE_RECORD_KINDS else subject
+    """What a shared screen may say about a change: the subject, unless it names a private record or is
+    part of our assessment."""
+    if kind in ASSESSMENT_KINDS or (private and kind in PRIVATE_RECORD_KINDS):
+        return f"{KINDS.get(kind, kind)} · {MASK}"
+    return subject
+
+
+def values_shareable(kind: str, subject: str, private: bool) -> bool:
+    """Whether a shared screen may show a change's old and new values: only for a public field of a
+    public record (a stage, an item's wording, a bundle's offered value). Summary rows, notes, and every
+    other field show only that they changed, whenever they were recorded."""
+    if private or kind in ASSESSMENT_KINDS:
+        return False
+    if kind == "meso":
+        return not subject.endswith("their reaction") and not subject.endswith(" added")
+    field = subject.rsplit(" · ", 1)[-1] if " · " in subject else None
+    model = _KIND_MODELS.get(kind)
+    return bool(field and model and field in {field_label(f) for f in public_fields(model)})

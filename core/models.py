@@ -208,8 +208,10 @@ MAX_DAYS = 36_500  # a hundred years: a time cost beyond that is a typing slip
 Score = Annotated[int, Field(ge=0, le=5)]
 Rating = Annotated[int, Field(ge=1, le=5)]
 
-# Our private side of a deal: never shown while the screen is shared (core/privacy.py reads this mark).
-PRIVATE = Field(json_schema_extra={"private": True})
+# What a shared screen may show: a field marked PUBLIC, of a record that is not private as a whole.
+# Everything else is ours alone by default, so a field added later cannot leak because nobody marked it
+# (core/privacy.py reads this mark).
+PUBLIC = Field(json_schema_extra={"public": True})
 
 
 class Model(BaseModel):
@@ -220,14 +222,16 @@ class Model(BaseModel):
 
 class Counterparty(Model):
     id: int | None = None
-    name: Name
+    name: Annotated[Name, PUBLIC]
     relationship: Relationship = Relationship.one_off
     communication_style: CommunicationStyle = CommunicationStyle.direct
-    notes: Annotated[Text, PRIVATE] = ""
+    notes: Text = ""
 
 
 class Stakeholder(Model):
     """A person on the counterparty map."""
+
+    private_when: ClassVar[bool] = True  # the counterparty map is our analysis of their people
 
     id: int | None = None
     counterparty_id: int | None = None
@@ -235,26 +239,26 @@ class Stakeholder(Model):
     role: Text = ""
     decision_rights: Text = ""
     veto: bool = False
-    status_concerns: Annotated[Text, PRIVATE] = ""  # our read of their ego: never on a shared screen
+    status_concerns: Text = ""  # our read of their ego: never on a shared screen
 
 
 class Deal(Model):
     id: int | None = None
-    name: Name
-    context: Context
-    stage: Stage = Stage.setup
+    name: Annotated[Name, PUBLIC]
+    context: Annotated[Context, PUBLIC]
+    stage: Annotated[Stage, PUBLIC] = Stage.setup
     counterparty_id: int | None = None
     value: Amount = 0.0
-    currency: str = "EUR"
-    owner: Name
-    deadline: date | None = None
+    currency: Annotated[str, PUBLIC] = "EUR"
+    owner: Annotated[Name, PUBLIC]
+    deadline: Annotated[date | None, PUBLIC] = None
     deadline_reason: Text = ""
     deadline_evidence_id: int | None = None
     # The most we may concede in total without going back for approval.
-    mandate: Annotated[Amount, PRIVATE] = 0.0
+    mandate: Amount = 0.0
     # The issue the other side presses hardest: every MESO bundle must hold its floor.
     pressured_issue_id: int | None = None
-    notes: Annotated[Text, PRIVATE] = ""
+    notes: Text = ""
 
     @field_validator("currency")
     @classmethod
@@ -272,10 +276,10 @@ class Evidence(Model):
 
     id: int | None = None
     deal_id: int | None = None
-    kind: EvidenceKind = EvidenceKind.benchmark
-    title: Name
-    source: Name
-    date: date
+    kind: Annotated[EvidenceKind, PUBLIC] = EvidenceKind.benchmark
+    title: Annotated[Name, PUBLIC]
+    source: Annotated[Name, PUBLIC]
+    date: Annotated[date, PUBLIC]
     internal: bool = False  # internal evidence never shows in screen-share mode
     note: Text = ""
 
@@ -300,15 +304,15 @@ class Issue(Model):
 
     id: int | None = None
     deal_id: int | None = None
-    name: Name
-    unit: Annotated[str, Field(max_length=40)] = ""
-    direction: Direction = Direction.floor
+    name: Annotated[Name, PUBLIC]
+    unit: Annotated[str, Field(max_length=40), PUBLIC] = ""
+    direction: Annotated[Direction, PUBLIC] = Direction.floor
     target: Amount
-    reservation: Annotated[Amount, PRIVATE]
+    reservation: Amount
     their_target: Amount | None = None
-    their_walk_away: Annotated[Amount | None, PRIVATE] = None
+    their_walk_away: Amount | None = None
     confidence: Confidence = Confidence.low
-    estimate_source: Annotated[Text, PRIVATE] = ""
+    estimate_source: Text = ""
     priority: Rating = 3
     their_priority: Rating | None = None  # how much we believe they care; None: as much as we do
     tradeable: bool = True
@@ -351,6 +355,8 @@ class Issue(Model):
 
 
 class PowerScore(Model):
+    private_when: ClassVar[bool] = True  # our assessment of power, theirs and ours
+
     source: PowerSource
     side: Side
     score: Score
@@ -364,6 +370,8 @@ class PowerScore(Model):
 
 class PowerAssessment(Model):
     """A dated scoring of the seven sources for both sides."""
+
+    private_when: ClassVar[bool] = True  # our assessment of power, theirs and ours
 
     id: int | None = None
     deal_id: int | None = None
@@ -388,23 +396,23 @@ class Concession(Model):
 
     id: int | None = None
     deal_id: int | None = None
-    item: Name
-    you_give: Text = ""
-    you_get: Text = ""
-    value_to_you: Annotated[SignedAmount, PRIVATE] = 0.0
-    value_to_them: Annotated[SignedAmount, PRIVATE] = 0.0
-    trigger: Text = ""
-    round: Annotated[int, Field(ge=1, le=1000)] = 1
-    issue_id: int | None = None
-    new_position: Amount | None = None
-    final_offer: bool = False
-    logged_at: datetime
+    item: Annotated[Name, PUBLIC]
+    you_give: Annotated[Text, PUBLIC] = ""
+    you_get: Annotated[Text, PUBLIC] = ""
+    value_to_you: SignedAmount = 0.0
+    value_to_them: SignedAmount = 0.0
+    trigger: Annotated[Text, PUBLIC] = ""
+    round: Annotated[int, Field(ge=1, le=1000), PUBLIC] = 1
+    issue_id: Annotated[int | None, PUBLIC] = None
+    new_position: Annotated[Amount | None, PUBLIC] = None
+    final_offer: Annotated[bool, PUBLIC] = False
+    logged_at: Annotated[datetime, PUBLIC]
     deleted_at: datetime | None = None
 
 
 class MesoTerm(Model):
-    issue_id: int
-    value: Amount
+    issue_id: Annotated[int, PUBLIC]
+    value: Annotated[Amount, PUBLIC]
 
 
 class Reaction(StrEnum):
@@ -420,6 +428,8 @@ MesoRound = Annotated[int, Field(ge=1, le=1000, validation_alias=AliasChoices("r
 class MesoPick(Model):
     """The counterparty's reaction to one bundle of a MESO round."""
 
+    private_when: ClassVar[bool] = True  # their reaction, and what we noted about it
+
     id: int | None = None
     bundle_id: int
     round: MesoRound
@@ -433,9 +443,9 @@ class MesoBundle(Model):
 
     id: int | None = None
     deal_id: int | None = None
-    round: MesoRound = 1
-    name: Name
-    terms: list[MesoTerm] = []
+    round: Annotated[MesoRound, PUBLIC] = 1
+    name: Annotated[Name, PUBLIC]
+    terms: Annotated[list[MesoTerm], PUBLIC] = []
 
     @model_validator(mode="after")
     def _one_value_per_issue(self) -> MesoBundle:

@@ -1,7 +1,8 @@
-"""Screen-share safety: what never shows while the other side may be looking.
+"""Screen-share safety: what may show while the other side may be looking.
 
-Where to hide is decided here, once, from the models' marks (`PRIVATE` on a field, `private_when` on a
-record). Screens ask this module, never decide for themselves which figure is ours alone.
+An allowlist, decided here once from the models' marks: a field marked `PUBLIC`, of a record that is not
+private as a whole (`private_when`). Everything else — every estimate, note, score, flag, warning and
+figure built on them — is ours alone. Screens ask this module, never decide for themselves.
 """
 
 from __future__ import annotations
@@ -29,15 +30,28 @@ _KEYS = ("id", "deal_id", "counterparty_id")  # references, not content
 M = TypeVar("M", bound=Model)
 
 
-def private_fields(model: type[Model]) -> frozenset[str]:
-    """The fields of `model` that only we may see: marked PRIVATE, or every field of a private record."""
+def public_fields(model: type[Model]) -> frozenset[str]:
+    """The fields of `model` that a shared screen may show: marked PUBLIC, of a record that is not
+    private as a whole. Everything else is private by default."""
     if model.private_when is True:
-        return frozenset(n for n in model.model_fields if n not in _KEYS)
+        return frozenset()
     return frozenset(
         name
         for name, info in model.model_fields.items()
-        if isinstance(info.json_schema_extra, dict) and info.json_schema_extra.get("private")
+        if any(isinstance(extra, dict) and extra.get("public") for extra in _extras(info))
     )
+
+
+def private_fields(model: type[Model]) -> frozenset[str]:
+    """The fields of `model` that only we may see: every field not marked PUBLIC (references aside)."""
+    return frozenset(n for n in model.model_fields if n not in _KEYS) - public_fields(model)
+
+
+def _extras(info) -> list:
+    """The field's json_schema_extra, and those of the Annotated metadata pydantic merged into it."""
+    found = [info.json_schema_extra]
+    found += [getattr(m, "json_schema_extra", None) for m in info.metadata]
+    return found
 
 
 def is_private(item: Model) -> bool:

@@ -12,7 +12,6 @@ from core.concessions import (
     editor_frame,
     is_severe,
     read_corrections,
-    reciprocity_colour,
     review_log,
 )
 from core.csvio import check_size, frame_to_csv, parse_concessions
@@ -107,20 +106,15 @@ def live_log() -> None:
 
     big, side = st.columns([2, 3], vertical_alignment="center")
     if safe:
-        # Shared: the balance in money is ours alone; how much of our giving was paired is not.
+        # Shared: what was given and got, as both sides heard it. The balance, the flags and every count
+        # built on them (one-way, joint value, moves after a final offer) are our assessment.
         with big:
+            latest_round = int(review.lines["round"].max()) if summary.lines else 1
             ui.big_number(
-                "Reciprocated — lines where we got something back",
-                "—" if share is None else f"{share:.0%}",
-                f"{summary.lines} lines · {summary.one_way} one-way",
-                color=reciprocity_colour(share),
+                "Round", str(latest_round), f"{summary.lines} line{'s' if summary.lines != 1 else ''} logged"
             )
         with side:
-            r1 = st.columns(3)
-            r1[0].metric("One-way concessions", summary.one_way, help="Lines with nothing in 'You get'.")
-            r1[1].metric("Created joint value", f"{summary.joint_value_lines} of {summary.lines}")
-            r1[2].metric("Moved after a final offer", summary.moved_after_final)
-            ui.hidden("The balance in money, floor breaches and the mandate")
+            ui.hidden("The balance, the values to each side, the flags and the mandate")
     else:
         with big:
             ui.big_number(
@@ -188,7 +182,7 @@ def live_log() -> None:
     last_logged(review, cur, safe)
     ui.show_flash()
 
-    flagged = review.flagged(shareable=safe).iloc[::-1]
+    flagged = review.flagged(shareable=safe).iloc[::-1] if not safe else review.lines.iloc[0:0]
     if len(flagged):
         with st.container(border=True):
             st.markdown(f"**Flags** · {len(flagged)} line{'s' if len(flagged) != 1 else ''}")
@@ -212,8 +206,8 @@ def live_log() -> None:
             "Final": newest["final_offer"], "Balance": newest["running_balance"],
             "Flags": newest["shareable_flags" if safe else "flags"].map(" · ".join), "Logged at": newest["logged_at"],
         })  # fmt: skip
-        if safe:  # the money columns are ours alone
-            table = table.drop(columns=["Value to you", "Value to them", "Balance"])
+        if safe:  # only what was said at the table: no values, no running balance, no flags
+            table = table.drop(columns=["Value to you", "Value to them", "Balance", "Flags"])
         money_fmt = st.column_config.NumberColumn(format="%+,.0f")
         st.dataframe(
             table, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(table)),

@@ -1,10 +1,11 @@
 """History: every change to the deal, with the old and new value, when and by whom. Nothing is ever
 deleted by the app, so this is the whole story of what was committed and when."""
 
+import pandas as pd
 import streamlit as st
 
 from core import ui
-from core.audit import KINDS, shareable_subject
+from core.audit import KINDS, shareable_subject, values_shareable
 from core.csvio import frame_to_csv
 from core.privacy import MASK
 
@@ -56,9 +57,12 @@ table = shown.assign(
     old_value=shown["old_value"].fillna(""),
     new_value=shown["new_value"].fillna(""),
 )
-if safe:  # a private change shows that it happened, not its values (nor a private record's name)
+if safe:  # a change shows that it happened; its values only where they are public (core.audit decides)
     private = table["private"].astype(bool)
-    table.loc[private, ["old_value", "new_value"]] = MASK
+    open_values = [values_shareable(k, subj, p) for k, subj, p in zip(shown["kind"], shown["subject"], private,
+                                                                       strict=True)]  # fmt: skip
+    masked = ~pd.Series(open_values, index=table.index)
+    table.loc[masked, ["old_value", "new_value", "note"]] = MASK
     table["subject"] = [
         shareable_subject(k, subj, p)
         for k, subj, p in zip(shown["kind"], table["subject"], private, strict=True)
@@ -71,7 +75,7 @@ st.dataframe(
                    "New": st.column_config.TextColumn(width="medium")},
 )  # fmt: skip
 if safe:
-    ui.hidden("Old and new values of private changes (floors, BATNA, mandate, values in the log)")
+    ui.hidden("Old and new values, except those of public fields (stage, wording, offered bundles)")
 st.download_button(
     "Download this history (CSV)", data=lambda: frame_to_csv(table.assign(Private=shown["private"].to_numpy())),
     file_name=f"history-deal-{deal_id}.csv", mime="text/csv", icon=":material/download:", key=f"history_csv_{deal_id}",

@@ -25,6 +25,12 @@ from core.store import current_user, now
 store, deal, counterparty = ui.deal_page("Leverage")
 deal_id = deal.id
 
+if ui.safe_mode():
+    # Every figure here is our assessment of power, ours and theirs: nothing of it belongs on a shared screen.
+    ui.big_number("Leverage", "hidden while screen-sharing", "The index, the radar, the warnings and the "
+                  "timeline are our assessment. Switch screen-share safe off to see them.")  # fmt: skip
+    st.stop()
+
 assessments = store.list_assessments(deal_id)
 evidence = store.list_evidence(deal_id)
 history = index_history(assessments)

@@ -43,8 +43,12 @@ findings = check_set(bundles, issues, deal.pressured_issue_id, tolerance)
 values = value_bundles(bundles, issues)
 
 errors = [f for f in findings if f.severity == "error"]
+safe = ui.safe_mode()
 with top[2]:
-    if not findings:
+    if safe:  # the bundles are on the table; whether they are equal for us, and why, is our assessment
+        ui.big_number(f"Round {round_no}", f"{len(bundles)} bundle{'s' if len(bundles) != 1 else ''}",
+                      "as offered")  # fmt: skip
+    elif not findings:
         ui.big_number(
             "This set",
             "Ready to offer",
@@ -54,11 +58,8 @@ with top[2]:
     else:
         ui.big_number("This set", f"{len(findings)} to fix", "before it goes to the other side",
                       color="red" if errors else "orange")  # fmt: skip
-safe = ui.safe_mode()
-for f in findings:
-    (st.error if f.severity == "error" else st.warning)(
-        ui.md(f.shareable if safe else f.message), icon=":material/report:"
-    )
+for f in [] if safe else findings:
+    (st.error if f.severity == "error" else st.warning)(ui.md(f.message), icon=":material/report:")
 
 # ---- add, duplicate, rename, remove, new round: above the grid, so nothing below can keep a user from them ----
 with st.expander("Bundles of this round", icon=":material/tune:"):
@@ -97,12 +98,12 @@ with st.expander("Bundles of this round", icon=":material/tune:"):
 # ---- the grid: issues down, bundles across, editable in place; bundles are addressed by id ---------------
 grid = round_grid(bundles, issues)
 if safe:  # the bundles are what we offer; the floor beside them is ours alone
-    grid = grid.drop(columns=["Our floor/ceiling"])
+    grid = grid.drop(columns=["Our floor/ceiling", "Our target"])
 shown_names = {grid_column(b): b.name for b in bundles}
 st.markdown(f"**Round {round_no}** · edit the values, then save")
 edited = st.data_editor(
     grid, key=f"meso_grid_{deal_id}_{round_no}", hide_index=True, width="stretch", num_rows="fixed",
-    disabled=[c for c in ("Issue", "Our floor/ceiling", "Our target") if c in grid],
+    disabled=[c for c in ("Issue", "Our floor/ceiling", "Our target") if c in grid.columns],
     column_config={column: st.column_config.NumberColumn(name, format="%.2f", min_value=0.0)
                    for column, name in shown_names.items()},
 )  # fmt: skip
@@ -156,6 +157,9 @@ if bundles and not safe:
     right.altair_chart(meso_value_chart(points), width="stretch")
 
 # ---- their pick, and what it reveals ----------------------------------------------------------------------
+if safe:
+    ui.hidden("Their reactions, our notes on them and the priorities they reveal")
+    st.stop()
 st.markdown("#### Their reaction")
 picks = store.list_meso_picks(deal_id)
 every_bundle = store.list_meso_bundles(

@@ -27,13 +27,17 @@ stakeholders = store.list_stakeholders(counterparty.id)
 observed = store.observed_signals(deal_id)
 
 # ---- where we are: the five steps, the current one highlighted, one action to advance ------------------
-checks = readiness(deal, issues, alternatives, concessions, stakeholders)
-score = readiness_score(checks)
+safe = ui.safe_mode()
 big, steps_col = st.columns([1, 3], vertical_alignment="center")
 with big:
-    ui.big_number("Ready for the talks", f"{score:.0%}", f"{sum(c.met is True for c in checks)} of "
-                  f"{sum(c.met is not None for c in checks)} checks met",
-                  color="green" if score >= 0.8 else "orange" if score >= 0.5 else "red")  # fmt: skip
+    if safe:  # the step is what both sides work through; our readiness is not theirs to see
+        ui.big_number("Where the talks stand", STAGE_LABELS[deal.stage])
+    else:
+        checks = readiness(deal, issues, alternatives, concessions, stakeholders)
+        score = readiness_score(checks)
+        ui.big_number("Ready for the talks", f"{score:.0%}", f"{sum(c.met is True for c in checks)} of "
+                      f"{sum(c.met is not None for c in checks)} checks met",
+                      color="green" if score >= 0.8 else "orange" if score >= 0.5 else "red")  # fmt: skip
 with steps_col:
     cols = st.columns(len(playbook.steps))
     for col, step in zip(cols, playbook.steps, strict=True):
@@ -52,6 +56,12 @@ with steps_col:
         ui.attempt(
             lambda: store.advance_stage(deal_id, upcoming.value), f"Moved to {STAGE_LABELS[upcoming]}."
         )
+
+if safe:
+    # The moves we plan, the signals we watch for, the lines we rehearse and the pitfalls we see are our
+    # playbook: none of it shows while the other side may be looking.
+    ui.hidden("The move table, signals observed, lines to say, readiness and pitfalls")
+    st.stop()
 
 # ---- the move table, this stage first ---------------------------------------------------------------
 st.markdown(f"#### Moves · {STAGE_LABELS[deal.stage]} first")

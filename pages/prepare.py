@@ -113,13 +113,12 @@ deadline_help = (
     or "No reason recorded: a deadline without a real constraint reads as fake urgency."
 )
 if safe:
-    # Shared: the walk-away value and the mandate are ours alone; the deadline is what both sides work to.
+    # Shared: the walk-away value, the mandate and the reasons behind our dates are ours alone; the deadline
+    # is what both sides work to.
     with big:
-        ui.big_number(f"Deadline {deal.deadline:%d %b %Y}" if deal.deadline else "Deadline", deadline_text,
-                      deal.deadline_reason)  # fmt: skip
+        ui.big_number(f"Deadline {deal.deadline:%d %b %Y}" if deal.deadline else "Deadline", deadline_text)
     m1.metric("Issues on the table", len(issues))
-    m2.metric("Evidence items", len(ui.shareable(evidence)))
-    m3.metric("Stakeholders mapped", len(store.list_stakeholders(counterparty.id)))
+    m2.metric("Standards we cite", len(ui.shareable(evidence)))
 else:
     with big:
         ui.big_number(
@@ -168,19 +167,22 @@ with tab_cp:
             ),
             "Saved the counterparty.",
         )
-    stakeholders = store.list_stakeholders(counterparty.id)
-    st.subheader("Stakeholders")
-    if stakeholders:
-        st.dataframe(
-            ui.table(stakeholders, {"name": "Name", "role": "Role", "decision_rights": "Decision rights",
-                                    "veto": "Veto", "status_concerns": "Status concerns"}),
-            hide_index=True, width="stretch",
+    if safe:
+        ui.hidden("Our map of their people: roles, decision rights, vetoes and status concerns")
+    else:
+        stakeholders = store.list_stakeholders(counterparty.id)
+        st.subheader("Stakeholders")
+        if stakeholders:
+            st.dataframe(
+                ui.table(stakeholders, {"name": "Name", "role": "Role", "decision_rights": "Decision rights",
+                                        "veto": "Veto", "status_concerns": "Status concerns"}),
+                hide_index=True, width="stretch",
+            )  # fmt: skip
+        ui.list_editor(
+            Stakeholder, stakeholders, f"stakeholder_{counterparty.id}",
+            ["name", "role", "decision_rights", "veto", "status_concerns"], lambda s: s.name,
+            lambda people: store.replace_stakeholders(counterparty.id, people), noun="stakeholder",
         )  # fmt: skip
-    ui.list_editor(
-        Stakeholder, stakeholders, f"stakeholder_{counterparty.id}",
-        ["name", "role", "decision_rights", "veto", "status_concerns"], lambda s: s.name,
-        lambda people: store.replace_stakeholders(counterparty.id, people), noun="stakeholder",
-    )  # fmt: skip
 
 with tab_batna:
     if safe:

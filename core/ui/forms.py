@@ -150,9 +150,8 @@ def list_editor(
     current = by_id.get(pick)
     with st.form(f"{key}_form_{pick or 'new'}", border=True):
         values = model_inputs(model, current, f"{key}_{pick or 'new'}", fields, choices)
-        kept = [field_label(f) for f in fields if f in private_fields(model)]
-        if safe_mode() and kept:
-            hidden(f"{', '.join(kept)} (saving keeps them)")
+        if safe_mode() and any(f in private_fields(model) for f in fields):
+            hidden(f"Our side of this {noun} (saving keeps it)")
         b1, b2, b3 = st.columns([1, 1, 2])
         saved = b1.form_submit_button("Save", type="primary", key=f"{key}_save")
         removed = b2.form_submit_button("Remove", key=f"{key}_remove") if current else False

@@ -222,3 +222,57 @@ def test_downloads_of_private_data_are_off_in_safe_mode(app):
     assert buttons and all(b.proto.disabled for b in buttons)
     at.switch_page("app.py").run()
     assert all(b.proto.disabled for b in at.get("download_button"))
+
+
+# Labels of our assessments that a shared screen must not carry, whatever the deal.
+ASSESSMENT_LABELS = ["Breaches", "Breach or overrun", "BATNA weak", "Perceived only", "reads as a bluff",
+                     "Leverage index", "Their priority", "Tradeable", "Ready for the talks", "Reciprocated",
+                     "One-way concessions", "Safeguard", "Pre-talk readiness", "Pitfalls", "What they seem to value"]  # fmt: skip
+
+
+def assessments_of(db_path, deal_id) -> set[str]:
+    """Every verdict the cockpit forms about this deal, as the screens word them: warnings, pitfalls,
+    readiness gaps, flags on the log, MESO findings, and our notes on their reactions."""
+    from core.concessions import review_log
+    from core.leverage import warnings
+    from core.meso import check_set
+    from core.moves import pitfalls, readiness
+
+    store = Store.open(db_path)
+    try:
+        deal = store.get_deal(deal_id)
+        counterparty = store.get_counterparty(deal.counterparty_id)
+        assessments = store.list_assessments(deal_id)
+        issues, alternatives = store.list_issues(deal_id), store.list_alternatives(deal_id)
+        lines = store.list_concessions(deal_id)
+        found = set()
+        for w in warnings(deal, counterparty, assessments[-1] if assessments else None, alternatives, issues):
+            found |= {w.title, w.reason}
+        found |= {p.name for p in pitfalls(deal, counterparty, issues, alternatives, lines) if p.detected}
+        found |= {c.name for c in readiness(deal, issues, alternatives, lines, store.list_stakeholders(counterparty.id))
+                  if c.met is False}  # fmt: skip
+        for flags in review_log(lines, issues, deal.mandate).lines["flags"]:
+            found |= set(flags)
+        bundles = store.list_meso_bundles(deal_id)
+        for round_no in {b.round for b in bundles}:
+            same = [b for b in bundles if b.round == round_no]
+            found |= {f.message for f in check_set(same, issues, deal.pressured_issue_id, 0.05)}
+        found |= {p.note for p in store.list_meso_picks(deal_id)}
+    finally:
+        store.close()
+    return {t for t in found if len(t) >= 8}
+
+
+@pytest.mark.parametrize("deal_id", DEALS)
+def test_no_assessment_warning_flag_or_note_reaches_a_shared_screen(app, db_path, deal_id):
+    app(deal=deal_id)
+    verdicts = assessments_of(db_path, deal_id)
+    texts = verdicts | set(ASSESSMENT_LABELS)
+    off = visit(app, deal_id, safe=False)
+    seen_off = {t for t in texts if any(t in page for page in off.values())}
+    assert len(seen_off & verdicts) >= 3, (
+        "the deal's verdicts do not show even unshared: the test sees nothing"
+    )
+    on = visit(app, deal_id, safe=True)
+    leaks = sorted((screen, t) for screen, page in on.items() for t in texts if t in page)
+    assert leaks == [], f"our assessments on a shared screen: {leaks}"

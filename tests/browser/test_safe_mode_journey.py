@@ -72,7 +72,7 @@ def test_the_switch_stays_on_across_screens_until_switched_off(page):
 
     page.get_by_test_id("stSidebar").get_by_role("link", name="Concessions").click()
     expect(page.get_by_text(BADGE)).to_be_visible()
-    expect(page.get_by_text("Reciprocated — lines where we got something back")).to_be_visible()
+    expect(page.get_by_text("lines logged")).to_be_visible()  # the shared big figure: the round and the lines
     expect(page.get_by_text("Give/get balance — value to us")).to_have_count(0)
 
     page.get_by_text("Screen-share safe", exact=True).click()
