@@ -140,7 +140,7 @@ def main() -> None:
             at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
             at.query_params["deal"] = "1"
             at.run()
-            if page != "screens/pipeline.py":
+            if page != "app.py":
                 at.switch_page(page).run()
             assert not at.exception, at.exception
 
@@ -151,21 +151,21 @@ def main() -> None:
     load_synthetic(small_store, 100, PER_DEAL)
     small_store.close()
     os.environ["COCKPIT_DB"] = str(small)
-    screen("screens/pipeline.py")()  # warm the process-wide store
-    t100 = median_seconds(screen("screens/pipeline.py"), runs=7)
+    screen("app.py")()  # warm the process-wide store
+    t100 = median_seconds(screen("app.py"), runs=7)
     rows.append(("Pipeline screen script run (AppTest) at 100 deals", fmt(t100), "—", "7"))
     os.environ["COCKPIT_DB"] = str(db)
-    screen("screens/pipeline.py")()
-    t10k = median_seconds(screen("screens/pipeline.py"), runs=7)
+    screen("app.py")()
+    t10k = median_seconds(screen("app.py"), runs=7)
     rows.append(("Pipeline screen script run (AppTest) at 10,000 deals / 500,000 concessions", fmt(t10k),
                  f"≤ 0.5 s and ≤ 2× 100 deals (here {t10k / t100:.1f}×)", "7"))  # fmt: skip
-    t = median_seconds(screen("screens/prepare.py"), runs=5)
+    t = median_seconds(screen("pages/prepare.py"), runs=5)
     rows.append(("Prepare screen script run (AppTest) at 10,000 deals", fmt(t), "—", "5"))
 
     rows.append(log_to_visible(work))
 
     # Reliability (issue 9): the figures behind the README's Reliability section.
-    from bench.reliability import THREADS, WRITES, busy_file, concurrent_writes, crash_rounds
+    from bench.reliability import THREADS, WRITES, bad_inputs, busy_file, concurrent_writes, crash_rounds
 
     runs = [concurrent_writes(work / f"concurrent-{n}.duckdb") for n in range(3)]
     seconds = sorted(r[0] for r in runs)[1]
@@ -179,6 +179,9 @@ def main() -> None:
     rows.append(("`cockpit` while the app holds the file: gives up after COCKPIT_WAIT=1 s", fmt(gave_up),
                  "a plain message, exit 3", "1"))  # fmt: skip
     rows.append(("`cockpit` when the holder lets go after 1 s: gets its turn", fmt(turn), "—", "1"))
+    tried, tracebacks, changed = bad_inputs(work)
+    rows.append((f"Bad inputs tried: deal files, CSV files, COCKPIT_WAIT, COCKPIT_DB ({tried})", "—",
+                 f"tracebacks 0, rows changed 0: got {tracebacks} tracebacks, {changed} rows changed", "1"))  # fmt: skip
 
     print(f"Machine: {machine()}\n")
     print("| measure | median | goal | runs |")

@@ -114,3 +114,95 @@ def busy_file(path: Path) -> tuple[float, float]:
     turn = time.perf_counter() - began
     holder.wait()
     return gave_up, turn
+
+
+def bad_inputs(work: Path) -> tuple[int, int, int]:
+    """Every kind of bad input the hardening refuses, tried against a database with the curated demo:
+    (inputs tried, tracebacks, rows changed by refused inputs). Refusals must be clean sentences."""
+    import json
+    from contextlib import redirect_stderr, redirect_stdout
+    from io import StringIO
+
+    import duckdb
+
+    from core import cli
+    from core.csvio import parse_concessions
+    from core.demo import CURATED_DIR, load_curated
+    from core.models import InvalidInput
+
+    db = work / "bad-inputs.duckdb"
+    store = Store.open(db)
+    load_curated(store)
+    before = store.table_counts()
+    store.close()
+    demo = (CURATED_DIR / "01-northwind-saas-renewal.json").read_text(encoding="utf-8")
+    twice = demo.replace('"mandate":', '"mandate": 0, "mandate":', 1)
+    term = json.loads(demo)
+    term["meso_bundles"][0]["terms"].append(dict(term["meso_bundles"][0]["terms"][0]))
+    deal_files = [
+        twice,
+        json.dumps(term),
+        "{",
+        "\xff not json",
+        '{"deal": 1}',
+        demo.replace('"round": 1', '"round": 2147483648', 1),
+    ]
+    header = "Item,You give,You get,Value to you,Value to them,Trigger/contingency"
+    csv_files = [
+        "Item;You give;You get;Value to you;Value to them;Trigger/contingency\nA;x;y;-1,5;0;\n",
+        f"{header},Logged at\nA,x,y,0,0,,not a time\n",
+        f"{header}\nA,x,y,1e308,0,\n",
+        f"{header}\nA," + "g" * 200_000 + ",y,0,0,\n",
+        f"{header}\n,x,y,0,0,\n",
+        "",
+    ]
+    tried = tracebacks = 0
+
+    def run(argv: list[str]) -> None:
+        nonlocal tried, tracebacks
+        tried += 1
+        err = StringIO()
+        try:
+            with redirect_stdout(StringIO()), redirect_stderr(err):
+                code = cli.main(argv)
+        except BaseException:  # noqa: BLE001 - anything that escapes is a traceback for the user
+            tracebacks += 1
+            return
+        tracebacks += code == 0 or "Traceback" in err.getvalue()
+
+    os.environ["COCKPIT_DB"] = str(db)
+    for n, text in enumerate(deal_files):
+        path = work / f"bad-deal-{n}.json"
+        path.write_text(text, encoding="utf-8", errors="surrogateescape")
+        run(["import-deal", str(path)])
+    for n, text in enumerate(csv_files):
+        path = work / f"bad-lines-{n}.csv"
+        path.write_text(text, encoding="utf-8")
+        run(["import-concessions", str(path), "--deal", "1"])
+    for wait in ("abc", "nan", "-1", "1e30"):
+        os.environ["COCKPIT_WAIT"] = wait
+        run(["deals"])
+    os.environ.pop("COCKPIT_WAIT", None)
+    for n, make in enumerate([lambda p: p.mkdir(), lambda p: p.write_bytes(os.urandom(4096)),
+                              lambda p: p.write_text("a,b\n"), lambda p: duckdb.connect(str(p)).execute("CREATE TABLE t (a INT)")]):  # fmt: skip
+        odd = work / f"odd-{n}.duckdb"
+        result = make(odd)
+        if hasattr(result, "close"):
+            result.close()
+        os.environ["COCKPIT_DB"] = str(odd)
+        run(["deals"])
+    os.environ["COCKPIT_DB"] = str(db)
+    for text in csv_files:
+        tried += 1
+        try:
+            parse_concessions(text.encode(), {}, datetime(2026, 11, 25))
+            tracebacks += 1  # accepted: not a refusal
+        except InvalidInput:
+            pass
+        except BaseException:  # noqa: BLE001
+            tracebacks += 1
+    store = Store.open(db)
+    after = store.table_counts()
+    store.close()
+    changed = sum(abs(after[t] - before[t]) for t in before)
+    return tried, tracebacks, changed

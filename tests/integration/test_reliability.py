@@ -131,3 +131,11 @@ def test_the_cockpit_command_next_to_a_busy_app_waits_then_says_why_without_a_tr
     done = cockpit("deals", path=path, wait=15)
     holder.wait()
     assert done.returncode == 0 and done.stdout.startswith('"id","name","counterparty","context","stage"')
+
+
+def test_every_bad_input_of_the_bench_is_refused_cleanly_and_changes_nothing(tmp_path, monkeypatch):
+    from bench.reliability import bad_inputs
+
+    monkeypatch.setenv("COCKPIT_DB", str(tmp_path / "unused.duckdb"))  # bad_inputs points it where it needs
+    tried, tracebacks, changed = bad_inputs(tmp_path)
+    assert tried >= 25 and (tracebacks, changed) == (0, 0)
