@@ -4,6 +4,7 @@ the CLI and the screens all write a number the same way."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 
 def fmt_amount(x: float | None) -> str:
@@ -56,3 +57,83 @@ def _escape_marker(m: re.Match) -> str:
     if marker.isdigit():  # "1." or "1)" starts a numbered list; a bare number does not
         return indent + marker + ("\\" + punct if punct else "")
     return indent + "\\" + marker + punct
+
+
+# ---- amounts as people type them ------------------------------------------------------------------------
+_SUFFIXES = {"k": 1000, "m": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_000}
+_AMOUNT = re.compile(r"^(?P<sign>[-+−]?)\s*[€$£]?\s*(?P<number>[\d.,' \u00a0\u202f]*\d[\d.,]*)\s*(?P<suffix>k|m|mn|bn)?$",
+                     re.IGNORECASE)  # fmt: skip
+
+
+class AmountNotUnderstood(ValueError):
+    """An amount that could be read two ways, or not at all: the message says what was understood."""
+
+
+def parse_amount(text: str, decimal_comma: bool = False) -> float | None:
+    """An amount as a negotiator types it, or AmountNotUnderstood — never a silent misreading.
+
+    Accepts 15000, 15,000, 15 000, 15k, 1.5m, -8k, −2,500.50, €12k; with `decimal_comma` (the deal's
+    locale) 15.000,50 and 15,5. Refuses what could mean two things: '15.000' (fifteen thousand or
+    fifteen?) in a decimal-point deal, '15,000' in a decimal-comma deal, '15,5' where ',' groups thousands.
+    Empty text is None (not typed)."""
+    raw = text.strip()
+    if not raw:
+        return None
+    m = _AMOUNT.match(raw)
+    if not m:
+        raise AmountNotUnderstood(f"'{raw}' is not an amount; write digits, e.g. 15000, 15k or -2500")
+    digits = re.sub(r"[ '\u00a0\u202f]", "", m.group("number"))
+    group, decimal = (".", ",") if decimal_comma else (",", ".")
+    sign = "-" if m.group("sign") in ("-", "−") else ""
+    if digits.count(decimal) > 1:  # 1.500.000 in a decimal-point deal: thousands the other way round
+        plain = re.sub(r"[.,]", "", digits)
+        raise AmountNotUnderstood(f"'{raw}' — '{decimal}' marks decimals in this deal; did you mean {sign}{plain}? "
+                                  f"write {sign}{plain}")  # fmt: skip
+    whole, _, fraction = digits.partition(decimal)
+    if group in fraction:
+        raise AmountNotUnderstood(f"'{raw}' is not an amount: '{group}' after the decimal mark")
+    if group in whole:
+        parts = whole.split(group)
+        if not (1 <= len(parts[0]) <= 3 and all(len(p) == 3 for p in parts[1:])) or fraction:
+            if len(parts) == 2 and not fraction:  # 15,5 where ',' groups thousands: a decimal the other way
+                guess = f"{sign}{parts[0]}{decimal}{parts[1]}{m.group('suffix') or ''}"
+                raise AmountNotUnderstood(f"'{raw}' — '{group}' groups thousands in this deal; did you mean "
+                                          f"{guess}? write {guess}")  # fmt: skip
+            if not fraction:
+                raise AmountNotUnderstood(
+                    f"'{raw}' is not an amount: '{group}' must sit between groups of three"
+                )
+        whole = "".join(parts)
+    if not whole.isdigit() or (fraction and not fraction.isdigit()):
+        raise AmountNotUnderstood(f"'{raw}' is not an amount; write digits, e.g. 15000, 15k or -2500")
+    # One decimal mark followed by exactly three digits reads as thousands in the other convention.
+    if (
+        len(fraction) == 3
+        and 1 <= len(whole) <= 3
+        and whole != "0"
+        and group not in digits
+        and not m.group("suffix")
+    ):
+        thousands, small = int(whole + fraction), float(f"{whole}.{fraction}")
+        raise AmountNotUnderstood(
+            f"'{raw}' — did you mean {sign}{amount_text(thousands, decimal_comma)} or "
+            f"{sign}{amount_text(small, decimal_comma, 3)}? write {sign}{thousands} for "
+            f"{sign}{amount_text(thousands, decimal_comma)}"
+        )
+    # Decimal, so 1.1k is 1100 exactly and 0.125 stays 0.125: nothing typed is rounded away.
+    value = Decimal(f"{whole}.{fraction}" if fraction else whole)
+    if m.group("suffix"):
+        value *= Decimal(_SUFFIXES[m.group("suffix").lower()])
+    return -float(value) if sign and value else float(value)
+
+
+def amount_text(x: float, decimal_comma: bool = False, digits: int = 2) -> str:
+    """How an amount is written back in the deal's convention: -15000.5 -> '-15,000.50' or '-15.000,50'."""
+    text = (
+        f"{x:,.0f}"
+        if float(x).is_integer()
+        else f"{x:,.{digits}f}".rstrip("0")
+        if digits > 2
+        else f"{x:,.2f}"
+    )
+    return text.translate(str.maketrans(",.", ".,")) if decimal_comma else text

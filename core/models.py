@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from .formatting import fmt_amount
+from .formatting import AmountNotUnderstood, fmt_amount, parse_amount
 
 
 class Context(StrEnum):
@@ -125,6 +125,7 @@ FIELD_LABELS = {
     "stage": "Stage",
     "value": "Deal value",
     "currency": "Currency",
+    "decimal_comma": "Decimal comma (15.000,50)",
     "owner": "Owner",
     "deadline": "Deadline",
     "deadline_reason": "Deadline reason",
@@ -250,6 +251,7 @@ class Deal(Model):
     counterparty_id: int | None = None
     value: Amount = 0.0
     currency: Annotated[str, PUBLIC] = "EUR"
+    decimal_comma: Annotated[bool, PUBLIC] = False  # amounts typed as 15.000,50 (the deal's locale)
     owner: Annotated[Name, PUBLIC]
     deadline: Annotated[date | None, PUBLIC] = None
     deadline_reason: Text = ""
@@ -610,3 +612,17 @@ def validate_new_deal(
     if counterparty_id is not None:
         new_deal = new_deal.model_copy(update={"counterparty_id": counterparty_id})
     return new_deal, new_counterparty
+
+
+def read_amounts(typed: dict[str, str | None], decimal_comma: bool) -> dict[str, float | None]:
+    """Typed amounts by field, read with the deal's convention; InvalidInput names each field it could
+    not read and says what it understood. Blank is None."""
+    values, problems = {}, []
+    for name, text in typed.items():
+        try:
+            values[name] = parse_amount(text or "", decimal_comma)
+        except AmountNotUnderstood as exc:
+            problems.append(f"{field_label(name)}: {exc}")
+    if problems:
+        raise InvalidInput(problems)
+    return values

@@ -15,7 +15,7 @@ from core.concessions import (
     review_log,
 )
 from core.csvio import check_size, frame_to_csv, parse_concessions
-from core.models import Concession, InvalidInput, validate
+from core.models import Concession, InvalidInput, read_amounts, validate
 from core.store import Conflict, NotFound, now
 
 LIVE_SECONDS = 3  # a sponsor watching on a second screen sees a new line within this (plus a rerun)
@@ -34,13 +34,17 @@ K = {name: f"entry_{name}_{deal_id}" for name in ("item", "give", "get", "you", 
 def log_concession() -> None:
     """Form callback: runs before the fragment redraws, so the new line shows in the same rerun."""
     s = st.session_state
-    data = {
-        "item": s[K["item"]], "you_give": s[K["give"]], "you_get": s[K["get"]],
-        "value_to_you": s[K["you"]] or 0.0, "value_to_them": s[K["them"]] or 0.0, "trigger": s[K["trigger"]],
-        "issue_id": s[K["issue"]], "new_position": s[K["position"]], "round": s[K["round"]],
-        "final_offer": s[K["final"]], "logged_at": now(),
-    }  # fmt: skip
     try:
+        # Amounts as typed (15k, 15,000, -8k, 15.000,50 in a decimal-comma deal); an ambiguous one is refused
+        # naming the field and what was understood, so a fast typist never saves a misread value.
+        amounts = read_amounts({"value_to_you": s[K["you"]], "value_to_them": s[K["them"]],
+                                "new_position": s[K["position"]]}, deal.decimal_comma)  # fmt: skip
+        data = {
+            "item": s[K["item"]], "you_give": s[K["give"]], "you_get": s[K["get"]],
+            "value_to_you": amounts["value_to_you"] or 0.0, "value_to_them": amounts["value_to_them"] or 0.0,
+            "trigger": s[K["trigger"]], "issue_id": s[K["issue"]], "new_position": amounts["new_position"],
+            "round": s[K["round"]], "final_offer": s[K["final"]], "logged_at": now(),
+        }  # fmt: skip
         line = validate(Concession, data)
         new_id = store.add_concession(deal_id, line)
     except (InvalidInput, NotFound) as exc:
@@ -54,7 +58,7 @@ def log_concession() -> None:
     for name in ("item", "give", "get", "trigger"):
         s[K[name]] = ""
     for name in ("you", "them", "position"):
-        s[K[name]] = None
+        s[K[name]] = ""
     s[K["final"]] = False
 
 
@@ -153,10 +157,9 @@ def live_log() -> None:
         a[1].text_input("You give", key=K["give"], placeholder="30-day pilot")
         a[2].text_input("You get", key=K["get"], placeholder="Paid, credited to year one")
         # No help icons inside the form: each one is a Tab stop between fields typed at speed.
-        a[3].number_input(f"Value to you ({ui.md(cur)})", key=K["you"], value=None, step=500.0, format="%.2f")
-        a[4].number_input(
-            f"Value to them ({ui.md(cur)})", key=K["them"], value=None, step=500.0, format="%.2f"
-        )
+        # Typed, not spun: 15k, 15,000, -8k (or 15.000,50 where the deal uses a decimal comma).
+        a[3].text_input(f"Value to you ({ui.md(cur)})", key=K["you"], placeholder="e.g. -2.5k")
+        a[4].text_input(f"Value to them ({ui.md(cur)})", key=K["them"], placeholder="e.g. 4k")
         b = st.columns([4, 3, 2, 1.1, 1.5, 1.4], vertical_alignment="bottom")
         b[0].text_input(
             "Trigger/contingency", key=K["trigger"], placeholder="Only if the order is signed by the 30th"
@@ -167,7 +170,7 @@ def live_log() -> None:
             key=K["issue"],
             format_func=lambda i: "—" if i is None else issue_names[i],
         )
-        b[2].number_input("New position", key=K["position"], value=None, step=1.0, format="%.2f")
+        b[2].text_input("New position", key=K["position"], placeholder="as offered")
         b[3].number_input("Round", key=K["round"], min_value=1, step=1)
         b[4].checkbox("Final offer", key=K["final"])
         b[5].form_submit_button(

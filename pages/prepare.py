@@ -29,6 +29,7 @@ DEAL_FIELDS = [
     "owner",
     "value",
     "currency",
+    "decimal_comma",
     "mandate",
     "deadline",
     "deadline_reason",

@@ -14,7 +14,7 @@ from .engine import Cursor, Engine, NotFound, insert, live_ids, now, params, quo
 _COUNTERPARTY_COLUMNS = ("name", "relationship", "communication_style", "notes")
 _DEAL_COLUMNS = (
     "name", "context", "stage", "counterparty_id", "value", "currency", "owner", "deadline",
-    "deadline_reason", "deadline_evidence_id", "mandate", "pressured_issue_id", "notes",
+    "deadline_reason", "deadline_evidence_id", "mandate", "pressured_issue_id", "notes", "decimal_comma",
 )  # fmt: skip
 
 

@@ -101,4 +101,8 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
             'ALTER TABLE meso_pick RENAME COLUMN set_no TO "round"',
         ],
     ),
+    (
+        "008_deal_decimal_comma",
+        ["ALTER TABLE deal ADD COLUMN decimal_comma BOOLEAN DEFAULT false"],
+    ),
 ]

@@ -39,8 +39,10 @@ def log(at, **values):
             at.selectbox(key="entry_issue_1").set_value(value)
         elif name == "final":
             at.checkbox(key="entry_final_1").set_value(value)
-        else:
+        elif name == "round":
             at.number_input(key=f"entry_{name}_1").set_value(value)
+        else:  # amounts are typed as text: 15k, -1,500, 15.000,50 in a decimal-comma deal
+            at.text_input(key=f"entry_{name}_1").set_value(value if isinstance(value, str) else str(value))
     at.button(key="entry_submit_1").click()
     return at.run()
 
@@ -73,7 +75,7 @@ def test_logging_a_line_updates_the_balance_and_keeps_round_and_issue(page, db_p
     assert metric(at, "Created joint value").value == "6 of 6"
     # the form is ready for the next line: text cleared, round and issue kept
     assert at.text_input(key="entry_item_1").value == ""
-    assert at.number_input(key="entry_you_1").value is None
+    assert at.text_input(key="entry_you_1").value == ""
     assert (at.number_input(key="entry_round_1").value, at.selectbox(key="entry_issue_1").value) == (4, 3)
     stored = Store.open(db_path).list_concessions(1)[-1]
     assert (stored.item, stored.round, stored.issue_id, stored.new_position) == ("Payment terms", 4, 3, 60)
@@ -228,3 +230,29 @@ def test_undo_last_line_takes_it_out_and_the_history_keeps_it(page, db_path):
     assert "Late fee waiver" not in [c.item for c in store.list_concessions(1)]
     assert "Late fee waiver" in [c.item for c in store.list_removed_concessions(1)]
     assert store.list_events(1)["subject"].str.contains("Concession 'Late fee waiver'").sum() >= 2
+
+
+@pytest.mark.parametrize(("typed", "balance_after"), [("-15k", "−28,500 EUR"), ("-15,000", "−28,500 EUR"),
+                                                       ("-15 000", "−28,500 EUR"), ("-1.5k", "−15,000 EUR")])  # fmt: skip
+def test_amounts_are_logged_as_typed(page, db_path, typed, balance_after):
+    at = log(page, item="Volume discount", give="x", get="y", you=typed)
+    assert [e.value for e in at.error] == [] and balance(at) == f"# :red[{balance_after}]"
+
+
+def test_an_amount_that_reads_two_ways_is_refused_naming_the_field_and_nothing_is_stored(page, db_path):
+    before = len(Store.open(db_path).list_concessions(1))
+    at = log(page, item="Volume discount", give="x", get="y", you="-15.000")
+    (error,) = at.error
+    assert error.value.replace("\\", "") == (
+        "Value to you: '-15.000' — did you mean -15,000 or -15? write -15000 for -15,000"
+    )
+    assert len(Store.open(db_path).list_concessions(1)) == before
+    assert at.text_input(key="entry_item_1").value == "Volume discount"  # what was typed stays to fix
+
+
+def test_a_decimal_comma_deal_reads_its_own_convention(page, db_path):
+    store = Store.open(db_path)
+    store.update_deal(store.get_deal(1).model_copy(update={"decimal_comma": True}))
+    store.close()
+    at = log(page.run(), item="Volume discount", give="x", get="y", you="-15.000,50")
+    assert [e.value for e in at.error] == [] and balance(at) == "# :red[−28,500.50 EUR]"
