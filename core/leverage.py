@@ -20,6 +20,7 @@ from datetime import date
 
 import pandas as pd
 
+from .batna import best_alternative
 from .models import (
     POWER_SOURCE_LABELS,
     Alternative,
@@ -222,7 +223,7 @@ def warnings(
                 "the pack. If they call the bluff, show the capacity plan or award date: add it first.",
             ))  # fmt: skip
 
-    batna = alternatives[0] if alternatives else None
+    batna = best_alternative(alternatives)
     if batna is None:
         found.append(
             UseWarning("bluff_guard", "No BATNA", "Walking away is not credible without a known alternative.")

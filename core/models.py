@@ -170,6 +170,7 @@ FIELD_LABELS = {
     "new_position": "New position",
     "issue_id": "Linked issue",
     "evidence_id": "Evidence",
+    "best": "Marked as our BATNA",
     "final_offer": "Final offer",
     "logged_at": "Logged at",
     "internal": "Internal",
@@ -299,6 +300,7 @@ class Alternative(Model):
     risk: Rating = 3
     political_cost: Rating = 3
     evidence_id: int | None = None
+    best: bool = False  # marked by the negotiator as the BATNA, whatever the figures say
 
 
 class Issue(Model):
@@ -626,3 +628,11 @@ def read_amounts(typed: dict[str, str | None], decimal_comma: bool) -> dict[str,
     if problems:
         raise InvalidInput(problems)
     return values
+
+
+def same_as_another(item: Model, items: Sequence[Model]) -> Model | None:
+    """Another record of the list with the same content as `item` (ids aside): saving it would make a
+    silent duplicate."""
+    content = item.model_dump(exclude={"id", "deal_id", "counterparty_id"})
+    return next((o for o in items if o.id != item.id and o.model_dump(exclude={"id", "deal_id", "counterparty_id"})
+                 == content), None)  # fmt: skip

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from .batna import best_alternative
 from .concessions import review_log
 from .formatting import fmt_amount
 from .leverage import warnings as leverage_warnings
@@ -130,13 +131,17 @@ def fill_templates(
     """The seed's five fill-in-the-blank lines, filled from the deal; what the deal lacks stays a Blank."""
     by_evidence = {e.id: e for e in evidence}
     live = [c for c in concessions if c.deleted_at is None]
-    batna = alternatives[0] if alternatives else None
+    batna = best_alternative(alternatives)
     floor_issue = next((i for i in issues if i.id == deal.pressured_issue_id), None) or (
         max(issues, key=lambda i: i.priority) if issues else None
     )
+    # The give-get line of template 1 is about the floor's issue: the latest paired line on that issue,
+    # never the latest line on whatever issue it was.
     paired = next(
-        (c for c in sorted(live, key=lambda c: c.logged_at, reverse=True) if c.you_get.strip()), None
-    )
+        (c for c in sorted(live, key=lambda c: c.logged_at, reverse=True)
+         if c.you_get.strip() and floor_issue is not None and c.issue_id == floor_issue.id),
+        None,
+    )  # fmt: skip
     verified = next(
         (c for c in sorted(live, key=lambda c: c.logged_at, reverse=True) if c.trigger.strip()), None
     )
@@ -164,9 +169,13 @@ def fill_templates(
 
     one = Template("Floor and its standard", [
         "“Our floor on ", *issue_floor(), ". If we move on ",
-        paired.you_give.strip() or paired.item if paired else Blank("your ask", "log a concession with a get", "Concessions"),
+        paired.you_give.strip() or paired.item if paired
+        else Blank("your ask", f"log a concession on {floor_issue.name} with a get" if floor_issue
+                   else "log a concession with a get", "Concessions"),
         ", we would need ",
-        paired.you_get.strip() if paired else Blank("give", "log what we get in return", "Concessions"),
+        paired.you_get.strip() if paired
+        else Blank("give", f"log what we get in return on {floor_issue.name}" if floor_issue
+                   else "log what we get in return", "Concessions"),
         " to keep the deal investable.”",
     ])  # fmt: skip
     two = Template("Deadline and its reason", [
@@ -222,7 +231,7 @@ def readiness(
     stakeholders: Sequence[Stakeholder],
 ) -> list[Check]:
     """The seed's pre-talk checklist, judged from the data wherever the data allows."""
-    batna = alternatives[0] if alternatives else None
+    batna = best_alternative(alternatives)
     quantified = [b for b in alternatives if b.money > 0 or b.time_days > 0]
     unbacked = [i.name for i in issues if i.evidence_id is None]
     one_way = review_log(concessions, issues, deal.mandate).summary.one_way

@@ -5,6 +5,7 @@ from datetime import date
 import streamlit as st
 
 from core import ui
+from core.batna import best_alternative, why_best
 from core.charts import zopa_chart
 from core.models import (
     Alternative,
@@ -105,7 +106,7 @@ evidence_choices = ui.evidence_labels(evidence)
 
 # ---- header: who, where, and the walk-away value ------------------------------------------------
 zones = [zopa(i) for i in issues]
-batna = alternatives[0] if alternatives else None
+batna = best_alternative(alternatives)
 big, m1, m2, m3 = st.columns([2, 1, 1, 1])
 days = (deal.deadline - date.today()).days if deal.deadline else None
 deadline_text = "none" if days is None else f"{days} days" if days >= 0 else f"{-days} days ago"
@@ -135,8 +136,11 @@ else:
     )
     m3.metric("Issues with a ZOPA", f"{sum(1 for z in zones if z.overlap)} of {len(issues)}")
 
+# Keyed, so a save (which reruns the page) leaves the negotiator on the tab they were working in.
 tab_deal, tab_cp, tab_batna, tab_issues, tab_evidence = st.tabs(
-    ["Deal", "Counterparty map", "BATNA & alternatives", "Issues & ZOPA", "Evidence pack"]
+    ["Deal", "Counterparty map", "BATNA & alternatives", "Issues & ZOPA", "Evidence pack"],
+    key="prepare_tab",
+    on_change="rerun",
 )
 
 with tab_deal:
@@ -189,10 +193,12 @@ with tab_batna:
     if safe:
         ui.hidden("Our BATNA and every alternative")
     else:
-        st.caption("The first alternative is the BATNA. Quantify it in money, time, risk and political cost.")
+        st.markdown(ui.md(why_best(alternatives, deal.currency)))
+        st.caption("Quantify each alternative in money (its value to us if we walk away), time, risk (1 low – "
+                   "5 high) and political cost (1 low – 5 high).")  # fmt: skip
         if alternatives:
             st.dataframe(
-                [{"": "BATNA" if n == 0 else "", "Alternative": b.description, "Money": b.money, "Time (days)": b.time_days,
+                [{"": "BATNA" if b is batna else "", "Alternative": b.description, "Money": b.money, "Time (days)": b.time_days,
                   "Risk (1–5)": b.risk, "Political cost (1–5)": b.political_cost,
                   "Evidence": evidence_choices.get(b.evidence_id, "none")} for n, b in enumerate(alternatives)],
                 hide_index=True, width="stretch",
@@ -202,6 +208,7 @@ with tab_batna:
             ["description", "money", "time_days", "risk", "political_cost", "evidence_id"], lambda b: b.description,
             lambda items: store.replace_alternatives(deal_id, items), noun="alternative",
             choices={"evidence_id": evidence_choices}, make_first="Make this the BATNA",
+            first=lambda chosen, items: [a.model_copy(update={"best": a.id == chosen.id}) for a in items],
         )  # fmt: skip
 
 with tab_issues:

@@ -105,4 +105,8 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
         "008_deal_decimal_comma",
         ["ALTER TABLE deal ADD COLUMN decimal_comma BOOLEAN DEFAULT false"],
     ),
+    (
+        "009_alternative_marked_best",
+        ["ALTER TABLE alternative ADD COLUMN best BOOLEAN DEFAULT false"],
+    ),
 ]

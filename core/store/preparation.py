@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from .. import audit
 from ..audit import Change
+from ..batna import best_alternative
 from ..models import Alternative, Evidence, InvalidInput, Issue, Model
 from .engine import Engine, NotFound, live_ids
 
@@ -55,9 +56,12 @@ class Preparation(Engine):
             after = [item.model_copy(update={"id": i}) for item, i in zip(items, ids, strict=True)]
             kind, noun, name = _AUDITED[model]
             changes = audit.list_changes(kind, before, after, lambda it: f"{noun} '{getattr(it, name)}'")
-            if model is Alternative and before and after and before[0].id != after[0].id:
-                changes.append(audit.Change("batna", "BATNA (first alternative)", before[0].description,
-                                            after[0].description, private=True))  # fmt: skip
+            was, now_best = (
+                (best_alternative(before), best_alternative(after)) if model is Alternative else (None, None)
+            )
+            if was and now_best and was.id != now_best.id:
+                changes.append(audit.Change("batna", "BATNA (the best alternative)", was.description,
+                                            now_best.description, private=True))  # fmt: skip
             self._audit(cur, deal_id, changes)
             return ids
 

@@ -68,7 +68,8 @@ class Queries(Engine):
             b AS (
                 SELECT deal_id, money, time_days, evidence_id FROM (
                     SELECT deal_id, money, time_days, evidence_id,
-                           row_number() OVER (PARTITION BY deal_id ORDER BY position, id) AS n
+                           row_number() OVER (PARTITION BY deal_id ORDER BY coalesce(best, false) DESC,
+                                              money DESC, time_days, risk, position, id) AS n
                     FROM alternative WHERE deleted_at IS NULL) WHERE n = 1)
             SELECT d.id, d.name, cp.name AS counterparty, d.owner, d.context, d.stage, d.value, d.currency,
                    d.mandate, d.deadline, date_diff('day', $today::DATE, d.deadline) AS days_to_deadline,

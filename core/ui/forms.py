@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from ..models import Model, field_label, validate
+from ..models import InvalidInput, Model, field_label, same_as_another, validate
 from ..privacy import private_fields
 from .session import attempt, hidden, safe_mode, shareable
 
@@ -138,9 +138,11 @@ def list_editor(
     noun: str,
     choices: dict[str, dict[Any, str]] | None = None,
     make_first: str | None = None,
+    first: Callable[[Any, Sequence[Any]], list] | None = None,
 ) -> None:
     """Pick an item (or a new one), edit it in a form, save or remove it. `save` gets the whole list,
-    so the store can write it in one transaction. `make_first` labels a button that moves it to the top."""
+    so the store can write it in one transaction. `make_first` labels a button that makes it the first
+    (by default it moves it to the top; `first(item, items)` returns the list to save instead)."""
     by_id = {it.id: it for it in shareable(items)}  # save() still gets every item, private ones too
     options = [None, *by_id]
     pick = st.selectbox(
@@ -148,8 +150,12 @@ def list_editor(
         format_func=lambda i: f"+ New {noun}" if i is None else item_label(by_id[i]),
     )  # fmt: skip
     current = by_id.get(pick)
-    with st.form(f"{key}_form_{pick or 'new'}", border=True):
-        values = model_inputs(model, current, f"{key}_{pick or 'new'}", fields, choices)
+    # A new-item form gets fresh widgets after each save (a new generation of keys), so no value and no
+    # flag of the item just saved carries over into the next one.
+    generation = st.session_state.get(f"{key}_generation", 0)
+    slot = f"{pick}" if current else f"new{generation or ''}"
+    with st.form(f"{key}_form_{slot}", border=True):
+        values = model_inputs(model, current, f"{key}_{slot}", fields, choices)
         if safe_mode() and any(f in private_fields(model) for f in fields):
             hidden(f"Our side of this {noun} (saving keeps it)")
         b1, b2, b3 = st.columns([1, 1, 2])
@@ -161,7 +167,12 @@ def list_editor(
         def save_item() -> None:
             base = current.model_dump() if current else {}
             item = validate(model, {**base, **values})
+            if twin := same_as_another(item, items):
+                raise InvalidInput([f"This {noun} is already in the list as '{item_label(twin)}': change it there, "
+                                    "or make this one differ"])  # fmt: skip
             save([item if it.id == pick else it for it in items] if current else [*items, item])
+            if not current:
+                st.session_state[f"{key}_generation"] = generation + 1
 
         attempt(save_item, f"Saved {noun} '{values.get(fields[0], '')}'.")
     if removed:
@@ -170,6 +181,8 @@ def list_editor(
         )
     if to_top:
         attempt(
-            lambda: save([current, *[it for it in items if it.id != pick]]),
+            lambda: save(
+                first(current, items) if first else [current, *[it for it in items if it.id != pick]]
+            ),
             f"'{item_label(current)}' is now first.",
         )

@@ -184,8 +184,9 @@ def navigate(deal_id: int | None) -> None:
 
 
 def screen_link(title: str, deal_id: int | None, label: str, icon: str) -> None:
-    """A link in the page body to another screen, keeping the deal and safe mode."""
-    st.page_link(SCREENS[title].path, label=label, icon=icon, query_params=carried_params(deal_id))
+    """A link in the page body to another screen, keeping the deal and safe mode. The label may carry user
+    text (an issue's name), so it is shown as text."""
+    st.page_link(SCREENS[title].path, label=md(label), icon=icon, query_params=carried_params(deal_id))
 
 
 def go_to(title: str, deal_id: int) -> None:

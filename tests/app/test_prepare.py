@@ -119,7 +119,9 @@ def test_adding_evidence_and_making_an_alternative_the_batna(app, db_path):
     at.button(key="alternative_1_first").click()
     at = at.run()
     assert "# 40,000 EUR" in [m.value for m in at.markdown]
-    assert Store.open(db_path).list_alternatives(1)[0].description.startswith("Hold Northwind")
+    stored = Store.open(db_path).list_alternatives(1)
+    assert [a.description[:14] for a in stored if a.best] == ["Hold Northwind"]  # marked, not reordered
+    assert any("is marked as our best alternative" in m.value for m in at.markdown)
 
 
 def test_editing_the_deal_and_the_counterparty(app, db_path):
@@ -144,3 +146,33 @@ def test_the_picked_deal_stays_when_switching_screens(app):
     at.switch_page("pages/concessions.py").run()
     assert at.subheader[0].value == "Concessions · Kessler — die-cast housings should-cost"
     assert at.query_params["deal"] == "4"
+
+
+@pytest.mark.parametrize(
+    ("key", "fill", "flag"),
+    [("evidence_1", {"title": "Index 2026", "source": "Eurostat"}, "internal"),
+     ("stakeholder_1", {"name": "Dr. Veto", "role": "CFO"}, "veto")],
+)  # fmt: skip
+def test_a_new_item_form_is_empty_after_save_and_a_flag_never_carries_over(app, db_path, key, fill, flag):
+    at = app(deal=1)
+    for name, value in fill.items():
+        at.text_input(key=f"{key}_new__{name}").set_value(value)
+    at.checkbox(key=f"{key}_new__{flag}").check()
+    at.button(key=f"{key}_save").click()
+    at = at.run()
+    assert not at.exception and any("Saved" in s.value for s in at.success)
+    fresh = [w for w in at.text_input if w.key.startswith(f"{key}_new1__")]
+    assert fresh and all(w.value == "" for w in fresh)  # the next item starts empty
+    assert at.checkbox(key=f"{key}_new1__{flag}").value is False  # and its flag unticked
+
+
+def test_the_same_item_saved_twice_is_refused(app, db_path):
+    at = app(deal=1)
+    for _ in range(2):
+        at.text_input(key=f"evidence_1_new{'' if _ == 0 else 1}__title").set_value("Index 2026")
+        at.text_input(key=f"evidence_1_new{'' if _ == 0 else 1}__source").set_value("Eurostat")
+        at.button(key="evidence_1_save").click()
+        at = at.run()
+    assert any("already in the list as 'Index 2026'" in e.value for e in at.error)
+    titles = [e.title for e in Store.open(db_path).list_evidence(1)]
+    assert titles.count("Index 2026") == 1

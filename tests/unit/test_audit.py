@@ -91,7 +91,7 @@ def test_batna_changes_and_a_new_best_alternative_are_recorded_as_private(store,
     rows = history(store, deal, "batna")
     assert rows[0][0] == "Alternative 'Stay with Beta' added" and rows[0][3] is True
     assert ("Alternative 'Stay with Beta' · Money", "90,000", "80,000", True) in rows
-    assert ("BATNA (first alternative)", "Stay with Beta", "Build in house", True) in rows
+    assert ("BATNA (the best alternative)", "Stay with Beta", "Build in house", True) in rows
     assert all(private for *_, private in rows)
 
 

@@ -82,8 +82,8 @@ def test_templates_filled_from_a_demo_deal(demo_store):
     one, two, three, four, five = fill_templates(*deal_args(demo_store, 1), TODAY)
     assert one.text == (
         "“Our floor on Annual price is 110,000 EUR based on Peer SaaS price benchmark: median 124k for this scope "
-        "(Gartner peer pricing survey 2026). If we move on Net 45 instead of net 30, we would need Case study after "
-        "go-live to keep the deal investable.”"
+        "(Gartner peer pricing survey 2026). If we move on Hold 120k through month end, we would need Commitment to "
+        "a Q1 rollout date to keep the deal investable.”"
     )
     assert two.text == ("“This offer is valid until 01 December 2026 because Pricing held through month end while we "
                         "secure capacity for their Q1 rollout. After that, we allocate resources elsewhere.”")  # fmt: skip
@@ -130,7 +130,7 @@ def test_a_ready_deal_meets_every_check():
     ("changes", "failing"),
     [
         ({"alternatives": []}, ["BATNA quantified", "At least two credible alternatives"]),
-        ({"alternatives": [Alternative(description="A"), Alternative(description="B", money=5)]},
+        ({"alternatives": [Alternative(description="A"), Alternative(description="B")]},
          ["BATNA quantified", "At least two credible alternatives"]),
         ({"issues": [Issue(id=1, name="Price", target=10, reservation=9)]}, ["Floors set with evidence"]),
         ({"issues": []}, ["Floors set with evidence"]),
@@ -223,3 +223,38 @@ def test_evidence_used_by_templates_is_looked_up_by_id():
     assert one.text.startswith(
         "“Our floor on Unit price is 8.80 EUR/housing based on Should-cost model (Cost engineering)."
     )
+
+
+def test_the_batna_is_the_best_alternative_not_the_first_entered():
+    from core.batna import best_alternative, ranked, why_best
+
+    first = Alternative(description="Keep the old supplier", money=40_000)
+    better = Alternative(description="Second source", money=55_000, time_days=30)
+    quicker = Alternative(description="Spot market", money=55_000, time_days=5)
+    assert best_alternative([first, better]) is better
+    assert ranked([first, better, quicker]) == [quicker, better, first]  # equal value: the quicker wins
+    assert "worth the most to us" in why_best([first, better], "EUR") and "55,000 EUR" in why_best(
+        [first, better], "EUR"
+    )
+    marked = first.model_copy(update={"best": True})
+    assert best_alternative([marked, better]) is marked and "marked as our best" in why_best([marked, better])
+    assert best_alternative([]) is None
+
+
+def test_the_pipeline_reads_the_same_batna_as_the_rule(demo_store):
+    from datetime import date
+
+    from core.batna import best_alternative
+    from core.leverage import PERCEIVED_WEIGHT
+
+    alternatives = demo_store.list_alternatives(1)
+    demo_store.replace_alternatives(
+        1, [*alternatives, Alternative(description="Unproven option", money=999_999)]
+    )
+    rules = {"perceived_weight": PERCEIVED_WEIGHT, "max_total": 35, "leaned_on": 4, "small_gain_share": 0.02}
+    row = demo_store.pipeline(date(2026, 11, 25), rules).set_index("id").loc[1]
+    best = best_alternative(demo_store.list_alternatives(1))
+    assert best.description == "Unproven option"
+    assert bool(row["w_bluff_guard"]) == (
+        best.evidence_id is None
+    )  # judged on the best one, as the rule does
