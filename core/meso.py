@@ -90,7 +90,7 @@ def value_bundles(bundles: Sequence[MesoBundle], issues: Sequence[Issue]) -> lis
 
 @dataclass(frozen=True)
 class Finding:
-    code: str  # equivalence | floor | dominated | incomplete
+    code: str  # size | alike | incomplete | floor | equivalence | dominated
     severity: str  # error | warning
     message: str
     # The message quotes our floor, or values measured from it: a shared screen shows only `shareable`.
@@ -105,6 +105,15 @@ class Finding:
             "equivalence": "The bundles are not equivalent to us.",
             "dominated": "One bundle is worse for both sides than another.",
         }[self.code]
+
+
+MIN_DIFFERENT_ISSUES = 2  # a bundle that changes one number is a counter-offer, not a different option
+
+
+def differing_issues(a: MesoBundle, b: MesoBundle) -> list[int]:
+    """The issues on which two bundles offer different values (an issue set in only one counts)."""
+    av, bv = {t.issue_id: t.value for t in a.terms}, {t.issue_id: t.value for t in b.terms}
+    return [i for i in dict.fromkeys([*av, *bv]) if av.get(i) != bv.get(i)]
 
 
 def check_set(
@@ -126,6 +135,17 @@ def check_set(
             findings.append(
                 Finding("incomplete", "warning", f"{b.name} sets no value for {', '.join(missing)}.")
             )
+    names = {i.id: i.name for i in issues}
+    for n, a in enumerate(bundles):
+        for b in bundles[n + 1 :]:
+            differ = differing_issues(a, b)
+            if len(differ) < MIN_DIFFERENT_ISSUES:
+                what = "are identical" if not differ else f"differ only on {names.get(differ[0], differ[0])}"
+                findings.append(Finding(
+                    "alike", "warning",
+                    f"{a.name} and {b.name} {what}: MESO bundles are different but equal, so vary at least "
+                    f"{MIN_DIFFERENT_ISSUES} issues between them (scope, support, term, publicity, payment timing).",
+                ))  # fmt: skip
     pressured = by_id.get(pressured_issue_id)
     if pressured is not None:
         for b in bundles:
@@ -257,13 +277,30 @@ def read_grid(bundles: Sequence[MesoBundle], issues: Sequence[Issue], grid: pd.D
     return result
 
 
+def where_talks_stand(issues: Sequence[Issue], lines: Sequence) -> dict[int, float]:
+    """Per issue, the latest position put on the table in the concession log, else our target: where a
+    new bundle starts, so a round opens from the talks, not from the first offer."""
+    latest: dict[int, tuple] = {}
+    for c in lines:
+        if c.issue_id is not None and c.new_position is not None and getattr(c, "deleted_at", None) is None:
+            if c.issue_id not in latest or (c.logged_at, c.id or 0) > latest[c.issue_id][0]:
+                latest[c.issue_id] = ((c.logged_at, c.id or 0), c.new_position)
+    return {i.id: latest[i.id][1] if i.id in latest else i.target for i in issues}
+
+
 def add_bundle(
-    bundles: Sequence[MesoBundle], issues: Sequence[Issue], round_no: int, name: str = ""
+    bundles: Sequence[MesoBundle],
+    issues: Sequence[Issue],
+    round_no: int,
+    name: str = "",
+    start: dict[int, float] | None = None,
 ) -> list[MesoBundle]:
-    """The round with one more bundle, at our targets, named as asked (made unique) or 'Bundle N'."""
+    """The round with one more bundle, named as asked (made unique) or 'Bundle N', its values from `start`
+    (where the talks stand) or else our targets."""
     wanted = name.strip() or f"Bundle {len(bundles) + 1}"
+    start = start or {}
     fresh = MesoBundle(name=unique_name(wanted, [b.name for b in bundles]), round=round_no,
-                       terms=[MesoTerm(issue_id=i.id, value=i.target) for i in issues])  # fmt: skip
+                       terms=[MesoTerm(issue_id=i.id, value=start.get(i.id, i.target)) for i in issues])  # fmt: skip
     return [*bundles, fresh]
 
 
