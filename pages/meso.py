@@ -64,13 +64,18 @@ for f in [] if safe else findings:
 
 # ---- add, duplicate, rename, remove, new round: above the grid, so nothing below can keep a user from them ----
 # Keyed, so the panel stays open after each action (every action reruns the page).
-with st.expander("Bundles of this round", icon=":material/tune:", key=f"meso_panel_{deal_id}", on_change="rerun"):
+with st.expander(
+    "Bundles of this round", icon=":material/tune:", key=f"meso_panel_{deal_id}", on_change="rerun"
+):
     by_id = {b.id: b for b in bundles}
     a1, a2 = st.columns([3, 2], vertical_alignment="bottom")
     new_bundle_name = a1.text_input("Name of a new bundle", key=f"meso_new_bundle_{deal_id}",
                                     placeholder=f"Bundle {len(bundles) + 1}")  # fmt: skip
-    if a2.button("Add a bundle where the talks stand", key=f"meso_add_{deal_id}",
-                 help="Each issue starts at the latest position in the concession log, else at our target."):
+    if a2.button(
+        "Add a bundle where the talks stand",
+        key=f"meso_add_{deal_id}",
+        help="Each issue starts at the latest position in the concession log, else at our target.",
+    ):
 
         def add() -> str:
             start = where_talks_stand(issues, store.list_concessions(deal_id))
