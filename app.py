@@ -15,7 +15,7 @@ from core import ui
 from core.charts import pipeline_heatmap
 from core.csvio import frame_to_csv
 from core.leverage import PERCEIVED_WEIGHT, SOURCES
-from core.models import Context, Stage
+from core.models import Context, Stage, word
 from core.pipeline import (
     RISK_DEADLINE_DAYS,
     compact_money,
@@ -49,9 +49,15 @@ owners = f1.multiselect(
     "Owner", sorted(frame["owner"].unique()), key="pipeline_owner", placeholder="All owners"
 )
 contexts = f2.multiselect(
-    "Context", [c.value for c in Context], key="pipeline_context", placeholder="All contexts"
+    "Context",
+    [c.value for c in Context],
+    key="pipeline_context",
+    placeholder="All contexts",
+    format_func=word,
 )
-stages = f3.multiselect("Stage", [s.value for s in Stage], key="pipeline_stage", placeholder="All stages")
+stages = f3.multiselect(
+    "Stage", [s.value for s in Stage], key="pipeline_stage", placeholder="All stages", format_func=word
+)
 at_risk_only = False if safe else f4.toggle("At risk only", key="pipeline_at_risk")
 shown = filter_pipeline(frame, owners, contexts, stages, at_risk_only)
 m = metrics(shown)
@@ -97,6 +103,8 @@ page = ordered.head(TABLE_ROWS)
 COLUMNS = ["name", "counterparty", "owner", "context", "stage", "value", "leverage_index", "days_to_deadline", "balance",
            "one_way", "floor_breaches", "over_mandate", "warnings", "at_risk"]  # fmt: skip
 visible = [c for c in COLUMNS if not safe or c in PUBLIC_COLUMNS]
+# Codes as words a negotiator reads ('2 First move', 'Partnership'), the table only: filters use the codes.
+page = page.assign(context=page["context"].map(word), stage=page["stage"].map(word))
 selection = st.dataframe(
     page[["id", *visible]],  # not only hidden: a shared screen is never sent the private columns
     key="pipeline_table", hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",

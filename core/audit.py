@@ -86,32 +86,48 @@ def _content(item: Model) -> list[str]:
     return [f for f in type(item).model_fields if f not in _KEYS]
 
 
-def _summary(item: Model, fields: Sequence[str]) -> str:
-    parts = [f"{field_label(f)}: {as_text(getattr(item, f))}" for f in fields]
+Refs = dict[str, dict[int, str]]  # {"issue_id": {3: "Annual price"}}: references written by name
+
+
+def _text(item: Model, f: str, refs: Refs | None) -> str | None:
+    value = getattr(item, f)
+    named = (refs or {}).get(f, {})
+    return named.get(value, as_text(value)) if value is not None else None
+
+
+def _summary(item: Model, fields: Sequence[str], refs: Refs | None = None) -> str:
+    parts = [f"{field_label(f)}: {_text(item, f, refs)}" for f in fields]
     return "; ".join(p for p in parts if not p.endswith(": None") and not p.endswith(": "))
 
 
-def record_added(kind: str, subject: str, item: Model, verb: str = "added") -> list[Change]:
+def record_added(
+    kind: str, subject: str, item: Model, verb: str = "added", refs: Refs | None = None
+) -> list[Change]:
     """A new record: its public fields in one change, and its private fields together in one private
     change beside it (a private record is private as a whole)."""
     if is_private(item):
-        return [Change(kind, f"{subject} {verb}", None, _summary(item, _content(item)), private=True)]
+        return [Change(kind, f"{subject} {verb}", None, _summary(item, _content(item), refs), private=True)]
     hidden = private_fields(type(item))
     changes = [
         Change(
-            kind, f"{subject} {verb}", None, _summary(item, [f for f in _content(item) if f not in hidden])
+            kind,
+            f"{subject} {verb}",
+            None,
+            _summary(item, [f for f in _content(item) if f not in hidden], refs),
         )
     ]
     ours = [f for f in _content(item) if f in hidden and as_text(getattr(item, f)) not in (None, "", "0")]
     if ours:
-        changes.append(Change(kind, f"{subject} · our side", None, _summary(item, ours), private=True))
+        changes.append(Change(kind, f"{subject} · our side", None, _summary(item, ours, refs), private=True))
     return changes
 
 
-def record_removed(kind: str, subject: str, item: Model) -> list[Change]:
+def record_removed(kind: str, subject: str, item: Model, refs: Refs | None = None) -> list[Change]:
     hidden = set() if is_private(item) else private_fields(type(item))
     fields = [f for f in _content(item) if f not in hidden]
-    return [Change(kind, f"{subject} removed", _summary(item, fields), "removed", private=is_private(item))]
+    return [
+        Change(kind, f"{subject} removed", _summary(item, fields, refs), "removed", private=is_private(item))
+    ]
 
 
 def field_changes(
@@ -121,14 +137,15 @@ def field_changes(
     new: Model,
     fields: Sequence[str] | None = None,
     kinds: dict[str, str] | None = None,
+    refs: Refs | None = None,
 ) -> list[Change]:
     """Field by field, what differs between two versions of one record. `kinds` files a field under another
-    kind (a deal's stage under "stage")."""
+    kind (a deal's stage under "stage"); `refs` writes a reference by its name (the linked issue)."""
     hidden = private_fields(type(new))
     whole = is_private(old) or is_private(new)
     changes = []
     for f in fields or _content(new):
-        before, after = as_text(getattr(old, f)), as_text(getattr(new, f))
+        before, after = _text(old, f, refs), _text(new, f, refs)
         if before != after:
             changes.append(Change((kinds or {}).get(f, kind), f"{subject} · {field_label(f)}", before, after,
                                   private=whole or f in hidden))  # fmt: skip

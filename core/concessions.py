@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .formatting import fmt_amount
+from .formatting import fmt_amount, plural
 from .models import Concession, Direction, Issue, field_label
 
 # The columns a log frame carries: the Concession model's fields (store.concession_frame gives these).
@@ -257,11 +257,9 @@ def corrections_saved(changed: Sequence[Concession], removed: Sequence[Concessio
     """What a save of corrections did, in one sentence naming the lines."""
     parts = []
     if changed:
-        parts.append(f"corrected {_count(len(changed))}: " + ", ".join(f"'{c.item}'" for c in changed))
+        parts.append(
+            f"corrected {plural(len(changed), 'line')}: " + ", ".join(f"'{c.item}'" for c in changed)
+        )
     if removed:
-        parts.append(f"removed {_count(len(removed))}: " + ", ".join(f"'{c.item}'" for c in removed))
+        parts.append(f"removed {plural(len(removed), 'line')}: " + ", ".join(f"'{c.item}'" for c in removed))
     return "Saved: " + "; ".join(parts) + "." if parts else "There are no corrections to save."
-
-
-def _count(n: int) -> str:
-    return f"{n} line" if n == 1 else f"{n} lines"

@@ -32,6 +32,11 @@ def signed(x: float, digits: int = 0) -> str:
 
 # What can start markup anywhere in a line: emphasis, code, links and images ([ ]), raw HTML and
 # autolinks (< >), headings, tables, strike-through, maths, character references.
+def plural(n: int, noun: str, nouns: str | None = None) -> str:
+    """'1 line', '2 lines', '1,200 lines'."""
+    return f"{n:,} {noun if n == 1 else nouns or noun + 's'}"
+
+
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]<>#|~$&])")
 _DIRECTIVE = re.compile(r":(?=[A-Za-z])")  # :red[...], :smile:, :material/icon:
 _LIST_MARKER = re.compile(r"^(\s*)([-+]|\d+)([.)]?)(?=\s)")  # a line that would start a list

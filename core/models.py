@@ -51,6 +51,18 @@ STAGE_LABELS = {
     Stage.close: "4 Close",
     Stage.implementation: "5 Implementation",
 }
+# Words a negotiator reads for the codes the data keeps; any other code reads as itself, spaced.
+_WORDS = {"one_off": "One-off", "indirect": "Indirect (face-saving)", "us": "Us", "them": "Them"}
+
+
+def word(code: object) -> str:
+    """The screen's word for an enum code: 'one_off' -> 'One-off', 'cost_driver' -> 'Cost driver',
+    'first_move' -> '2 First move'. Never shows an internal code."""
+    value = getattr(code, "value", code)
+    if value in {s.value for s in Stage}:
+        return STAGE_LABELS[Stage(value)]
+    text = str(value)
+    return _WORDS.get(text) or text.replace("_", " ").capitalize()
 
 
 class Relationship(StrEnum):

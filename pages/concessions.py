@@ -15,6 +15,7 @@ from core.concessions import (
     review_log,
 )
 from core.csvio import check_size, frame_to_csv, parse_concessions
+from core.formatting import plural
 from core.models import Concession, InvalidInput, read_amounts, validate
 from core.store import Conflict, NotFound, now
 
@@ -114,9 +115,7 @@ def live_log() -> None:
         # built on them (one-way, joint value, moves after a final offer) are our assessment.
         with big:
             latest_round = int(review.lines["round"].max()) if summary.lines else 1
-            ui.big_number(
-                "Round", str(latest_round), f"{summary.lines} line{'s' if summary.lines != 1 else ''} logged"
-            )
+            ui.big_number("Round", str(latest_round), f"{plural(summary.lines, 'line')} logged")
         with side:
             ui.hidden("The balance, the values to each side, the flags and the mandate")
     else:
@@ -124,7 +123,7 @@ def live_log() -> None:
             ui.big_number(
                 "Give/get balance — value to us",
                 ui.signed_money(summary.balance, cur),
-                f"gave {ui.money(summary.gives, cur)} · got {ui.money(summary.gets, cur)} · {summary.lines} lines",
+                f"gave {ui.money(summary.gives, cur)} · got {ui.money(summary.gets, cur)} · {plural(summary.lines, 'line')}",
                 color="red" if summary.balance < 0 else "green" if summary.balance > 0 else None,
             )
         with side:
@@ -142,8 +141,8 @@ def live_log() -> None:
             r2[0].metric("Floor breaches", summary.floor_breaches)
             r2[1].metric(
                 f"Gives vs mandate {ui.money(summary.mandate)}", ui.money(summary.gives),
-                delta=f"-{ui.money(summary.over_mandate)} over: approval" if summary.needs_approval
-                else f"{ui.money(summary.mandate_left)} left", delta_color="normal",
+                delta=f"{ui.money(summary.over_mandate)} over the mandate: needs approval" if summary.needs_approval
+                else f"{ui.money(summary.mandate_left)} left", delta_color="inverse" if summary.needs_approval else "normal",
                 help="The mandate is the most we may concede in total without approval.",
             )  # fmt: skip
             r2[2].metric("Moved after a final offer", summary.moved_after_final)

@@ -19,7 +19,7 @@ from core.leverage import (
     scores_of,
     warnings,
 )
-from core.models import POWER_SOURCE_LABELS, PowerAssessment, PowerScore, Side
+from core.models import POWER_SOURCE_LABELS, PowerAssessment, PowerScore, Side, word
 from core.store import current_user, now
 
 store, deal, counterparty = ui.deal_page("Leverage")
@@ -153,8 +153,8 @@ with tab_cp:
     latest_by_deal = store.latest_assessments(counterparty.id)
     scored = [a for a in latest_by_deal.values() if a is not None]
     st.markdown(
-        f"**{ui.md(counterparty.name)}** · relationship: {counterparty.relationship.value.replace('_', '-')} · "
-        f"communication: {counterparty.communication_style.value} · {len(deals)} deal{'s' if len(deals) != 1 else ''}"
+        f"**{ui.md(counterparty.name)}** · relationship: {word(counterparty.relationship).lower()} · "
+        f"communication: {word(counterparty.communication_style).lower()} · {len(deals)} deal{'s' if len(deals) != 1 else ''}"
     )
     combined = aggregate(scored)
     if combined:

@@ -5,7 +5,7 @@ from datetime import date
 import streamlit as st
 
 from core import ui
-from core.models import STAGE_LABELS
+from core.models import STAGE_LABELS, word
 from core.moves import (
     fill_templates,
     load_playbook,
@@ -90,7 +90,7 @@ for move in moves_for_stage(playbook.moves, deal.stage):
         elif action.button("Signal resolved", key=f"clear_{deal_id}_{move.key}", icon=":material/check:"):
             ui.attempt(lambda m=move: store.clear_signal(deal_id, m.key), f"{move.move} is back to use.")
 
-st.markdown(f"#### Playbook · {deal.context.value}")
+st.markdown(f"#### Playbook · {word(deal.context)}")
 for line in playbook.contexts.get(deal.context.value, []):
     st.markdown(f"- {line}")
 
@@ -110,8 +110,10 @@ ready_col, pit_col = st.columns(2)
 with ready_col:
     st.markdown("#### Pre-talk readiness")
     for check in checks:
-        icon = "✅" if check.met else "❔" if check.met is None else "❌"
-        st.markdown(f"{icon} **{check.name}** — {ui.md(check.reason)}")
+        # A word with the icon: pass or fail never rests on a colour or a symbol alone.
+        verdict = (":green[:material/check_circle: Met]" if check.met else ":gray[:material/help: Ask yourself]"
+                   if check.met is None else ":red[:material/cancel: Missing]")  # fmt: skip
+        st.markdown(f"{verdict} · **{check.name}** — {ui.md(check.reason)}")
         if check.met is False:
             ui.screen_link(check.screen, deal_id, f"Fix on {check.screen}", ":material/arrow_forward:")
 with pit_col:
@@ -122,7 +124,7 @@ with pit_col:
         elif pit.detected is None:
             st.info(f"**{pit.name}** (ask yourself): {ui.md(pit.reason)}", icon=":material/help:")
         else:
-            st.markdown(f"✅ **{pit.name}** — {ui.md(pit.reason)}")
+            st.markdown(f":green[:material/check_circle: Clear] · **{pit.name}** — {ui.md(pit.reason)}")
 
 st.markdown("#### History")
 events = store.list_events(deal_id, kinds=["stage", "signal"])

@@ -70,7 +70,15 @@ class Concessions(Engine):
             self._check_issue_links(cur, deal_id, [concession])
             new_id = self._insert_concession(cur, deal_id, concession, issue_map=None)
             self._audit(
-                cur, deal_id, audit.record_added("concession", _line(concession), concession, "logged")
+                cur,
+                deal_id,
+                audit.record_added(
+                    "concession",
+                    _line(concession),
+                    concession,
+                    "logged",
+                    refs=self._issue_names(cur, deal_id),
+                ),
             )
             return new_id
 
@@ -83,6 +91,15 @@ class Concessions(Engine):
             list(ids),
         )
         return {r["id"]: Concession.model_validate(r) for r in rows}
+
+    def _issue_names(self, cur: Cursor, deal_id: int) -> dict[str, dict[int, str]]:
+        """The history writes a linked issue by its name, removed issues included."""
+        return {
+            "issue_id": {
+                r["id"]: r["name"]
+                for r in cur.rows("SELECT id, name FROM issue WHERE deal_id = ?", [deal_id])
+            }
+        }
 
     def _check_issue_links(self, cur: Cursor, deal_id: int, items: Sequence[Concession]) -> None:
         issues = live_ids(cur, "issue", deal_id)
@@ -128,17 +145,18 @@ class Concessions(Engine):
                     "the table now shows their version; make your correction again."
                 )
             changes: list[audit.Change] = []
+            refs = self._issue_names(cur, deal_id)
             for c in changed:
                 cur.execute(
                     f"UPDATE concession SET {set_clause(_CONCESSION_COLUMNS)} WHERE id = ?",
                     [*params(c, _CONCESSION_COLUMNS), c.id],
                 )
-                changes += audit.field_changes("concession", _line(before[c.id]), before[c.id], c,
+                changes += audit.field_changes("concession", _line(before[c.id]), before[c.id], c, refs=refs,
                                                fields=[f for f in _CONCESSION_COLUMNS if f != "deleted_at"])  # fmt: skip
             for concession_id in removed:
                 soft_delete(cur, "concession", [concession_id])
                 line = before[concession_id]
-                changes += audit.record_removed("concession", _line(line), line)
+                changes += audit.record_removed("concession", _line(line), line, refs=refs)
             self._audit(cur, deal_id, changes)
 
     def remove_concession(self, deal_id: int, concession_id: int) -> None:

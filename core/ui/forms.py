@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from ..models import InvalidInput, Model, field_label, same_as_another, validate
+from ..models import InvalidInput, Model, field_label, same_as_another, validate, word
 from ..privacy import private_fields
 from .session import attempt, hidden, safe_mode, shareable
 
@@ -24,6 +24,12 @@ HELP = {
     "pressured_issue_id": "The issue they press hardest; every MESO bundle must hold its floor.",
     "deadline_reason": "The real constraint behind the date: capacity, budget cadence, fiscal close, award date.",
     "internal": "Internal evidence never shows when the screen is shared.",
+    "risk": "1 = low risk … 5 = high risk of walking away to it.",
+    "political_cost": "1 = nobody minds … 5 = costly inside our own organisation.",
+    "priority": "1 = matters least to us … 5 = matters most.",
+    "their_priority": "How much we believe they care: 1 = least … 5 = most. Empty: as much as we do.",
+    "confidence": "How sure we are of our estimate of their target and walk-away.",
+    "best": "Makes this the BATNA whatever the figures say; otherwise the one worth most to us is.",
 }
 
 
@@ -86,6 +92,7 @@ def model_inputs(
                     label,
                     options,
                     index=options.index(current_value) if current_value in options else 0,
+                    format_func=word,
                     key=wkey,
                     help=helptext,
                 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 import pandas as pd
@@ -13,7 +14,7 @@ import streamlit as st
 
 from .. import privacy
 from ..formatting import md
-from ..models import STAGE_LABELS, InvalidInput, Model
+from ..models import InvalidInput, Model, word
 from ..privacy import private_fields
 from ..store import Conflict, DatabaseProblem, NotFound, Store, database_path
 
@@ -262,10 +263,17 @@ def table(
     hide = private_fields(type(items[0])) if safe_mode() else frozenset()
     fields = {name: heading for name, heading in columns.items() if name not in hide}
     return [
-        {**{heading: getattr(item, name) for name, heading in fields.items()},
+        {**{heading: _cell(getattr(item, name)) for name, heading in fields.items()},
          **{heading: compute(item) for heading, compute in (extra or {}).items()}}
         for item in shareable(items)
     ]  # fmt: skip
+
+
+def _cell(value: Any) -> Any:
+    """A table cell as a person reads it: enum codes as words, nothing as an empty cell (not 'None')."""
+    if isinstance(value, Enum):
+        return word(value)
+    return "" if value is None else value
 
 
 # ---- messages ----------------------------------------------------------------------------------
@@ -308,7 +316,7 @@ def deal_header(deal, counterparty, what: str) -> None:
     """The deal's name and where it stands, kept smaller than the screen's one big number."""
     st.subheader(f"{what} · {md(deal.name)}", anchor=False)
     st.caption(
-        f"{md(counterparty.name)} · {deal.context.value} · {STAGE_LABELS[deal.stage]} · owner {md(deal.owner)}"
+        f"{md(counterparty.name)} · {word(deal.context)} · {word(deal.stage)} · owner {md(deal.owner)}"
     )
 
 

@@ -223,3 +223,15 @@ def test_counterparty_map_changes_reach_the_history_of_each_of_its_deals(store, 
         assert rows[0] == ("Stakeholder 'Mara' added", None,
                            "Name: Mara; Role: CFO; Veto: no; Status concerns: wants a win for the board", True)  # fmt: skip
         assert rows[-1] == ("Counterparty · Communication style", "direct", "indirect", True)
+
+
+def test_the_history_names_the_linked_issue_not_its_id(store, deal):
+    price = store.list_issues(deal)[0]
+    store.add_concession(
+        deal, Concession(item="Volume", you_give="x", issue_id=price.id, logged_at=datetime(2026, 11, 25))
+    )
+    line = store.list_concessions(deal)[0]
+    store.update_concessions(deal, [line.model_copy(update={"issue_id": None})])
+    rows = history(store, deal, "concession")
+    assert "Linked issue: Price" in rows[0][2]
+    assert ("Concession 'Volume' (round 1) · Linked issue", "Price", None, False) in rows
