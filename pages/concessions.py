@@ -2,6 +2,7 @@
 
 import pandas as pd
 import streamlit as st
+import streamlit.components.v1 as components
 
 from core import ui
 from core.charts import balance_chart
@@ -74,6 +75,39 @@ def reviewed():
     return ui.per_revision(store, f"concessions_{deal_id}", compute)
 
 
+def carried(issue_names: dict[int, str]) -> None:
+    """What the next line inherits from the last one, in plain sight, with one key to drop the link: four
+    lines are never saved against an issue nobody noticed was still selected."""
+    s = st.session_state
+    linked = s.get(K["issue"])
+    said, unlink = st.columns([5, 1], vertical_alignment="center")
+    said.caption(
+        f"Next line: round {s.get(K['round'])}"
+        + (
+            f" · linked to **{ui.md(issue_names[linked])}**"
+            if linked in issue_names
+            else " · no linked issue"
+        )
+    )
+    if linked in issue_names:
+        unlink.button("Unlink", icon=":material/close:", key=f"unlink_{deal_id}", shortcut="Alt+U", on_click=clear_link,
+                      help="Alt+U: the next line links to no issue.", type="tertiary")  # fmt: skip
+
+
+def clear_link() -> None:
+    st.session_state[K["issue"]] = None
+
+
+def focus_item(line_id: int) -> None:
+    """After a line is logged the cursor goes back to Item, so the next line is typed without the mouse.
+    Streamlit has no focus call: a script of ours (no user text in it) sets it, once per new line."""
+    components.html(
+        "<script>const item = window.parent.document.querySelector('input[aria-label=\"Item\"]');"
+        f"if (item) {{ item.focus(); }}</script><!-- line {int(line_id)} -->",
+        height=0,
+    )
+
+
 def last_logged(review, currency: str, safe: bool) -> None:
     """The confirmation of the line this session logged last, once it is stored, with its undo."""
     s = st.session_state
@@ -82,6 +116,7 @@ def last_logged(review, currency: str, safe: bool) -> None:
     if last is None or last not in set(lines["id"]):
         return
     row = lines[lines["id"] == last].iloc[0]
+    focus_item(int(last))
     balance = "" if safe else f" — balance now {ui.signed_money(review.summary.balance, currency)}"
     said, undo = st.columns([5, 1], vertical_alignment="center")
     said.success(f"Logged '{ui.md(row['item'])}'{balance}", icon=":material/check_circle:")
@@ -150,6 +185,7 @@ def live_log() -> None:
     issue_names = {i.id: i.name for i in issues}
     s = st.session_state
     s.setdefault(K["round"], int(review.lines["round"].max()) if summary.lines else 1)
+    carried(issue_names)
     with st.form(f"concession_entry_{deal_id}", border=True, enter_to_submit=True):
         a = st.columns([3, 3, 3, 2, 2])
         a[0].text_input("Item", key=K["item"], placeholder="Pilot")
@@ -221,6 +257,12 @@ def live_log() -> None:
             st.caption(
                 f"Newest {LIVE_ROWS} of {summary.lines:,} lines; every line is in the correction table and the CSV."
             )
+        drawn = s.get(f"log_drawn_{deal_id}")
+        if not safe and drawn is not None and drawn != summary.lines:
+            # This table follows every line at once; the correction table below is drawn with the page.
+            if st.button(f"Bring the correction table up to date ({plural(summary.lines, 'line')})",
+                         key=f"refresh_corrections_{deal_id}", icon=":material/sync:", type="tertiary"):  # fmt: skip
+                st.rerun(scope="app")
     else:
         st.info("No concessions yet. Log the first one above: every give should name its get.")
 
@@ -252,7 +294,10 @@ balance_over_rounds()
 st.divider()
 issues = store.list_issues(deal_id)
 lines = store.list_concessions(deal_id)
-fix, removed_col, files = st.tabs(["Correct the log", "Removed lines", "CSV export and import"])
+# Opening a tab redraws the page (keyed tabs with a rerun), so the correction table always holds the lines
+# logged in this session too, not only those there when the page was first drawn.
+fix, removed_col, files = st.tabs(["Correct the log", "Removed lines", "CSV export and import"],
+                                  key=f"log_tabs_{deal_id}", on_change="rerun")  # fmt: skip
 safe = ui.safe_mode()
 
 with fix:
@@ -260,6 +305,7 @@ with fix:
         ui.hidden("Corrections (the table holds the values to us and to them)")
     elif lines:
         st.caption("Edit cells, tick Remove to take a line out (it can be undone), then save.")
+        st.session_state[f"log_drawn_{deal_id}"] = len(lines)
         issue_names = [i.name for i in issues]
         editor_key, seen_key = f"log_editor_{deal_id}", f"log_seen_{deal_id}"
         pending = st.session_state.get(editor_key)

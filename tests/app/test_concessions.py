@@ -256,3 +256,17 @@ def test_a_decimal_comma_deal_reads_its_own_convention(page, db_path):
     store.close()
     at = log(page.run(), item="Volume discount", give="x", get="y", you="-15.000,50")
     assert [e.value for e in at.error] == [] and balance(at) == "# :red[−28,500.50 EUR]"
+
+
+def test_the_correction_table_catches_up_with_lines_logged_in_this_session(page, db_path):
+    def correction_items(a):
+        tables = [t for t in a.dataframe if "Remove" in t.value.columns]
+        return tables[0].value["Item"].tolist()
+
+    assert "Fresh line" not in correction_items(page)
+    at = log(page, item="Fresh line", give="x", get="y", you="-1k")
+    button = at.button(key="refresh_corrections_1")
+    assert "6 lines" in button.label
+    button.click()
+    at = at.run()
+    assert "Fresh line" in correction_items(at)

@@ -90,3 +90,39 @@ def test_a_burst_of_lines_each_shows_its_confirmation_after_it_is_stored(page):
         # each line's own confirmation, naming it, follows its commit: nobody types a line twice
         expect(page.get_by_text(f"Logged 'Burst line {n}'")).to_be_visible(timeout=8_000)
     expect(page.get_by_role("heading", name="−14,700 EUR")).to_be_visible()  # 12 lines of −100, each once
+
+
+def test_eight_lines_typed_with_the_keyboard_only_each_linked_to_the_issue_the_screen_showed(page):
+    open_concessions(page)
+    expect(page.get_by_text("no linked issue")).to_be_visible()
+    page.get_by_label("Item").click()  # the only click: from here on the keyboard does everything
+    plan = [("Price step", "Annual price"), ("Pilot", None), ("Terms", None), ("Refs", None),
+            ("Unlinked one", "unlink"), ("Second price", "Annual price"), ("Third", None), ("Fourth", "unlink")]  # fmt: skip
+    expected_link = None
+    for n, (item, link) in enumerate(plan, start=1):
+        if link == "unlink":
+            page.keyboard.press("Alt+U")
+            expect(page.get_by_text("no linked issue")).to_be_visible()
+            expected_link = None
+            page.get_by_label("Item").focus()
+        elif link:
+            page.get_by_label("Linked issue").focus()
+            page.keyboard.type(link)
+            page.keyboard.press("Enter")
+            expected_link = link  # the form shows the pick; the caption follows once the line is logged
+            page.get_by_label("Item").focus()
+        page.keyboard.type(f"{item} {n}")
+        page.keyboard.press("Tab")
+        page.keyboard.type("give")
+        page.keyboard.press("Tab")
+        page.keyboard.type("get")
+        page.keyboard.press("Tab")
+        page.keyboard.type("-1k")
+        page.keyboard.press("Enter")
+        expect(page.get_by_text(f"Logged '{item} {n}'")).to_be_visible()
+        expect(page.get_by_label("Item")).to_be_focused()  # back on Item, ready for the next line
+        shown = f"linked to {expected_link}" if expected_link else "no linked issue"
+        expect(page.get_by_text(shown)).to_be_visible()  # what the next line will carry, in plain sight
+    expect(page.get_by_role("heading", name="−21,500 EUR")).to_be_visible()  # eight lines of −1,000
+    table = page.get_by_test_id("stDataFrame").first
+    expect(table).to_contain_text("Second price 6")
