@@ -59,11 +59,9 @@ def machine() -> str:
             f"Streamlit {streamlit.__version__}")  # fmt: skip
 
 
-def log_to_visible(work: Path, runs: int = 9) -> tuple[str, str, str, str]:
-    """In chromium: press Enter on the entry form of a deal with 5,000 lines until the new line shows."""
-    from playwright.sync_api import expect, sync_playwright
-
-    from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, serve
+def live(work: Path) -> list[tuple[str, str, str, str]]:
+    """Speed during talks (bench/live.py), on the curated demo plus a deal with 5,000 lines."""
+    from bench.live import live_rows
 
     db = work / "log5000.duckdb"
     store = Store.open(db)
@@ -71,23 +69,7 @@ def log_to_visible(work: Path, runs: int = 9) -> tuple[str, str, str, str]:
     load_synthetic(store, deals=1, concessions_per_deal=5000)
     deal_id = int(store.list_deals()["id"].max())
     store.close()
-    times = []
-    with serve(db, work / "streamlit.log") as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1440, "height": 1000})
-        page.goto(f"{url}/concessions?deal={deal_id}")
-        expect(page.get_by_text("Log it")).to_be_visible(timeout=60_000)
-        for n in range(runs + 1):
-            page.get_by_label("Item").fill(f"bench line {n}")
-            page.get_by_label("You get").fill("something back")
-            started = time.perf_counter()
-            page.get_by_label("You get").press("Enter")
-            expect(page.get_by_text(f"Logged 'bench line {n}'")).to_be_visible(timeout=30_000)
-            if n:  # the first one warms caches
-                times.append(time.perf_counter() - started)
-        browser.close()
-    return ("Log one concession in a deal with 5,000 lines, Enter to visible (chromium)",
-            fmt(statistics.median(times)), "≤ 150 ms", str(runs))  # fmt: skip
+    return live_rows(work, db, deal_id, fmt)
 
 
 def main() -> None:
@@ -162,7 +144,7 @@ def main() -> None:
     t = median_seconds(screen("pages/prepare.py"), runs=5)
     rows.append(("Prepare screen script run (AppTest) at 10,000 deals", fmt(t), "—", "5"))
 
-    rows.append(log_to_visible(work))
+    rows += live(work)
 
     # Reliability (issue 9): the figures behind the README's Reliability section.
     from bench.reliability import THREADS, WRITES, bad_inputs, busy_file, concurrent_writes, crash_rounds

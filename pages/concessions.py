@@ -234,6 +234,22 @@ def live_log() -> None:
             if len(flagged) > 12:
                 st.caption(f"… and {len(flagged) - 12} more in the log below.")
 
+    drawn = s.get(f"log_drawn_{deal_id}")
+    if not safe and drawn is not None and drawn != summary.lines:
+        # The correction table below is drawn with the page; the live figures follow every line at once.
+        if st.button(f"Bring the correction table up to date ({plural(summary.lines, 'line')})",
+                     key=f"refresh_corrections_{deal_id}", icon=":material/sync:", type="tertiary"):  # fmt: skip
+            st.rerun(scope="app")
+
+
+@st.fragment(run_every=LIVE_SECONDS)
+def live_table() -> None:
+    """The newest lines, in a fragment of their own: logging a line redraws the balance and the flags at
+    once, and this table follows on its own tick."""
+    _, issues, review = reviewed()
+    summary = review.summary
+    safe = ui.safe_mode()
+    issue_names = {i.id: i.name for i in issues}
     if summary.lines:
         newest = review.lines.iloc[: -LIVE_ROWS - 1 : -1]
         table = pd.DataFrame({
@@ -257,12 +273,6 @@ def live_log() -> None:
             st.caption(
                 f"Newest {LIVE_ROWS} of {summary.lines:,} lines; every line is in the correction table and the CSV."
             )
-        drawn = s.get(f"log_drawn_{deal_id}")
-        if not safe and drawn is not None and drawn != summary.lines:
-            # This table follows every line at once; the correction table below is drawn with the page.
-            if st.button(f"Bring the correction table up to date ({plural(summary.lines, 'line')})",
-                         key=f"refresh_corrections_{deal_id}", icon=":material/sync:", type="tertiary"):  # fmt: skip
-                st.rerun(scope="app")
     else:
         st.info("No concessions yet. Log the first one above: every give should name its get.")
 
@@ -288,6 +298,7 @@ def balance_over_rounds() -> None:
 
 
 live_log()
+live_table()
 balance_over_rounds()
 
 # ---- corrections, removed lines, CSV: outside the live fragment so a refresh never eats an edit ----------

@@ -51,6 +51,7 @@ def test_log_with_the_keyboard_a_sponsor_sees_it_live_and_the_csv_has_it(page, b
     sponsor_context.close()
 
     page.get_by_role("tab", name="CSV export and import").click()
+    settle(page)  # opening a tab redraws the page, so the correction table is current
     with page.expect_download() as download:
         page.get_by_role("button", name="This deal's log (CSV)").click()
     data = open(download.value.path(), "rb").read()
@@ -77,8 +78,9 @@ def test_switching_screens_keeps_the_deal(page):
 
 def test_a_burst_of_lines_each_shows_its_confirmation_after_it_is_stored(page):
     open_concessions(page)
+    page.get_by_label("Item").click()
     for n in range(1, 13):
-        page.get_by_label("Item").click()
+        expect(page.get_by_label("Item")).to_be_focused()  # the cursor is back on Item after each line
         page.keyboard.type(f"Burst line {n}")
         page.keyboard.press("Tab")
         page.keyboard.type("x")

@@ -20,7 +20,8 @@ def test_the_comparison_charts_render(page):
         expect(charts.nth(n).locator("canvas, svg").first).to_be_visible()
         box = charts.nth(n).bounding_box()
         assert box and box["width"] > 250 and box["height"] > 150
-    expect(page.get_by_text("Full suite, annual is worth 75% to us")).to_be_visible()
+    # The screen opens on the latest round: the one where a bundle was cut to their ask, with its reason.
+    expect(page.get_by_text("Two-year term, net 60 (their ask) is worth 42% to us")).to_be_visible()
 
 
 def test_compare_bundles_add_one_record_their_pick_and_see_what_it_reveals(page):
@@ -31,7 +32,7 @@ def test_compare_bundles_add_one_record_their_pick_and_see_what_it_reveals(page)
     expect(verdict).to_be_visible()
 
     page.get_by_text("Bundles of this round").click()
-    page.get_by_role("button", name="Add a bundle at our targets").click()
+    page.get_by_role("button", name="Add a bundle where the talks stand").click()
     expect(page.get_by_text("Added Bundle 4.")).to_be_visible()
     settle(page)
     expect(page.get_by_text("A MESO set has 2 or 3 bundles; this one has 4.")).to_be_visible()

@@ -41,6 +41,8 @@ def test_pick_a_deal_change_a_floor_and_it_survives_a_reload(page):
     settle(page)
 
     page.get_by_role("tab", name="Issues & ZOPA").click()
+
+    settle(page)  # a keyed tab redraws the page
     choose(page, "Edit issue", "Unit price")
     ceiling = visible(page.get_by_role("spinbutton", name="Our floor/ceiling"))
     expect(ceiling).to_have_value("8.80")
@@ -54,6 +56,7 @@ def test_pick_a_deal_change_a_floor_and_it_survives_a_reload(page):
     ).to_be_visible(timeout=60_000)
     settle(page)
     page.get_by_role("tab", name="Issues & ZOPA").click()
+    settle(page)  # a keyed tab redraws the page
     choose(page, "Edit issue", "Unit price")
     expect(visible(page.get_by_role("spinbutton", name="Our floor/ceiling"))).to_have_value("8.95")
 
@@ -73,6 +76,8 @@ def test_prepare_a_new_deal_end_to_end_and_its_history_shows_it(page):
     settle(page)
 
     page.get_by_role("tab", name="BATNA & alternatives").click()
+
+    settle(page)  # a keyed tab redraws the page
     visible(page.get_by_label("Description")).fill("Sell the capacity to Vega")
     visible(page.get_by_role("spinbutton", name="Money")).fill("80000")
     visible(page.get_by_role("button", name="Save")).first.click()
@@ -81,6 +86,8 @@ def test_prepare_a_new_deal_end_to_end_and_its_history_shows_it(page):
     settle(page)
 
     page.get_by_role("tab", name="Issues & ZOPA").click()
+
+    settle(page)  # a keyed tab redraws the page
     visible(page.get_by_label("Name", exact=True)).last.fill("Licence fee")
     visible(page.get_by_role("spinbutton", name="Our target")).fill("150000")
     visible(page.get_by_role("spinbutton", name="Our floor/ceiling")).fill("120000")

@@ -1,0 +1,102 @@
+"""Speed during talks, in chromium, as ratios to bare Streamlit measured in the same run: logging a line
+against a fragment with a one-field form, and the first open of each screen against a page with one
+metric. The bare pages are written to the bench's work folder, never to the project."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from pathlib import Path
+
+BARE_FORM = """
+import streamlit as st
+
+@st.fragment
+def entry():
+    st.session_state.setdefault("n", 0)
+    with st.form("f", enter_to_submit=True):
+        st.text_input("Item", key="item")
+        if st.form_submit_button("Log it"):
+            st.session_state["n"] += 1
+    st.write(f"Logged {st.session_state['item']}")
+
+entry()
+"""
+BARE_METRIC = """
+import streamlit as st
+
+st.markdown("# 42")
+"""
+SCREENS = ["", "prepare", "leverage", "concessions", "meso", "moves", "history"]
+
+
+def _browser(p):
+    from tests.browser.server import CHROMIUM, CHROMIUM_ARGS
+
+    return p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def log_seconds(url: str, runs: int, confirmation: str) -> float:
+    """Median seconds from Enter on the entry form to the line's confirmation, after one warm-up line."""
+    from playwright.sync_api import expect, sync_playwright
+
+    times = []
+    with sync_playwright() as p:
+        browser = _browser(p)
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page.goto(url)
+        expect(page.get_by_text("Log it")).to_be_visible(timeout=60_000)
+        for n in range(runs + 1):
+            page.get_by_label("Item").fill(f"bench line {n}")
+            started = time.perf_counter()
+            page.get_by_label("Item").press("Enter")
+            expect(page.get_by_text(confirmation.format(n=n))).to_be_visible(timeout=30_000)
+            if n:
+                times.append(time.perf_counter() - started)
+        browser.close()
+    return statistics.median(times)
+
+
+def first_open_seconds(url: str, runs: int) -> float:
+    """Median seconds from opening the address in a new browser session to the screen's main figure."""
+    from playwright.sync_api import expect, sync_playwright
+
+    times = []
+    with sync_playwright() as p:
+        browser = _browser(p)
+        for _ in range(runs):
+            context = browser.new_context(viewport={"width": 1440, "height": 1000})
+            page = context.new_page()
+            started = time.perf_counter()
+            page.goto(url)
+            expect(page.get_by_test_id("stMain").locator("h1").first).to_be_visible(timeout=60_000)
+            times.append(time.perf_counter() - started)
+            context.close()
+        browser.close()
+    return statistics.median(times)
+
+
+def live_rows(work: Path, cockpit_db: Path, deal_id: int, fmt) -> list[tuple[str, str, str, str]]:
+    from tests.browser.server import serve
+
+    bare_form, bare_metric = work / "bare_form.py", work / "bare_metric.py"
+    bare_form.write_text(BARE_FORM)
+    bare_metric.write_text(BARE_METRIC)
+    rows = []
+    with serve(work / "bare.duckdb", work / "bare.log", script=bare_form) as url:
+        floor = log_seconds(url, 9, "Logged bench line {n}")
+    with serve(cockpit_db, work / "cockpit.log") as url:
+        logged = log_seconds(f"{url}/concessions?deal={deal_id}", 9, "Logged 'bench line {n}'")
+        rows.append(("Bare Streamlit: a fragment with a one-field form, Enter to visible (chromium)", fmt(floor),
+                     "the floor for the row below", "9"))  # fmt: skip
+        rows.append(("Log one concession in a deal with 5,000 lines, Enter to the new balance (chromium)",
+                     fmt(logged), f"≤ 1.5× the floor: {logged / floor:.1f}×", "9"))  # fmt: skip
+        opens = {screen: first_open_seconds(f"{url}/{screen}?deal={deal_id}", 3) for screen in SCREENS}
+    with serve(work / "bare2.duckdb", work / "bare2.log", script=bare_metric) as url:
+        bare = first_open_seconds(url, 3)
+    rows.append(("Bare Streamlit: a page with one figure, new session to visible (chromium)", fmt(bare),
+                 "the floor for the rows below", "3"))  # fmt: skip
+    for screen, seconds in opens.items():
+        rows.append((f"First open of {('/' + screen) if screen else '/ (Pipeline)'}: main figure visible", fmt(seconds),
+                     f"≤ 1.5× the floor: {seconds / bare:.1f}×", "3"))  # fmt: skip
+    return rows
