@@ -176,7 +176,7 @@ def live_log() -> None:
             r2[0].metric("Floor breaches", summary.floor_breaches)
             r2[1].metric(
                 f"Gives vs mandate {ui.money(summary.mandate)}", ui.money(summary.gives),
-                delta=f"{ui.money(summary.over_mandate)} over the mandate: needs approval" if summary.needs_approval
+                delta=f"{ui.money(summary.over_mandate)} over: approval" if summary.needs_approval
                 else f"{ui.money(summary.mandate_left)} left", delta_color="inverse" if summary.needs_approval else "normal",
                 help="The mandate is the most we may concede in total without approval.",
             )  # fmt: skip

@@ -22,10 +22,11 @@ SCREENS = [
     ("concessions", "concessions", 1, "Log it", None),
     ("leverage", "leverage", 7, "Leverage index — us against them", None),
     ("moves", "moves", 1, "Ready for the talks", None),
-    ("meso", "meso", 1, "Save the grid", None),
+    ("meso", "meso", 2, "Save the grid", None),
     ("history", "history", 1, "Changes recorded", None),
     ("concessions-safe", "concessions?safe=1&", 1, "Screen-share safe · private figures hidden", None),
     ("prepare-safe", "prepare?safe=1&", 1, "Screen-share safe · private figures hidden", None),
+    ("pipeline-safe", "?safe=1&", 1, "Screen-share safe · private figures hidden", None),
 ]
 
 
@@ -42,6 +43,7 @@ def main() -> None:
             expect(page.get_by_text(ready).first).to_be_visible(timeout=60_000)
             if tab:
                 page.get_by_role("tab", name=tab).click()
+                page.wait_for_timeout(500)  # a keyed tab redraws the page
             expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=30_000)
             expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
             page.wait_for_load_state("networkidle")

@@ -58,7 +58,7 @@ def test_the_balance_is_the_big_number_with_the_rules_beside_it(page):
     assert (mandate.label, mandate.value, mandate.delta) == (
         "Gives vs mandate 12,000",
         "13,500",
-        "1,500 over the mandate: needs approval",
+        "1,500 over: approval",
     )
     assert any("one-way: you gave Two extra onboarding workshops and got nothing" in f for f in flags(page))
     assert len(page.get("vega_lite_chart")) == 1
