@@ -21,6 +21,7 @@ from core.models import (
 )
 from core.store import Store
 from tests.app.conftest import APP
+from tests.app.test_safe_mode import _walk
 
 PAYLOAD = "**B** ![i](http://evil.example/I.png) [L](http://evil.example/L)"
 SCREENS = ["app.py", "pages/prepare.py", "pages/leverage.py", "pages/concessions.py", "pages/meso.py",
@@ -28,12 +29,6 @@ SCREENS = ["app.py", "pages/prepare.py", "pages/leverage.py", "pages/concessions
 # Elements whose text is not markdown: code blocks, plain text, tables and charts (data, not markup).
 UNESCAPED_LINK = re.compile(r"(?<!\\)\]\(")  # "](" that is not "\](": a link or an image
 NOT_MARKDOWN = {"code", "text", "arrow_data_frame", "arrow_table", "vega_lite_chart", "json"}
-
-
-def _walk(node):
-    yield node
-    for child in getattr(node, "children", {}).values():
-        yield from _walk(child)
 
 
 def _strings(proto, names=("body", "label", "help")):

@@ -76,19 +76,21 @@ def test_switching_screens_keeps_the_deal(page):
     expect(page).to_have_url(re.compile(r"/concessions\?deal=4"))
 
 
+def type_line(page, item: str, give: str, get: str, value: str) -> None:
+    """Item, You give, You get and Value to you typed with Tab between them, then Enter: as at speed."""
+    for n, text in enumerate((item, give, get, value)):
+        if n:
+            page.keyboard.press("Tab")
+        page.keyboard.type(text)
+    page.keyboard.press("Enter")
+
+
 def test_a_burst_of_lines_each_shows_its_confirmation_after_it_is_stored(page):
     open_concessions(page)
     page.get_by_label("Item").click()
     for n in range(1, 13):
         expect(page.get_by_label("Item")).to_be_focused()  # the cursor is back on Item after each line
-        page.keyboard.type(f"Burst line {n}")
-        page.keyboard.press("Tab")
-        page.keyboard.type("x")
-        page.keyboard.press("Tab")
-        page.keyboard.type("y")
-        page.keyboard.press("Tab")
-        page.keyboard.type("-100")
-        page.keyboard.press("Enter")
+        type_line(page, f"Burst line {n}", "x", "y", "-100")
         # each line's own confirmation, naming it, follows its commit: nobody types a line twice
         expect(page.get_by_text(f"Logged 'Burst line {n}'")).to_be_visible(timeout=8_000)
     expect(page.get_by_role("heading", name="−14,700 EUR")).to_be_visible()  # 12 lines of −100, each once
@@ -113,14 +115,7 @@ def test_eight_lines_typed_with_the_keyboard_only_each_linked_to_the_issue_the_s
             page.keyboard.press("Enter")
             expected_link = link  # the form shows the pick; the caption follows once the line is logged
             page.get_by_label("Item").focus()
-        page.keyboard.type(f"{item} {n}")
-        page.keyboard.press("Tab")
-        page.keyboard.type("give")
-        page.keyboard.press("Tab")
-        page.keyboard.type("get")
-        page.keyboard.press("Tab")
-        page.keyboard.type("-1k")
-        page.keyboard.press("Enter")
+        type_line(page, f"{item} {n}", "give", "get", "-1k")
         expect(page.get_by_text(f"Logged '{item} {n}'")).to_be_visible()
         expect(page.get_by_label("Item")).to_be_focused()  # back on Item, ready for the next line
         shown = f"linked to {expected_link}" if expected_link else "no linked issue"
