@@ -30,13 +30,17 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return seen
 
 
+def _check_size(size: int, source: str) -> None:
+    if size > MAX_DEAL_FILE_BYTES:
+        raise InvalidInput([f"{source}: the file is {size / 1e6:.1f} MB; a deal file may be at most "
+                            f"{MAX_DEAL_FILE_BYTES // (1024 * 1024)} MB"])  # fmt: skip
+
+
 def read_deal_file(path: Path) -> DealFile:
     """The deal file at `path`, or InvalidInput naming the file and what is wrong with it."""
     try:
         size = path.stat().st_size
-        if size > MAX_DEAL_FILE_BYTES:
-            raise InvalidInput([f"{path}: the file is {size / 1e6:.1f} MB; a deal file may be at most "
-                                f"{MAX_DEAL_FILE_BYTES // (1024 * 1024)} MB"])  # fmt: skip
+        _check_size(size, str(path))
         raw = path.read_bytes()
     except OSError as exc:
         raise InvalidInput([f"{path}: cannot read the file ({exc.strerror})"]) from None
@@ -44,9 +48,7 @@ def read_deal_file(path: Path) -> DealFile:
 
 
 def parse_deal_file(raw: bytes, source: str) -> DealFile:
-    if len(raw) > MAX_DEAL_FILE_BYTES:
-        raise InvalidInput([f"{source}: the file is {len(raw) / 1e6:.1f} MB; a deal file may be at most "
-                            f"{MAX_DEAL_FILE_BYTES // (1024 * 1024)} MB"])  # fmt: skip
+    _check_size(len(raw), source)
     try:
         text = raw.decode("utf-8").removeprefix(BOM)  # Windows editors save a byte-order mark
     except UnicodeDecodeError:

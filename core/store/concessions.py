@@ -15,6 +15,7 @@ from .engine import (
     Engine,
     NotFound,
     insert,
+    issue_names,
     live_ids,
     params,
     placeholders,
@@ -77,7 +78,7 @@ class Concessions(Engine):
                     _line(concession),
                     concession,
                     "logged",
-                    refs=self._issue_names(cur, deal_id),
+                    refs={"issue_id": issue_names(cur, deal_id)},
                 ),
             )
             return new_id
@@ -91,15 +92,6 @@ class Concessions(Engine):
             list(ids),
         )
         return {r["id"]: Concession.model_validate(r) for r in rows}
-
-    def _issue_names(self, cur: Cursor, deal_id: int) -> dict[str, dict[int, str]]:
-        """The history writes a linked issue by its name, removed issues included."""
-        return {
-            "issue_id": {
-                r["id"]: r["name"]
-                for r in cur.rows("SELECT id, name FROM issue WHERE deal_id = ?", [deal_id])
-            }
-        }
 
     def _check_issue_links(self, cur: Cursor, deal_id: int, items: Sequence[Concession]) -> None:
         issues = live_ids(cur, "issue", deal_id)
@@ -145,7 +137,7 @@ class Concessions(Engine):
                     "the table now shows their version; make your correction again."
                 )
             changes: list[audit.Change] = []
-            refs = self._issue_names(cur, deal_id)
+            refs = {"issue_id": issue_names(cur, deal_id)}
             for c in changed:
                 cur.execute(
                     f"UPDATE concession SET {set_clause(_CONCESSION_COLUMNS)} WHERE id = ?",

@@ -191,6 +191,11 @@ def live_ids(cur: Cursor, table: str, parent_id: int, parent: str = "deal_id") -
     return {r["id"] for r in rows}
 
 
+def issue_names(cur: Cursor, deal_id: int) -> dict[int, str]:
+    """A deal's issues by id, removed ones included: how the history names what a change refers to."""
+    return {r["id"]: r["name"] for r in cur.rows("SELECT id, name FROM issue WHERE deal_id = ?", [deal_id])}
+
+
 def soft_delete(cur: Cursor, table: str, ids: Sequence[int]) -> None:
     """The app never hard-deletes a record: it marks it, and the history keeps what it was."""
     stamp = now()

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from .. import audit
 from ..audit import Change
 from ..models import InvalidInput, MesoBundle, MesoPick, MesoTerm, duplicate_bundle_names
-from .engine import Cursor, Engine, NotFound, current_user, insert, live_ids, soft_delete
+from .engine import Cursor, Engine, NotFound, current_user, insert, issue_names, live_ids, soft_delete
 
 
 class Meso(Engine):
@@ -51,10 +51,7 @@ class Meso(Engine):
                 )
             }  # fmt: skip
             before = {b.id: b for b in self.list_meso_bundles(deal_id, cur=cur) if b.id in existing}
-            names = {
-                r["id"]: r["name"]
-                for r in cur.rows("SELECT id, name FROM issue WHERE deal_id = ?", [deal_id])
-            }  # fmt: skip
+            names = issue_names(cur, deal_id)
             changes: list[Change] = []
             kept = set()
             for position, b in enumerate(bundles):

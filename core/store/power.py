@@ -41,14 +41,12 @@ class Power(Engine):
         """Each deal with this counterparty and its latest assessment (None if never scored)."""
         cur = self.cursor()
         deals = cur.rows("SELECT id FROM deal WHERE counterparty_id = ? ORDER BY id", [counterparty_id])
-        where = "WHERE deal_id IN (SELECT id FROM deal WHERE counterparty_id = ?)"
-        latest = f"SELECT assessment_id FROM ({LATEST_ASSESSMENT.format(where=where)})"
+        latest = _latest_ids("WHERE deal_id IN (SELECT id FROM deal WHERE counterparty_id = ?)")
         found = {a.deal_id: a for a in _assessments(cur, latest, [counterparty_id])}
         return {r["id"]: found.get(r["id"]) for r in deals}
 
     def _latest_assessment(self, cur: Cursor, deal_id: int) -> PowerAssessment | None:
-        latest = f"SELECT assessment_id FROM ({LATEST_ASSESSMENT.format(where='WHERE deal_id = ?')})"
-        found = _assessments(cur, latest, [deal_id])
+        found = _assessments(cur, _latest_ids("WHERE deal_id = ?"), [deal_id])
         return found[0] if found else None
 
     def add_assessment(self, deal_id: int, assessment: PowerAssessment) -> int:
@@ -80,6 +78,11 @@ LATEST_ASSESSMENT = """
 # theirs count as seen. The same rule as core.leverage, for the SQL read side.
 NET_SCORE = """CASE WHEN s.side = 'us' THEN s.score * (CASE WHEN s.evidence_id IS NULL THEN $weight ELSE 1 END)
                     ELSE -s.score END"""
+
+
+def _latest_ids(where: str) -> str:
+    """The ids of the latest assessment of each deal that `where` selects, as a subquery."""
+    return f"SELECT assessment_id FROM ({LATEST_ASSESSMENT.format(where=where)})"
 
 
 def _sorted_scores(scores: Sequence[PowerScore]) -> list[PowerScore]:

@@ -24,6 +24,14 @@ def fresh_deal(app, db_path):
     return deal_id
 
 
+def add_bundles(at, deal_id, n):
+    """Press 'Add a bundle' n times."""
+    for _ in range(n):
+        at.button(key=f"meso_add_{deal_id}").click()
+        at = at.run()
+    return at
+
+
 def big(at):
     return next(m.value for m in at.markdown if m.value.startswith("# "))
 
@@ -43,9 +51,7 @@ def set_grid(at, deal_id, prices, days, db_path):
 
 def test_build_three_bundles_break_equivalence_see_the_warning_and_fix_it(app, fresh_deal, db_path):
     at = app(deal=fresh_deal, page=PAGE)
-    for _ in range(3):
-        at.button(key=f"meso_add_{fresh_deal}").click()
-        at = at.run()
+    at = add_bundles(at, fresh_deal, 3)
     assert [b.name for b in Store.open(db_path).list_meso_bundles(fresh_deal)] == [
         "Bundle 1",
         "Bundle 2",
@@ -68,18 +74,14 @@ def test_build_three_bundles_break_equivalence_see_the_warning_and_fix_it(app, f
 
 def test_a_bundle_under_the_floor_is_an_error_naming_bundle_and_issue(app, fresh_deal, db_path):
     at = app(deal=fresh_deal, page=PAGE)
-    for _ in range(2):
-        at.button(key=f"meso_add_{fresh_deal}").click()
-        at = at.run()
+    at = add_bundles(at, fresh_deal, 2)
     at = set_grid(at, fresh_deal, [110, 95], [45, 30], db_path)
     assert at.error[0].value.startswith("Bundle 2 breaks the firm floor on Price: 95 against 100.")
 
 
 def test_their_reaction_is_learned_and_can_be_adopted(app, fresh_deal, db_path):
     at = app(deal=fresh_deal, page=PAGE)
-    for _ in range(3):
-        at.button(key=f"meso_add_{fresh_deal}").click()
-        at = at.run()
+    at = add_bundles(at, fresh_deal, 3)
     at = set_grid(at, fresh_deal, [110, 113.33, 106.67], [45, 60, 30], db_path)
     bundle_2 = Store.open(db_path).list_meso_bundles(fresh_deal)[1].id
     at.selectbox(key=f"meso_react_bundle_{fresh_deal}").set_value(bundle_2)
@@ -147,9 +149,7 @@ def test_a_new_bundle_takes_the_typed_name_and_a_rename_to_a_taken_name_is_refus
 
 def test_saving_the_grid_with_no_edit_changes_no_bundle(app, fresh_deal, db_path):
     at = app(deal=fresh_deal, page=PAGE)
-    for _ in range(2):
-        at.button(key=f"meso_add_{fresh_deal}").click()
-        at = at.run()
+    at = add_bundles(at, fresh_deal, 2)
     at = set_grid(at, fresh_deal, [110, 113.33], [45, 60], db_path)
     before = Store.open(db_path).list_meso_bundles(fresh_deal)
     at.button(key=f"meso_save_{fresh_deal}_1").click()
