@@ -138,7 +138,7 @@ note.caption(
 download.download_button(
     "Download these deals (CSV)", data=lambda: frame_to_csv(export_frame(ordered)),
     file_name=f"pipeline-{today}.csv", mime="text/csv", icon=":material/download:", key="pipeline_download",
-    help="Off while screen-sharing: the file carries our assessment of each deal." if safe
+    on_click="ignore", help="Off while screen-sharing: the file carries our assessment of each deal." if safe
     else "In the table's order, with the same formula-safe writer as the concession log.", disabled=safe,
 )  # fmt: skip
 if safe:

@@ -379,15 +379,23 @@ with removed_col:
 
 with files:
     left, right = st.columns(2)
+    # This deal's file is built with the page (small, once per write): its download id is a hash of the
+    # content, so a click that lands during a rerun still finds it. A deferred file gets a new id on every
+    # rerun, and a click in between downloads nothing. Every deal's log can be large, so it stays deferred.
+    deal_csv = (
+        b""
+        if safe
+        else ui.per_revision(store, f"csv_{deal_id}", lambda: frame_to_csv(store.concession_log(deal_id)))
+    )
     left.download_button(
-        "This deal's log (CSV)", data=lambda: frame_to_csv(store.concession_log(deal_id)),
+        "This deal's log (CSV)", data=deal_csv,
         file_name=f"concessions-deal-{deal_id}.csv", mime="text/csv", icon=":material/download:",
-        key=f"download_deal_{deal_id}", disabled=safe, help=SAFE_DOWNLOAD if safe else None,
+        key=f"download_deal_{deal_id}", on_click="ignore", disabled=safe, help=SAFE_DOWNLOAD if safe else None,
     )  # fmt: skip
     right.download_button(
         "Every deal's log (CSV)", data=lambda: frame_to_csv(store.concession_log()),
         file_name="concessions-all-deals.csv", mime="text/csv", icon=":material/download:", key="download_all",
-        disabled=safe, help=SAFE_DOWNLOAD if safe else None,
+        on_click="ignore", disabled=safe, help=SAFE_DOWNLOAD if safe else None,
     )  # fmt: skip
     st.caption(
         "UTF-8 with a byte-order mark; the first columns are Item, You give, You get, Value to you, Value to "

@@ -77,7 +77,8 @@ st.dataframe(
 if safe:
     ui.hidden("Old and new values, except those of public fields (stage, wording, offered bundles)")
 st.download_button(
-    "Download this history (CSV)", data=lambda: frame_to_csv(table.assign(Private=shown["private"].to_numpy())),
+    # Built with the page, not deferred: a built file keeps its id across reruns, so a click never misses it.
+    "Download this history (CSV)", data=b"" if safe else frame_to_csv(table.assign(Private=shown["private"].to_numpy())),
     file_name=f"history-deal-{deal_id}.csv", mime="text/csv", icon=":material/download:", key=f"history_csv_{deal_id}",
-    disabled=safe, help="Off while screen-sharing: the file carries private values." if safe else None,
+    on_click="ignore", disabled=safe, help="Off while screen-sharing: the file carries private values." if safe else None,
 )  # fmt: skip

@@ -270,3 +270,16 @@ def test_the_correction_table_catches_up_with_lines_logged_in_this_session(page,
     button.click()
     at = at.run()
     assert "Fresh line" in correction_items(at)
+
+
+def test_the_deal_csv_keeps_its_address_until_the_log_changes(page):
+    # The address is a hash of the file: a click that lands during a rerun still finds the file,
+    # and a line logged since is in the next one.
+    def deal_csv_url(at):
+        return next(b.proto.url for b in at.get("download_button") if b.proto.label == "This deal's log (CSV)")
+
+    before = deal_csv_url(page)
+    assert before.endswith(".csv")
+    assert deal_csv_url(page.run()) == before
+    log(page, item="Payment terms", give="Net 60", get="Signature this week", you="-1500")
+    assert deal_csv_url(page) != before
