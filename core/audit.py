@@ -40,12 +40,14 @@ KINDS = {
     "concession": "Concessions",
     "meso": "MESO bundles",
     "signal": "Signals",
+    "approval": "Approvals over the mandate",
+    "access": "Who is on the deal",
 }
 # Kinds whose records are private as a whole: their names (a BATNA's description, an internal
 # evidence title) are private too, so a shared History masks the subject of their private changes.
 PRIVATE_RECORD_KINDS = {"batna", "evidence", "counterparty"}  # counterparty: its stakeholders
 # Kinds that are our assessment as a whole: on a shared screen not even what was changed shows.
-ASSESSMENT_KINDS = {"power", "signal"}
+ASSESSMENT_KINDS = {"power", "signal", "approval", "access"}
 # The model whose public fields a kind's changes may show when shared (an allowlist: any other field,
 # and any summary row, shows only that it changed).
 _KIND_MODELS = {"deal": Deal, "stage": Deal, "issue": Issue, "evidence": Evidence, "concession": Concession,

@@ -12,11 +12,14 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
+
 from . import demo
+from .access import Part, Role
 from .csvio import check_size, frame_to_csv, parse_concessions
 from .dealfiles import read_deal_file
 from .models import InvalidInput
-from .store import DatabaseBusy, DatabaseUnusable, NotFound, Store, database_path, now
+from .store import DatabaseBusy, DatabaseUnusable, NotAllowed, NotFound, Store, database_path, now
 
 EXIT_INVALID = 2
 EXIT_BUSY = 3
@@ -55,6 +58,27 @@ def _parser() -> argparse.ArgumentParser:
     ic = sub.add_parser("import-concessions", help="append concession lines from a CSV to one deal")
     ic.add_argument("file", type=Path)
     ic.add_argument("--deal", type=int, metavar="ID", required=True)
+
+    # Team use. The command acts as the one local user (whoever can open the database file can read it
+    # whole), so an admin sets a team up here before anyone signs in.
+    m = sub.add_parser("member", help="team members: add (or change a role), list, remove")
+    msub = m.add_subparsers(dest="member_command", required=True)
+    ma = msub.add_parser(
+        "add", help="add a member, or change a member's role (the first member is made admin)"
+    )
+    ma.add_argument("email")
+    ma.add_argument("--role", required=True, choices=[r.value for r in Role])
+    msub.add_parser("list", help="list members as CSV: email, role, added_at, added_by")
+    mr = msub.add_parser("remove", help="remove a member: they can no longer sign in; their history stays")
+    mr.add_argument("email")
+
+    sh = sub.add_parser("share", help="name a member on a deal (as team, owner or sponsor)")
+    sh.add_argument("deal", type=int, metavar="DEAL_ID")
+    sh.add_argument("email")
+    sh.add_argument("--as", dest="part", default=Part.team.value, choices=[p.value for p in Part])
+    un = sub.add_parser("unshare", help="take a member off a deal")
+    un.add_argument("deal", type=int, metavar="DEAL_ID")
+    un.add_argument("email")
     return p
 
 
@@ -71,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     except InvalidInput as exc:
         print("cockpit: nothing was changed:", *exc.problems, sep="\n  ", file=sys.stderr)
         return EXIT_INVALID
-    except NotFound as exc:
+    except (NotFound, NotAllowed) as exc:
         print(f"cockpit: {exc}", file=sys.stderr)
         return EXIT_INVALID
     except OSError as exc:  # an unreadable file, a full disk: say which, never a traceback
@@ -166,7 +190,35 @@ def _run(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(text)
         return 0
+    if args.command == "member":
+        return _member(store, args)
+    if args.command == "share":
+        store.share_deal(args.deal, args.email, args.part)
+        print(f"{args.email.strip().lower()} is on deal {args.deal} as {args.part}")
+        return 0
+    if args.command == "unshare":
+        store.unshare_deal(args.deal, args.email)
+        print(f"{args.email.strip().lower()} is no longer on deal {args.deal}")
+        return 0
     raise AssertionError(args.command)
+
+
+def _member(store: Store, args: argparse.Namespace) -> int:
+    if args.member_command == "add":
+        first = not store.has_members()
+        member = store.add_member(args.email, args.role)
+        made = " (the first member is made admin)" if first and args.role != member.role else ""
+        print(f"{member.email} is a member as {member.role.value}{made}")
+    elif args.member_command == "list":
+        frame = pd.DataFrame(
+            [m.model_dump(include={"email", "role", "added_at", "added_by"}) for m in store.list_members()],
+            columns=["email", "role", "added_at", "added_by"],
+        )
+        sys.stdout.buffer.write(frame_to_csv(frame, bom=False))
+    else:
+        store.remove_member(args.email)
+        print(f"{args.email.strip().lower()} can no longer sign in; their history stays")
+    return 0
 
 
 def _read_bytes(path: Path) -> bytes:

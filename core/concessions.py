@@ -11,17 +11,19 @@
 - Joint value: value to you + value to them > 0 (the trade made the pie bigger).
 - Floor breach: a line linked to an issue whose new position is on the wrong side of our floor/ceiling.
 - Moving after a final offer: a give logged after a line marked as final offer erodes credibility.
+- A give over the mandate needs the sponsor's approval (the rules of approval are in `approvals`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .approvals import ApprovalState, line_approvals, line_keys, mark_over_mandate
 from .formatting import fmt_amount, plural
-from .models import Concession, Direction, Issue, field_label
+from .models import Approval, Concession, Direction, Issue, field_label
 
 # The columns a log frame carries: the Concession model's fields (store.concession_frame gives these).
 LOG_FIELDS = list(Concession.model_fields)
@@ -57,10 +59,11 @@ class LogSummary:
     mandate: float
     over_mandate: float
     moved_after_final: int
+    open_approvals: int = 0  # gives over the mandate pending approval, or rejected
 
     @property
     def needs_approval(self) -> bool:
-        return self.over_mandate > 0
+        return self.open_approvals > 0
 
     @property
     def mandate_left(self) -> float:
@@ -70,11 +73,14 @@ class LogSummary:
 @dataclass(frozen=True)
 class LogReview:
     """`lines`: the live lines in logged order, with the verdict columns one_way, joint_value, give,
-    running_balance, cumulative_gives, over_mandate, floor_breach (message or None), flags (list) and
-    shareable_flags (the flags that quote none of our private figures: not the floor, not the mandate)."""
+    running_balance, cumulative_gives, over_mandate, floor_breach (message or None), approval (the
+    ApprovalState of a give over the mandate, else None), approval_open, flags (list) and
+    shareable_flags (the flags that quote none of our private figures: not the floor, not the mandate).
+    `approvals`: each line's LineApproval, for the lines that need one."""
 
     lines: pd.DataFrame
     summary: LogSummary
+    approvals: dict = field(default_factory=dict)
 
     def flagged(self, shareable: bool = False) -> pd.DataFrame:
         column = "shareable_flags" if shareable else "flags"
@@ -92,10 +98,10 @@ def reciprocity_colour(share: float | None) -> str | None:
     return "green" if share >= RECIPROCATED_WELL else "orange" if share >= RECIPROCATED_AT_RISK else "red"
 
 
-def is_severe(floor_breach: str | None, over_mandate: float) -> bool:
-    """A flag that needs action before the next move (not just attention): a breached floor or a give over
-    the mandate, which needs the sponsor's approval."""
-    return floor_breach is not None or over_mandate > 0
+def is_severe(floor_breach: str | None, approval_open: bool) -> bool:
+    """A flag that needs action before the next move (not just attention): a breached floor, or a give over
+    the mandate that the sponsor has not approved (pending or rejected)."""
+    return floor_breach is not None or bool(approval_open)
 
 
 def log_frame(concessions: Sequence[Concession]) -> pd.DataFrame:
@@ -104,20 +110,21 @@ def log_frame(concessions: Sequence[Concession]) -> pd.DataFrame:
 
 
 def review_log(
-    concessions: Sequence[Concession] | pd.DataFrame, issues: Sequence[Issue], mandate: float
+    concessions: Sequence[Concession] | pd.DataFrame,
+    issues: Sequence[Issue],
+    mandate: float,
+    approvals: Sequence[Approval] = (),
 ) -> LogReview:
     """Judge every live line in the order it was logged, and the log as a whole, in one vectorised pass
-    (a 5,000-line log takes milliseconds)."""
+    (a 5,000-line log takes milliseconds). `approvals`: the sponsor's decisions on gives over the mandate."""
     log = concessions if isinstance(concessions, pd.DataFrame) else log_frame(concessions)
     df = log[log["deleted_at"].isna()] if "deleted_at" in log else log
     df = df.sort_values(["logged_at", "id"], kind="stable").reset_index(drop=True)
     value = df["value_to_you"].astype(float)
     df["one_way"] = df["you_get"].fillna("").str.strip() == ""
     df["joint_value"] = (value + df["value_to_them"].astype(float)) > 0
-    df["give"] = (-value).clip(lower=0)
     df["running_balance"] = value.cumsum()
-    df["cumulative_gives"] = df["give"].cumsum()
-    df["over_mandate"] = (df["cumulative_gives"] - mandate).clip(lower=0)
+    mark_over_mandate(df, mandate)
 
     # Flags are built from plain lists: per-row DataFrame lookups would cost more than the whole review.
     by_id = {i.id: i for i in issues}
@@ -133,9 +140,12 @@ def review_log(
     moved = ((df.index > finals[0]) & (df["give"] > 0)) if len(finals) else pd.Series(False, index=df.index)
     final_round = int(df["round"].iloc[finals[0]]) if len(finals) else None
 
+    states = line_approvals(df, approvals)
+    line_state = [states.get(k) for k in line_keys(df)]
+    df["approval"] = pd.Series([s.state if s else None for s in line_state], index=df.index, dtype=object)
+    df["approval_open"] = [bool(s and s.open) for s in line_state]
+
     items, gives_text = df["item"].tolist(), df["you_give"].tolist()
-    over = df["over_mandate"].tolist()
-    give_flags = ((df["give"] > 0) & (df["over_mandate"] > 0)).tolist()
     one_way, moved_flags = df["one_way"].tolist(), list(moved)
     flags: list[list[str]] = []
     shareable: list[list[str]] = []
@@ -145,9 +155,7 @@ def review_log(
             [f"moved after the final offer of round {final_round} — the next 'final' will not be believed"]
             if moved_flags[k] else []
         )  # fmt: skip
-        ours = ([breaches[k]] if breaches[k] else []) + (
-            [f"exceeds mandate by {fmt_amount(over[k])} — needs approval"] if give_flags[k] else []
-        )
+        ours = ([breaches[k]] if breaches[k] else []) + ([line_state[k].says()] if line_state[k] else [])
         flags.append(one + ours + moved_after)
         shareable.append(one + moved_after)
     df["flags"] = flags
@@ -167,8 +175,9 @@ def review_log(
         mandate=mandate,
         over_mandate=max(0.0, gives - mandate),
         moved_after_final=int(moved.sum()),
+        open_approvals=sum(1 for s in states.values() if s.state is not ApprovalState.approved),
     )
-    return LogReview(df, summary)
+    return LogReview(df, summary, states)
 
 
 def balance_by_round(review: LogReview) -> pd.DataFrame:

@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from .access import Role
 from .formatting import AmountNotUnderstood, fmt_amount, parse_amount
 
 
@@ -188,6 +189,10 @@ FIELD_LABELS = {
     "internal": "Internal",
     "note": "Note",
     "notes": "Notes",
+    "decision": "Decision",
+    "decided_by": "Decided by",
+    "decided_at": "When",
+    "email": "E-mail",
 }
 
 
@@ -480,6 +485,45 @@ def duplicate_bundle_names(bundles: Sequence[MesoBundle]) -> list[str]:
         key = (b.round, b.name.strip().casefold())
         count[key] = count.get(key, 0) + 1
     return sorted({b.name for b in bundles if count[(b.round, b.name.strip().casefold())] > 1})
+
+
+class Decision(StrEnum):
+    approved = "approved"
+    rejected = "rejected"
+
+
+class Approval(Model):
+    """A sponsor's decision on a give that took the deal over its mandate. In team mode the signed-in
+    approver and the time are recorded; in local mode the negotiator records who said yes (by phone)
+    and when, so the rule is never skipped silently."""
+
+    private_when: ClassVar[bool] = True  # it speaks of our mandate
+
+    id: int | None = None
+    concession_id: int
+    decision: Decision
+    decided_by: Name
+    decided_at: datetime
+    note: Text = ""
+    # The line's value to us when decided: a later correction that gives more needs a new decision.
+    value_to_you: float = 0.0
+    recorded_by: str = ""
+
+    @model_validator(mode="after")
+    def _rejection_says_why(self) -> Approval:
+        if self.decision is Decision.rejected and not self.note.strip():
+            raise ValueError("Note: say why the give is rejected, so the negotiator knows what to do next")
+        return self
+
+
+class Member(Model):
+    """A person who may sign in to a team cockpit, and their role."""
+
+    email: Annotated[str, Field(max_length=254)]
+    role: Role
+    added_at: datetime | None = None
+    added_by: str = ""
+    removed_at: datetime | None = None
 
 
 FILE_FORMAT = "deal-cockpit/deal/1"

@@ -1,5 +1,7 @@
 """Concessions: the live log during talks. Balance first, quick entry, flags, chart; then corrections and CSV."""
 
+from datetime import datetime
+
 import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
@@ -18,7 +20,7 @@ from core.concessions import (
 from core.csvio import check_size, frame_to_csv, parse_concessions
 from core.formatting import plural
 from core.models import Concession, InvalidInput, read_amounts, validate
-from core.store import Conflict, NotFound, now
+from core.store import Conflict, NotAllowed, NotFound, now
 
 LIVE_SECONDS = 3  # a sponsor watching on a second screen sees a new line within this (plus a rerun)
 LIVE_ROWS = 50  # the live table shows the newest lines; the full log is in the correction table and the CSV
@@ -27,6 +29,8 @@ CHART_ROUNDS = 40  # the chart's recent rounds: enough to read the trend, cheap 
 
 store, deal, counterparty = ui.deal_page("Concessions")
 deal_id = deal.id
+may_change = store.may_change(deal_id)  # a sponsor or leader reads the log; its team writes it
+may_decide = store.may_decide(deal_id)
 
 # Entry widgets are keyed per deal so switching deals starts a clean form.
 K = {name: f"entry_{name}_{deal_id}" for name in ("item", "give", "get", "you", "them", "trigger", "issue",
@@ -49,7 +53,7 @@ def log_concession() -> None:
         }  # fmt: skip
         line = validate(Concession, data)
         new_id = store.add_concession(deal_id, line)
-    except (InvalidInput, NotFound) as exc:
+    except (InvalidInput, NotFound, NotAllowed) as exc:
         s[K["problems"]] = exc.problems if isinstance(exc, InvalidInput) else [str(exc)]
         return
     s[K["problems"]] = []
@@ -70,7 +74,12 @@ def reviewed():
     def compute():
         current = store.get_deal(deal_id)
         issues = store.list_issues(deal_id)
-        return current, issues, review_log(store.concession_frame(deal_id), issues, current.mandate)
+        approvals = store.list_approvals(deal_id)
+        return (
+            current,
+            issues,
+            review_log(store.concession_frame(deal_id), issues, current.mandate, approvals),
+        )
 
     return ui.per_revision(store, f"concessions_{deal_id}", compute)
 
@@ -136,6 +145,46 @@ def undo_last(line_id: int, item: str) -> None:
     ui.flash(f"Took '{item}' out of the log; it is under Removed lines if you want it back.")
 
 
+def approvals_panel(review) -> None:
+    """Gives over the mandate that are pending or rejected, with the sponsor's approve and reject. Locally
+    there is no second person: the negotiator records who said yes (by phone) and when."""
+    open_lines = [a for a in review.approvals.values() if a.open]
+    if not open_lines:
+        return
+    lines = review.lines.set_index("id")
+    with st.container(border=True, key=f"approvals_{deal_id}"):
+        st.markdown(f":orange[:material/approval: **{plural(len(open_lines), 'give')} over the mandate**]")
+        for a in sorted(open_lines, key=lambda a: a.state != "pending"):
+            row = lines.loc[a.concession_id]
+            st.markdown(f"Round {row['round']} · **{ui.md(row['item'])}** · {ui.md(a.says())}")
+            if not may_decide:
+                continue
+            with st.form(f"decide_{a.concession_id}", border=False, clear_on_submit=True):
+                if store.person.local:
+                    who, day, time, note = st.columns([3, 2, 2, 4], vertical_alignment="bottom")
+                    by = who.text_input("Decided by", placeholder="Maria Lopez, sponsor (by phone)")
+                    when_day = day.date_input("On (UTC)", value=now().date(), format="YYYY-MM-DD")
+                    when_time = time.time_input(
+                        "At (UTC)", value=now().time().replace(second=0, microsecond=0)
+                    )
+                else:
+                    note, by, when_day, when_time = st.columns(1)[0], None, None, None
+                said = note.text_input("Note", placeholder="why: needed for a rejection")
+                approve, reject, _ = st.columns([1, 1, 4])
+                decision = None
+                if approve.form_submit_button("Approve", icon=":material/check:", type="primary"):
+                    decision = "approved"
+                if reject.form_submit_button("Reject", icon=":material/block:"):
+                    decision = "rejected"
+                if decision:
+                    at = datetime.combine(when_day, when_time) if when_day and when_time else None
+                    ui.attempt(
+                        lambda d=decision, a=a, by=by, at=at, said=said: store.decide_approval(
+                            deal_id, a.concession_id, d, said, decided_by=by, decided_at=at),
+                        f"'{row['item']}': {decision}.",
+                    )  # fmt: skip
+
+
 @st.fragment(run_every=LIVE_SECONDS)
 def live_log() -> None:
     current, issues, review = reviewed()
@@ -182,42 +231,51 @@ def live_log() -> None:
             )  # fmt: skip
             r2[2].metric("Moved after a final offer", summary.moved_after_final)
 
-    issue_names = {i.id: i.name for i in issues}
-    s = st.session_state
-    s.setdefault(K["round"], int(review.lines["round"].max()) if summary.lines else 1)
-    carried(issue_names)
-    with st.form(f"concession_entry_{deal_id}", border=True, enter_to_submit=True):
-        a = st.columns([3, 3, 3, 2, 2])
-        a[0].text_input("Item", key=K["item"], placeholder="Pilot")
-        a[1].text_input("You give", key=K["give"], placeholder="30-day pilot")
-        a[2].text_input("You get", key=K["get"], placeholder="Paid, credited to year one")
-        # No help icons inside the form: each one is a Tab stop between fields typed at speed.
-        # Typed, not spun: 15k, 15,000, -8k (or 15.000,50 where the deal uses a decimal comma).
-        a[3].text_input(f"Value to you ({ui.md(cur)})", key=K["you"], placeholder="e.g. -2.5k")
-        a[4].text_input(f"Value to them ({ui.md(cur)})", key=K["them"], placeholder="e.g. 4k")
-        b = st.columns([4, 3, 2, 1.1, 1.5, 1.4], vertical_alignment="bottom")
-        b[0].text_input(
-            "Trigger/contingency", key=K["trigger"], placeholder="Only if the order is signed by the 30th"
+    if not safe:
+        approvals_panel(review)
+    if may_change:
+        issue_names = {i.id: i.name for i in issues}
+        s = st.session_state
+        s.setdefault(K["round"], int(review.lines["round"].max()) if summary.lines else 1)
+        carried(issue_names)
+        with st.form(f"concession_entry_{deal_id}", border=True, enter_to_submit=True):
+            a = st.columns([3, 3, 3, 2, 2])
+            a[0].text_input("Item", key=K["item"], placeholder="Pilot")
+            a[1].text_input("You give", key=K["give"], placeholder="30-day pilot")
+            a[2].text_input("You get", key=K["get"], placeholder="Paid, credited to year one")
+            # No help icons inside the form: each one is a Tab stop between fields typed at speed.
+            # Typed, not spun: 15k, 15,000, -8k (or 15.000,50 where the deal uses a decimal comma).
+            a[3].text_input(f"Value to you ({ui.md(cur)})", key=K["you"], placeholder="e.g. -2.5k")
+            a[4].text_input(f"Value to them ({ui.md(cur)})", key=K["them"], placeholder="e.g. 4k")
+            b = st.columns([4, 3, 2, 1.1, 1.5, 1.4], vertical_alignment="bottom")
+            b[0].text_input(
+                "Trigger/contingency", key=K["trigger"], placeholder="Only if the order is signed by the 30th"
+            )
+            b[1].selectbox(
+                "Linked issue",
+                [None, *issue_names],
+                key=K["issue"],
+                format_func=lambda i: "—" if i is None else issue_names[i],
+            )
+            b[2].text_input("New position", key=K["position"], placeholder="as offered")
+            b[3].number_input("Round", key=K["round"], min_value=1, step=1)
+            b[4].checkbox("Final offer", key=K["final"])
+            b[5].form_submit_button(
+                "Log it",
+                type="primary",
+                on_click=log_concession,
+                width="stretch",
+                key=f"entry_submit_{deal_id}",
+            )
+        st.caption(
+            "Value to you/them: the net value of the line to each side (negative when that side lost value). "
+            "Leave 'You get' empty only if nothing came back: that is a one-way concession. Enter logs the line."
         )
-        b[1].selectbox(
-            "Linked issue",
-            [None, *issue_names],
-            key=K["issue"],
-            format_func=lambda i: "—" if i is None else issue_names[i],
-        )
-        b[2].text_input("New position", key=K["position"], placeholder="as offered")
-        b[3].number_input("Round", key=K["round"], min_value=1, step=1)
-        b[4].checkbox("Final offer", key=K["final"])
-        b[5].form_submit_button(
-            "Log it", type="primary", on_click=log_concession, width="stretch", key=f"entry_submit_{deal_id}"
-        )
-    st.caption(
-        "Value to you/them: the net value of the line to each side (negative when that side lost value). "
-        "Leave 'You get' empty only if nothing came back: that is a one-way concession. Enter logs the line."
-    )
-    for problem in s.get(K["problems"]) or []:
-        st.error(ui.md(problem))
-    last_logged(review, cur, safe)
+        for problem in s.get(K["problems"]) or []:
+            st.error(ui.md(problem))
+        last_logged(review, cur, safe)
+    else:
+        st.caption(":material/visibility: You can read this deal; its owner and team log the concessions.")
     ui.show_flash()
 
     flagged = review.flagged(shareable=safe).iloc[::-1] if not safe else review.lines.iloc[0:0]
@@ -225,7 +283,7 @@ def live_log() -> None:
         with st.container(border=True):
             st.markdown(f"**Flags** · {len(flagged)} line{'s' if len(flagged) != 1 else ''}")
             for row in flagged.head(12).itertuples():
-                severe = not safe and is_severe(row.floor_breach, row.over_mandate)
+                severe = not safe and is_severe(row.floor_breach, row.approval_open)
                 icon = ":material/error:" if severe else ":material/warning:"
                 st.markdown(
                     f"{icon} Round {row.round} · **{ui.md(row.item)}** — "

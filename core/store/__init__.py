@@ -1,5 +1,5 @@
 """The one owner of the database. `Store` is the façade the rest of the code imports; behind it, one
-module per aggregate (deals, preparation, power, concessions, meso, deal files), a read side (queries),
+module per aggregate (deals, preparation, power, concessions, meso, deal files, members and access), a read side (queries),
 the engine (opening, cursors, transactions, the history write) and the named migrations."""
 
 from .concessions import Concessions
@@ -12,11 +12,13 @@ from .engine import (
     DatabaseBusy,
     DatabaseProblem,
     DatabaseUnusable,
+    NotAllowed,
     NotFound,
     current_user,
     database_path,
     now,
 )
+from .members import Members
 from .meso import Meso
 from .migrations import MIGRATIONS
 from .power import Power
@@ -24,11 +26,11 @@ from .preparation import Preparation
 from .queries import Queries
 
 
-class Store(Queries, DealFiles, Meso, Concessions, Power, Preparation, Deals):
+class Store(Queries, DealFiles, Meso, Concessions, Power, Preparation, Deals, Members):
     """The deal database. Open with `Store.open(path)`; `Store.memory()` for tests."""
 
 
 __all__ = [
-    "DEFAULT_DB", "MIGRATIONS", "PROJECT_ROOT", "Conflict", "DatabaseBusy", "DatabaseProblem", "DatabaseUnusable", "NotFound", "Store", "current_user",
+    "DEFAULT_DB", "MIGRATIONS", "PROJECT_ROOT", "Conflict", "DatabaseBusy", "DatabaseProblem", "DatabaseUnusable", "NotAllowed", "NotFound", "Store", "current_user",
     "database_path", "now",
 ]  # fmt: skip

@@ -12,7 +12,6 @@ from ..models import Concession
 from .engine import (
     Conflict,
     Cursor,
-    Engine,
     NotFound,
     insert,
     issue_names,
@@ -23,6 +22,7 @@ from .engine import (
     set_clause,
     soft_delete,
 )  # fmt: skip
+from .members import Members, filtered, reads_deal, works_deal
 
 _CONCESSION_COLUMNS = (
     "item", "you_give", "you_get", "value_to_you", "value_to_them", "trigger", "round", "issue_id",
@@ -48,7 +48,8 @@ def _line(c: Concession) -> str:
     return f"Concession '{c.item}' (round {c.round})"
 
 
-class Concessions(Engine):
+class Concessions(Members):
+    @reads_deal
     def list_concessions(self, deal_id: int, include_removed: bool = False) -> list[Concession]:
         live = "" if include_removed else "AND deleted_at IS NULL"
         rows = self.cursor().rows(
@@ -58,6 +59,7 @@ class Concessions(Engine):
         # Rows were validated on the way in; skipping re-validation keeps a 5,000-line log fast to read.
         return [Concession.model_construct(**r) for r in rows]
 
+    @reads_deal
     def concession_frame(self, deal_id: int) -> pd.DataFrame:
         """The deal's live log as a frame with the Concession fields as columns, in logged order."""
         return self.cursor().df(
@@ -65,6 +67,7 @@ class Concessions(Engine):
             [deal_id],
         )
 
+    @works_deal
     def add_concession(self, deal_id: int, concession: Concession) -> int:
         with self.transaction() as cur:
             self._require(cur, "deal", deal_id)
@@ -99,6 +102,7 @@ class Concessions(Engine):
             if c.issue_id is not None and c.issue_id not in issues:
                 raise NotFound(f"Linked issue: issue {c.issue_id} is not an issue of this deal.")
 
+    @works_deal
     def update_concessions(
         self,
         deal_id: int,
@@ -151,9 +155,11 @@ class Concessions(Engine):
                 changes += audit.record_removed("concession", _line(line), line, refs=refs)
             self._audit(cur, deal_id, changes)
 
+    @works_deal
     def remove_concession(self, deal_id: int, concession_id: int) -> None:
         self.update_concessions(deal_id, [], [concession_id])
 
+    @works_deal
     def restore_concession(self, deal_id: int, concession_id: int) -> None:
         """Undo a removal."""
         with self.transaction() as cur:
@@ -168,6 +174,7 @@ class Concessions(Engine):
                 cur, deal_id, [audit.Change("concession", f"{_line(line)} restored", "removed", "live")]
             )
 
+    @reads_deal
     def list_removed_concessions(self, deal_id: int) -> list[Concession]:
         rows = self.cursor().rows(
             f"{_SELECT_LINES} WHERE deal_id = ? AND deleted_at IS NOT NULL ORDER BY deleted_at DESC, id DESC",
@@ -175,6 +182,7 @@ class Concessions(Engine):
         )
         return [Concession.model_validate(r) for r in rows]
 
+    @works_deal
     def import_concessions(self, deal_id: int, items: Sequence[Concession]) -> int:
         """Append validated lines in one transaction (bulk, so 100,000 lines take seconds)."""
         with self.transaction() as cur:
@@ -199,9 +207,13 @@ class Concessions(Engine):
             )
         return len(items)
 
+    @filtered
     def concession_log(self, deal_id: int | None = None) -> pd.DataFrame:
         """The live log of one deal, or of every deal, with the CSV's column names, in logged order."""
-        where = "AND c.deal_id = ?" if deal_id is not None else ""
+        if deal_id is not None:
+            self._require_read(deal_id)
+        visible, args = self._visible("c.deal_id")
+        where = f"AND c.deal_id = ? AND {visible}" if deal_id is not None else f"AND {visible}"
         return self.cursor().df(
             f"""SELECT {_LOG_COLUMNS}
                 FROM concession c JOIN deal d ON d.id = c.deal_id
@@ -209,12 +221,15 @@ class Concessions(Engine):
                 LEFT JOIN issue i ON i.id = c.issue_id
                 WHERE c.deleted_at IS NULL {where}
                 ORDER BY c.deal_id, c.logged_at, c.id""",
-            [deal_id] if deal_id is not None else [],
+            ([deal_id] if deal_id is not None else []) + args,
         )
 
     def _insert_concession(self, cur: Cursor, deal_id: int, c: Concession, issue_map) -> int:
         new_id = cur.next_id("concession")
         issue_id = c.issue_id if issue_map is None else issue_map.get(c.issue_id)
         values = params(c.model_copy(update={"issue_id": issue_id}), _CONCESSION_COLUMNS)
-        insert(cur, "concession", ["id", "deal_id", *_CONCESSION_COLUMNS], [new_id, deal_id, *values])
+        insert(
+            cur, "concession", ["id", "deal_id", *_CONCESSION_COLUMNS, "logged_by"],
+            [new_id, deal_id, *values, self.person.email],
+        )  # fmt: skip
         return new_id

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from .. import audit
 from ..audit import Change
 from ..models import Alternative, DealFile, Evidence, Issue, Stakeholder
-from .engine import Cursor, Engine
+from .engine import Cursor
+from .members import Members, creates_deal, reads_deal
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,8 @@ class DealImport:
     deals_told: list[int] = field(default_factory=list)
 
 
-class DealFiles(Engine):
+class DealFiles(Members):
+    @reads_deal
     def export_deal(self, deal_id: int) -> DealFile:
         deal = self.get_deal(deal_id)
         cp = self.get_counterparty(deal.counterparty_id)
@@ -40,6 +42,7 @@ class DealFiles(Engine):
             meso_bundles=self.list_meso_bundles(deal_id),
         )
 
+    @creates_deal
     def import_deal(self, f: DealFile) -> DealImport:
         """Store a deal file under new ids, in one transaction.
 
@@ -50,6 +53,7 @@ class DealFiles(Engine):
         with self.transaction() as cur:
             return self._import_deal(cur, f)
 
+    @creates_deal
     def import_deals(self, files: Sequence[DealFile]) -> list[int]:
         with self.transaction() as cur:
             return [self._import_deal(cur, f).deal_id for f in files]
@@ -112,4 +116,6 @@ class DealFiles(Engine):
         for position, b in enumerate(f.meso_bundles):
             self._insert_bundle(cur, deal_id, b, position, issue_map)
         self._audit(cur, deal_id, [Change("deal", "Deal imported from a deal file", None, f.deal.name)])
+        allowed = self.visible_deal_ids()  # the other deals named to the importer: only those they may read
+        told = [d for d in told if allowed is None or d in allowed]
         return DealImport(deal_id, f.counterparty.name, bool(rows), added, told)

@@ -7,9 +7,20 @@ from collections.abc import Sequence
 import pandas as pd
 
 from .. import audit
+from ..access import may_set_mandate, reads_every_deal
 from ..audit import Change
 from ..models import Counterparty, Deal, Stakeholder
-from .engine import Cursor, Engine, NotFound, insert, live_ids, now, params, quoted, set_clause
+from .engine import Cursor, NotAllowed, NotFound, insert, live_ids, now, params, quoted, set_clause
+from .members import (
+    Members,
+    creates_deal,
+    filtered,
+    open_to_members,
+    reads_counterparty,
+    reads_deal,
+    works_counterparty,
+    works_deal,
+)
 
 _COUNTERPARTY_COLUMNS = ("name", "relationship", "communication_style", "notes")
 _DEAL_COLUMNS = (
@@ -18,14 +29,21 @@ _DEAL_COLUMNS = (
 )  # fmt: skip
 
 
-class Deals(Engine):
+class Deals(Members):
+    @filtered
     def list_counterparties(self) -> pd.DataFrame:
+        """The counterparties of the deals the acting person may read (every one, for those who read
+        every deal), with how many of those deals each has."""
+        visible, args = self._visible()
+        having = "" if reads_every_deal(self.person) else "HAVING count(d.id) > 0"
         return self.cursor().df(
-            """SELECT c.id, c.name, c.relationship, c.communication_style, count(d.id) AS deals
-               FROM counterparty c LEFT JOIN deal d ON d.counterparty_id = c.id
-               GROUP BY c.id, c.name, c.relationship, c.communication_style ORDER BY lower(c.name)"""
+            f"""SELECT c.id, c.name, c.relationship, c.communication_style, count(d.id) AS deals
+               FROM counterparty c LEFT JOIN deal d ON d.counterparty_id = c.id AND {visible}
+               GROUP BY c.id, c.name, c.relationship, c.communication_style {having} ORDER BY lower(c.name)""",
+            args,
         )
 
+    @reads_counterparty
     def get_counterparty(self, counterparty_id: int) -> Counterparty:
         rows = self.cursor().rows(
             f"SELECT id, {quoted(_COUNTERPARTY_COLUMNS)} FROM counterparty WHERE id = ?", [counterparty_id]
@@ -41,6 +59,7 @@ class Deals(Engine):
         )
         return new_id
 
+    @works_counterparty
     def update_counterparty(self, cp: Counterparty) -> None:
         with self.transaction() as cur:
             self._require(cur, "counterparty", cp.id)
@@ -67,9 +86,11 @@ class Deals(Engine):
             self._audit(cur, deal_id, changes)
         return deals
 
+    @reads_counterparty
     def list_stakeholders(self, counterparty_id: int) -> list[Stakeholder]:
         return self._list_children(Stakeholder, counterparty_id)
 
+    @works_counterparty
     def replace_stakeholders(self, counterparty_id: int, people: Sequence[Stakeholder]) -> list[int]:
         with self.transaction() as cur:
             self._require(cur, "counterparty", counterparty_id)
@@ -80,23 +101,29 @@ class Deals(Engine):
             self._audit_counterparty(cur, counterparty_id, changes)
             return ids
 
+    @open_to_members
     def is_empty(self) -> bool:
         return self.cursor().scalar("SELECT count(*) FROM deal") == 0
 
+    @filtered
     def list_deals(self) -> pd.DataFrame:
         """One row per deal for pickers and `cockpit deals`."""
+        visible, args = self._visible()
         return self.cursor().df(
-            """SELECT d.id, d.name, c.name AS counterparty, d.context, d.stage, d.owner, d.value,
+            f"""SELECT d.id, d.name, c.name AS counterparty, d.context, d.stage, d.owner, d.value,
                       d.currency, d.deadline
-               FROM deal d JOIN counterparty c ON c.id = d.counterparty_id ORDER BY d.id"""
+               FROM deal d JOIN counterparty c ON c.id = d.counterparty_id WHERE {visible} ORDER BY d.id""",
+            args,
         )
 
+    @reads_deal
     def get_deal(self, deal_id: int) -> Deal:
         rows = self.cursor().rows(f"SELECT id, {quoted(_DEAL_COLUMNS)} FROM deal WHERE id = ?", [deal_id])
         if not rows:
             raise NotFound(f"There is no deal with id {deal_id}.")
         return Deal.model_validate(rows[0])
 
+    @creates_deal
     def create_deal(self, deal: Deal, counterparty: Counterparty | None = None) -> int:
         """Store a new deal; with `counterparty` (no id) the counterparty is created in the same step."""
         with self.transaction() as cur:
@@ -113,14 +140,21 @@ class Deals(Engine):
         new_id = cur.next_id("deal")
         values = params(deal.model_copy(update={"counterparty_id": cp_id}), _DEAL_COLUMNS)
         insert(cur, "deal", ["id", *_DEAL_COLUMNS, "created_at"], [new_id, *values, now()])
+        self._name_owner(cur, new_id)
         return new_id
 
+    @works_deal
     def update_deal(self, deal: Deal) -> None:
         with self.transaction() as cur:
             self._require(cur, "deal", deal.id)
             before = Deal.model_validate(
                 cur.rows(f"SELECT id, {quoted(_DEAL_COLUMNS)} FROM deal WHERE id = ?", [deal.id])[0]
             )
+            if before.mandate != deal.mandate and not may_set_mandate(self.person, self._parts(deal.id, cur)):
+                raise NotAllowed(
+                    "Mandate: only the deal's sponsor or a leader can move it; ask them to approve the give "
+                    "or raise the mandate."
+                )
             self._require(cur, "counterparty", deal.counterparty_id)
             for col, table in (("deadline_evidence_id", "evidence"), ("pressured_issue_id", "issue")):
                 ref = getattr(deal, col)
@@ -134,6 +168,7 @@ class Deals(Engine):
                 cur, deal.id, audit.field_changes("deal", "Deal", before, deal, kinds={"stage": "stage"})
             )
 
+    @works_deal
     def advance_stage(self, deal_id: int, to: str, note: str = "") -> None:
         """Move the deal to the next step and record it, in one transaction."""
         with self.transaction() as cur:
@@ -143,16 +178,19 @@ class Deals(Engine):
             cur.execute("UPDATE deal SET stage = ? WHERE id = ?", [to, deal_id])
             self._record(cur, deal_id, "stage", "Deal · Stage", rows[0]["stage"], to, note)
 
+    @works_deal
     def observe_signal(self, deal_id: int, move_key: str, note: str = "") -> None:
         with self.transaction() as cur:
             self._require(cur, "deal", deal_id)
             self._record(cur, deal_id, "signal", move_key, None, "observed", note)
 
+    @works_deal
     def clear_signal(self, deal_id: int, move_key: str, note: str = "") -> None:
         with self.transaction() as cur:
             self._require(cur, "deal", deal_id)
             self._record(cur, deal_id, "signal", move_key, "observed", "cleared", note)
 
+    @reads_deal
     def observed_signals(self, deal_id: int) -> set[str]:
         """Moves whose signal was observed and not cleared since."""
         rows = self.cursor().rows(
@@ -163,6 +201,7 @@ class Deals(Engine):
         )
         return {r["subject"] for r in rows}
 
+    @reads_deal
     def list_events(self, deal_id: int, kinds: Sequence[str] | None = None) -> pd.DataFrame:
         """The deal's history, newest first; `kinds` keeps only those kinds of change."""
         where = f"AND kind IN ({', '.join('?' * len(kinds))})" if kinds else ""

@@ -21,6 +21,7 @@ from typing import Any, Self
 import duckdb
 import pandas as pd
 
+from ..access import Person, local_person
 from ..audit import Change
 from ..models import Alternative, Evidence, Issue, Model, Stakeholder
 from .migrations import MIGRATIONS
@@ -137,6 +138,10 @@ class NotFound(LookupError):
     """A deal or other record that the caller named does not exist."""
 
 
+class NotAllowed(PermissionError):
+    """The acting person may read the deal but not do this to it (one sentence that says what to do)."""
+
+
 class Conflict(RuntimeError):
     """Someone else changed the record since the caller read it: nothing was written."""
 
@@ -249,7 +254,18 @@ class Engine:
         self._local = threading.local()
         # Bumped after every committed write. Only this process can write the file (DuckDB's lock), so
         # an unchanged revision means unchanged data: screens that refresh every few seconds reuse work.
-        self.revision = 0
+        # A list, so the stores bound to each signed-in person (`acting_as`) share it.
+        self._revision = [0]
+        self._person: Person | None = None  # None: the one local user (see `person`)
+
+    @property
+    def revision(self) -> int:
+        return self._revision[0]
+
+    @property
+    def person(self) -> Person:
+        """Who is acting: the signed-in member this store is bound to, else the one local user."""
+        return self._person or local_person(current_user())
 
     @classmethod
     def open(cls, path: Path | str | None = None, migrations=None, wait: float = 0.0) -> Self:
@@ -324,7 +340,7 @@ class Engine:
             try:
                 yield Cursor(raw)
                 raw.commit()
-                self.revision += 1
+                self._revision[0] += 1
             except BaseException:
                 raw.rollback()
                 raise
@@ -374,11 +390,12 @@ class Engine:
                 note: str = "") -> None:  # fmt: skip
         self._audit(cur, deal_id, [Change(kind, subject, old, new, note=note)])
 
-    def _audit(self, cur: Cursor, deal_id: int, changes: Sequence[Change]) -> None:
-        """Record changes in the caller's transaction: the history and the data commit together."""
+    def _audit(self, cur: Cursor, deal_id: int | None, changes: Sequence[Change]) -> None:
+        """Record changes in the caller's transaction: the history and the data commit together. Changes
+        to the team itself (members, roles) have no deal."""
         if not changes:
             return
-        first, at, who = cur.next_id("deal_event"), now(), current_user()
+        first, at, who = cur.next_id("deal_event"), now(), self.person.email
         cur.raw.executemany(
             "INSERT INTO deal_event (id, deal_id, kind, subject, old_value, new_value, note, changed_at, changed_by, "
             "private) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -7,10 +7,12 @@ from collections.abc import Sequence
 from .. import audit
 from ..audit import Change
 from ..models import InvalidInput, MesoBundle, MesoPick, MesoTerm, duplicate_bundle_names
-from .engine import Cursor, Engine, NotFound, current_user, insert, issue_names, live_ids, soft_delete
+from .engine import Cursor, NotFound, insert, issue_names, live_ids, soft_delete
+from .members import Members, reads_deal, works_deal
 
 
-class Meso(Engine):
+class Meso(Members):
+    @reads_deal
     def list_meso_bundles(
         self, deal_id: int, include_removed: bool = False, cur: Cursor | None = None
     ) -> list[MesoBundle]:
@@ -32,6 +34,7 @@ class Meso(Engine):
             )
         return [MesoBundle.model_validate({**h, "terms": by_bundle.get(h["id"], [])}) for h in heads]
 
+    @works_deal
     def replace_meso_round(self, deal_id: int, round_no: int, bundles: Sequence[MesoBundle]) -> None:
         """Make a MESO round equal `bundles` in one step: rename and re-value by id, add new, soft-delete missing."""
         with self.transaction() as cur:
@@ -96,6 +99,7 @@ class Meso(Engine):
                 )
             self._audit(cur, deal_id, changes)
 
+    @works_deal
     def add_meso_pick(self, deal_id: int, pick: MesoPick) -> None:
         with self.transaction() as cur:
             if not cur.scalar(
@@ -105,11 +109,12 @@ class Meso(Engine):
                 raise NotFound(f"Bundle {pick.bundle_id} is not in round {pick.round} of this deal.")
             insert(cur, "meso_pick", ["id", "deal_id", "round", "bundle_id", "reaction", "note", "recorded_at", "recorded_by"],
                    [cur.next_id("meso_pick"), deal_id, pick.round, pick.bundle_id, pick.reaction.value, pick.note,
-                    pick.recorded_at, current_user()])  # fmt: skip
+                    pick.recorded_at, self.person.email])  # fmt: skip
             name = cur.scalar("SELECT name FROM meso_bundle WHERE id = ?", [pick.bundle_id])
             self._audit(cur, deal_id, [Change("meso", f"Round {pick.round} · {name} · their reaction", None,
                                               pick.reaction.value, note=pick.note)])  # fmt: skip
 
+    @reads_deal
     def list_meso_picks(self, deal_id: int) -> list[MesoPick]:
         rows = self.cursor().rows(
             'SELECT id, bundle_id, "round", reaction, note, recorded_at FROM meso_pick WHERE deal_id = ? '

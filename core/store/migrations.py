@@ -109,4 +109,32 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
         "009_alternative_marked_best",
         ["ALTER TABLE alternative ADD COLUMN best BOOLEAN DEFAULT false"],
     ),
+    (
+        "010_team_use",
+        [
+            # Who may sign in, and as what; a removed member keeps their row so their history still names them.
+            """CREATE TABLE member (
+                email VARCHAR PRIMARY KEY, role VARCHAR NOT NULL, added_at TIMESTAMP NOT NULL,
+                added_by VARCHAR NOT NULL, removed_at TIMESTAMP)""",
+            # Who is on which deal: one owner, one sponsor, any number of team members.
+            """CREATE TABLE deal_person (
+                deal_id BIGINT NOT NULL, email VARCHAR NOT NULL, part VARCHAR NOT NULL,
+                added_at TIMESTAMP NOT NULL, PRIMARY KEY (deal_id, email))""",
+            "CREATE INDEX deal_person_email ON deal_person (email)",
+            # The sponsor's decisions on gives over the mandate; every decision is kept.
+            """CREATE TABLE approval (
+                id BIGINT PRIMARY KEY, deal_id BIGINT NOT NULL, concession_id BIGINT NOT NULL,
+                decision VARCHAR NOT NULL, decided_by VARCHAR NOT NULL, decided_at TIMESTAMP NOT NULL,
+                note VARCHAR NOT NULL, value_to_you DOUBLE NOT NULL, recorded_by VARCHAR NOT NULL,
+                recorded_at TIMESTAMP NOT NULL)""",
+            "CREATE INDEX approval_deal ON approval (deal_id)",
+            # Who logged a line: nobody approves their own give.
+            "ALTER TABLE concession ADD COLUMN logged_by VARCHAR",
+            # Changes to the team itself (members, roles) belong to no deal.
+            # (DuckDB alters a column only while no index depends on its table.)
+            "DROP INDEX deal_event_deal",
+            "ALTER TABLE deal_event ALTER COLUMN deal_id DROP NOT NULL",
+            "CREATE INDEX deal_event_deal ON deal_event (deal_id)",
+        ],
+    ),
 ]

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from .. import audit
 from ..models import PowerAssessment, PowerScore
-from .engine import Cursor, Engine, insert
+from .engine import Cursor, insert
+from .members import Members, reads_counterparty, reads_deal, works_deal
 
 
 def _assessments(cur: Cursor, ids_sql: str, args: list) -> list[PowerAssessment]:
@@ -33,22 +34,31 @@ def _assessments(cur: Cursor, ids_sql: str, args: list) -> list[PowerAssessment]
     ]
 
 
-class Power(Engine):
+class Power(Members):
+    @reads_deal
     def list_assessments(self, deal_id: int) -> list[PowerAssessment]:
         return _assessments(self.cursor(), "SELECT id FROM power_assessment WHERE deal_id = ?", [deal_id])
 
+    @reads_counterparty
     def latest_assessments(self, counterparty_id: int) -> dict[int, PowerAssessment | None]:
         """Each deal with this counterparty and its latest assessment (None if never scored)."""
         cur = self.cursor()
-        deals = cur.rows("SELECT id FROM deal WHERE counterparty_id = ? ORDER BY id", [counterparty_id])
-        latest = _latest_ids("WHERE deal_id IN (SELECT id FROM deal WHERE counterparty_id = ?)")
-        found = {a.deal_id: a for a in _assessments(cur, latest, [counterparty_id])}
+        visible, args = self._visible("id")
+        deals = cur.rows(
+            f"SELECT id FROM deal WHERE counterparty_id = ? AND {visible} ORDER BY id",
+            [counterparty_id, *args],
+        )
+        latest = _latest_ids(
+            f"WHERE deal_id IN (SELECT id FROM deal WHERE counterparty_id = ? AND {visible})"
+        )
+        found = {a.deal_id: a for a in _assessments(cur, latest, [counterparty_id, *args])}
         return {r["id"]: found.get(r["id"]) for r in deals}
 
     def _latest_assessment(self, cur: Cursor, deal_id: int) -> PowerAssessment | None:
         found = _assessments(cur, _latest_ids("WHERE deal_id = ?"), [deal_id])
         return found[0] if found else None
 
+    @works_deal
     def add_assessment(self, deal_id: int, assessment: PowerAssessment) -> int:
         with self.transaction() as cur:
             self._require(cur, "deal", deal_id)

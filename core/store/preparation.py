@@ -8,7 +8,8 @@ from .. import audit
 from ..audit import Change
 from ..batna import best_alternative
 from ..models import Alternative, Evidence, InvalidInput, Issue, Model
-from .engine import Engine, NotFound, live_ids
+from .engine import NotFound, live_ids
+from .members import Members, reads_deal, works_deal
 
 # What the history calls each kept list, and the field that names an item of it.
 _AUDITED: dict[type[Model], tuple[str, str, str]] = {
@@ -18,28 +19,35 @@ _AUDITED: dict[type[Model], tuple[str, str, str]] = {
 }
 
 
-class Preparation(Engine):
+class Preparation(Members):
+    @reads_deal
     def list_evidence(self, deal_id: int) -> list[Evidence]:
         return self._list_children(Evidence, deal_id)
 
+    @reads_deal
     def list_alternatives(self, deal_id: int) -> list[Alternative]:
         """The deal's walk-away alternatives, best first: the first is the BATNA."""
         return self._list_children(Alternative, deal_id)
 
+    @reads_deal
     def list_issues(self, deal_id: int) -> list[Issue]:
         return self._list_children(Issue, deal_id)
 
+    @reads_deal
     def issue_ids(self, deal_id: int) -> dict[str, int]:
         """The deal's issues by name, for linking imported lines. Raises NotFound for an unknown deal."""
         self.get_deal(deal_id)
         return {i.name: i.id for i in self.list_issues(deal_id)}
 
+    @works_deal
     def replace_evidence(self, deal_id: int, items: Sequence[Evidence]) -> list[int]:
         return self._replace_for_deal(Evidence, deal_id, items)
 
+    @works_deal
     def replace_alternatives(self, deal_id: int, items: Sequence[Alternative]) -> list[int]:
         return self._replace_for_deal(Alternative, deal_id, items)
 
+    @works_deal
     def replace_issues(self, deal_id: int, items: Sequence[Issue]) -> list[int]:
         return self._replace_for_deal(Issue, deal_id, items)
 
@@ -65,6 +73,7 @@ class Preparation(Engine):
             self._audit(cur, deal_id, changes)
             return ids
 
+    @works_deal
     def set_their_priorities(self, deal_id: int, priorities: dict[int, int]) -> None:
         with self.transaction() as cur:
             before = {i.id: i for i in self._list_children(Issue, deal_id, cur)}

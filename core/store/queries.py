@@ -7,11 +7,12 @@ from datetime import date
 
 import pandas as pd
 
-from .engine import Engine
+from .members import Members, filtered, manages, reads_counterparty
 from .power import LATEST_ASSESSMENT, NET_SCORE
 
 
-class Queries(Engine):
+class Queries(Members):
+    @manages
     def next_ids(self) -> dict[str, int]:
         """The next free id per table, for generators that build whole tables in pandas."""
         cur = self.cursor()
@@ -19,6 +20,7 @@ class Queries(Engine):
                   "power_assessment", "concession", "meso_bundle", "deal_event", "meso_pick")  # fmt: skip
         return {t: cur.next_id(t) for t in tables}
 
+    @manages
     def bulk_insert(self, frames: dict[str, pd.DataFrame]) -> dict[str, int]:
         """Append whole tables at once (columns by name), in one transaction. Returns rows per table."""
         counts = {}
@@ -34,12 +36,14 @@ class Queries(Engine):
                 counts[table] = len(frame)
         return counts
 
+    @manages
     def table_counts(self) -> dict[str, int]:
         cur = self.cursor()
         tables = ("counterparty", "deal", "issue", "evidence", "alternative", "power_score", "concession",
                   "meso_bundle", "meso_term", "deal_event")  # fmt: skip
         return {t: int(cur.scalar(f"SELECT count(*) FROM {t}")) for t in tables}
 
+    @filtered
     def pipeline(self, today: date, rules: dict[str, float]) -> pd.DataFrame:
         """One row per deal with everything the pipeline shows, aggregated in DuckDB in one statement.
 
@@ -47,6 +51,7 @@ class Queries(Engine):
         (perceived_weight, max_total, leaned_on, small_gain_share) so they are defined in one place,
         and tests/unit/test_pipeline.py checks this query against the Python rules deal by deal.
         """
+        visible, who = self._visible_named()
         return self.cursor().df(
             rf"""
             WITH c AS (
@@ -88,13 +93,17 @@ class Queries(Engine):
             FROM deal d JOIN counterparty cp ON cp.id = d.counterparty_id
             LEFT JOIN c ON c.deal_id = d.id LEFT JOIN p ON p.deal_id = d.id LEFT JOIN b ON b.deal_id = d.id
             LEFT JOIN issue pi ON pi.id = d.pressured_issue_id AND pi.deleted_at IS NULL
+            WHERE {visible}
             ORDER BY d.id""",
-            {"today": today, "weight": rules["perceived_weight"], "leaned": rules["leaned_on"],
+            {**who, "today": today, "weight": rules["perceived_weight"], "leaned": rules["leaned_on"],
              "max_total": rules["max_total"], "small_gain": rules["small_gain_share"]},
         )  # fmt: skip
 
+    @filtered
     def power_edges(self, deal_ids: Sequence[int], perceived_weight: float) -> pd.DataFrame:
         """Per deal and source, from the latest assessment: our weighted score minus theirs."""
+        allowed = self.visible_deal_ids()
+        deal_ids = [int(i) for i in deal_ids if allowed is None or int(i) in allowed]
         if not deal_ids:
             return pd.DataFrame(columns=["deal_id", "source", "edge"])
         return self.cursor().df(
@@ -107,9 +116,13 @@ class Queries(Engine):
             {"ids": [int(i) for i in deal_ids], "weight": perceived_weight},
         )
 
+    @reads_counterparty
     def counterparty_deals(self, counterparty_id: int) -> pd.DataFrame:
-        """Every deal with this counterparty (for the counterparty view of leverage)."""
+        """Every deal with this counterparty that the acting person may read (for the counterparty view of
+        leverage)."""
+        visible, args = self._visible("id")
         return self.cursor().df(
-            "SELECT id, name, context, stage, value, currency FROM deal WHERE counterparty_id = ? ORDER BY id",
-            [counterparty_id],
+            "SELECT id, name, context, stage, value, currency FROM deal "
+            f"WHERE counterparty_id = ? AND {visible} ORDER BY id",
+            [counterparty_id, *args],
         )

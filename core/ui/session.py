@@ -13,10 +13,13 @@ import pandas as pd
 import streamlit as st
 
 from .. import privacy
-from ..formatting import md
+from ..access import Person, may_manage_members
+from ..approvals import to_decide
+from ..formatting import md, plural
 from ..models import InvalidInput, Model, word
 from ..privacy import private_fields
-from ..store import Conflict, DatabaseProblem, NotFound, Store, database_path
+from ..store import Conflict, DatabaseProblem, NotAllowed, NotFound, Store, database_path
+from .team import acting_person, who_badge
 
 
 # ---- the store ---------------------------------------------------------------------------------
@@ -133,18 +136,43 @@ def deal_or_stop(
 
 
 def page_start() -> tuple[Store, int | None]:
-    """Every screen begins here: page set-up, the store, the sidebar (navigation, screen-share switch,
-    deal picker) and any flash message."""
+    """Every screen begins here: page set-up, who is acting (sign-in in team mode), the store bound to
+    them, the sidebar (navigation, screen-share switch, deal picker, who is signed in), the approvals
+    waiting for them, and any flash message."""
     st.set_page_config(page_title="Deal Cockpit", page_icon=":material/target:", layout="wide")
-    store = get_store()
+    shared = get_store()
+    person = acting_person(shared)
+    store = shared.acting_as(person)
     st.sidebar.title("Deal Cockpit")
     navigation = st.sidebar.container()  # drawn first, filled once the deal is known
     safe_switch()
     deal_id = deal_picker(store)
+    who_badge(person)
     with navigation:
-        navigate(deal_id)
+        navigate(deal_id, person)
     show_flash()
+    if not person.local and not safe_mode():
+        approvals_waiting(store)
     return store, deal_id
+
+
+def approvals_waiting(store: Store) -> None:
+    """The sponsor's (or leader's) gives over the mandate to decide, at the top of every screen."""
+    waiting = to_decide(*store.approval_queue(), store.person.email)
+    if waiting.empty:
+        return
+    with st.container(border=True):
+        st.markdown(
+            f":orange[:material/approval: **{plural(len(waiting), 'give')} over the mandate "
+            f"{'waits' if len(waiting) == 1 else 'wait'} for your approval**]"
+        )
+        for row in waiting.head(5).itertuples():
+            screen_link(
+                "Concessions", int(row.deal_id), f"{row.deal_name} · '{row.item}' · {row.says}",
+                ":material/pending_actions:",
+            )  # fmt: skip
+        if len(waiting) > 5:
+            st.caption(f"and {len(waiting) - 5} more on the Pipeline's deals.")
 
 
 # ---- navigation ------------------------------------------------------------------------------------
@@ -165,6 +193,7 @@ SCREENS = {
         Screen("MESO", "pages/meso.py", ":material/view_column:"),
         Screen("Moves", "pages/moves.py", ":material/route:"),
         Screen("History", "pages/history.py", ":material/history:"),
+        Screen("Admin", "pages/admin.py", ":material/admin_panel_settings:"),
     )
 }
 
@@ -177,10 +206,13 @@ def carried_params(deal_id: int | None) -> dict[str, str]:
     return params
 
 
-def navigate(deal_id: int | None) -> None:
-    """The cockpit's own list of screens (Streamlit's generated one is off in .streamlit/config.toml)."""
+def navigate(deal_id: int | None, person: Person) -> None:
+    """The cockpit's own list of screens (Streamlit's generated one is off in .streamlit/config.toml).
+    Admin is listed for those who manage members."""
     params = carried_params(deal_id)
     for screen in SCREENS.values():
+        if screen.title == "Admin" and not may_manage_members(person):
+            continue
         st.page_link(screen.path, label=screen.title, icon=screen.icon, query_params=params)
 
 
@@ -301,7 +333,7 @@ def attempt(action: Callable[[], Any], success: str | Callable[[Any], str]) -> b
     `success` is the confirmation, or makes it from what the action returned."""
     try:
         result = action()
-    except (InvalidInput, NotFound) as exc:
+    except (InvalidInput, NotFound, NotAllowed) as exc:
         show_problems(exc)
         return False
     except Conflict as exc:  # someone else saved first: show theirs, keep the message for the rerun
@@ -333,9 +365,11 @@ def big_number(label: str, value: str, caption: str = "", color: str | None = No
 def per_revision(store: Store, name: str, compute: Callable[[], Any]) -> Any:
     """`compute()` once per store revision for this session: screens that refresh every few seconds
     redo nothing until something is written."""
-    cached = st.session_state.get(f"_rev_{name}")
-    if cached is not None and cached[0] == store.revision:
+    key = f"_rev_{name}"
+    version = (store.revision, store.person.email)  # a new revision, or another person signed in
+    cached = st.session_state.get(key)
+    if cached is not None and cached[0] == version:
         return cached[1]
     value = compute()
-    st.session_state[f"_rev_{name}"] = (store.revision, value)
+    st.session_state[key] = (version, value)
     return value

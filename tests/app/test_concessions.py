@@ -88,7 +88,7 @@ def test_a_one_way_line_and_a_floor_breach_are_flagged(page):
     assert metric(at, "Reciprocated").value == "67%"
     (newest,) = [f for f in flags(at) if "Discount" in f]
     assert "breaches the floor of 110,000 EUR on Annual price" in newest
-    assert "exceeds mandate by 16,500 — needs approval" in newest
+    assert "over the mandate by 16,500 — pending approval" in newest
 
 
 def test_bad_input_is_refused_and_nothing_is_stored(page, db_path):
@@ -276,7 +276,9 @@ def test_the_deal_csv_keeps_its_address_until_the_log_changes(page):
     # The address is a hash of the file: a click that lands during a rerun still finds the file,
     # and a line logged since is in the next one.
     def deal_csv_url(at):
-        return next(b.proto.url for b in at.get("download_button") if b.proto.label == "This deal's log (CSV)")
+        return next(
+            b.proto.url for b in at.get("download_button") if b.proto.label == "This deal's log (CSV)"
+        )
 
     before = deal_csv_url(page)
     assert before.endswith(".csv")

@@ -85,7 +85,7 @@ def test_each_line_says_what_is_wrong_with_it():
     ]
     assert flags[3] == [
         "breaches the floor of 110,000 EUR on Annual price (new position 105,000)",
-        "exceeds mandate by 4,000 — needs approval",
+        "over the mandate by 4,000 — pending approval",
     ]
 
 

@@ -110,7 +110,7 @@ def test_concession_flags_that_quote_the_floor_or_mandate_are_not_shareable():
     review = review_log(log, [price], mandate=8000)
     everything = " ".join(f for flags in review.lines["flags"] for f in flags)
     shared = " ".join(f for flags in review.lines["shareable_flags"] for f in flags)
-    assert "110,000" in everything and "exceeds mandate by 3,000" in everything
+    assert "110,000" in everything and "over the mandate by 3,000" in everything
     assert "110,000" not in shared and "mandate" not in shared
     assert "one-way: you gave 2 days" in shared
     assert len(review.flagged(shareable=True)) == 2  # both lines are one-way

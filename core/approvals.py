@@ -1,0 +1,126 @@
+"""Approval of gives over the mandate, each rule defined once.
+
+- A line needs approval when it is a give (negative value to us) logged while our gives, added up in
+  logged order, are over the deal's mandate (see `concessions.review_log`).
+- Its state is the latest decision on it: approved or rejected. Without one it is pending.
+- An approval covers the give it was made for: a correction that gives more makes the line pending
+  again; a smaller give stays approved. A rejection stands until the line is removed or a new decision
+  is made.
+- A line that no longer goes over the mandate (a raised mandate, an earlier give taken back) needs no
+  approval, whatever was decided on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import pandas as pd
+
+from .formatting import fmt_amount
+from .models import Approval, Decision
+
+
+class ApprovalState(StrEnum):
+    pending = "pending"
+    approved = "approved"
+    rejected = "rejected"
+
+
+@dataclass(frozen=True)
+class LineApproval:
+    concession_id: int
+    state: ApprovalState
+    over_by: float  # how far our gives were over the mandate after this line
+    decision: Approval | None  # the decision the state comes from, if any
+
+    @property
+    def open(self) -> bool:
+        """Pending or rejected: the line still needs action before the next move."""
+        return self.state is not ApprovalState.approved
+
+    def says(self) -> str:
+        """The line's approval in a few words, for the log and the sponsor's list."""
+        over = f"over the mandate by {fmt_amount(self.over_by)}"
+        d = self.decision
+        if self.state is ApprovalState.pending:
+            again = " again: the give grew after it was approved" if d is not None else ""
+            return f"{over} — pending approval{again}"
+        when = f"{d.decided_at:%d %b %Y %H:%M}"
+        if self.state is ApprovalState.approved:
+            return f"{over} — approved by {d.decided_by} at {when}" + (f": {d.note}" if d.note else "")
+        return f"{over} — rejected by {d.decided_by} at {when}: {d.note}"
+
+
+def mark_over_mandate(lines: pd.DataFrame, mandate: float | pd.Series, by: str | None = None) -> pd.DataFrame:
+    """Add give, cumulative_gives and over_mandate to lines in logged order (per `by` group, e.g. per
+    deal): gives add up, gets do not refill the mandate."""
+    value = lines["value_to_you"].astype(float)
+    lines["give"] = (-value).clip(lower=0)
+    lines["cumulative_gives"] = lines.groupby(by)["give"].cumsum() if by else lines["give"].cumsum()
+    lines["over_mandate"] = (lines["cumulative_gives"] - mandate).clip(lower=0)
+    return lines
+
+
+def latest_decisions(approvals: Sequence[Approval]) -> dict[int, Approval]:
+    """Each line's latest decision (by time, then by the order recorded)."""
+    latest: dict[int, Approval] = {}
+    for a in sorted(approvals, key=lambda a: (a.decided_at, a.id or 0)):
+        latest[a.concession_id] = a
+    return latest
+
+
+def line_keys(lines: pd.DataFrame) -> list[int]:
+    """Each line's key in the approvals: its id; a line not stored yet (no id) gets a negative key from
+    its row, so it can be judged but never matches a decision."""
+    return [int(i) if not pd.isna(i) else -1 - int(n) for n, i in zip(lines.index, lines["id"], strict=True)]
+
+
+def line_approvals(lines: pd.DataFrame, approvals: Sequence[Approval]) -> dict[int, LineApproval]:
+    """The approval state of every line that needs one. `lines` is `review_log(...).lines`."""
+    needing = lines[(lines["give"] > 0) & (lines["over_mandate"] > 0)]
+    latest = latest_decisions(approvals)
+    states: dict[int, LineApproval] = {}
+    for cid, value, over in zip(
+        line_keys(needing), needing["value_to_you"].tolist(), needing["over_mandate"].tolist(), strict=True
+    ):
+        d = latest.get(cid)
+        if d is None:
+            state = ApprovalState.pending
+        elif d.decision is Decision.rejected:
+            state = ApprovalState.rejected
+        else:  # approved for a give at least this large?
+            state = ApprovalState.approved if float(value) >= d.value_to_you else ApprovalState.pending
+        states[int(cid)] = LineApproval(int(cid), state, float(over), d)
+    return states
+
+
+def pending(states: dict[int, LineApproval]) -> list[LineApproval]:
+    return [s for s in states.values() if s.state is ApprovalState.pending]
+
+
+def to_decide(
+    lines: pd.DataFrame, approvals: Sequence[Approval], person_email: str | None = None
+) -> pd.DataFrame:
+    """The pending gives over the mandate across deals (`store.approval_queue()`), oldest first, without
+    the lines `person_email` logged (nobody approves their own give). Columns: deal_id, deal_name,
+    concession_id, item, value_to_you, over_by, logged_by, logged_at, says."""
+    columns = ["deal_id", "deal_name", "concession_id", "item", "value_to_you", "over_by", "logged_by",
+               "logged_at", "says"]  # fmt: skip
+    if lines.empty:
+        return pd.DataFrame(columns=columns)
+    df = lines.sort_values(["deal_id", "logged_at", "id"], kind="stable").reset_index(drop=True)
+    mark_over_mandate(df, df["mandate"].astype(float), by="deal_id")
+    states = line_approvals(df, approvals)
+    waiting = {cid: s for cid, s in states.items() if s.state is ApprovalState.pending}
+    df = df[df["id"].isin(list(waiting))]
+    if person_email:
+        df = df[df["logged_by"].fillna("").str.lower() != person_email.lower()]
+    return pd.DataFrame(
+        {"deal_id": df["deal_id"].astype(int), "deal_name": df["deal_name"], "concession_id": df["id"].astype(int),
+         "item": df["item"], "value_to_you": df["value_to_you"].astype(float),
+         "over_by": [waiting[int(i)].over_by for i in df["id"]], "logged_by": df["logged_by"],
+         "logged_at": df["logged_at"], "says": [waiting[int(i)].says() for i in df["id"]]},
+        columns=columns,
+    )  # fmt: skip

@@ -1,0 +1,496 @@
+"""Members, their roles, who is on which deal, and the sponsor's approvals of gives over the mandate.
+
+Every read and write of the store passes through one of the guards below with the acting person
+(`Store.acting_as`); `tests/unit/test_store_access.py` checks that no public method is left unguarded.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Self
+
+import pandas as pd
+
+from ..access import (
+    Part,
+    Person,
+    Role,
+    email_address,
+    may_approve,
+    may_create_deal,
+    may_manage_members,
+    may_read,
+    may_set_mandate,
+    may_work,
+    reads_every_deal,
+    refusal,
+)
+from ..audit import Change
+from ..formatting import fmt_amount
+from ..models import Approval, Decision, InvalidInput, Member
+from .engine import Cursor, Engine, NotAllowed, NotFound, insert, now
+
+GUARD = "__access__"  # the mark every public store method carries: how it checks the acting person
+
+
+def _marked(kind: str, fn: Callable) -> Callable:
+    setattr(fn, GUARD, kind)
+    return fn
+
+
+def reads_deal(fn: Callable) -> Callable:
+    """The method's first argument is a deal the acting person must be able to read."""
+
+    @functools.wraps(fn)
+    def guarded(self: Members, deal_id: int, *args: Any, **kwargs: Any) -> Any:
+        self._require_read(deal_id)
+        return fn(self, deal_id, *args, **kwargs)
+
+    return _marked("reads deal", guarded)
+
+
+def works_deal(fn: Callable) -> Callable:
+    """The method's first argument is a deal (or a deal model) the acting person must be able to change."""
+
+    @functools.wraps(fn)
+    def guarded(self: Members, deal: Any, *args: Any, **kwargs: Any) -> Any:
+        self._require_work(deal if isinstance(deal, int) else deal.id)
+        return fn(self, deal, *args, **kwargs)
+
+    return _marked("works deal", guarded)
+
+
+def reads_counterparty(fn: Callable) -> Callable:
+    @functools.wraps(fn)
+    def guarded(self: Members, counterparty_id: int, *args: Any, **kwargs: Any) -> Any:
+        self._require_counterparty(counterparty_id, work=False)
+        return fn(self, counterparty_id, *args, **kwargs)
+
+    return _marked("reads counterparty", guarded)
+
+
+def works_counterparty(fn: Callable) -> Callable:
+    """The counterparty (an id or the model) of a deal the acting person works on."""
+
+    @functools.wraps(fn)
+    def guarded(self: Members, cp: Any, *args: Any, **kwargs: Any) -> Any:
+        self._require_counterparty(cp if isinstance(cp, int) else cp.id, work=True)
+        return fn(self, cp, *args, **kwargs)
+
+    return _marked("works counterparty", guarded)
+
+
+def creates_deal(fn: Callable) -> Callable:
+    @functools.wraps(fn)
+    def guarded(self: Members, *args: Any, **kwargs: Any) -> Any:
+        if not may_create_deal(self.person):
+            raise NotAllowed("Your role cannot start deals: ask a leader or an admin.")
+        return fn(self, *args, **kwargs)
+
+    return _marked("creates deal", guarded)
+
+
+def manages(fn: Callable) -> Callable:
+    """Members, deal teams, and whole-database operations: admins (and the one local user) only."""
+
+    @functools.wraps(fn)
+    def guarded(self: Members, *args: Any, **kwargs: Any) -> Any:
+        if not may_manage_members(self.person):
+            raise NotAllowed("Only an admin can manage members and deal teams.")
+        return fn(self, *args, **kwargs)
+
+    return _marked("manages", guarded)
+
+
+def filtered(fn: Callable) -> Callable:
+    """The method reads many deals and keeps only those the acting person may read (`_visible`)."""
+    return _marked("filtered", fn)
+
+
+def open_to_members(fn: Callable) -> Callable:
+    """Reads nothing about any deal (whether the database is empty, one's own membership)."""
+    return _marked("open", fn)
+
+
+class Members(Engine):
+    # ---- who is acting ---------------------------------------------------------------------------
+    def acting_as(self, person: Person) -> Self:
+        """This store, bound to `person`: every read is filtered and every write checked for them, and
+        the history records them. Shares the connection (and revision) with the store it came from."""
+        bound = copy.copy(self)
+        bound._person = person
+        return bound
+
+    def _parts(self, deal_id: int, cur: Cursor | None = None) -> set[Part]:
+        rows = (cur or self.cursor()).rows(
+            "SELECT part FROM deal_person WHERE deal_id = ? AND email = ?", [deal_id, self.person.email]
+        )
+        return {Part(r["part"]) for r in rows}
+
+    def _require_read(self, deal_id: int) -> set[Part]:
+        if reads_every_deal(self.person):
+            return set()
+        parts = self._parts(deal_id)
+        if not may_read(self.person, parts):
+            raise NotFound(f"There is no deal with id {deal_id}.")  # no hint that it exists
+        return parts
+
+    def _require_work(self, deal_id: int) -> None:
+        parts = self._require_read(deal_id) if not self.person.local else set()
+        if reads_every_deal(self.person) and not self.person.local:
+            parts = self._parts(deal_id)
+        if not may_work(self.person, parts):
+            raise NotAllowed(refusal("change it"))
+
+    def _require_counterparty(self, counterparty_id: int, work: bool) -> None:
+        if self.person.local:
+            return
+        deals = [
+            r["id"]
+            for r in self.cursor().rows("SELECT id FROM deal WHERE counterparty_id = ?", [counterparty_id])
+        ]
+        if not work and reads_every_deal(self.person):
+            return
+        for deal_id in deals:
+            parts = self._parts(deal_id)
+            if may_work(self.person, parts) if work else may_read(self.person, parts):
+                return
+        if work and any(may_read(self.person, self._parts(d)) for d in deals):
+            raise NotAllowed(refusal("change its counterparty"))
+        raise NotFound(f"There is no counterparty with id {counterparty_id}.")
+
+    def _visible(self, column: str = "d.id") -> tuple[str, list]:
+        """A condition on `column` (a deal id) that keeps the deals the acting person may read, and its
+        parameters (positional)."""
+        if reads_every_deal(self.person):
+            return "true", []
+        return f"{column} IN (SELECT deal_id FROM deal_person WHERE email = ?)", [self.person.email]
+
+    def _visible_named(self, column: str = "d.id") -> tuple[str, dict]:
+        """The same condition for a statement with named parameters ($who)."""
+        if reads_every_deal(self.person):
+            return "true", {}
+        return f"{column} IN (SELECT deal_id FROM deal_person WHERE email = $who)", {"who": self.person.email}
+
+    @filtered
+    def visible_deal_ids(self) -> set[int] | None:
+        """The deals the acting person may read; None when they may read every deal."""
+        if reads_every_deal(self.person):
+            return None
+        rows = self.cursor().rows("SELECT deal_id FROM deal_person WHERE email = ?", [self.person.email])
+        return {int(r["deal_id"]) for r in rows}
+
+    # ---- members ---------------------------------------------------------------------------------
+    @open_to_members
+    def member(self, email: str) -> Member | None:
+        """A live member by e-mail (any case), or None: how sign-in finds the person's role."""
+        rows = self.cursor().rows(
+            "SELECT email, role, added_at, added_by, removed_at FROM member "
+            "WHERE email = ? AND removed_at IS NULL",
+            [email.strip().lower()],
+        )
+        return Member.model_validate(rows[0]) if rows else None
+
+    @open_to_members
+    def has_members(self) -> bool:
+        return bool(self.cursor().scalar("SELECT count(*) FROM member WHERE removed_at IS NULL"))
+
+    @open_to_members
+    def claim_first_admin(self, email: str) -> Member | None:
+        """The first person to sign in to a team database with no members becomes its admin (someone
+        must be able to add the rest); on a database with members this does nothing and returns None."""
+        key = email_address(email)
+        with self.transaction() as cur:
+            if cur.scalar("SELECT count(*) FROM member WHERE removed_at IS NULL"):
+                return None
+            cur.execute("DELETE FROM member WHERE email = ?", [key])
+            insert(
+                cur, "member", ["email", "role", "added_at", "added_by"], [key, Role.admin.value, now(), key]
+            )
+            self.acting_as(Person(key, Role.admin))._audit(
+                cur, None, [Change("member", f"Member {key} added (first sign-in)", None, Role.admin.value)]
+            )
+        return self.member(key)
+
+    @manages
+    def list_members(self, include_removed: bool = False) -> list[Member]:
+        where = "" if include_removed else "WHERE removed_at IS NULL"
+        rows = self.cursor().rows(
+            f"SELECT email, role, added_at, added_by, removed_at FROM member {where} ORDER BY email"
+        )
+        return [Member.model_validate(r) for r in rows]
+
+    @manages
+    def add_member(self, email: str, role: Role | str) -> Member:
+        """Add a member, change a member's role, or bring back a removed one. The first member of a team
+        database is made admin, whatever role was asked: someone must be able to manage the rest."""
+        return self._add_member(email, role)
+
+    def _add_member(self, email: str, role: Role | str) -> Member:
+        try:
+            email = email_address(email)
+        except ValueError as exc:
+            raise InvalidInput([f"E-mail: {exc}"]) from None
+        try:
+            role = Role(str(role).strip().lower())
+        except ValueError:
+            raise InvalidInput([f"Role: '{role}' is not one of {', '.join(r.value for r in Role)}"]) from None
+        with self.transaction() as cur:
+            if not cur.scalar("SELECT count(*) FROM member WHERE removed_at IS NULL"):
+                role = Role.admin
+            rows = cur.rows("SELECT role, removed_at FROM member WHERE email = ?", [email])
+            at, by = now(), self.person.email
+            if not rows:
+                insert(cur, "member", ["email", "role", "added_at", "added_by"], [email, role.value, at, by])
+                self._audit(cur, None, [Change("member", f"Member {email} added", None, role.value)])
+            else:
+                old = rows[0]
+                admins = cur.scalar("SELECT count(*) FROM member WHERE role = 'admin' AND removed_at IS NULL")
+                if (
+                    old["role"] == Role.admin
+                    and old["removed_at"] is None
+                    and role is not Role.admin
+                    and admins == 1
+                ):
+                    raise InvalidInput([f"Role: {email} is the last admin; make another member admin first"])
+                cur.execute(
+                    "UPDATE member SET role = ?, removed_at = NULL, added_at = ?, added_by = ? WHERE email = ?",
+                    [role.value, at, by, email],
+                )
+                if old["removed_at"] is not None:
+                    self._audit(cur, None, [Change("member", f"Member {email} added back", None, role.value)])
+                elif old["role"] != role.value:
+                    self._audit(
+                        cur, None, [Change("member", f"Member {email} · Role", old["role"], role.value)]
+                    )
+        return self.member(email)
+
+    @manages
+    def remove_member(self, email: str) -> None:
+        """Soft: the person can no longer sign in or see any deal; their history stays."""
+        key = email.strip().lower()
+        with self.transaction() as cur:
+            if not cur.scalar("SELECT count(*) FROM member WHERE email = ? AND removed_at IS NULL", [key]):
+                raise NotFound(f"There is no member {email.strip()[:254]}.")
+            admins = cur.scalar("SELECT count(*) FROM member WHERE role = 'admin' AND removed_at IS NULL")
+            role = cur.scalar("SELECT role FROM member WHERE email = ?", [key])
+            if role == Role.admin and admins == 1:
+                raise InvalidInput([f"E-mail: {key} is the last admin; make another member admin first"])
+            cur.execute("UPDATE member SET removed_at = ? WHERE email = ?", [now(), key])
+            deals = [r["deal_id"] for r in cur.rows("SELECT deal_id FROM deal_person WHERE email = ?", [key])]
+            cur.execute("DELETE FROM deal_person WHERE email = ?", [key])
+            for deal_id in deals:
+                self._audit(
+                    cur, deal_id, [Change("access", f"{key} taken off the deal (member removed)", None, None)]
+                )
+            self._audit(cur, None, [Change("member", f"Member {key} removed", role, None)])
+
+    @filtered
+    def team_history(self) -> pd.DataFrame:
+        """Changes to membership, newest first: admins only see it (others get an empty frame)."""
+        if not may_manage_members(self.person):
+            return pd.DataFrame(columns=["changed_at", "subject", "old_value", "new_value", "changed_by"])
+        return self.cursor().df(
+            "SELECT changed_at, subject, old_value, new_value, changed_by FROM deal_event "
+            "WHERE deal_id IS NULL ORDER BY changed_at DESC, id DESC"
+        )
+
+    # ---- who is on which deal --------------------------------------------------------------------
+    @reads_deal
+    def deal_people(self, deal_id: int) -> dict[str, Part]:
+        """E-mail -> part on this deal (owner, sponsor, team)."""
+        rows = self.cursor().rows(
+            "SELECT email, part FROM deal_person WHERE deal_id = ? ORDER BY part, email", [deal_id]
+        )
+        return {r["email"]: Part(r["part"]) for r in rows}
+
+    @manages
+    def share_deal(self, deal_id: int, email: str, part: Part | str = Part.team) -> None:
+        """Name a member on a deal. A deal has one owner and one sponsor: naming a new owner makes the
+        previous one a team member; naming a new sponsor takes the previous one off the deal."""
+        try:
+            part = Part(str(part))
+        except ValueError:
+            raise InvalidInput([f"Part: '{part}' is not one of owner, sponsor, team"]) from None
+        key = email.strip().lower()
+        with self.transaction() as cur:
+            self._require(cur, "deal", deal_id)
+            if not cur.scalar("SELECT count(*) FROM member WHERE email = ? AND removed_at IS NULL", [key]):
+                raise InvalidInput([f"E-mail: {key[:254]} is not a member; add them first"])
+            rows = cur.rows("SELECT part FROM deal_person WHERE deal_id = ? AND email = ?", [deal_id, key])
+            old = rows[0]["part"] if rows else None
+            if old == part.value:
+                return
+            changes = []
+            if part is not Part.team:
+                for r in cur.rows(
+                    "SELECT email FROM deal_person WHERE deal_id = ? AND part = ? AND email <> ?",
+                    [deal_id, part.value, key],
+                ):
+                    if part is Part.owner:
+                        cur.execute(
+                            "UPDATE deal_person SET part = 'team' WHERE deal_id = ? AND email = ?",
+                            [deal_id, r["email"]],
+                        )
+                        changes.append(Change("access", f"{r['email']} on the deal", "owner", "team"))
+                    else:
+                        cur.execute(
+                            "DELETE FROM deal_person WHERE deal_id = ? AND email = ?", [deal_id, r["email"]]
+                        )
+                        changes.append(Change("access", f"{r['email']} on the deal", "sponsor", None))
+            cur.execute("DELETE FROM deal_person WHERE deal_id = ? AND email = ?", [deal_id, key])
+            insert(
+                cur,
+                "deal_person",
+                ["deal_id", "email", "part", "added_at"],
+                [deal_id, key, part.value, now()],
+            )
+            changes.append(Change("access", f"{key} on the deal", old, part.value))
+            self._audit(cur, deal_id, changes)
+
+    @manages
+    def unshare_deal(self, deal_id: int, email: str) -> None:
+        key = email.strip().lower()
+        with self.transaction() as cur:
+            self._require(cur, "deal", deal_id)
+            rows = cur.rows("SELECT part FROM deal_person WHERE deal_id = ? AND email = ?", [deal_id, key])
+            if not rows:
+                raise NotFound(f"{key[:254]} is not on deal {deal_id}.")
+            cur.execute("DELETE FROM deal_person WHERE deal_id = ? AND email = ?", [deal_id, key])
+            self._audit(cur, deal_id, [Change("access", f"{key} on the deal", rows[0]["part"], None)])
+
+    def _name_owner(self, cur: Cursor, deal_id: int) -> None:
+        """A deal started by a signed-in person is theirs."""
+        if not self.person.local:
+            insert(
+                cur, "deal_person", ["deal_id", "email", "part", "added_at"],
+                [deal_id, self.person.email, Part.owner.value, now()],
+            )  # fmt: skip
+
+    # ---- approvals of gives over the mandate -----------------------------------------------------
+    @reads_deal
+    def list_approvals(self, deal_id: int) -> list[Approval]:
+        rows = self.cursor().rows(
+            "SELECT id, concession_id, decision, decided_by, decided_at, note, value_to_you, recorded_by "
+            "FROM approval WHERE deal_id = ? ORDER BY decided_at, id",
+            [deal_id],
+        )
+        return [Approval.model_validate(r) for r in rows]
+
+    @reads_deal
+    def may_change(self, deal_id: int) -> bool:
+        """Whether the acting person may change this deal (screens offer its forms only then)."""
+        return may_work(self.person, self._parts(deal_id))
+
+    @reads_deal
+    def may_decide(self, deal_id: int) -> bool:
+        """Whether the acting person may approve gives and move the mandate on this deal."""
+        return may_approve(self.person, self._parts(deal_id))
+
+    @reads_deal
+    def decide_approval(
+        self,
+        deal_id: int,
+        concession_id: int,
+        decision: Decision | str,
+        note: str = "",
+        decided_by: str | None = None,
+        decided_at: datetime | None = None,
+    ) -> Approval:
+        """Record a decision on a give over the mandate. Signed in, the approver is the acting person
+        and the time is now; locally, the negotiator records who said yes and when."""
+        with self.transaction() as cur:
+            rows = cur.rows(
+                "SELECT value_to_you FROM concession WHERE id = ? AND deal_id = ? AND deleted_at IS NULL",
+                [concession_id, deal_id],
+            )
+            if not rows:
+                raise NotFound(f"Concession line {concession_id} is not a live line of this deal.")
+            logged_by = cur.scalar("SELECT logged_by FROM concession WHERE id = ?", [concession_id])
+            parts = self._parts(deal_id, cur)
+            if not may_approve(self.person, parts, logged_by):
+                if not self.person.local and logged_by == self.person.email:
+                    raise NotAllowed("You logged this line: another person (its sponsor) must approve it.")
+                raise NotAllowed(refusal("approve its gives"))
+            if self.person.local:
+                by, at = (decided_by or "").strip(), decided_at or now()
+                if at > now():
+                    raise InvalidInput(["When: the approval cannot be in the future"])
+            else:
+                by, at = self.person.email, now()
+            from ..models import validate
+
+            approval = validate(
+                Approval,
+                {"concession_id": concession_id, "decision": decision, "decided_by": by, "decided_at": at,
+                 "note": note.strip(), "value_to_you": rows[0]["value_to_you"], "recorded_by": self.person.email},
+            )  # fmt: skip
+            new_id = cur.next_id("approval")
+            insert(
+                cur, "approval",
+                ["id", "deal_id", "concession_id", "decision", "decided_by", "decided_at", "note", "value_to_you",
+                 "recorded_by", "recorded_at"],
+                [new_id, deal_id, concession_id, approval.decision.value, approval.decided_by, approval.decided_at,
+                 approval.note, approval.value_to_you, approval.recorded_by, now()],
+            )  # fmt: skip
+            item = cur.scalar("SELECT item FROM concession WHERE id = ?", [concession_id])
+            self._audit(
+                cur, deal_id,
+                [Change("approval", f"Give over the mandate '{item}'", "pending",
+                        f"{approval.decision.value} by {approval.decided_by} at {approval.decided_at:%Y-%m-%d %H:%M}",
+                        private=True, note=approval.note)],
+            )  # fmt: skip
+            return approval.model_copy(update={"id": new_id})
+
+    @reads_deal
+    def set_mandate(self, deal_id: int, mandate: float, note: str = "") -> None:
+        """The sponsor moves the mandate (recorded with its reason)."""
+        from ..models import Deal, validate
+
+        if not may_set_mandate(self.person, self._parts(deal_id)):
+            raise NotAllowed(refusal("change its mandate"))
+        validate(Deal, {"name": "x", "context": "sales", "owner": "x", "mandate": mandate})
+        with self.transaction() as cur:
+            old = cur.scalar("SELECT mandate FROM deal WHERE id = ?", [deal_id])
+            if old is None:
+                raise NotFound(f"There is no deal with id {deal_id}.")
+            cur.execute("UPDATE deal SET mandate = ? WHERE id = ?", [mandate, deal_id])
+            self._audit(
+                cur, deal_id,
+                [Change("deal", "Deal · Mandate", fmt_amount(old), fmt_amount(mandate), private=True, note=note)],
+            )  # fmt: skip
+
+    @filtered
+    def approval_queue(self) -> tuple[pd.DataFrame, list[Approval]]:
+        """What the acting person may decide: the live lines of every deal whose gives are over its mandate,
+        among the deals they may approve on (sponsored, or every deal for a leader), and the decisions
+        already made on them. The rules of what is pending are in core.approvals."""
+        if self.person.local or self.person.role is Role.leader:
+            where, args = "true", []
+        else:
+            where = "c.deal_id IN (SELECT deal_id FROM deal_person WHERE email = ? AND part = 'sponsor')"
+            args = [self.person.email]
+        lines = self.cursor().df(
+            f"""WITH over AS (
+                    SELECT c.deal_id FROM concession c JOIN deal d ON d.id = c.deal_id
+                    WHERE c.deleted_at IS NULL GROUP BY c.deal_id, d.mandate
+                    HAVING sum(greatest(-c.value_to_you, 0)) > d.mandate)
+                SELECT c.id, c.deal_id, c.item, c.value_to_you, c.logged_at, c.logged_by, d.mandate,
+                       d.name AS deal_name
+                FROM concession c JOIN deal d ON d.id = c.deal_id JOIN over o ON o.deal_id = c.deal_id
+                WHERE c.deleted_at IS NULL AND {where}
+                ORDER BY c.deal_id, c.logged_at, c.id""",
+            args,
+        )
+        ids = sorted({int(i) for i in lines["deal_id"]}) if len(lines) else []
+        if not ids:
+            return lines, []
+        rows = self.cursor().rows(
+            "SELECT id, concession_id, decision, decided_by, decided_at, note, value_to_you, recorded_by "
+            f"FROM approval WHERE deal_id IN ({', '.join('?' * len(ids))})",
+            ids,
+        )
+        return lines, [Approval.model_validate(r) for r in rows]

@@ -1,0 +1,113 @@
+"""Admin: who may sign in and as what, and who is on which deal. Admins only (and the one local user,
+who can set a team database up before anyone signs in); the store refuses everyone else."""
+
+import pandas as pd
+import streamlit as st
+
+from core import ui
+from core.access import ROLE_MEANS, Part, Role, may_manage_members
+
+store, deal_id = ui.page_start()
+st.subheader("Admin · members and deal teams", anchor=False)
+if not may_manage_members(store.person):
+    st.info("Only an admin manages members and deal teams.")
+    st.stop()
+if ui.safe_mode():
+    ui.hidden("Members, roles and deal teams")
+    st.stop()
+
+members = store.list_members()
+by_role = pd.Series([m.role.value for m in members], dtype=object).value_counts()
+big, *counts = st.columns([2, 1, 1, 1, 1])
+with big:
+    ui.big_number("Members", f"{len(members):,}", "who may sign in when sign-in is configured")
+for column, role in zip(counts, Role, strict=True):
+    column.metric(role.value.capitalize(), int(by_role.get(role.value, 0)), help=ROLE_MEANS[role])
+
+people_tab, teams_tab, history_tab = st.tabs(
+    ["Members", "Deal teams", "History of the team"], key="admin_tabs", on_change="rerun"
+)
+
+with people_tab:
+    if members:
+        st.dataframe(
+            [{"E-mail": m.email, "Role": m.role.value, "Added": m.added_at, "Added by": m.added_by} for m in members],
+            hide_index=True, width="stretch", key="members_table",
+            column_config={"Added": st.column_config.DatetimeColumn(format="D MMM YYYY HH:mm")},
+        )  # fmt: skip
+    else:
+        st.caption("No members yet. The first member added is made admin.")
+    with st.form("add_member", clear_on_submit=True, border=True):
+        st.markdown("**Add a member, or change a member's role**")
+        left, right = st.columns([3, 2])
+        email = left.text_input(
+            "E-mail", placeholder="name@company.com", help="As the identity provider sends it."
+        )
+        role = right.selectbox("Role", list(Role), format_func=lambda r: r.value, index=0)
+        if st.form_submit_button("Save member", icon=":material/person_add:"):
+            ui.attempt(
+                lambda: store.add_member(email, role), lambda m: f"{m.email} is a member as {m.role.value}."
+            )
+    if members:
+        with st.form("remove_member", border=True):
+            st.markdown("**Remove a member** — they can no longer sign in; their history stays.")
+            left, right = st.columns([3, 2], vertical_alignment="bottom")
+            gone = left.selectbox(
+                "Member", [m.email for m in members], index=None, placeholder="Pick a member"
+            )
+            if right.form_submit_button("Remove member", icon=":material/person_remove:"):
+                if gone is None:
+                    st.error("Member: pick the member to remove.")
+                else:
+                    ui.attempt(lambda: store.remove_member(gone), f"{gone} can no longer sign in.")
+
+with teams_tab:
+    deals = store.list_deals()
+    if deals.empty:
+        st.caption("No deals yet.")
+    else:
+        labels = {int(r.id): f"{r.name} · {r.counterparty}" for r in deals.itertuples()}
+        ids = list(labels)
+        chosen = st.selectbox(
+            "Deal", ids, index=ids.index(deal_id) if deal_id in ids else 0, format_func=labels.__getitem__,
+            key="admin_deal",
+        )  # fmt: skip
+        people = store.deal_people(chosen)
+        if people:
+            for email, part in people.items():
+                left, right = st.columns([5, 1], vertical_alignment="center")
+                left.markdown(f"**{ui.md(email)}** · {part.value}")
+                if right.button("Take off", key=f"unshare_{chosen}_{email}", icon=":material/close:"):
+                    ui.attempt(
+                        lambda e=email: store.unshare_deal(chosen, e), f"{email} is no longer on the deal."
+                    )
+        else:
+            st.caption("Nobody is named on this deal: only leaders and admins can open it.")
+        with st.form(f"share_{chosen}", clear_on_submit=True, border=True):
+            left, mid, right = st.columns([3, 2, 1], vertical_alignment="bottom")
+            who = left.selectbox(
+                "Member", [m.email for m in members], index=None, placeholder="Pick a member"
+            )
+            part = mid.selectbox(
+                "As", list(Part), format_func=lambda p: p.value,
+                help="One owner and one sponsor per deal; a new owner makes the old one a team member.",
+            )  # fmt: skip
+            if right.form_submit_button("Name on the deal", icon=":material/group_add:"):
+                if who is None:
+                    st.error("Member: pick who to name on the deal.")
+                else:
+                    ui.attempt(
+                        lambda: store.share_deal(chosen, who, part), f"{who} is on the deal as {part.value}."
+                    )
+
+with history_tab:
+    history = store.team_history()
+    if history.empty:
+        st.caption("No changes to the team yet.")
+    else:
+        st.dataframe(
+            history.rename(columns={"changed_at": "When", "subject": "What", "old_value": "Old", "new_value": "New",
+                                    "changed_by": "By"}),
+            hide_index=True, width="stretch", key="team_history",
+            column_config={"When": st.column_config.DatetimeColumn(format="D MMM YYYY HH:mm")},
+        )  # fmt: skip

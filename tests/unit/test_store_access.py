@@ -1,0 +1,292 @@
+"""Team use in the store: every read and write is checked for the acting person, role by role.
+
+The curated demo has twelve deals; deals 1 and 12 share the counterparty Northwind Logistics.
+"""
+
+import inspect
+from datetime import date, datetime
+
+import pytest
+
+from core.access import Part, Person, Role
+from core.models import Concession, Counterparty, Deal
+from core.pipeline import RULES
+from core.store import NotAllowed, NotFound, Store
+from core.store.members import GUARD
+
+ANA = Person("ana@example.com", Role.negotiator)  # owns deal 1
+JONAS = Person("jonas@example.com", Role.negotiator)  # on the team of deal 12
+SAM = Person("sam@example.com", Role.sponsor)  # sponsors deal 1
+LEA = Person("lea@example.com", Role.leader)
+ADA = Person("ada@example.com", Role.admin)
+NOBODY = Person("carol@example.com", Role.negotiator)  # a member named on no deal
+
+# Engine plumbing that reads or writes no deal: opening, migrating, cursors for the store's own modules.
+PLUMBING = {"open", "memory", "close", "migrate", "applied_migrations", "cursor", "transaction", "acting_as"}
+
+
+@pytest.fixture
+def team(demo_store):
+    admin = demo_store.acting_as(ADA)
+    for person in (ADA, ANA, JONAS, SAM, LEA, NOBODY):
+        admin.add_member(person.email, person.role)
+    admin.share_deal(1, ANA.email, "owner")
+    admin.share_deal(1, SAM.email, "sponsor")
+    admin.share_deal(12, JONAS.email, "team")
+    return demo_store
+
+
+def test_every_public_store_method_checks_the_acting_person():
+    unguarded = [
+        name for name, member in inspect.getmembers(Store, callable)
+        if not name.startswith("_") and name not in PLUMBING and not hasattr(member, GUARD)
+    ]  # fmt: skip
+    assert unguarded == []
+
+
+@pytest.mark.parametrize(
+    ("person", "deals"),
+    [
+        (ANA, [1]),
+        (JONAS, [12]),
+        (SAM, [1]),
+        (NOBODY, []),
+        (LEA, list(range(1, 13))),
+        (ADA, list(range(1, 13))),
+    ],
+)
+def test_each_role_sees_only_its_deals_everywhere(team, person, deals):
+    store = team.acting_as(person)
+    assert store.list_deals()["id"].tolist() == deals
+    assert store.pipeline(date(2026, 11, 25), RULES)["id"].tolist() == deals
+    assert sorted(store.concession_log()["Deal"].unique().tolist()) == sorted(
+        team.list_deals().set_index("id").loc[deals, "name"].tolist()
+    )
+    assert sorted(store.power_edges(list(range(1, 13)), 0.5)["deal_id"].unique().tolist()) == [
+        d for d in deals if d in set(team.power_edges(list(range(1, 13)), 0.5)["deal_id"])
+    ]
+    for hidden in set(range(1, 13)) - set(deals):
+        with pytest.raises(NotFound, match=f"^There is no deal with id {hidden}.$"):
+            store.get_deal(hidden)
+        with pytest.raises(NotFound):
+            store.concession_log(hidden)
+        with pytest.raises(NotFound):
+            store.list_events(hidden)
+        with pytest.raises(NotFound):
+            store.export_deal(hidden)
+
+
+def test_a_deal_you_may_not_see_is_not_found_exactly_like_one_that_does_not_exist(team):
+    ana = team.acting_as(ANA)
+    with pytest.raises(NotFound) as hidden:
+        ana.list_concessions(2)
+    with pytest.raises(NotFound) as missing:
+        ana.list_concessions(999)
+    assert (
+        str(hidden.value) == "There is no deal with id 2."
+        and str(missing.value) == "There is no deal with id 999."
+    )
+    assert "Helios" not in str(hidden.value)
+
+
+def test_the_counterparty_view_aggregates_only_permitted_deals(team):
+    northwind = team.get_deal(1).counterparty_id
+    assert sorted(team.latest_assessments(northwind)) == [1, 12]
+    ana = team.acting_as(ANA)
+    assert sorted(ana.latest_assessments(northwind)) == [1]
+    assert ana.counterparty_deals(northwind)["id"].tolist() == [1]
+    assert ana.list_counterparties()["name"].tolist() == ["Northwind Logistics"]
+    assert ana.list_counterparties()["deals"].tolist() == [1]
+    helios = team.get_deal(2).counterparty_id
+    with pytest.raises(NotFound):
+        ana.get_counterparty(helios)
+    with pytest.raises(NotFound):
+        ana.list_stakeholders(helios)
+
+
+def test_readers_who_are_not_on_the_team_cannot_change_the_deal(team):
+    line = Concession(
+        item="Extra seat", you_give="1 seat", you_get="", value_to_you=-100, logged_at=datetime(2026, 11, 25)
+    )
+    for reader in (SAM, LEA, ADA):
+        store = team.acting_as(reader)
+        with pytest.raises(NotAllowed, match="You can read this deal but not change it"):
+            store.add_concession(1, line)
+        with pytest.raises(NotAllowed):
+            store.advance_stage(1, "close")
+        with pytest.raises(NotAllowed):
+            store.update_counterparty(team.get_counterparty(team.get_deal(1).counterparty_id))
+    with pytest.raises(NotFound):
+        team.acting_as(JONAS).add_concession(1, line)
+    assert len(team.list_concessions(1)) == 5  # nothing was written
+
+
+def test_the_owner_works_the_deal_and_the_history_names_them(team):
+    ana = team.acting_as(ANA)
+    ana.add_concession(1, Concession(item="Training day", you_give="1 day", you_get="Reference call",
+                                     value_to_you=-500, logged_at=datetime(2026, 11, 25, 10)))  # fmt: skip
+    assert ana.list_events(1)["changed_by"].iloc[0] == "ana@example.com"
+
+
+def test_a_new_deal_belongs_to_the_person_who_starts_it_and_sponsors_cannot_start_one(team):
+    jonas = team.acting_as(JONAS)
+    new_id = jonas.create_deal(
+        Deal(name="Side deal", context="sales", owner="Jonas"), Counterparty(name="Zed Ltd")
+    )
+    assert jonas.deal_people(new_id) == {"jonas@example.com": Part.owner}
+    assert team.acting_as(ANA).list_deals()["id"].tolist() == [1]
+    with pytest.raises(NotAllowed, match="cannot start deals"):
+        team.acting_as(SAM).create_deal(
+            Deal(name="Mine", context="sales", owner="Sam"), Counterparty(name="Y")
+        )
+
+
+def test_only_admins_manage_members_and_deal_teams(team):
+    for person in (ANA, SAM, LEA):
+        with pytest.raises(NotAllowed, match="Only an admin"):
+            team.acting_as(person).add_member("eve@example.com", "leader")
+        with pytest.raises(NotAllowed):
+            team.acting_as(person).share_deal(2, person.email)
+        with pytest.raises(NotAllowed):
+            team.acting_as(person).table_counts()
+    assert team.acting_as(ADA).member("EVE@example.com") is None
+
+
+def test_sharing_a_deal_opens_it_and_unsharing_closes_it_with_history(team):
+    admin = team.acting_as(ADA)
+    admin.share_deal(2, ANA.email)
+    assert team.acting_as(ANA).list_deals()["id"].tolist() == [1, 2]
+    admin.unshare_deal(2, ANA.email)
+    assert team.acting_as(ANA).list_deals()["id"].tolist() == [1]
+    events = team.list_events(2)
+    assert events["subject"].tolist()[:2] == ["ana@example.com on the deal"] * 2
+    assert events["old_value"].iloc[0] == "team" and events["new_value"].isna().iloc[0]
+
+
+def test_a_new_owner_makes_the_old_one_a_team_member_and_a_new_sponsor_replaces_the_old(team):
+    admin = team.acting_as(ADA)
+    admin.share_deal(1, JONAS.email, "owner")
+    admin.share_deal(1, LEA.email, "sponsor")
+    assert team.deal_people(1) == {"jonas@example.com": Part.owner, "lea@example.com": Part.sponsor,
+                                   "ana@example.com": Part.team}  # fmt: skip
+
+
+def test_the_first_member_is_made_admin_and_the_last_admin_cannot_be_removed(store):
+    assert store.add_member("First@Example.com", "negotiator").role is Role.admin
+    assert store.add_member("second@example.com", "negotiator").role is Role.negotiator
+    from core.models import InvalidInput
+
+    with pytest.raises(InvalidInput, match="last admin"):
+        store.remove_member("first@example.com")
+    with pytest.raises(InvalidInput, match="E-mail: 'not an address' is not an e-mail address"):
+        store.add_member("not an address", "leader")
+    with pytest.raises(InvalidInput, match="Role: 'boss' is not one of negotiator, sponsor, leader, admin"):
+        store.add_member("x@example.com", "boss")
+
+
+def test_a_removed_member_sees_nothing_and_their_history_stays(team):
+    ana = team.acting_as(ANA)
+    ana.observe_signal(1, "anchor", "they anchored high")
+    team.acting_as(ADA).remove_member(ANA.email)
+    assert team.member(ANA.email) is None
+    assert team.acting_as(ANA).list_deals().empty  # even a store still bound to her
+    assert "ana@example.com" in team.list_events(1)["changed_by"].tolist()
+    history = team.acting_as(ADA).team_history()
+    assert history["subject"].iloc[0] == "Member ana@example.com removed"
+
+
+def test_a_negotiator_cannot_raise_their_own_mandate(team):
+    ana = team.acting_as(ANA)
+    deal = ana.get_deal(1)
+    with pytest.raises(NotAllowed, match="^Mandate: only the deal's sponsor or a leader can move it"):
+        ana.update_deal(deal.model_copy(update={"mandate": deal.mandate * 10}))
+    ana.update_deal(deal.model_copy(update={"notes": "kept the mandate"}))  # other fields are hers to change
+    team.acting_as(SAM).set_mandate(1, deal.mandate + 5000, "board agreed")
+    assert team.get_deal(1).mandate == deal.mandate + 5000
+    event = team.list_events(1).iloc[0]
+    assert (event["subject"], event["changed_by"], event["note"]) == (
+        "Deal · Mandate",
+        "sam@example.com",
+        "board agreed",
+    )
+
+
+def over_the_mandate(store, deal_id=1, who=ANA):
+    """Log a give that takes the deal over its mandate; returns the line's id."""
+    gives = -store.concession_frame(deal_id)["value_to_you"].clip(upper=0).sum()
+    store.set_mandate(deal_id, gives + 5000)  # the one local user: nothing over the mandate so far
+    big = 6000
+    return (store.acting_as(who) if who else store).add_concession(
+        deal_id, Concession(item="Extra discount", you_give="2 %", you_get="Signature", value_to_you=-big,
+                            logged_at=datetime(2026, 11, 25, 11))
+    )  # fmt: skip
+
+
+def test_the_sponsor_approves_a_give_over_the_mandate_and_the_line_says_so(team):
+    from core.approvals import to_decide
+    from core.concessions import review_log
+
+    line = over_the_mandate(team)
+    sam = team.acting_as(SAM)
+    queue = to_decide(*sam.approval_queue(), SAM.email)
+    assert queue[["deal_id", "concession_id", "item"]].values.tolist() == [[1, line, "Extra discount"]]
+    assert queue["over_by"].iloc[0] == 1000
+    leader = to_decide(*team.acting_as(LEA).approval_queue(), LEA.email)
+    assert leader[leader["deal_id"] == 1]["concession_id"].tolist() == [line]
+    assert len(leader["deal_id"].unique()) > 1  # a leader's queue spans every deal
+    assert to_decide(*team.acting_as(JONAS).approval_queue(), JONAS.email).empty  # not his to approve
+    assert to_decide(*team.acting_as(ANA).approval_queue(), ANA.email).empty
+
+    sam.decide_approval(
+        1, line, "approved", "CFO agreed", decided_by="someone else", decided_at=datetime(2020, 1, 1)
+    )
+    decision = team.list_approvals(1)[-1]
+    assert (decision.decided_by, decision.decided_at.year) == ("sam@example.com", datetime.now().year)
+    review = review_log(
+        team.concession_frame(1), team.list_issues(1), team.get_deal(1).mandate, team.list_approvals(1)
+    )
+    assert (
+        review.approvals[line]
+        .says()
+        .startswith("over the mandate by 1,000 — approved by sam@example.com at ")
+    )
+    assert to_decide(*sam.approval_queue(), SAM.email).empty
+    event = team.list_events(1).iloc[0]
+    assert (event["subject"], event["changed_by"], event["note"]) == (
+        "Give over the mandate 'Extra discount'",
+        "sam@example.com",
+        "CFO agreed",
+    )
+
+
+def test_nobody_approves_their_own_give_and_only_sponsors_and_leaders_approve(team):
+    team.acting_as(ADA).share_deal(1, LEA.email, "team")
+    line = over_the_mandate(team, who=LEA)
+    with pytest.raises(NotAllowed, match="^You logged this line: another person"):
+        team.acting_as(LEA).decide_approval(1, line, "approved")
+    with pytest.raises(NotAllowed, match="not approve its gives"):
+        team.acting_as(ANA).decide_approval(1, line, "approved")
+    with pytest.raises(NotFound):
+        team.acting_as(JONAS).decide_approval(1, line, "approved")
+    assert team.list_approvals(1) == []
+
+
+def test_locally_the_negotiator_records_who_approved_and_when(demo_store):
+    line = over_the_mandate(demo_store, who=None)
+    from core.models import InvalidInput
+
+    with pytest.raises(InvalidInput, match="^Decided by: must not be empty$"):
+        demo_store.decide_approval(1, line, "approved")
+    with pytest.raises(InvalidInput, match="When: the approval cannot be in the future"):
+        demo_store.decide_approval(1, line, "approved", decided_by="Maria", decided_at=datetime(2099, 1, 1))
+    with pytest.raises(InvalidInput, match="^Note: say why"):
+        demo_store.decide_approval(1, line, "rejected", decided_by="Maria")
+    assert demo_store.list_approvals(1) == []
+    demo_store.decide_approval(1, line, "approved", "yes by phone", decided_by="Maria (sponsor)",
+                               decided_at=datetime(2026, 11, 25, 11, 30))  # fmt: skip
+    a = demo_store.list_approvals(1)[0]
+    assert (a.decided_by, a.decided_at, a.note) == (
+        "Maria (sponsor)",
+        datetime(2026, 11, 25, 11, 30),
+        "yes by phone",
+    )
