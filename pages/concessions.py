@@ -231,6 +231,7 @@ def live_log() -> None:
             )  # fmt: skip
             r2[2].metric("Moved after a final offer", summary.moved_after_final)
 
+    s = st.session_state
     if not safe:
         approvals_panel(review)
     if may_change:

@@ -66,6 +66,8 @@ class DealFiles(Members):
         added: list[str] = []
         told: list[int] = []
         if rows:
+            # The other deals' histories are told that the map changed, never the new deal's name: a person
+            # on one of them may not be allowed to see the new deal.
             cp_id = rows[0]["id"]
             current = self._list_children(Stakeholder, cp_id, cur)
             known = {p.name.lower() for p in current}
@@ -77,7 +79,7 @@ class DealFiles(Members):
                     "counterparty", current, after, lambda p: f"Stakeholder '{p.name}'"
                 )
                 told = self._audit_counterparty(cur, cp_id, [Change(c.kind, c.subject, c.old, c.new, c.private,
-                                                                    note=f"from the deal file '{f.deal.name}'")
+                                                                    note="from a deal file imported for this counterparty")
                                                              for c in changes])  # fmt: skip
                 added = [p.name for p in new]
         else:

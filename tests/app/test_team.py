@@ -1,0 +1,181 @@
+"""Team mode through AppTest: sign-in configured, a person signed in for the session, and every screen,
+table, chart, link and download holding only the deals that person may see."""
+
+import shutil
+
+import pytest
+import streamlit.runtime.media_file_manager as media
+from streamlit.testing.v1 import AppTest
+
+from core.store import Store
+from tests.app.conftest import APP
+from tests.app.test_safe_mode import SCREENS, sent
+
+AUTH = {
+    "redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "not-a-secret-in-tests",
+    "client_id": "cockpit", "client_secret": "also-not", "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+}  # fmt: skip
+OTHER_DEALS = [
+    "Helios — Q1 cloud migration slots", "PayLoop — fintech co-branding", "Kessler — die-cast housings should-cost",
+    "Tessaro — data-center hardware refresh", "Baltic Freight — 3-year carrier contract",
+    "Nordlicht Bank — co-marketing programme", "Northwind — EU expansion licences",
+]  # fmt: skip
+
+
+@pytest.fixture
+def team(db_path, first_start_file):
+    """The demo with a team: Ada admin, Ana owns deal 1, Sam sponsors it, Lea leads, Carol is on nothing."""
+    shutil.copyfile(first_start_file, db_path)
+    store = Store.open(db_path)
+    for email, role in [("ada@example.com", "admin"), ("ana@example.com", "negotiator"),
+                        ("sam@example.com", "sponsor"), ("lea@example.com", "leader"), ("carol@example.com", "negotiator")]:  # fmt: skip
+        store.add_member(email, role)
+    store.share_deal(1, "ana@example.com", "owner")
+    store.share_deal(1, "sam@example.com", "sponsor")
+
+    def start(email: str | None, deal: int | None = None, page: str | None = None) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.secrets["auth"] = AUTH
+        at.user = {"is_logged_in": True, "email": email} if email else {"is_logged_in": False}
+        if deal is not None:
+            at.query_params["deal"] = str(deal)
+        at.run()
+        if page is not None:
+            at.switch_page(page).run()
+        return at
+
+    return start
+
+
+def test_nobody_sees_anything_before_signing_in(team):
+    for screen in SCREENS:
+        at = team(None, deal=1, page=screen)
+        assert not at.exception
+        assert [b.label for b in at.button] == ["Sign in"]
+        everything = sent(at)
+        assert "Northwind" not in everything and "Deal Cockpit" in everything
+        assert not at.sidebar.selectbox  # no deal picker
+
+
+def test_an_unknown_person_is_told_to_ask_an_admin_and_sees_no_data(team):
+    at = team("mallory@example.com", deal=1)
+    assert at.warning[0].value.startswith(
+        "You are signed in, but not a member of this cockpit yet. Ask an admin"
+    )
+    assert "Northwind" not in sent(at)
+    assert [b.label for b in at.button] == ["Sign out"]
+
+
+def test_a_negotiator_opening_another_deal_by_link_sees_not_found_and_nothing_of_it_anywhere(team):
+    at = team("ana@example.com", deal=2)
+    assert at.sidebar.warning[0].value == "There is no deal with id 2; showing the first deal instead."
+    assert at.sidebar.selectbox(key="deal_picker").options == [
+        "Northwind — enterprise SaaS annual · Northwind Logistics"
+    ]
+    for screen in SCREENS:
+        at.query_params["deal"] = "2"
+        at.switch_page(screen).run()
+        assert not at.exception
+        everything = sent(at)
+        for name in OTHER_DEALS:
+            assert name not in everything, f"{screen} shows {name}"
+        assert "Northwind — enterprise SaaS annual" in everything
+
+
+def test_the_pipeline_and_the_downloads_hold_only_permitted_deals(team, monkeypatch):
+    files = []
+    original = media.MediaFileManager.add_deferred
+
+    def keep(self, data_callable, *args, **kwargs):
+        files.append(data_callable)
+        return original(self, data_callable, *args, **kwargs)
+
+    monkeypatch.setattr(media.MediaFileManager, "add_deferred", keep)
+    at = team("ana@example.com")
+    assert at.dataframe[0].value["name"].tolist() == ["Northwind — enterprise SaaS annual"]
+    at.switch_page("pages/concessions.py").run()
+    every_deal = files[-1]().decode("utf-8-sig")  # "Every deal's log (CSV)"
+    assert "Northwind — enterprise SaaS annual" in every_deal
+    assert not any(name in every_deal for name in OTHER_DEALS)
+    pipeline = files[0]().decode("utf-8-sig")  # the pipeline's download
+    assert pipeline.count("\n") == 2 and "Northwind" in pipeline
+
+
+def test_a_leader_sees_every_deal_and_the_pending_approvals(team):
+    at = team("lea@example.com")
+    assert len(at.dataframe[0].value) == 12
+    assert any("over the mandate wait for your approval" in m.value for m in at.markdown)
+    assert not [p for p in at.sidebar.get("page_link") if p.proto.label == "Admin"]
+
+
+def test_a_sponsor_approves_a_give_over_the_mandate_and_the_log_says_who(team, db_path):
+    at = team("sam@example.com", deal=1, page="pages/concessions.py")
+    assert any("wait for your approval" in m.value for m in at.markdown)
+    assert not [t for t in at.text_input if t.label == "Item"]  # a sponsor reads the log; the team writes it
+    approve = [b for b in at.button if b.label == "Approve"]
+    assert len(approve) == 2  # lines 4 and 5 of the demo take deal 1 over its mandate
+    approve[0].click().run()
+    assert not at.exception
+    decided = Store.open(db_path).list_approvals(1)
+    assert [(a.decided_by, a.decision.value) for a in decided] == [("sam@example.com", "approved")]
+    assert any("approved by sam@example.com at" in m.value.replace("\u200b", "") for m in at.markdown)
+    assert len([b for b in at.button if b.label == "Approve"]) == 1
+
+
+def test_the_owner_cannot_approve_and_cannot_raise_her_own_mandate(team):
+    at = team("ana@example.com", deal=1, page="pages/concessions.py")
+    assert not [b for b in at.button if b.label == "Approve"]
+    assert any("pending approval" in m.value for m in at.markdown)
+    assert [t for t in at.text_input if t.label == "Item"]  # she logs lines
+
+
+def test_the_admin_screen_is_for_admins_only(team):
+    at = team("ana@example.com", page="pages/admin.py")
+    assert at.info[0].value == "Only an admin manages members and deal teams."
+    assert "carol@example.com" not in sent(at)
+    assert not [p for p in at.sidebar.get("page_link") if p.proto.label == "Admin"]
+    at = team("ada@example.com", page="pages/admin.py")
+    assert [p for p in at.sidebar.get("page_link") if p.proto.label == "Admin"]
+    members = at.dataframe[0].value
+    assert members["E-mail"].tolist() == ["ada@example.com", "ana@example.com", "carol@example.com",
+                                          "lea@example.com", "sam@example.com"]  # fmt: skip
+    [t for t in at.text_input if t.label == "E-mail"][0].set_value("Eve@Example.com")
+    [b for b in at.button if b.label == "Save member"][0].click().run()
+    assert at.success[0].value.replace("\u200b", "") == "eve@example.com is a member as negotiator."
+
+
+def test_history_records_the_signed_in_person(team, db_path):
+    at = team("ana@example.com", deal=1, page="pages/concessions.py")
+    at.text_input(key="entry_item_1").set_value("Training day")
+    at.text_input(key="entry_give_1").set_value("1 day")
+    at.text_input(key="entry_get_1").set_value("Reference call")
+    at.text_input(key="entry_you_1").set_value("-500")
+    at.button(key="entry_submit_1").click().run()
+    assert Store.open(db_path).list_events(1)["changed_by"].iloc[0] == "ana@example.com"
+
+
+def test_locally_the_negotiator_records_who_approved_by_phone_and_when(app, db_path):
+    at = app(deal=1)
+    at.switch_page("pages/concessions.py").run()
+    assert any("Local: only this computer can open it" in m.value for m in at.sidebar.caption)
+    [b for b in at.button if b.label == "Approve"][0].click().run()
+    assert "Decided by: must not be empty" in at.error[0].value
+    assert Store.open(db_path).list_approvals(1) == []
+    [t for t in at.text_input if t.label == "Decided by"][0].set_value("Maria Lopez (sponsor, by phone)")
+    [b for b in at.button if b.label == "Approve"][0].click().run()
+    decided = Store.open(db_path).list_approvals(1)
+    assert [(a.decided_by, a.recorded_by != "") for a in decided] == [
+        ("Maria Lopez (sponsor, by phone)", True)
+    ]
+
+
+def test_local_mode_refuses_to_serve_beyond_this_computer(app):
+    from streamlit import config
+
+    config.set_option("server.address", "0.0.0.0")
+    try:
+        at = app(deal=1)
+        assert at.error[0].value.startswith("This cockpit has no sign-in configured but listens on 0.0.0.0.")
+        assert "Northwind" not in sent(at)
+    finally:
+        config.set_option("server.address", "127.0.0.1")
