@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -20,6 +21,8 @@ from ..models import InvalidInput, Model, word
 from ..privacy import private_fields
 from ..store import Conflict, DatabaseProblem, NotAllowed, NotFound, Store, database_path
 from .team import acting_person, who_badge
+
+ICON = Path(__file__).resolve().parents[2] / "data" / "icon.png"
 
 
 # ---- the store ---------------------------------------------------------------------------------
@@ -139,7 +142,8 @@ def page_start() -> tuple[Store, int | None]:
     """Every screen begins here: page set-up, who is acting (sign-in in team mode), the store bound to
     them, the sidebar (navigation, screen-share switch, deal picker, who is signed in), the approvals
     waiting for them, and any flash message."""
-    st.set_page_config(page_title="Deal Cockpit", page_icon=":material/target:", layout="wide")
+    # A local icon: a material-symbol icon would have every browser fetch it from a public CDN.
+    st.set_page_config(page_title="Deal Cockpit", page_icon=str(ICON), layout="wide")
     shared = get_store()
     person = acting_person(shared)
     store = shared.acting_as(person)

@@ -34,17 +34,22 @@ def free_port() -> int:
 
 @contextmanager
 def serve(
-    db_path: Path, log_path: Path, port: int | None = None, script: Path | None = None
+    db_path: Path,
+    log_path: Path,
+    port: int | None = None,
+    script: Path | None = None,
+    secrets: Path | None = None,
 ) -> Iterator[str]:
     """Run the app (or another Streamlit `script`, for the bench's bare baselines) on `db_path` and yield
-    its base URL once the health endpoint answers."""
+    its base URL once the health endpoint answers. `secrets`: a secrets.toml (its [auth] turns team mode on)."""
     port = port or free_port()
+    extra = ["--secrets.files", str(secrets)] if secrets else []
     env = {**os.environ, "COCKPIT_DB": str(db_path)}
     with log_path.open("w") as log:
         server = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(script or ROOT / "app.py"), "--server.address", "127.0.0.1", "--server.port", str(port),
              "--server.headless", "true", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
+             "--server.fileWatcherType", "none", *extra],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         url = f"http://127.0.0.1:{port}"

@@ -212,5 +212,7 @@ def test_importing_onto_a_known_counterparty_records_the_new_stakeholder_in_ever
     for deal_id in deals:
         history = store.list_events(deal_id)
         row = history[history["subject"] == "Stakeholder 'Dr. New Veto' added"]
-        assert len(row) == 1 and row.iloc[0]["note"] == "from a deal file imported for this counterparty", deal_id
+        assert len(row) == 1 and row.iloc[0]["note"] == "from a deal file imported for this counterparty", (
+            deal_id
+        )
     assert "Dr. New Veto" in [s.name for s in store.list_stakeholders(shared)]
