@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.browser.server import CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402
+from tests.browser.team import oidc_provider, serve_team, sign_in, team_database  # noqa: E402
 
 # (file name, url path, deal id, text that shows once the screen has rendered, tab to open first)
 SCREENS = [
@@ -27,14 +28,23 @@ SCREENS = [
     ("concessions-safe", "concessions?safe=1&", 1, "Screen-share safe · private figures hidden", None),
     ("prepare-safe", "prepare?safe=1&", 1, "Screen-share safe · private figures hidden", None),
     ("pipeline-safe", "?safe=1&", 1, "Screen-share safe · private figures hidden", None),
+    ("admin", "admin", 1, "Members", None),
 ]
+
+
+def settled(page) -> None:
+    expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=30_000)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(800)  # let charts finish their first paint
 
 
 def main() -> None:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp())
-    with serve(scratch / "shots.duckdb", scratch / "streamlit.log") as url, sync_playwright() as p:
+    database = team_database(scratch / "shots.duckdb")  # the demo, with a team for the Admin screen
+    with serve(database, scratch / "streamlit.log") as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1440, "height": 1500})
         for name, path, deal, ready, tab in SCREENS:
@@ -44,12 +54,23 @@ def main() -> None:
             if tab:
                 page.get_by_role("tab", name=tab).click()
                 page.wait_for_timeout(500)  # a keyed tab redraws the page
-            expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=30_000)
-            expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
-            page.wait_for_load_state("networkidle")
-            page.wait_for_timeout(800)  # let charts finish their first paint
+            settled(page)
             page.screenshot(path=out / f"{name}.png", full_page=True)
             print(out / f"{name}.png")
+
+        # Team mode: the sign-in page, and a sponsor's screen with the gives waiting for approval.
+        team = Path(tempfile.mkdtemp())
+        with oidc_provider() as provider, serve_team(team, provider) as team_url:
+            page = browser.new_page(viewport={"width": 1440, "height": 900})
+            page.goto(team_url)
+            expect(page.get_by_text("Sign in with your company account")).to_be_visible(timeout=60_000)
+            page.screenshot(path=out / "sign-in.png")
+            sign_in(page, team_url, "sam@example.com")
+            page.goto(f"{team_url}/concessions?deal=1")
+            expect(page.get_by_role("button", name="Approve").first).to_be_visible(timeout=60_000)
+            settled(page)
+            page.screenshot(path=out / "approval.png", full_page=True)
+            print(out / "sign-in.png", out / "approval.png")
         browser.close()
 
 

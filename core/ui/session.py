@@ -116,7 +116,7 @@ def deal_picker(store: Store) -> int | None:
 
 def deal_page(what: str):
     """The start of a deal screen: sidebar, the picked deal and its counterparty, and the header."""
-    store, deal_id = page_start()
+    store, deal_id = page_start(what)
     return deal_or_stop(store, deal_id, what)
 
 
@@ -138,7 +138,7 @@ def deal_or_stop(
     return store, deal, counterparty
 
 
-def page_start() -> tuple[Store, int | None]:
+def page_start(screen: str | None = None) -> tuple[Store, int | None]:
     """Every screen begins here: page set-up, who is acting (sign-in in team mode), the store bound to
     them, the sidebar (navigation, screen-share switch, deal picker, who is signed in), the approvals
     waiting for them, and any flash message."""
@@ -156,13 +156,15 @@ def page_start() -> tuple[Store, int | None]:
         navigate(deal_id, person)
     show_flash()
     if not person.local and not safe_mode():
-        approvals_waiting(store)
+        # Concessions shows its own deal's gives with the approve buttons; the list names the others.
+        approvals_waiting(store, deal_id if screen == "Concessions" else None)
     return store, deal_id
 
 
-def approvals_waiting(store: Store) -> None:
+def approvals_waiting(store: Store, shown_below: int | None = None) -> None:
     """The sponsor's (or leader's) gives over the mandate to decide, at the top of every screen."""
     waiting = to_decide(*store.approval_queue(), store.person.email)
+    waiting = waiting[waiting["deal_id"] != shown_below]
     if waiting.empty:
         return
     with st.container(border=True):

@@ -109,8 +109,13 @@ def test_a_leader_sees_every_deal_and_the_pending_approvals(team):
 
 
 def test_a_sponsor_approves_a_give_over_the_mandate_and_the_log_says_who(team, db_path):
-    at = team("sam@example.com", deal=1, page="pages/concessions.py")
-    assert any("wait for your approval" in m.value for m in at.markdown)
+    at = team("sam@example.com", deal=1)
+    assert any(
+        "2 gives over the mandate wait for your approval" in m.value for m in at.markdown
+    )  # every screen
+    at.switch_page("pages/concessions.py").run()
+    assert not any("wait for your approval" in m.value for m in at.markdown)  # here: the deal's own list
+    assert any("2 gives over the mandate" in m.value for m in at.markdown)
     assert not [t for t in at.text_input if t.label == "Item"]  # a sponsor reads the log; the team writes it
     approve = [b for b in at.button if b.label == "Approve"]
     assert len(approve) == 2  # lines 4 and 5 of the demo take deal 1 over its mandate
