@@ -145,15 +145,23 @@ def undo_last(line_id: int, item: str) -> None:
     ui.flash(f"Took '{item}' out of the log; it is under Removed lines if you want it back.")
 
 
-def approvals_panel(review) -> None:
+def approvals_panel(review, folded: bool) -> None:
     """Gives over the mandate that are pending or rejected, with the sponsor's approve and reject. Locally
-    there is no second person: the negotiator records who said yes (by phone) and when."""
+    there is no second person: the negotiator records who said yes (by phone) and when. `folded`: for
+    those who log lines, below the form and closed, so it never pushes the entry down mid-meeting."""
     open_lines = [a for a in review.approvals.values() if a.open]
     if not open_lines:
         return
     lines = review.lines.set_index("id")
-    with st.container(border=True, key=f"approvals_{deal_id}"):
-        st.markdown(f":orange[:material/approval: **{plural(len(open_lines), 'give')} over the mandate**]")
+    title = f"{plural(len(open_lines), 'give')} over the mandate"
+    box = (
+        st.expander(f":orange[:material/approval: {title}: record the sponsor's decision]", expanded=False)
+        if folded
+        else st.container(border=True, key=f"approvals_{deal_id}")
+    )
+    with box:
+        if not folded:
+            st.markdown(f":orange[:material/approval: **{title}**]")
         for a in sorted(open_lines, key=lambda a: a.state != "pending"):
             row = lines.loc[a.concession_id]
             st.markdown(f"Round {row['round']} · **{ui.md(row['item'])}** · {ui.md(a.says())}")
@@ -232,8 +240,8 @@ def live_log() -> None:
             r2[2].metric("Moved after a final offer", summary.moved_after_final)
 
     s = st.session_state
-    if not safe:
-        approvals_panel(review)
+    if not safe and not may_change:
+        approvals_panel(review, folded=False)  # a sponsor came to decide: first thing under the figures
     if may_change:
         issue_names = {i.id: i.name for i in issues}
         s = st.session_state
@@ -292,6 +300,8 @@ def live_log() -> None:
                 )
             if len(flagged) > 12:
                 st.caption(f"… and {len(flagged) - 12} more in the log below.")
+    if not safe and may_change:
+        approvals_panel(review, folded=True)
 
     drawn = s.get(f"log_drawn_{deal_id}")
     if not safe and drawn is not None and drawn != summary.lines:
