@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .. import audit
+from ..access import reads_every_deal
 from ..audit import Change
 from ..models import Alternative, DealFile, Evidence, Issue, Stakeholder
 from .engine import Cursor
@@ -59,9 +60,12 @@ class DealFiles(Members):
             return [self._import_deal(cur, f).deal_id for f in files]
 
     def _import_deal(self, cur: Cursor, f: DealFile) -> DealImport:
+        visible, args = self._visible()
+        # Join a counterparty of the same name only if the importer may see it: its map is private.
         rows = cur.rows(
-            "SELECT id FROM counterparty WHERE lower(name) = lower(?) ORDER BY id LIMIT 1",
-            [f.counterparty.name],
+            "SELECT c.id FROM counterparty c WHERE lower(c.name) = lower(?) AND (? OR EXISTS ("
+            f"SELECT 1 FROM deal d WHERE d.counterparty_id = c.id AND {visible})) ORDER BY c.id LIMIT 1",
+            [f.counterparty.name, reads_every_deal(self.person), *args],
         )
         added: list[str] = []
         told: list[int] = []

@@ -126,6 +126,9 @@ class Deals(Members):
     @creates_deal
     def create_deal(self, deal: Deal, counterparty: Counterparty | None = None) -> int:
         """Store a new deal; with `counterparty` (no id) the counterparty is created in the same step."""
+        existing = counterparty.id if counterparty is not None else deal.counterparty_id
+        if existing is not None:
+            self._require_counterparty(existing, work=False)  # only one of the person's own counterparties
         with self.transaction() as cur:
             deal_id = self._insert_deal(cur, deal, counterparty)
             self._audit(cur, deal_id, audit.record_added("deal", "Deal", deal, verb="created"))

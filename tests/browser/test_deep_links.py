@@ -9,7 +9,7 @@ from tests.browser.conftest import settle
 
 # A link's text is its material icon's name, then its title.
 SCREENS = [re.compile(f"{title}$") for title in ("Pipeline", "Prepare", "Leverage", "Concessions", "MESO", "Moves",
-                                                  "History")]  # fmt: skip
+                                                  "History", "Admin")]  # fmt: skip
 KESSLER = "Kessler — die-cast housings should-cost"
 
 

@@ -290,3 +290,16 @@ def test_locally_the_negotiator_records_who_approved_and_when(demo_store):
         datetime(2026, 11, 25, 11, 30),
         "yes by phone",
     )
+
+
+def test_a_new_deal_cannot_borrow_a_counterparty_the_person_may_not_see(team):
+    jonas = team.acting_as(JONAS)  # on deal 12 (Northwind) only
+    helios = team.get_deal(2).counterparty_id
+    with pytest.raises(NotFound, match=f"There is no counterparty with id {helios}."):
+        jonas.create_deal(Deal(name="Mine", context="sales", owner="J", counterparty_id=helios))
+    # A deal file naming a counterparty he may not see gets a counterparty of its own, not that map.
+    deal_file = team.export_deal(2)
+    done = jonas.import_deal(deal_file)
+    assert not done.joined_existing
+    assert jonas.get_deal(done.deal_id).counterparty_id != helios
+    assert jonas.list_deals()["id"].tolist() == [12, done.deal_id]
