@@ -7,11 +7,13 @@ alternative, internal evidence) is marked private: the History screen masks its 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
+
+from pydantic import BaseModel
 
 from .formatting import fmt_amount
 from .models import (
@@ -42,6 +44,7 @@ KINDS = {
     "signal": "Signals",
     "approval": "Approvals over the mandate",
     "access": "Who is on the deal",
+    "review": "Review",
 }
 # Kinds whose records are private as a whole: their names (a BATNA's description, an internal
 # evidence title) are private too, so a shared History masks the subject of their private changes.
@@ -80,6 +83,13 @@ def as_text(value: Any) -> str | None:
         return value.isoformat()
     if isinstance(value, int | float):
         return fmt_amount(float(value))
+    if isinstance(value, list):  # a list of values or of small records (a review's final values)
+        return "; ".join(
+            " ".join(as_text(v) or "" for v in x.model_dump().values())
+            if isinstance(x, BaseModel)
+            else as_text(x) or ""
+            for x in value
+        )
     text = str(value)
     return text if len(text) <= _TEXT_LIMIT else text[: _TEXT_LIMIT - 1] + "…"
 
@@ -94,7 +104,9 @@ Refs = dict[str, dict[int, str]]  # {"issue_id": {3: "Annual price"}}: reference
 def _text(item: Model, f: str, refs: Refs | None) -> str | None:
     value = getattr(item, f)
     named = (refs or {}).get(f, {})
-    return named.get(value, as_text(value)) if value is not None else None
+    if value is None:
+        return None
+    return named.get(value, as_text(value)) if isinstance(value, Hashable) else as_text(value)
 
 
 def _summary(item: Model, fields: Sequence[str], refs: Refs | None = None) -> str:

@@ -12,15 +12,25 @@ import csv
 import io
 import math
 import re
-from collections.abc import Mapping
-from datetime import UTC, datetime
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, date, datetime
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 from pydantic import ValidationError
 
-from .models import Concession, InvalidInput, describe_errors, field_label
+from .library import KIND_WORDS
+from .models import (
+    Concession,
+    Context,
+    InvalidInput,
+    LibraryItem,
+    describe_errors,
+    field_label,
+    validate,
+    word,
+)
 
 # OWASP's formula starters, plus their full-width and small forms: a spreadsheet that folds them to
 # ASCII (some do, under East Asian input settings) would run them too, and a quote costs nothing.
@@ -99,12 +109,12 @@ def check_size(size: int) -> None:
         raise InvalidInput([f"The file is {size / 1024 / 1024:.1f} MB; the limit is 20 MB."])
 
 
-def parse_concessions(data: bytes, issue_ids: Mapping[str, int], now: datetime) -> list[Concession]:
-    """Validate a whole concession-log file before anything is written.
-
-    `issue_ids` maps the target deal's issue names (any case) to ids. Row numbers are a spreadsheet's:
-    the header is row 1. Any bad row rejects the file; the first 20 problems are named.
-    """
+def read_table(
+    data: bytes, columns: list[str], required: list[str], what: str
+) -> tuple[list[str], list[list[str]]]:
+    """The header (in the canonical spelling of `columns`) and the non-empty rows of a CSV file, or
+    InvalidInput with one sentence for a file that is not UTF-8, empty, ';'-separated, missing a required
+    column, with a column twice, or too long. `what` names one row's content ("concession")."""
     check_size(len(data))
     try:
         text = data.decode("utf-8")
@@ -116,17 +126,17 @@ def parse_concessions(data: bytes, issue_ids: Mapping[str, int], now: datetime) 
         ) from None
     rows = [r for r in read_rows(text) if any(cell.strip() for cell in r)]
     if not rows:
-        raise InvalidInput(["The file is empty: it needs a header row and at least one concession."])
-    canonical = {header_key(c): c for c in LOG_COLUMNS}
+        raise InvalidInput([f"The file is empty: it needs a header row and at least one {what}."])
+    canonical = {header_key(c): c for c in columns}
     header = [canonical.get(header_key(h), " ".join(restore(h).split())) for h in rows[0]]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing and len(rows[0]) == 1 and rows[0][0].count(";") >= len(REQUIRED_COLUMNS) - 1:
+    missing = [c for c in required if c not in header]
+    if missing and len(rows[0]) == 1 and rows[0][0].count(";") >= len(required) - 1:
         raise InvalidInput(["This file uses ';' as separator (as Excel saves CSV in many European settings). "
                             "Save it as 'CSV UTF-8 (comma delimited)' and import it again."])  # fmt: skip
     if missing:
         raise InvalidInput(
             [
-                f"Missing required column(s): {', '.join(missing)}. The header must contain: {', '.join(REQUIRED_COLUMNS)}."
+                f"Missing required column(s): {', '.join(missing)}. The header must contain: {', '.join(required)}."
             ]
         )
     doubled = sorted({h for h in header if h and header.count(h) > 1})
@@ -134,27 +144,50 @@ def parse_concessions(data: bytes, issue_ids: Mapping[str, int], now: datetime) 
         raise InvalidInput([f"Column(s) appear twice in the header: {', '.join(doubled)}."])
     body = rows[1:]
     if not body:
-        raise InvalidInput(["The file is empty: it has a header but no concessions."])
+        raise InvalidInput([f"The file is empty: it has a header but no {what}s."])
     if len(body) > MAX_ROWS:
         raise InvalidInput([f"The file has {len(body):,} rows; the limit is {MAX_ROWS:,}."])
 
-    known = {name.casefold(): i for name, i in issue_ids.items()}
-    where = {h: n for n, h in enumerate(header)}
-    problems: list[str] = []
-    result: list[Concession] = []
+    return header, body
+
+
+def by_header(
+    header: list[str], body: list[list[str]], problems: list[str]
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """Each row as {column: cell} with its spreadsheet row number (the header is row 1); a row with the
+    wrong number of cells is noted in `problems` and skipped."""
     for n, cells in enumerate(body, start=2):
         if len(cells) != len(header):
             problems.append(f"Row {n}: has {len(cells)} cells but the header has {len(header)}")
             continue
-        line, row_problems = _parse_row(n, {h: cells[i] for h, i in where.items()}, known, issue_ids, now)
-        problems += row_problems
-        if line is not None:
-            result.append(line)
+        yield n, dict(zip(header, cells, strict=True))
+
+
+def refuse_if_any(problems: list[str]) -> None:
+    """A file with problems is refused whole, naming the first MAX_REPORTED of them."""
     if problems:
         shown = problems[:MAX_REPORTED]
         if len(problems) > MAX_REPORTED:
             shown.append(f"… and {len(problems) - MAX_REPORTED} more problems. Nothing was imported.")
         raise InvalidInput(shown)
+
+
+def parse_concessions(data: bytes, issue_ids: Mapping[str, int], now: datetime) -> list[Concession]:
+    """Validate a whole concession-log file before anything is written.
+
+    `issue_ids` maps the target deal's issue names (any case) to ids. Row numbers are a spreadsheet's:
+    the header is row 1. Any bad row rejects the file; the first 20 problems are named.
+    """
+    header, body = read_table(data, LOG_COLUMNS, REQUIRED_COLUMNS, "concession")
+    known = {name.casefold(): i for name, i in issue_ids.items()}
+    problems: list[str] = []
+    result: list[Concession] = []
+    for n, cells in by_header(header, body, problems):
+        line, row_problems = _parse_row(n, cells, known, issue_ids, now)
+        problems += row_problems
+        if line is not None:
+            result.append(line)
+    refuse_if_any(problems)
     return result
 
 
@@ -227,3 +260,56 @@ def _parse_row(
     except ValidationError as exc:
         return None, problems + describe_errors(exc, prefix=f"Row {n}, ")
     return (None, problems) if problems else (line, [])
+
+
+# ---- the organisation's library ----------------------------------------------------------------
+LIBRARY_COLUMNS = ["Kind", "Title", "Source", "Date", "Contexts", "Owner", "Note"]
+LIBRARY_REQUIRED = ["Kind", "Title", "Source", "Date", "Owner"]
+
+
+def library_frame(items: Sequence[LibraryItem]) -> pd.DataFrame:
+    """The library as its CSV has it: kinds and contexts in words, contexts separated by '; '."""
+    return pd.DataFrame(
+        [[KIND_WORDS[i.kind], i.title, i.source, i.date.isoformat(), "; ".join(word(c) for c in i.contexts),
+          i.owner, i.note] for i in items],
+        columns=LIBRARY_COLUMNS,
+    )  # fmt: skip
+
+
+def parse_library(data: bytes) -> list[LibraryItem]:
+    """Validate a whole library file before anything is written: any bad row rejects the file, each
+    problem named by row (the header is row 1) and column."""
+    header, body = read_table(data, LIBRARY_COLUMNS, LIBRARY_REQUIRED, "library item")
+    kinds = {header_key(w): k for k, w in KIND_WORDS.items()} | {header_key(k.value): k for k in KIND_WORDS}
+    contexts = {header_key(word(c)): c for c in Context} | {header_key(c.value): c for c in Context}
+    problems: list[str] = []
+    items: list[LibraryItem] = []
+    for n, cells in by_header(header, body, problems):
+        cell = {h: restore(v).strip() for h, v in cells.items()}
+        kind = kinds.get(header_key(cell["Kind"]))
+        if kind is None:
+            problems.append(
+                f"Row {n}, Kind: '{cell['Kind'][:40]}' is not one of {', '.join(KIND_WORDS.values())}"
+            )
+            continue
+        named = [c.strip() for c in re.split(r"[;,]", cell.get("Contexts", "")) if c.strip()]
+        unknown = [c for c in named if header_key(c) not in contexts]
+        if unknown:
+            problems.append(
+                f"Row {n}, Contexts: '{unknown[0][:40]}' is not one of sales, partnership, procurement, hiring"
+            )
+            continue
+        try:
+            when = date.fromisoformat(cell["Date"])
+        except ValueError:
+            problems.append(f"Row {n}, Date: '{cell['Date'][:40]}' is not a date written as YYYY-MM-DD")
+            continue
+        data_row = {"kind": kind, "title": cell["Title"], "source": cell["Source"], "date": when,
+                    "contexts": [contexts[header_key(c)] for c in named], "owner": cell["Owner"],
+                    "note": cell.get("Note", "")}  # fmt: skip
+        try:
+            items.append(validate(LibraryItem, data_row, prefix=f"Row {n}, "))
+        except InvalidInput as exc:
+            problems += exc.problems
+    refuse_if_any(problems)
+    return items

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .models import Context, DealFile, PowerSource, Stage
+from .models import Context, DealFile, LibraryItem, PowerSource, Review, Stage
 from .store import PROJECT_ROOT, Store, now
 
 CURATED_DIR = PROJECT_ROOT / "data" / "demo"
@@ -41,9 +41,55 @@ def _shift_dates(f: DealFile, shift: timedelta) -> DealFile:
     )
 
 
+LIBRARY_FILE = PROJECT_ROOT / "data" / "library.json"
+REVIEWS_FILE = CURATED_DIR / "reviews.json"
+
+
+def library_items(today: date | None = None, path: Path = LIBRARY_FILE) -> list[LibraryItem]:
+    """The demo library: at least 25 items across the four kinds, dated by their age at `today`."""
+    today = today or date.today()
+    raw = json.loads(path.read_text(encoding="utf-8"))["items"]
+    return [
+        LibraryItem.model_validate({**{k: v for k, v in i.items() if k not in ("age_days", "used_in")},
+                                    "date": today - timedelta(days=i["age_days"])})
+        for i in raw
+    ]  # fmt: skip
+
+
+def curated_reviews(store: Store, deal_ids: list[int], path: Path = REVIEWS_FILE) -> dict[int, Review]:
+    """The reviews of the curated deals that have closed, with issue and evidence names resolved to the
+    ids these deals got on import."""
+    by_name = {store.get_deal(d).name: d for d in deal_ids}
+    out = {}
+    for r in json.loads(path.read_text(encoding="utf-8"))["reviews"]:
+        deal_id = by_name[r["deal"]]
+        issues = {i.name: i.id for i in store.list_issues(deal_id)}
+        evidence = {e.title: e.id for e in store.list_evidence(deal_id)}
+        data = {k: v for k, v in r.items() if k not in ("deal", "final_values", "persuasive")}
+        out[deal_id] = Review.model_validate({
+            **data,
+            "final_values": [{"issue_id": issues[n], "value": v} for n, v in r["final_values"].items()],
+            "persuasive_evidence_ids": [evidence[t] for t in r["persuasive"]],
+        })  # fmt: skip
+    return out
+
+
 def load_curated(store: Store, today: date | None = None) -> list[int]:
-    """Add the curated pipeline in one transaction; returns the new deal ids."""
-    return store.import_deals(curated_deals(today))
+    """Add the curated pipeline, the reviews of its closed deals and (on a library still empty) the demo
+    library; returns the new deal ids."""
+    ids = store.import_deals(curated_deals(today))
+    for deal_id, review in curated_reviews(store, ids).items():
+        store.save_review(deal_id, review)
+    if not store.list_library():
+        item_ids = store.add_library_items(library_items(today))
+        by_title = {store.get_deal(d).name: d for d in ids}
+        raw = json.loads(LIBRARY_FILE.read_text(encoding="utf-8"))["items"]
+        for item_id, item in zip(item_ids, raw, strict=True):
+            for use in item.get("used_in", []):  # the deals whose evidence came from this item
+                deal_id = by_title[use["deal"]]
+                evidence = {e.title: e.id for e in store.list_evidence(deal_id)}
+                store.link_library_item(deal_id, item_id, evidence[use["evidence"]])
+    return ids
 
 
 def ensure_demo(store: Store) -> bool:

@@ -53,7 +53,15 @@ STAGE_LABELS = {
     Stage.implementation: "5 Implementation",
 }
 # Words a negotiator reads for the codes the data keeps; any other code reads as itself, spaced.
-_WORDS = {"one_off": "One-off", "indirect": "Indirect (face-saving)", "us": "Us", "them": "Them"}
+_WORDS = {
+    "one_off": "One-off",
+    "indirect": "Indirect (face-saving)",
+    "us": "Us",
+    "them": "Them",
+    "walked_away": "Walked away to our BATNA",
+    "not_real": "Not real",
+    "partly": "Partly real",
+}
 
 
 def word(code: object) -> str:
@@ -193,6 +201,19 @@ FIELD_LABELS = {
     "decided_by": "Decided by",
     "decided_at": "When",
     "email": "E-mail",
+    "outcome": "Outcome",
+    "final_values": "Final values",
+    "power_answer": "Where power helped or harmed",
+    "persuasive_evidence_ids": "Persuasive standards",
+    "standards_answer": "Which standards persuaded",
+    "deadline_verdict": "Deadline was real",
+    "deadline_answer": "About the deadline",
+    "relationship_health": "Relationship health",
+    "relationship_note": "Relationship note",
+    "lessons": "Lessons",
+    "improvements": "Improvements",
+    "final": "Final",
+    "contexts": "Contexts",
 }
 
 
@@ -526,6 +547,89 @@ class Member(Model):
     removed_at: datetime | None = None
 
 
+class Outcome(StrEnum):
+    signed = "signed"
+    walked_away = "walked_away"  # to our BATNA
+    lost = "lost"
+    paused = "paused"
+
+
+class DeadlineVerdict(StrEnum):
+    real = "real"
+    partly = "partly"
+    not_real = "not_real"
+
+
+# The seed's lightweight improvements, as a checklist for the next round or deal.
+IMPROVEMENTS = {
+    "rehearse_legitimacy": "Rehearse the legitimacy narrative",
+    "red_team_floors": "Red-team your floors",
+    "role_reverse": "Role reverse to test tone",
+    "neutral_scribe": "Keep neutral scribe notes",
+}
+
+
+class FinalValue(Model):
+    issue_id: int
+    value: SignedAmount
+
+
+class Review(Model):
+    """After the deal: the outcome, the final value of each issue, and the seed's three questions
+    answered with the cockpit's facts beside them. Editable until marked final."""
+
+    id: int | None = None
+    deal_id: int | None = None
+    outcome: Annotated[Outcome, PUBLIC]
+    final_values: list[FinalValue] = []
+    power_answer: Text = ""  # where did power help, and where did it harm trust or execution quality?
+    persuasive_evidence_ids: list[int] = []  # which standards were persuasive (from the evidence pack)
+    standards_answer: Text = ""
+    deadline_verdict: DeadlineVerdict | None = None  # did deadlines reflect real constraints?
+    deadline_answer: Text = ""
+    relationship_health: Rating | None = None
+    relationship_note: Text = ""
+    lessons: Text = ""
+    improvements: list[str] = []
+    final: bool = False
+
+    @field_validator("improvements")
+    @classmethod
+    def _known_improvements(cls, v: list[str]) -> list[str]:
+        unknown = [i for i in v if i not in IMPROVEMENTS]
+        if unknown:
+            raise ValueError(f"'{unknown[0]}' is not one of the improvements")
+        return sorted(set(v))
+
+    @model_validator(mode="after")
+    def _one_value_per_issue(self) -> Review:
+        ids = [f.issue_id for f in self.final_values]
+        if len(ids) != len(set(ids)):
+            raise ValueError("Final values: one value per issue")
+        return self
+
+
+class LibraryKind(StrEnum):
+    benchmark = "benchmark"
+    governance_clause = "governance_clause"
+    capacity_artefact = "capacity_artefact"
+    tradeable = "tradeable"
+
+
+class LibraryItem(Model):
+    """One item of the organisation's library: an accepted benchmark, a governance clause, a capacity
+    artefact (plan, award date, budget calendar) or a tradeable, with where it comes from."""
+
+    id: int | None = None
+    kind: LibraryKind
+    title: Name
+    source: Name
+    date: date
+    contexts: list[Context] = []  # empty: applies to every context
+    owner: Name
+    note: Text = ""
+
+
 FILE_FORMAT = "deal-cockpit/deal/1"
 
 
@@ -672,15 +776,17 @@ def validate_new_deal(
     return new_deal, new_counterparty
 
 
-def read_amounts(typed: dict[str, str | None], decimal_comma: bool) -> dict[str, float | None]:
+def read_amounts(
+    typed: dict[Any, str | None], decimal_comma: bool, labels: dict[Any, str] | None = None
+) -> dict[Any, float | None]:
     """Typed amounts by field, read with the deal's convention; InvalidInput names each field it could
-    not read and says what it understood. Blank is None."""
+    not read (by `labels`, else the field's label) and says what it understood. Blank is None."""
     values, problems = {}, []
     for name, text in typed.items():
         try:
             values[name] = parse_amount(text or "", decimal_comma)
         except AmountNotUnderstood as exc:
-            problems.append(f"{field_label(name)}: {exc}")
+            problems.append(f"{(labels or {}).get(name) or field_label(name)}: {exc}")
     if problems:
         raise InvalidInput(problems)
     return values

@@ -49,17 +49,12 @@ with people_tab:
                 lambda: store.add_member(email, role), lambda m: f"{m.email} is a member as {m.role.value}."
             )
     if members:
-        with st.form("remove_member", border=True):
-            st.markdown("**Remove a member** — they can no longer sign in; their history stays.")
-            left, right = st.columns([3, 2], vertical_alignment="bottom")
-            gone = left.selectbox(
-                "Member", [m.email for m in members], index=None, placeholder="Pick a member"
-            )
-            if right.form_submit_button("Remove member", icon=":material/person_remove:"):
-                if gone is None:
-                    st.error("Member: pick the member to remove.")
-                else:
-                    ui.attempt(lambda: store.remove_member(gone), f"{gone} can no longer sign in.")
+        st.markdown("**Remove a member** — they can no longer sign in; their history stays.")
+        ui.pick_and_do(
+            "remove_member", "Member", {m.email: m.email for m in members}, "Remove member",
+            ":material/person_remove:", "Member: pick the member to remove.", store.remove_member,
+            lambda _: "The member can no longer sign in.", placeholder="Pick a member",
+        )  # fmt: skip
 
 with teams_tab:
     deals = store.list_deals()

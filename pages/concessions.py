@@ -19,6 +19,7 @@ from core.concessions import (
 )
 from core.csvio import check_size, frame_to_csv, parse_concessions
 from core.formatting import plural
+from core.library import tradeable_suggestions
 from core.models import Concession, InvalidInput, read_amounts, validate
 from core.store import Conflict, NotAllowed, NotFound, now
 
@@ -300,6 +301,16 @@ def live_log() -> None:
                 )
             if len(flagged) > 12:
                 st.caption(f"… and {len(flagged) - 12} more in the log below.")
+            pairs = ui.per_revision(
+                store,
+                f"tradeables_{deal_id}",
+                lambda: tradeable_suggestions(store.list_library(), current.context),
+            )
+            if flagged["one_way"].any() and pairs:
+                st.caption(
+                    ":material/swap_horiz: Tradeables from the library to pair a one-way give with: "
+                    + " · ".join(f"**{ui.md(t.title)}**" for t in pairs)
+                )
     if not safe and may_change:
         approvals_panel(review, folded=True)
 

@@ -1,5 +1,5 @@
 """The one owner of the database. `Store` is the façade the rest of the code imports; behind it, one
-module per aggregate (deals, preparation, power, concessions, meso, deal files, members and access), a read side (queries),
+module per aggregate (deals, preparation, power, concessions, meso, deal files, members and access, reviews and the library), a read side (queries),
 the engine (opening, cursors, transactions, the history write) and the named migrations."""
 
 from .concessions import Concessions
@@ -24,9 +24,10 @@ from .migrations import MIGRATIONS
 from .power import Power
 from .preparation import Preparation
 from .queries import Queries
+from .reviews import Reviews
 
 
-class Store(Queries, DealFiles, Meso, Concessions, Power, Preparation, Deals, Members):
+class Store(Reviews, Queries, DealFiles, Meso, Concessions, Power, Preparation, Deals, Members):
     """The deal database. Open with `Store.open(path)`; `Store.memory()` for tests."""
 
 

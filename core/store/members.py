@@ -105,6 +105,18 @@ def manages(fn: Callable) -> Callable:
     return _marked("manages", guarded)
 
 
+def contributes(fn: Callable) -> Callable:
+    """The organisation's library: those who start deals add to it (not sponsors, who only approve)."""
+
+    @functools.wraps(fn)
+    def guarded(self: Members, *args: Any, **kwargs: Any) -> Any:
+        if not may_create_deal(self.person):
+            raise NotAllowed("Your role reads the library; negotiators, leaders and admins add to it.")
+        return fn(self, *args, **kwargs)
+
+    return _marked("contributes", guarded)
+
+
 def filtered(fn: Callable) -> Callable:
     """The method reads many deals and keeps only those the acting person may read (`_visible`)."""
     return _marked("filtered", fn)

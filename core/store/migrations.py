@@ -137,4 +137,25 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
             "CREATE INDEX deal_event_deal ON deal_event (deal_id)",
         ],
     ),
+    (
+        "011_review_and_library",
+        [
+            # One review per deal; lists are kept as JSON text, read and written only by core/store/reviews.py.
+            """CREATE TABLE review (
+                deal_id BIGINT PRIMARY KEY, outcome VARCHAR NOT NULL, final_values VARCHAR NOT NULL,
+                power_answer VARCHAR NOT NULL, persuasive_evidence_ids VARCHAR NOT NULL,
+                standards_answer VARCHAR NOT NULL, deadline_verdict VARCHAR, deadline_answer VARCHAR NOT NULL,
+                relationship_health INTEGER, relationship_note VARCHAR NOT NULL, lessons VARCHAR NOT NULL,
+                improvements VARCHAR NOT NULL, final BOOLEAN NOT NULL, updated_at TIMESTAMP NOT NULL)""",
+            """CREATE TABLE library_item (
+                id BIGINT PRIMARY KEY, kind VARCHAR NOT NULL, title VARCHAR NOT NULL, source VARCHAR NOT NULL,
+                date DATE NOT NULL, contexts VARCHAR NOT NULL, owner VARCHAR NOT NULL, note VARCHAR NOT NULL,
+                added_at TIMESTAMP NOT NULL, added_by VARCHAR NOT NULL, deleted_at TIMESTAMP)""",
+            # Which deal's evidence came from (or went to) which library item: how uses and persuasive
+            # picks are counted.
+            """CREATE TABLE library_use (
+                id BIGINT PRIMARY KEY, item_id BIGINT NOT NULL, deal_id BIGINT NOT NULL,
+                evidence_id BIGINT NOT NULL, used_at TIMESTAMP NOT NULL, used_by VARCHAR NOT NULL)""",
+        ],
+    ),
 ]

@@ -193,3 +193,28 @@ def list_editor(
             ),
             f"'{item_label(current)}' is now first.",
         )
+
+
+def pick_and_do(
+    key: str,
+    label: str,
+    options: dict[Any, str],
+    button: str,
+    icon: str,
+    missing: str,
+    action: Callable[[Any], Any],
+    success: str | Callable[[Any], str],
+    placeholder: str = "Pick one",
+) -> None:
+    """A one-line form: pick one of `options` (value -> label), press `button`, and `action(value)` runs
+    through `session.attempt`. Pressing it with nothing picked says `missing` (a field-named sentence)."""
+    with st.form(key, border=False):
+        left, right = st.columns([4, 1], vertical_alignment="bottom")
+        pick = left.selectbox(
+            label, list(options), index=None, format_func=options.__getitem__, placeholder=placeholder
+        )
+        if right.form_submit_button(button, icon=icon):
+            if pick is None:
+                st.error(missing)
+            else:
+                attempt(lambda: action(pick), success)

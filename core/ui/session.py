@@ -199,6 +199,9 @@ SCREENS = {
         Screen("MESO", "pages/meso.py", ":material/view_column:"),
         Screen("Moves", "pages/moves.py", ":material/route:"),
         Screen("History", "pages/history.py", ":material/history:"),
+        Screen("Review", "pages/review.py", ":material/rate_review:"),
+        Screen("Library", "pages/library.py", ":material/local_library:"),
+        Screen("Outcomes", "pages/outcomes.py", ":material/insights:"),
         Screen("Admin", "pages/admin.py", ":material/admin_panel_settings:"),
     )
 }

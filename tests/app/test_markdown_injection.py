@@ -7,6 +7,7 @@ from datetime import date, datetime
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core import ui
 from core.models import (
     Alternative,
     Concession,
@@ -24,8 +25,7 @@ from tests.app.conftest import APP
 from tests.app.test_safe_mode import _walk
 
 PAYLOAD = "**B** ![i](http://evil.example/I.png) [L](http://evil.example/L)"
-SCREENS = ["app.py", "pages/prepare.py", "pages/leverage.py", "pages/concessions.py", "pages/meso.py",
-           "pages/moves.py", "pages/history.py"]  # fmt: skip
+SCREENS = [s.path for s in ui.SCREENS.values()]  # every screen the navigation lists
 # Elements whose text is not markdown: code blocks, plain text, tables and charts (data, not markup).
 UNESCAPED_LINK = re.compile(r"(?<!\\)\]\(")  # "](" that is not "\](": a link or an image
 NOT_MARKDOWN = {"code", "text", "arrow_data_frame", "arrow_table", "vega_lite_chart", "json"}

@@ -23,6 +23,10 @@ SCREENS = [
     "pages/meso.py",
     "pages/moves.py",
     "pages/history.py",
+    "pages/review.py",
+    "pages/library.py",
+    "pages/outcomes.py",
+    "pages/admin.py",
     "app.py",
 ]
 DEALS = [1, 4, 7]  # internal evidence, breaches of floor and mandate, a single-alternative BATNA

@@ -21,6 +21,7 @@ from core.models import (
     Model,
     PowerAssessment,
     PowerScore,
+    Review,
     Stakeholder,
 )
 from core.moves import fill_templates
@@ -52,6 +53,7 @@ PUBLIC = {
     MesoPick: set(),
     PowerScore: set(),
     PowerAssessment: set(),
+    Review: {"outcome"},  # how it ended, not what we think of it
 }  # fmt: skip
 
 
