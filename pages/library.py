@@ -7,6 +7,7 @@ import streamlit as st
 
 from core import ui
 from core.csvio import check_size, frame_to_csv, library_frame, parse_library
+from core.formatting import plural
 from core.library import KIND_WORDS, applies_to, is_stale
 from core.models import Context, LibraryItem, LibraryKind, validate, word
 
@@ -23,10 +24,16 @@ stale = [i for i in items if is_stale(i, today)]
 deal = store.get_deal(deal_id) if deal_id is not None else None
 
 big, *counts = st.columns([2, 1, 1, 1, 1])
+top = usage.sort_values(["persuasive", "uses"], ascending=False).head(1)
+titles = {i.id: i.title for i in items}
+most = (
+    f" · most often persuasive: {titles[int(top.index[0])]} ({plural(int(top['persuasive'].iloc[0]), 'review')})"
+    if len(top) and top["persuasive"].iloc[0] > 0 and int(top.index[0]) in titles else ""
+)  # fmt: skip
 with big:
     ui.big_number(
         "Items in the library", f"{len(items):,}",
-        f"{len(stale)} stale: too old to lean on as a standard" if stale else "none stale",
+        (f"{len(stale)} stale: too old to lean on as a standard" if stale else "none stale") + most,
     )  # fmt: skip
 for column, kind in zip(counts, LibraryKind, strict=True):
     column.metric(KIND_WORDS[kind], sum(i.kind is kind for i in items))

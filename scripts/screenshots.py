@@ -29,6 +29,9 @@ SCREENS = [
     ("prepare-safe", "prepare?safe=1&", 1, "Screen-share safe · private figures hidden", None),
     ("pipeline-safe", "?safe=1&", 1, "Screen-share safe · private figures hidden", None),
     ("admin", "admin", 1, "Members", None),
+    ("review", "review", 4, "Save review", None),
+    ("library", "library", 4, "Items in the library", None),
+    ("outcomes", "outcomes", 4, "Standards most often persuasive", None),
 ]
 
 
