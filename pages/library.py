@@ -59,9 +59,9 @@ def used(item_id: int, column: str):
 
 
 st.dataframe(
-    [{"Kind": KIND_WORDS[i.kind], "Title": i.title, "Source": i.source, "Date": i.date,
-      "Stale": "stale" if is_stale(i, today) else "", "Contexts": ", ".join(word(c) for c in i.contexts) or "every",
-      "Owner": i.owner, "Deals used in": int(used(i.id, "uses")), "Persuasive": int(used(i.id, "persuasive")),
+    [{"Kind": KIND_WORDS[i.kind], "Title": i.title, "Stale": "stale" if is_stale(i, today) else "",
+      "Persuasive": int(used(i.id, "persuasive")), "Deals used in": int(used(i.id, "uses")), "Source": i.source,
+      "Date": i.date, "Contexts": ", ".join(word(c) for c in i.contexts) or "every", "Owner": i.owner,
       "Used in": ", ".join(used(i.id, "deals"))} for i in shown],
     hide_index=True, width="stretch", key="library_table", height=min(600, 38 + 35 * max(1, len(shown))),
     column_config={"Date": st.column_config.DateColumn(format="D MMM YYYY"),

@@ -53,8 +53,9 @@ with side:
     )
 if results:
     st.dataframe(
-        [{"Issue": r.issue.name, "Unit": r.issue.unit, direction_word(r.issue).capitalize(): r.issue.reservation,
-          "Target": r.issue.target, "Final": r.final,
+        [{"Issue": r.issue.name, "Unit": r.issue.unit,
+          "Our floor/ceiling": f"{direction_word(r.issue)} {fmt_amount(r.issue.reservation)}",
+          "Target": fmt_amount(r.issue.target), "Final": fmt_amount(r.final),
           "Captured": "no range" if r.captured is None else f"{r.captured:.0%}",
           "Below the floor": "yes" if r.breached else ""} for r in results],
         hide_index=True, width="stretch", key=f"review_issues_{deal_id}",
