@@ -214,6 +214,11 @@ FIELD_LABELS = {
     "improvements": "Improvements",
     "final": "Final",
     "contexts": "Contexts",
+    "range_low": "Credible range, low",
+    "range_high": "Credible range, high",
+    "benchmark_ids": "External benchmarks",
+    "cost_logic": "Internal cost logic",
+    "rationale": "Narrative rationale",
 }
 
 
@@ -545,6 +550,29 @@ class Member(Model):
     added_at: datetime | None = None
     added_by: str = ""
     removed_at: datetime | None = None
+
+
+class AnchorWorksheet(Model):
+    """The method's anchor worksheet for one issue: what makes an opening position credible. Our case,
+    private as a whole on a shared screen."""
+
+    private_when: ClassVar[bool] = True
+
+    issue_id: int
+    range_low: Amount | None = None  # the credible range an opening position can sit in
+    range_high: Amount | None = None
+    benchmark_ids: list[int] = []  # external benchmarks: evidence of the deal
+    cost_logic: Text = ""  # internal cost logic
+    rationale: Text = ""  # the narrative rationale said across the table
+
+    @model_validator(mode="after")
+    def _low_not_above_high(self) -> AnchorWorksheet:
+        if self.range_low is not None and self.range_high is not None and self.range_low > self.range_high:
+            raise ValueError(
+                f"Credible range: the low end {fmt_amount(self.range_low)} is above the high end "
+                f"{fmt_amount(self.range_high)}"
+            )
+        return self
 
 
 class Outcome(StrEnum):

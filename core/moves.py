@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -14,7 +14,17 @@ from .batna import best_alternative
 from .concessions import review_log
 from .formatting import fmt_amount
 from .leverage import warnings as leverage_warnings
-from .models import Alternative, Concession, Counterparty, Deal, Evidence, Issue, Stage, Stakeholder
+from .models import (
+    Alternative,
+    AnchorWorksheet,
+    Concession,
+    Counterparty,
+    Deal,
+    Evidence,
+    Issue,
+    Stage,
+    Stakeholder,
+)
 from .privacy import Private, is_private, shown
 
 PLAYBOOK_FILE = Path(__file__).resolve().parent.parent / "data" / "moves.json"
@@ -119,6 +129,21 @@ def _risk_and_remedy(concessions: Sequence[Concession]) -> tuple[str, str] | Non
     return None
 
 
+def anchor_gaps(sheet: AnchorWorksheet | None) -> list[str]:
+    """What an issue's anchor worksheet still lacks for a credible opening position: a credible range, an
+    external benchmark and a narrative rationale (the internal cost logic helps but is ours alone)."""
+    if sheet is None:
+        return ["a credible range", "an external benchmark", "a narrative rationale"]
+    gaps = []
+    if sheet.range_low is None or sheet.range_high is None:
+        gaps.append("a credible range")
+    if not sheet.benchmark_ids:
+        gaps.append("an external benchmark")
+    if not sheet.rationale.strip():
+        gaps.append("a narrative rationale")
+    return gaps
+
+
 def fill_templates(
     deal: Deal,
     issues: Sequence[Issue],
@@ -127,8 +152,11 @@ def fill_templates(
     concessions: Sequence[Concession],
     stakeholders: Sequence[Stakeholder],
     today: date,
+    anchors: Mapping[int, AnchorWorksheet] | None = None,
 ) -> list[Template]:
-    """The seed's five fill-in-the-blank lines, filled from the deal; what the deal lacks stays a Blank."""
+    """The seed's five fill-in-the-blank lines, filled from the deal; what the deal lacks stays a Blank.
+    `anchors`: the issues' anchor worksheets; a complete one's first benchmark backs a floor that has no
+    evidence of its own."""
     by_evidence = {e.id: e for e in evidence}
     live = [c for c in concessions if c.deleted_at is None]
     batna = best_alternative(alternatives)
@@ -154,6 +182,9 @@ def fill_templates(
             return [Blank("issue", "add an issue with our floor", "Prepare")]
         unit = f" {floor_issue.unit}" if floor_issue.unit else ""
         standard = by_evidence.get(floor_issue.evidence_id)
+        sheet = (anchors or {}).get(floor_issue.id)
+        if standard is None and sheet is not None and not anchor_gaps(sheet):
+            standard = next((by_evidence[e] for e in sheet.benchmark_ids if e in by_evidence), None)
         basis: str | Blank = (
             (Private if is_private(standard) else str)(f"{standard.title} ({standard.source})") if standard
             else Private(f"our alternative: {batna.description}") if batna
@@ -281,20 +312,27 @@ def pitfalls(
     issues: Sequence[Issue],
     alternatives: Sequence[Alternative],
     concessions: Sequence[Concession],
+    anchors: Mapping[int, AnchorWorksheet] | None = None,
 ) -> list[Pitfall]:
-    """The seed's seven pitfalls: detected where the data allows, otherwise a prompt to ask yourself."""
+    """The seed's seven pitfalls: detected where the data allows, otherwise a prompt to ask yourself. An
+    opening position is credible when its issue has evidence or a complete anchor worksheet."""
     live = [c for c in concessions if c.deleted_at is None]
     summary = review_log(live, issues, deal.mandate).summary
     codes = {w.code for w in leverage_warnings(deal, counterparty, None, alternatives, issues)}
     by_id = {i.id: i for i in issues}
     # The opening offer: positions taken in round 1. Later positions are concessions, judged elsewhere.
     opened = [c for c in live if c.round == 1 and c.issue_id in by_id and c.new_position is not None]
-    anchors = [by_id[c.issue_id].name for c in opened if by_id[c.issue_id].evidence_id is None]
+    worksheets = anchors or {}
+    anchors = [
+        by_id[c.issue_id].name for c in opened
+        if by_id[c.issue_id].evidence_id is None and anchor_gaps(worksheets.get(c.issue_id))
+    ]  # fmt: skip
     moved_issues = {c.issue_id for c in live if c.issue_id in by_id}
     single_issue = len(moved_issues) == 1 and len(issues) > 1 and len([c for c in live if c.issue_id]) >= 2
     return [
         Pitfall("Anchoring without credibility", bool(anchors),
-                f"opening positions on {', '.join(sorted(set(anchors)))} have no standard behind them" if anchors
+                f"opening positions on {', '.join(sorted(set(anchors)))} have no standard behind them: link evidence "
+                "or complete the anchor worksheet on Prepare" if anchors
                 else "every opening position rests on evidence" if opened else "no opening position logged"),
         Pitfall("Conceding without reciprocity", summary.one_way > 0,
                 f"{summary.one_way} one-way concession{'s' if summary.one_way != 1 else ''}" if summary.one_way

@@ -5,6 +5,7 @@ import streamlit as st
 
 from core import ui
 from core.charts import meso_comparison_chart, meso_value_chart
+from core.library import tradeable_suggestions
 from core.meso import (
     DEFAULT_TOLERANCE,
     add_bundle,
@@ -61,6 +62,13 @@ with top[2]:
                       color="red" if errors else "orange")  # fmt: skip
 for f in [] if safe else findings:
     (st.error if f.severity == "error" else st.warning)(ui.md(f.message), icon=":material/report:")
+if not safe:  # what we are ready to trade is ours alone
+    tradeables = tradeable_suggestions(store.list_library(), deal.context, limit=5)
+    if tradeables:
+        st.caption(
+            ":material/local_library: Tradeables from the library to vary across bundles: "
+            + " · ".join(f"**{ui.md(t.title)}**" for t in tradeables)
+        )
 
 # ---- add, duplicate, rename, remove, new round: above the grid, so nothing below can keep a user from them ----
 # Keyed, so the panel stays open after each action (every action reruns the page).

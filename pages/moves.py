@@ -96,8 +96,9 @@ for line in playbook.contexts.get(deal.context.value, []):
 
 # ---- lines to say, filled from the deal --------------------------------------------------------------
 st.markdown("#### Lines to say")
+anchors = store.list_anchors(deal_id)
 for template in fill_templates(deal, issues, store.list_evidence(deal_id), alternatives, concessions, stakeholders,
-                               date.today()):  # fmt: skip
+                               date.today(), anchors):  # fmt: skip
     st.markdown(f"**{template.name}**" + ("" if template.complete else " :orange-badge[blanks to fill]"))
     st.code(template.shown(ui.safe_mode()), language=None, wrap_lines=True)  # the copy button is on the block
     for blank in template.blanks:
@@ -118,7 +119,7 @@ with ready_col:
             ui.screen_link(check.screen, deal_id, f"Fix on {check.screen}", ":material/arrow_forward:")
 with pit_col:
     st.markdown("#### Pitfalls")
-    for pit in pitfalls(deal, counterparty, issues, alternatives, concessions):
+    for pit in pitfalls(deal, counterparty, issues, alternatives, concessions, anchors):
         if pit.detected:
             st.warning(f"**{pit.name}**: {ui.md(pit.reason)}", icon=":material/warning:")
         elif pit.detected is None:

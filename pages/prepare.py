@@ -7,8 +7,10 @@ import streamlit as st
 from core import ui
 from core.batna import best_alternative, why_best
 from core.charts import zopa_chart
+from core.formatting import fmt_amount
 from core.models import (
     Alternative,
+    AnchorWorksheet,
     Context,
     Counterparty,
     Deal,
@@ -16,9 +18,11 @@ from core.models import (
     Issue,
     Stage,
     Stakeholder,
+    read_amounts,
     validate,
     validate_new_deal,
 )
+from core.moves import anchor_gaps
 from core.zopa import zopa, zopa_frame
 
 store, deal_id = ui.page_start()
@@ -137,8 +141,15 @@ else:
     m3.metric("Issues with a ZOPA", f"{sum(1 for z in zones if z.overlap)} of {len(issues)}")
 
 # Keyed, so a save (which reruns the page) leaves the negotiator on the tab they were working in.
-tab_deal, tab_cp, tab_batna, tab_issues, tab_evidence = st.tabs(
-    ["Deal", "Counterparty map", "BATNA & alternatives", "Issues & ZOPA", "Evidence pack"],
+tab_deal, tab_cp, tab_batna, tab_issues, tab_anchor, tab_evidence = st.tabs(
+    [
+        "Deal",
+        "Counterparty map",
+        "BATNA & alternatives",
+        "Issues & ZOPA",
+        "Anchor worksheet",
+        "Evidence pack",
+    ],
     key="prepare_tab",
     on_change="rerun",
 )
@@ -238,6 +249,62 @@ with tab_issues:
         Issue, issues, f"issue_{deal_id}", ISSUE_FIELDS, lambda i: i.name,
         lambda items: store.replace_issues(deal_id, items), noun="issue", choices={"evidence_id": evidence_choices},
     )  # fmt: skip
+
+with tab_anchor:
+    if safe:
+        ui.hidden("The anchor worksheets: our ranges, benchmarks, cost logic and rationale")
+    elif not issues:
+        st.info("Add the deal's issues first: each gets a worksheet.")
+    else:
+        sheets = store.list_anchors(deal_id)
+        st.caption(
+            "Per issue, what makes an opening position credible: a credible range, external benchmarks, internal "
+            "cost logic and the narrative rationale. A complete worksheet backs the floor in Moves' first line."
+        )  # fmt: skip
+        for i in issues:
+            gaps = anchor_gaps(sheets.get(i.id))
+            st.markdown(
+                f"**{ui.md(i.name)}** · "
+                + (":green[credible]" if not gaps else f":orange[missing {', '.join(gaps)}]")
+            )
+        picked = st.selectbox(
+            "Issue", [i.id for i in issues], format_func={i.id: i.name for i in issues}.__getitem__,
+            key=f"anchor_issue_{deal_id}",
+        )  # fmt: skip
+        sheet = sheets.get(picked) or AnchorWorksheet(issue_id=picked)
+        with st.form(f"anchor_{deal_id}_{picked}"):
+            low, high, bench = st.columns([1, 1, 3])
+            typed_low = low.text_input(
+                "Credible range, low",
+                value=fmt_amount(sheet.range_low) if sheet.range_low is not None else "",
+            )
+            typed_high = high.text_input(
+                "Credible range, high",
+                value=fmt_amount(sheet.range_high) if sheet.range_high is not None else "",
+            )
+            benchmarks = bench.multiselect(
+                "External benchmarks", list(evidence_choices), format_func=evidence_choices.__getitem__,
+                default=[e for e in sheet.benchmark_ids if e in evidence_choices],
+            )  # fmt: skip
+            cost_logic = st.text_area(
+                "Internal cost logic", value=sheet.cost_logic, placeholder="what it costs us, and why"
+            )
+            rationale = st.text_area(
+                "Narrative rationale",
+                value=sheet.rationale,
+                placeholder="the sentence we say across the table",
+            )
+            if st.form_submit_button("Save worksheet", type="primary"):
+
+                def save_sheet() -> None:
+                    amounts = read_amounts(
+                        {"range_low": typed_low, "range_high": typed_high}, deal.decimal_comma
+                    )
+                    store.save_anchor(deal_id, validate(AnchorWorksheet, {
+                        "issue_id": picked, **amounts, "benchmark_ids": benchmarks, "cost_logic": cost_logic,
+                        "rationale": rationale}))  # fmt: skip
+
+                ui.attempt(save_sheet, "Saved the anchor worksheet.")
 
 with tab_evidence:
     st.caption(

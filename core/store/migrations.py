@@ -158,4 +158,12 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
                 evidence_id BIGINT NOT NULL, used_at TIMESTAMP NOT NULL, used_by VARCHAR NOT NULL)""",
         ],
     ),
+    (
+        "012_anchor_worksheet",
+        [
+            """CREATE TABLE anchor_worksheet (
+                issue_id BIGINT PRIMARY KEY, deal_id BIGINT NOT NULL, range_low DOUBLE, range_high DOUBLE,
+                benchmark_ids VARCHAR NOT NULL, cost_logic VARCHAR NOT NULL, rationale VARCHAR NOT NULL)""",
+        ],
+    ),
 ]

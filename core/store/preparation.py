@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from .. import audit
 from ..audit import Change
 from ..batna import best_alternative
-from ..models import Alternative, Evidence, InvalidInput, Issue, Model
-from .engine import NotFound, live_ids
+from ..models import Alternative, AnchorWorksheet, Evidence, InvalidInput, Issue, Model
+from .engine import NotFound, insert, live_ids
 from .members import Members, reads_deal, works_deal
 
 # What the history calls each kept list, and the field that names an item of it.
@@ -19,7 +20,59 @@ _AUDITED: dict[type[Model], tuple[str, str, str]] = {
 }
 
 
+_ANCHOR_COLUMNS = ("range_low", "range_high", "benchmark_ids", "cost_logic", "rationale")
+
+
 class Preparation(Members):
+    @reads_deal
+    def list_anchors(self, deal_id: int) -> dict[int, AnchorWorksheet]:
+        """The anchor worksheet of each live issue that has one."""
+        rows = self.cursor().rows(
+            f"SELECT a.issue_id, {', '.join('a.' + c for c in _ANCHOR_COLUMNS)} FROM anchor_worksheet a "
+            "JOIN issue i ON i.id = a.issue_id AND i.deleted_at IS NULL WHERE a.deal_id = ?",
+            [deal_id],
+        )
+        return {
+            r["issue_id"]: AnchorWorksheet.model_validate(
+                {**r, "benchmark_ids": json.loads(r["benchmark_ids"])}
+            )
+            for r in rows
+        }
+
+    @works_deal
+    def save_anchor(self, deal_id: int, sheet: AnchorWorksheet) -> None:
+        """Record an issue's anchor worksheet (its benchmarks from this deal's evidence pack)."""
+        with self.transaction() as cur:
+            problems = []
+            if sheet.issue_id not in live_ids(cur, "issue", deal_id):
+                problems.append(f"Issue: issue {sheet.issue_id} is not an issue of this deal")
+            evidence = live_ids(cur, "evidence", deal_id)
+            problems += [f"External benchmarks: evidence {e} is not in this deal's evidence pack"
+                         for e in sheet.benchmark_ids if e not in evidence]  # fmt: skip
+            if problems:
+                raise InvalidInput(problems)
+            rows = cur.rows(
+                f"SELECT issue_id, {', '.join(_ANCHOR_COLUMNS)} FROM anchor_worksheet WHERE issue_id = ?",
+                [sheet.issue_id],
+            )
+            values = [sheet.range_low, sheet.range_high, json.dumps(sheet.benchmark_ids), sheet.cost_logic,
+                      sheet.rationale]  # fmt: skip
+            name = cur.scalar("SELECT name FROM issue WHERE id = ?", [sheet.issue_id])
+            if rows:
+                before = AnchorWorksheet.model_validate(
+                    {**rows[0], "benchmark_ids": json.loads(rows[0]["benchmark_ids"])}
+                )
+                cur.execute(
+                    f"UPDATE anchor_worksheet SET {', '.join(c + ' = ?' for c in _ANCHOR_COLUMNS)} WHERE issue_id = ?",
+                    [*values, sheet.issue_id],
+                )
+                changes = audit.field_changes("issue", f"Anchor worksheet '{name}'", before, sheet)
+            else:
+                insert(cur, "anchor_worksheet", ["issue_id", "deal_id", *_ANCHOR_COLUMNS],
+                       [sheet.issue_id, deal_id, *values])  # fmt: skip
+                changes = audit.record_added("issue", f"Anchor worksheet '{name}'", sheet)
+            self._audit(cur, deal_id, changes)
+
     @reads_deal
     def list_evidence(self, deal_id: int) -> list[Evidence]:
         return self._list_children(Evidence, deal_id)

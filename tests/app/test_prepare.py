@@ -176,3 +176,30 @@ def test_the_same_item_saved_twice_is_refused(app, db_path):
     assert any("already in the list as 'Index 2026'" in e.value for e in at.error)
     titles = [e.title for e in Store.open(db_path).list_evidence(1)]
     assert titles.count("Index 2026") == 1
+
+
+def test_the_anchor_worksheet_is_filled_per_issue_and_refuses_a_range_upside_down(app, db_path):
+    at = app(deal=1)
+    assert any(m.value.startswith("**Annual price** · :orange[missing a credible range") for m in at.markdown)
+    text = {t.label: t for t in at.text_input}
+    text["Credible range, low"].set_value("130k")
+    text["Credible range, high"].set_value("115k")
+    next(b for b in at.button if b.label == "Save worksheet").click().run()
+    assert errors(at) == [
+        "Nothing was saved:\n\n- Credible range: the low end 130,000 is above the high end 115,000"
+    ]
+    assert Store.open(db_path).list_anchors(1) == {}
+
+    text = {t.label: t for t in at.text_input}
+    text["Credible range, low"].set_value("115k")
+    text["Credible range, high"].set_value("130k")
+    benchmark = Store.open(db_path).list_evidence(1)[0]
+    next(m for m in at.multiselect if m.label == "External benchmarks").set_value([benchmark.id])
+    next(t for t in at.text_area if t.label == "Narrative rationale").set_value(
+        "Peers at this scope pay 124k"
+    )
+    next(b for b in at.button if b.label == "Save worksheet").click().run()
+    assert at.success[0].value == "Saved the anchor worksheet."
+    sheet = next(iter(Store.open(db_path).list_anchors(1).values()))
+    assert (sheet.range_low, sheet.range_high, sheet.benchmark_ids) == (115000, 130000, [benchmark.id])
+    assert any(m.value == "**Annual price** · :green[credible]" for m in at.markdown)

@@ -99,3 +99,12 @@ def test_a_one_way_line_is_offered_tradeables_from_the_library(app):
         "**Indexation cap against a longer term** · **Payment timing: net 30 for a longer term** · "
         "**Rollout phases: modules in waves**"
     )
+
+
+def test_meso_offers_tradeables_to_vary_across_bundles_but_not_on_a_shared_screen(app):
+    at = app(deal=4, page="pages/meso.py")  # procurement
+    hint = next(c.value for c in at.caption if "to vary across bundles" in c.value)
+    assert "**Volume commitment for a unit price**" in hint and "Signing bonus" not in hint
+    at.session_state["safe_mode"] = True
+    at.run()
+    assert not [c for c in at.caption if "to vary across bundles" in c.value]

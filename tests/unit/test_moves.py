@@ -4,10 +4,23 @@ from datetime import date, datetime
 
 import pytest
 
-from core.models import Alternative, Concession, Counterparty, Deal, Evidence, Issue, Stage, Stakeholder
+from core.models import (
+    Alternative,
+    AnchorWorksheet,
+    Concession,
+    Counterparty,
+    Deal,
+    Evidence,
+    InvalidInput,
+    Issue,
+    Stage,
+    Stakeholder,
+    validate,
+)
 from core.moves import (
     Blank,
     _risk_and_remedy,
+    anchor_gaps,
     fill_templates,
     load_playbook,
     move_status,
@@ -258,3 +271,55 @@ def test_the_pipeline_reads_the_same_batna_as_the_rule(demo_store):
     assert bool(row["w_bluff_guard"]) == (
         best.evidence_id is None
     )  # judged on the best one, as the rule does
+
+
+# ---- the anchor worksheet -----------------------------------------------------------------------------
+OPENED = {"issues": [Issue(id=1, name="Price", target=10, reservation=9)],
+          "concessions": [Concession(item="Open", you_get="x", round=1, issue_id=1, new_position=10, logged_at=T)]}  # fmt: skip
+COMPLETE = AnchorWorksheet(
+    issue_id=1, range_low=9.5, range_high=11, benchmark_ids=[1], rationale="Peers pay 10.5"
+)
+
+
+@pytest.mark.parametrize(
+    ("sheet", "gaps"),
+    [
+        (None, ["a credible range", "an external benchmark", "a narrative rationale"]),
+        (AnchorWorksheet(issue_id=1, range_low=9.5), ["a credible range", "an external benchmark", "a narrative rationale"]),
+        (COMPLETE.model_copy(update={"rationale": " "}), ["a narrative rationale"]),
+        (COMPLETE.model_copy(update={"benchmark_ids": []}), ["an external benchmark"]),
+        (COMPLETE, []),
+    ],
+)  # fmt: skip
+def test_an_anchor_worksheet_says_what_it_lacks(sheet, gaps):
+    assert anchor_gaps(sheet) == gaps
+
+
+def test_a_complete_worksheet_makes_an_opening_position_credible():
+    assert detected(**OPENED)["Anchoring without credibility"] is True
+    assert detected(**OPENED, anchors={1: COMPLETE.model_copy(update={"benchmark_ids": []})})[
+        "Anchoring without credibility"] is True  # fmt: skip
+    assert detected(**OPENED, anchors={1: COMPLETE})["Anchoring without credibility"] is False
+
+
+def test_a_credible_range_runs_low_to_high():
+    with pytest.raises(InvalidInput, match="^Credible range: the low end 12 is above the high end 11$"):
+        validate(AnchorWorksheet, {"issue_id": 1, "range_low": 12, "range_high": 11})
+
+
+def test_the_worksheets_benchmark_backs_a_floor_without_evidence_and_history_keeps_it(demo_store):
+    price = next(i for i in demo_store.list_issues(1) if i.name == "Annual price")
+    demo_store.replace_issues(1, [i.model_copy(update={"evidence_id": None}) if i.id == price.id else i
+                                  for i in demo_store.list_issues(1)])  # fmt: skip
+    benchmark = demo_store.list_evidence(1)[0]
+    other = demo_store.list_evidence(2)[0].id
+    with pytest.raises(
+        InvalidInput, match=f"External benchmarks: evidence {other} is not in this deal's evidence pack"
+    ):
+        demo_store.save_anchor(1, AnchorWorksheet(issue_id=price.id, benchmark_ids=[other]))
+    demo_store.save_anchor(1, AnchorWorksheet(issue_id=price.id, range_low=115000, range_high=130000,
+                                              benchmark_ids=[benchmark.id], rationale="Peers pay more"))  # fmt: skip
+    anchors = demo_store.list_anchors(1)
+    one = fill_templates(*deal_args(demo_store, 1), TODAY, anchors)[0]
+    assert f"is 110,000 EUR based on {benchmark.title} ({benchmark.source})" in one.text
+    assert demo_store.list_events(1)["subject"].iloc[0] == "Anchor worksheet 'Annual price' added"
