@@ -388,7 +388,7 @@ lines = store.list_concessions(deal_id)
 # Opening a tab redraws the page (keyed tabs with a rerun), so the correction table always holds the lines
 # logged in this session too, not only those there when the page was first drawn.
 fix, removed_col, files = st.tabs(["Correct the log", "Removed lines", "CSV export and import"],
-                                  key=f"log_tabs_{deal_id}", on_change="rerun")  # fmt: skip
+                                  key=f"log_tabs_{deal_id}")  # fmt: skip
 safe = ui.safe_mode()
 
 with fix:
@@ -459,16 +459,11 @@ with removed_col:
 
 with files:
     left, right = st.columns(2)
-    # This deal's file is built with the page (small, once per write): its download id is a hash of the
-    # content, so a click that lands during a rerun still finds it. A deferred file gets a new id on every
-    # rerun, and a click in between downloads nothing. Every deal's log can be large, so it stays deferred.
-    deal_csv = (
-        b""
-        if safe
-        else ui.per_revision(store, f"csv_{deal_id}", lambda: frame_to_csv(store.concession_log(deal_id)))
-    )
+    # Built when clicked, so the file holds every line stored by then, including lines logged since the page
+    # was drawn (those come from the live fragment, not from a page rerun). A deferred file's address changes
+    # with every page rerun, so this page's tabs switch without one (on_change="ignore" above).
     left.download_button(
-        "This deal's log (CSV)", data=deal_csv,
+        "This deal's log (CSV)", data=lambda: frame_to_csv(store.concession_log(deal_id)),
         file_name=f"concessions-deal-{deal_id}.csv", mime="text/csv", icon=":material/download:",
         key=f"download_deal_{deal_id}", on_click="ignore", disabled=safe, help=SAFE_DOWNLOAD if safe else None,
     )  # fmt: skip

@@ -272,16 +272,24 @@ def test_the_correction_table_catches_up_with_lines_logged_in_this_session(page,
     assert "Fresh line" in correction_items(at)
 
 
-def test_the_deal_csv_keeps_its_address_until_the_log_changes(page):
-    # The address is a hash of the file: a click that lands during a rerun still finds the file,
-    # and a line logged since is in the next one.
-    def deal_csv_url(at):
-        return next(
-            b.proto.url for b in at.get("download_button") if b.proto.label == "This deal's log (CSV)"
-        )
+def test_the_deal_csv_is_built_when_clicked_so_it_holds_lines_logged_since_the_page_was_drawn(
+    app, monkeypatch
+):
+    import streamlit.runtime.media_file_manager as media
 
-    before = deal_csv_url(page)
-    assert before.endswith(".csv")
-    assert deal_csv_url(page.run()) == before
-    log(page, item="Payment terms", give="Net 60", get="Signature this week", you="-1500")
-    assert deal_csv_url(page) != before
+    files = {}
+    original = media.MediaFileManager.add_deferred
+
+    def keep(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        files[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(media.MediaFileManager, "add_deferred", keep)
+    at = app(deal=1)
+    at.switch_page(PAGE).run()
+    drawn = files["concessions-deal-1.csv"]  # the button as the page drew it
+    log(
+        at, item="Payment terms", give="Net 60", get="Signature this week", you="-1500"
+    )  # a fragment, not a redraw
+    last = drawn().decode("utf-8-sig").rstrip("\r\n").split("\r\n")[-1]
+    assert last.startswith('"Payment terms","Net 60","Signature this week",-1500,')
