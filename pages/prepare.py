@@ -276,21 +276,25 @@ with tab_anchor:
             low, high, bench = st.columns([1, 1, 3])
             typed_low = low.text_input(
                 "Credible range, low",
+                key=f"anchor_low_{picked}",
                 value=fmt_amount(sheet.range_low) if sheet.range_low is not None else "",
             )
             typed_high = high.text_input(
                 "Credible range, high",
+                key=f"anchor_high_{picked}",
                 value=fmt_amount(sheet.range_high) if sheet.range_high is not None else "",
             )
             benchmarks = bench.multiselect(
                 "External benchmarks", list(evidence_choices), format_func=evidence_choices.__getitem__,
-                default=[e for e in sheet.benchmark_ids if e in evidence_choices],
+                default=[e for e in sheet.benchmark_ids if e in evidence_choices], key=f"anchor_benchmarks_{picked}",
             )  # fmt: skip
             cost_logic = st.text_area(
-                "Internal cost logic", value=sheet.cost_logic, placeholder="what it costs us, and why"
-            )
+                "Internal cost logic", value=sheet.cost_logic, placeholder="what it costs us, and why",
+                key=f"anchor_cost_{picked}",
+            )  # fmt: skip
             rationale = st.text_area(
                 "Narrative rationale",
+                key=f"anchor_rationale_{picked}",
                 value=sheet.rationale,
                 placeholder="the sentence we say across the table",
             )
