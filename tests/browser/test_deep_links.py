@@ -5,11 +5,11 @@ import re
 
 from playwright.sync_api import expect
 
+from core import ui
 from tests.browser.conftest import settle
 
 # A link's text is its material icon's name, then its title.
-SCREENS = [re.compile(f"{title}$") for title in ("Pipeline", "Prepare", "Leverage", "Concessions", "MESO", "Moves",
-                                                  "History", "Admin")]  # fmt: skip
+SCREENS = [re.compile(f"{title}$") for title in ui.SCREENS]  # the cockpit's own navigation, in order
 KESSLER = "Kessler — die-cast housings should-cost"
 
 
