@@ -284,8 +284,6 @@ def live_log() -> None:
         for problem in s.get(K["problems"]) or []:
             st.error(ui.md(problem))
         last_logged(review, cur, safe)
-    else:
-        st.caption(":material/visibility: You can read this deal; its owner and team log the concessions.")
     ui.show_flash()
 
     flagged = review.flagged(shareable=safe).iloc[::-1] if not safe else review.lines.iloc[0:0]

@@ -135,6 +135,8 @@ def deal_or_stop(
         st.stop()
     counterparty = store.get_counterparty(deal.counterparty_id)
     deal_header(deal, counterparty, what)
+    if not store.may_change(deal.id):  # a sponsor or leader off the team: say so before any form
+        st.caption(":material/visibility: You can read this deal; its owner and team change it.")
     return store, deal, counterparty
 
 

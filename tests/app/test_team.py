@@ -184,3 +184,10 @@ def test_local_mode_refuses_to_serve_beyond_this_computer(app):
         assert "Northwind" not in sent(at)
     finally:
         config.set_option("server.address", "127.0.0.1")
+
+
+def test_a_reader_is_told_up_front_that_the_deal_is_not_theirs_to_change(team):
+    at = team("lea@example.com", deal=1, page="pages/prepare.py")
+    assert any(c.value.endswith("You can read this deal; its owner and team change it.") for c in at.caption)
+    at = team("ana@example.com", deal=1, page="pages/prepare.py")
+    assert not any("You can read this deal" in c.value for c in at.caption)
