@@ -26,6 +26,7 @@ from core.store import Conflict, NotAllowed, NotFound, now
 LIVE_SECONDS = 3  # a sponsor watching on a second screen sees a new line within this (plus a rerun)
 LIVE_ROWS = 50  # the live table shows the newest lines; the full log is in the correction table and the CSV
 SAFE_DOWNLOAD = "Off while screen-sharing: the file carries the values to us and to them."
+DECISIONS_SHOWN = 10  # gives over the mandate shown with their approve/reject at once: a page, not a wall
 CHART_ROUNDS = 40  # the chart's recent rounds: enough to read the trend, cheap to redraw after each line
 
 store, deal, counterparty = ui.deal_page("Concessions")
@@ -163,7 +164,12 @@ def approvals_panel(review, folded: bool) -> None:
     with box:
         if not folded:
             st.markdown(f":orange[:material/approval: **{title}**]")
-        for a in sorted(open_lines, key=lambda a: a.state != "pending"):
+        ordered = sorted(open_lines, key=lambda a: a.state != "pending")  # pending first, in logged order
+        if len(ordered) > DECISIONS_SHOWN:
+            st.caption(
+                f"The first {DECISIONS_SHOWN} of {len(ordered)}, oldest first; the rest follow as these are decided."
+            )
+        for a in ordered[:DECISIONS_SHOWN]:
             row = lines.loc[a.concession_id]
             st.markdown(f"Round {row['round']} · **{ui.md(row['item'])}** · {ui.md(a.says())}")
             if not may_decide:

@@ -165,7 +165,10 @@ def page_start(screen: str | None = None) -> tuple[Store, int | None]:
 
 def approvals_waiting(store: Store, shown_below: int | None = None) -> None:
     """The sponsor's (or leader's) gives over the mandate to decide, at the top of every screen."""
-    waiting = to_decide(*store.approval_queue(), store.person.email)
+    # Once per write: the queue reads the lines of every deal over its mandate.
+    waiting = per_revision(
+        store, "approvals_waiting", lambda: to_decide(*store.approval_queue(), store.person.email)
+    )
     waiting = waiting[waiting["deal_id"] != shown_below]
     if waiting.empty:
         return

@@ -293,3 +293,21 @@ def test_the_deal_csv_is_built_when_clicked_so_it_holds_lines_logged_since_the_p
     )  # a fragment, not a redraw
     last = drawn().decode("utf-8-sig").rstrip("\r\n").split("\r\n")[-1]
     assert last.startswith('"Payment terms","Net 60","Signature this week",-1500,')
+
+
+def test_many_gives_over_the_mandate_show_ten_decisions_at_a_time(app, db_path, first_start_file):
+    import shutil
+
+    shutil.copyfile(first_start_file, db_path)
+    store = Store.open(db_path)
+    for n in range(15):
+        store.add_concession(1, Concession(item=f"Give {n}", you_give="x", you_get="y", value_to_you=-1000,
+                                           logged_at=datetime(2026, 11, 25, 12, n)))  # fmt: skip
+    store.close()
+    at = app(deal=1)
+    at.switch_page(PAGE).run()
+    assert len([b for b in at.button if b.label == "Approve"]) == 10
+    assert any(
+        c.value == "The first 10 of 17, oldest first; the rest follow as these are decided."
+        for c in at.caption
+    )
