@@ -315,8 +315,6 @@ def live_log() -> None:
                     ":material/swap_horiz: Tradeables from the library to pair a one-way give with: "
                     + " · ".join(f"**{ui.md(t.title)}**" for t in pairs)
                 )
-    if not safe and may_change:
-        approvals_panel(review, folded=True)
 
     drawn = s.get(f"log_drawn_{deal_id}")
     if not safe and drawn is not None and drawn != summary.lines:
@@ -382,6 +380,10 @@ def balance_over_rounds() -> None:
 
 
 live_log()
+if not ui.safe_mode() and may_change:
+    # Drawn with the page, not with each logged line: the flags above say "pending approval" at once, and
+    # ten forms redrawn with every line would slow the entry the negotiator is typing into.
+    approvals_panel(reviewed()[2], folded=True)
 live_table()
 balance_over_rounds()
 
