@@ -13,10 +13,16 @@ def app(db_path, first_start_file):
     """The cockpit on a database of its own. Its first start on no database leaves the curated demo there
     (unless COCKPIT_DEMO=0): the same file, built once per session, is copied in instead."""
 
-    def start(deal: int | str | None = None, page: str | None = None) -> AppTest:
+    def start(deal: int | str | None = None, page: str | None = None, auth: dict | None = None,
+              user: dict | None = None) -> AppTest:  # fmt: skip
+        """`auth`: a secrets [auth] section (team mode); `user`: who is signed in for the session."""
         if not db_path.exists() and os.environ.get("COCKPIT_DEMO", "1") != "0":
             shutil.copyfile(first_start_file, db_path)
         at = AppTest.from_file(APP, default_timeout=60)
+        if auth is not None:
+            at.secrets["auth"] = auth
+        if user is not None:
+            at.user = user
         if deal is not None:
             at.query_params["deal"] = str(deal)
         at.run()

@@ -8,7 +8,6 @@ import streamlit.runtime.media_file_manager as media
 from streamlit.testing.v1 import AppTest
 
 from core.store import Store
-from tests.app.conftest import APP
 from tests.app.test_safe_mode import SCREENS, sent
 
 AUTH = {
@@ -23,7 +22,7 @@ OTHER_DEALS = [
 
 
 @pytest.fixture
-def team(db_path, first_start_file):
+def team(app, db_path, first_start_file):
     """The demo with a team: Ada admin, Ana owns deal 1, Sam sponsors it, Lea leads, Carol is on nothing."""
     shutil.copyfile(first_start_file, db_path)
     store = Store.open(db_path)
@@ -34,15 +33,8 @@ def team(db_path, first_start_file):
     store.share_deal(1, "sam@example.com", "sponsor")
 
     def start(email: str | None, deal: int | None = None, page: str | None = None) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=60)
-        at.secrets["auth"] = AUTH
-        at.user = {"is_logged_in": True, "email": email} if email else {"is_logged_in": False}
-        if deal is not None:
-            at.query_params["deal"] = str(deal)
-        at.run()
-        if page is not None:
-            at.switch_page(page).run()
-        return at
+        user = {"is_logged_in": True, "email": email} if email else {"is_logged_in": False}
+        return app(deal=deal, page=page, auth=AUTH, user=user)
 
     return start
 

@@ -32,6 +32,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_healthy(url: str, process: subprocess.Popen, log_path: Path, seconds: float = 60) -> None:
+    """Return once Streamlit's health endpoint at `url` answers; ServerDidNotStart (with its log) if the
+    process ends or `seconds` pass first."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise ServerDidNotStart(log_path.read_text()) from None
+            time.sleep(0.2)  # polling a server that is starting up, not waiting on a page
+
+
 @contextmanager
 def serve(
     db_path: Path,
@@ -54,16 +69,7 @@ def serve(
         )  # fmt: skip
         url = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    if server.poll() is not None or time.monotonic() > deadline:
-                        raise ServerDidNotStart(log_path.read_text()) from None
-                    time.sleep(0.2)  # polling a server that is starting up, not waiting on a page
+            wait_until_healthy(url, server, log_path)
             yield url
         finally:
             server.terminate()

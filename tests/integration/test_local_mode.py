@@ -4,11 +4,9 @@ and on no other address."""
 import os
 import signal
 import subprocess
-import time
-import urllib.request
 from pathlib import Path
 
-from tests.browser.server import ROOT, free_port
+from tests.browser.server import ROOT, free_port, wait_until_healthy
 
 LISTEN = "0A"  # the TCP state "listening" in /proc/net/tcp
 
@@ -32,15 +30,7 @@ def test_make_run_listens_on_127_0_0_1_only(tmp_path):
         make = subprocess.Popen(["make", "run", f"PORT={port}"], cwd=ROOT, env=env, stdout=log,
                                 stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                assert make.poll() is None and time.monotonic() < deadline, (tmp_path / "run.log").read_text()
-                time.sleep(0.2)  # polling a server that is starting, not waiting on a page
+        wait_until_healthy(f"http://127.0.0.1:{port}", make, tmp_path / "run.log", seconds=90)
         assert listening_addresses(port) == {"0100007F"}  # 127.0.0.1, and not 0.0.0.0 or ::
     finally:
         os.killpg(make.pid, signal.SIGTERM)
