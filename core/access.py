@@ -66,10 +66,6 @@ class Person:
     role: Role | None = None
     local: bool = False
 
-    @property
-    def name(self) -> str:
-        return self.email
-
 
 def local_person(user: str) -> Person:
     """The one person of local mode: may do everything, recorded under the operating-system user."""
