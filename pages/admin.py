@@ -25,7 +25,7 @@ for column, role in zip(counts, Role, strict=True):
     column.metric(role.value.capitalize(), int(by_role.get(role.value, 0)), help=ROLE_MEANS[role])
 
 people_tab, teams_tab, history_tab = st.tabs(
-    ["Members", "Deal teams", "History of the team"], key="admin_tabs", on_change="rerun"
+    ["Members", "Deal teams", "History of the team"], key="admin_tabs"
 )
 
 with people_tab:

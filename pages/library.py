@@ -75,7 +75,7 @@ st.caption(
 
 use_tab, save_tab, add_tab, files_tab = st.tabs(
     ["Use on this deal", "Save this deal's evidence", "Add or remove an item", "CSV export and import"],
-    key="library_tabs", on_change="rerun",
+    key="library_tabs",
 )  # fmt: skip
 with use_tab:
     if deal is None:

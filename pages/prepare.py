@@ -140,7 +140,8 @@ else:
     )
     m3.metric("Issues with a ZOPA", f"{sum(1 for z in zones if z.overlap)} of {len(issues)}")
 
-# Keyed, so a save (which reruns the page) leaves the negotiator on the tab they were working in.
+# Keyed, so a save (which reruns the page) leaves the negotiator on the tab they were working in; a switch
+# itself does not rerun the page, so nothing typed right after it is lost to a redraw.
 tab_deal, tab_cp, tab_batna, tab_issues, tab_anchor, tab_evidence = st.tabs(
     [
         "Deal",
@@ -151,7 +152,6 @@ tab_deal, tab_cp, tab_batna, tab_issues, tab_anchor, tab_evidence = st.tabs(
         "Evidence pack",
     ],
     key="prepare_tab",
-    on_change="rerun",
 )
 
 with tab_deal:
