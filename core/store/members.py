@@ -41,80 +41,54 @@ def _marked(kind: str, fn: Callable) -> Callable:
     return fn
 
 
-def reads_deal(fn: Callable) -> Callable:
-    """The method's first argument is a deal the acting person must be able to read."""
+def _on_first(kind: str, check: Callable[[Members, int], None]) -> Callable[[Callable], Callable]:
+    """A guard for methods whose first argument names what is checked: an id, or a model with its id."""
 
-    @functools.wraps(fn)
-    def guarded(self: Members, deal_id: int, *args: Any, **kwargs: Any) -> Any:
-        self._require_read(deal_id)
-        return fn(self, deal_id, *args, **kwargs)
+    def decorate(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def guarded(self: Members, first: Any, *args: Any, **kwargs: Any) -> Any:
+            check(self, first if isinstance(first, int) else first.id)
+            return fn(self, first, *args, **kwargs)
 
-    return _marked("reads deal", guarded)
+        return _marked(kind, guarded)
 
-
-def works_deal(fn: Callable) -> Callable:
-    """The method's first argument is a deal (or a deal model) the acting person must be able to change."""
-
-    @functools.wraps(fn)
-    def guarded(self: Members, deal: Any, *args: Any, **kwargs: Any) -> Any:
-        self._require_work(deal if isinstance(deal, int) else deal.id)
-        return fn(self, deal, *args, **kwargs)
-
-    return _marked("works deal", guarded)
+    return decorate
 
 
-def reads_counterparty(fn: Callable) -> Callable:
-    @functools.wraps(fn)
-    def guarded(self: Members, counterparty_id: int, *args: Any, **kwargs: Any) -> Any:
-        self._require_counterparty(counterparty_id, work=False)
-        return fn(self, counterparty_id, *args, **kwargs)
+def _allowed(kind: str, may: Callable[[Person], bool], refused: str) -> Callable[[Callable], Callable]:
+    """A guard on the acting person's role alone."""
 
-    return _marked("reads counterparty", guarded)
+    def decorate(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def guarded(self: Members, *args: Any, **kwargs: Any) -> Any:
+            if not may(self.person):
+                raise NotAllowed(refused)
+            return fn(self, *args, **kwargs)
 
+        return _marked(kind, guarded)
 
-def works_counterparty(fn: Callable) -> Callable:
-    """The counterparty (an id or the model) of a deal the acting person works on."""
-
-    @functools.wraps(fn)
-    def guarded(self: Members, cp: Any, *args: Any, **kwargs: Any) -> Any:
-        self._require_counterparty(cp if isinstance(cp, int) else cp.id, work=True)
-        return fn(self, cp, *args, **kwargs)
-
-    return _marked("works counterparty", guarded)
+    return decorate
 
 
-def creates_deal(fn: Callable) -> Callable:
-    @functools.wraps(fn)
-    def guarded(self: Members, *args: Any, **kwargs: Any) -> Any:
-        if not may_create_deal(self.person):
-            raise NotAllowed("Your role cannot start deals: ask a leader or an admin.")
-        return fn(self, *args, **kwargs)
-
-    return _marked("creates deal", guarded)
-
-
-def manages(fn: Callable) -> Callable:
-    """Members, deal teams, and whole-database operations: admins (and the one local user) only."""
-
-    @functools.wraps(fn)
-    def guarded(self: Members, *args: Any, **kwargs: Any) -> Any:
-        if not may_manage_members(self.person):
-            raise NotAllowed("Only an admin can manage members and deal teams.")
-        return fn(self, *args, **kwargs)
-
-    return _marked("manages", guarded)
-
-
-def contributes(fn: Callable) -> Callable:
-    """The organisation's library: those who start deals add to it (not sponsors, who only approve)."""
-
-    @functools.wraps(fn)
-    def guarded(self: Members, *args: Any, **kwargs: Any) -> Any:
-        if not may_create_deal(self.person):
-            raise NotAllowed("Your role reads the library; negotiators, leaders and admins add to it.")
-        return fn(self, *args, **kwargs)
-
-    return _marked("contributes", guarded)
+# A deal the acting person must be able to read, or to change (its id, or the deal itself).
+reads_deal = _on_first("reads deal", lambda store, deal_id: store._require_read(deal_id))
+works_deal = _on_first("works deal", lambda store, deal_id: store._require_work(deal_id))
+# The counterparty (its id, or the model) of a deal the acting person may read, or works on.
+reads_counterparty = _on_first(
+    "reads counterparty", lambda store, cp: store._require_counterparty(cp, work=False)
+)
+works_counterparty = _on_first(
+    "works counterparty", lambda store, cp: store._require_counterparty(cp, work=True)
+)
+creates_deal = _allowed(
+    "creates deal", may_create_deal, "Your role cannot start deals: ask a leader or an admin."
+)
+# Members, deal teams, and whole-database operations: admins (and the one local user) only.
+manages = _allowed("manages", may_manage_members, "Only an admin can manage members and deal teams.")
+# The organisation's library: those who start deals add to it (not sponsors, who only approve).
+contributes = _allowed(
+    "contributes", may_create_deal, "Your role reads the library; negotiators, leaders and admins add to it."
+)
 
 
 def filtered(fn: Callable) -> Callable:
@@ -137,6 +111,8 @@ class Members(Engine):
         return bound
 
     def _parts(self, deal_id: int, cur: Cursor | None = None) -> set[Part]:
+        if self.person.local:  # the one local user may do everything: no need to ask the database
+            return set()
         rows = (cur or self.cursor()).rows(
             "SELECT part FROM deal_person WHERE deal_id = ? AND email = ?", [deal_id, self.person.email]
         )
