@@ -7,7 +7,7 @@ CHROMIUM := /usr/bin/chromium
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT   ?= 8501
 
-.PHONY: run test test-fast test-unit test-app test-integration test-browser bench lint chromium clean
+.PHONY: run test test-fast test-unit test-app test-integration test-browser bench lint chromium postgresql clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,30 +23,37 @@ $(CHROMIUM):
 
 chromium: $(CHROMIUM)
 
+# Debian's PostgreSQL server binaries (>= 15): the tests start a throwaway cluster of their own with them
+# (initdb into a temporary folder, 127.0.0.1, a free port) and never use a server that is already running.
+PG_INITDB = $(lastword $(sort $(wildcard /usr/lib/postgresql/*/bin/initdb)))
+postgresql:
+	@test -n "$(PG_INITDB)" || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql; }
+
 # Local mode: one person, this computer only (127.0.0.1); .streamlit/config.toml holds the rest.
 run: $(STAMP)
 	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
 
-test: $(STAMP) $(CHROMIUM)
+test: $(STAMP) $(CHROMIUM) postgresql
 	HYPOTHESIS_PROFILE=ci $(PY) -m pytest
 
 # The edit loop: core units and every screen through AppTest; no processes, servers, browser or fuzzing.
-test-fast: $(STAMP)
+test-fast: $(STAMP) postgresql
 	$(PY) -m pytest -q -m "not slow and not browser" tests/unit tests/app
 
-test-unit: $(STAMP)
+test-unit: $(STAMP) postgresql
 	$(PY) -m pytest tests/unit
 
-test-app: $(STAMP)
+test-app: $(STAMP) postgresql
 	$(PY) -m pytest tests/app
 
-test-integration: $(STAMP)
+test-integration: $(STAMP) postgresql
 	CI=1 $(PY) -m pytest tests/integration
 
-test-browser: $(STAMP) $(CHROMIUM)
+test-browser: $(STAMP) $(CHROMIUM) postgresql
 	$(PY) -m pytest tests/browser
 
-bench: $(STAMP)
+bench: $(STAMP) postgresql
 	$(PY) bench/bench.py
 
 lint: $(STAMP)

@@ -19,7 +19,18 @@ from .access import Part, Role
 from .csvio import check_size, frame_to_csv, parse_concessions
 from .dealfiles import read_deal_file
 from .models import InvalidInput
-from .store import DatabaseBusy, DatabaseUnusable, NotAllowed, NotFound, Store, database_path, now
+from .store import (
+    DatabaseBusy,
+    DatabaseProblem,
+    DatabaseUnreachable,
+    NotAllowed,
+    NotFound,
+    Store,
+    database_location,
+    now,
+)
+from .store.backends import without_password
+from .store.copying import copy_cockpit
 
 EXIT_INVALID = 2
 EXIT_BUSY = 3
@@ -29,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="cockpit",
         description="Deal Cockpit on the command line. "
-        "The database is COCKPIT_DB (default data/cockpit.duckdb).",
+        "The database is COCKPIT_DB: a DuckDB file (default data/cockpit.duckdb) or a postgresql:// URL.",
     )
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -79,6 +90,16 @@ def _parser() -> argparse.ArgumentParser:
     un = sub.add_parser("unshare", help="take a member off a deal")
     un.add_argument("deal", type=int, metavar="DEAL_ID")
     un.add_argument("email")
+
+    # Moving a cockpit between engines: a pilot's file to the team's PostgreSQL (or back, or to a backup file).
+    c = sub.add_parser(
+        "copy",
+        help="copy the whole cockpit (every deal, line, assessment, bundle, member and history row) into an "
+        "empty database, or from one: a DuckDB file or a postgresql:// URL",
+    )
+    where = c.add_mutually_exclusive_group(required=True)
+    where.add_argument("--to", metavar="FILE_OR_URL", help="copy COCKPIT_DB into this empty database")
+    where.add_argument("--from", dest="source", metavar="FILE_OR_URL", help="copy this database into COCKPIT_DB")
     return p
 
 
@@ -86,10 +107,10 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return _run(args)
-    except DatabaseBusy as exc:
+    except (DatabaseBusy, DatabaseUnreachable) as exc:  # try again later
         print(f"cockpit: {exc}", file=sys.stderr)
         return EXIT_BUSY
-    except DatabaseUnusable as exc:
+    except DatabaseProblem as exc:
         print(f"cockpit: {exc}", file=sys.stderr)
         return EXIT_INVALID
     except InvalidInput as exc:
@@ -152,6 +173,9 @@ def _run(args: argparse.Namespace) -> int:
         print(f"imported {count} concession lines into deal {args.deal}")
         return 0
 
+    if args.command == "copy":
+        return _copy(args)
+
     store = _open()
     if args.command == "export-concessions":
         if args.deal is not None:
@@ -168,7 +192,7 @@ def _run(args: argparse.Namespace) -> int:
         started = time.perf_counter()
         if args.deals is None:
             ids = demo.load_curated(store)
-            print(f"added {len(ids)} curated deals to {database_path()}")
+            print(f"added {len(ids)} curated deals to {database_location()}")
         else:
             if args.deals < 1 or args.concessions_per_deal < 0:
                 raise InvalidInput(["--deals must be at least 1 and --concessions-per-deal at least 0"])
@@ -219,6 +243,32 @@ def _member(store: Store, args: argparse.Namespace) -> int:
         store.remove_member(args.email)
         print(f"{args.email.strip().lower()} can no longer sign in; their history stays")
     return 0
+
+
+def _copy(args: argparse.Namespace) -> int:
+    here = database_location()
+    source_at, target_at = (here, args.to) if args.to is not None else (args.source, here)
+    if _same_database(source_at, target_at):
+        raise InvalidInput([f"copy: the source and the target are the same database ({without_password(here)})"])
+    wait = wait_seconds(os.environ.get("COCKPIT_WAIT", ""))
+    source = Store.open(source_at, wait=wait)
+    target = Store.open(target_at, wait=wait)
+    started = time.perf_counter()
+    counts = copy_cockpit(source, target)
+    for table, rows in counts.items():
+        print(f"{table:<18} {rows:>10,}")
+    print(f"copied {sum(counts.values()):,} rows in {len(counts)} tables from {without_password(source.location)} "
+          f"to {without_password(target.location)} in {time.perf_counter() - started:.1f} s; "
+          "the counts are equal on both sides")  # fmt: skip
+    return 0
+
+
+def _same_database(a: str, b: str) -> bool:
+    from .store.backends import is_postgres
+
+    if is_postgres(a) or is_postgres(b):
+        return a == b
+    return Path(a).resolve() == Path(b).resolve()
 
 
 def _read_bytes(path: Path) -> bytes:

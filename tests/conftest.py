@@ -3,6 +3,7 @@
 The curated demo is built once per test session and its file copied per test (building it takes
 seconds, copying the file milliseconds)."""
 
+import itertools
 import os
 import shutil
 from datetime import date
@@ -13,6 +14,7 @@ from hypothesis import HealthCheck, settings
 
 from core.demo import load_curated
 from core.store import Store
+from tests.postgres import PgDatabase
 
 TODAY = date(2026, 11, 25)  # the curated set's anchor: dates in the demo files are used as written
 
@@ -49,25 +51,99 @@ def first_start_file(tmp_path_factory):
     return _built(tmp_path_factory.mktemp("first-start"), None)
 
 
+# ---- both engines: DuckDB (the embedded default) and PostgreSQL (a team's shared database) ----------
+ENGINES = ("duckdb", "postgresql")
+_names = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throwaway PostgreSQL cluster for the session, started only when a test asks for the engine."""
+    from tests.postgres import Cluster
+
+    cluster = Cluster()
+    yield cluster
+    cluster.remove()
+
+
+@pytest.fixture(scope="session")
+def pg_template(postgres):
+    """The template database holding what a DuckDB file holds (None: an empty, migrated cockpit); built
+    once per session with `cockpit copy`'s own code, then copied per test in milliseconds."""
+    from core.store.copying import copy_cockpit
+
+    built: dict[str, str] = {}
+
+    def template(source: Path | None) -> str:
+        key = str(source)
+        if key not in built:
+            name = f"tpl_{len(built)}"
+            target = Store.open(postgres.create(name))
+            if source is not None:
+                origin = Store.open(source)
+                copy_cockpit(origin, target)
+                origin.close()
+            target.close()
+            built[key] = name
+        return built[key]
+
+    return template
+
+
+def _pg_database(postgres, pg_template, source: Path | None, blank: bool = False) -> PgDatabase:
+    """A database of the test's own: a copy of the template for `source`, or `blank` (not even migrated)."""
+    name = f"t{os.getpid()}_{next(_names)}"
+    url = postgres.create(name) if blank else postgres.create(name, pg_template(source))
+    return PgDatabase(url, name, postgres, pg_template)
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request):
+    return request.param
+
+
 @pytest.fixture
-def store():
-    s = Store.memory()
+def store(engine, request):
+    if engine == "duckdb":
+        s = Store.memory()
+        yield s
+        s.close()
+        return
+    postgres, template = request.getfixturevalue("postgres"), request.getfixturevalue("pg_template")
+    database = _pg_database(postgres, template, None)
+    s = Store.open(database)
     yield s
     s.close()
+    postgres.drop(database.name)
 
 
 @pytest.fixture
-def demo_store(curated_file, tmp_path):
-    path = tmp_path / "demo.duckdb"
-    shutil.copyfile(curated_file, path)
-    s = Store.open(path)
+def demo_store(engine, curated_file, tmp_path, request):
+    if engine == "duckdb":
+        path = tmp_path / "demo.duckdb"
+        shutil.copyfile(curated_file, path)
+        s = Store.open(path)
+        yield s
+        s.close()
+        return
+    postgres, template = request.getfixturevalue("postgres"), request.getfixturevalue("pg_template")
+    database = _pg_database(postgres, template, curated_file)
+    s = Store.open(database)
     yield s
     s.close()
+    postgres.drop(database.name)
 
 
 @pytest.fixture
-def db_path(tmp_path, monkeypatch):
-    """A database file of its own for code that opens COCKPIT_DB (app, CLI)."""
-    path = tmp_path / "cockpit.duckdb"
-    monkeypatch.setenv("COCKPIT_DB", str(path))
-    return path
+def db_path(engine, tmp_path, monkeypatch, request):
+    """A database of its own for code that opens COCKPIT_DB (app, CLI): a file, or a PostgreSQL database."""
+    if engine == "duckdb":
+        path = tmp_path / "cockpit.duckdb"
+        monkeypatch.setenv("COCKPIT_DB", str(path))
+        yield path
+        return
+    postgres, template = request.getfixturevalue("postgres"), request.getfixturevalue("pg_template")
+    database = _pg_database(postgres, template, None, blank=True)  # the app's first start migrates it
+    monkeypatch.setenv("COCKPIT_DB", database)
+    yield database
+    postgres.drop(database.name)

@@ -11,11 +11,12 @@ from .engine import (
     Conflict,
     DatabaseBusy,
     DatabaseProblem,
+    DatabaseUnreachable,
     DatabaseUnusable,
     NotAllowed,
     NotFound,
     current_user,
-    database_path,
+    database_location,
     now,
 )
 from .members import Members
@@ -32,6 +33,6 @@ class Store(Reviews, Queries, DealFiles, Meso, Concessions, Power, Preparation, 
 
 
 __all__ = [
-    "DEFAULT_DB", "MIGRATIONS", "PROJECT_ROOT", "Conflict", "DatabaseBusy", "DatabaseProblem", "DatabaseUnusable", "NotAllowed", "NotFound", "Store", "current_user",
-    "database_path", "now",
+    "DEFAULT_DB", "MIGRATIONS", "PROJECT_ROOT", "Conflict", "DatabaseBusy", "DatabaseProblem", "DatabaseUnreachable", "DatabaseUnusable", "NotAllowed", "NotFound", "Store", "current_user",
+    "database_location", "now",
 ]  # fmt: skip

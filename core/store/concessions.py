@@ -69,8 +69,7 @@ class Concessions(Members):
 
     @works_deal
     def add_concession(self, deal_id: int, concession: Concession) -> int:
-        with self.transaction() as cur:
-            self._require(cur, "deal", deal_id)
+        with self._writing(deal_id) as cur:
             self._check_issue_links(cur, deal_id, [concession])
             new_id = self._insert_concession(cur, deal_id, concession, issue_map=None)
             self._audit(
@@ -114,7 +113,7 @@ class Concessions(Members):
 
         `read` is the log as the caller saw it: if someone else changed one of the touched lines since,
         nothing is written and Conflict names the line (two sessions never silently overwrite each other)."""
-        with self.transaction() as cur:
+        with self._writing(deal_id) as cur:
             live = live_ids(cur, "concession", deal_id)
             unknown = [c.id for c in changed if c.id not in live] + [i for i in removed if i not in live]
             if unknown:
@@ -162,7 +161,7 @@ class Concessions(Members):
     @works_deal
     def restore_concession(self, deal_id: int, concession_id: int) -> None:
         """Undo a removal."""
-        with self.transaction() as cur:
+        with self._writing(deal_id) as cur:
             if not cur.scalar(
                 "SELECT count(*) FROM concession WHERE id = ? AND deal_id = ? AND deleted_at IS NOT NULL",
                 [concession_id, deal_id],
@@ -185,8 +184,7 @@ class Concessions(Members):
     @works_deal
     def import_concessions(self, deal_id: int, items: Sequence[Concession]) -> int:
         """Append validated lines in one transaction (bulk, so 100,000 lines take seconds)."""
-        with self.transaction() as cur:
-            self._require(cur, "deal", deal_id)
+        with self._writing(deal_id) as cur:
             self._check_issue_links(cur, deal_id, items)
             first = cur.next_id("concession")
             frame = pd.DataFrame(
@@ -194,11 +192,7 @@ class Concessions(Members):
             ).astype({"issue_id": "Int64", "new_position": "Float64"})
             frame.insert(0, "deal_id", deal_id)
             frame.insert(0, "id", range(first, first + len(items)))
-            cur.raw.register("_import_frame", frame)
-            try:
-                cur.execute("INSERT INTO concession BY NAME SELECT * FROM _import_frame")
-            finally:
-                cur.raw.unregister("_import_frame")
+            cur.bulk_insert("concession", frame)
             lines = f"{len(items):,} line{'s' if len(items) != 1 else ''}"
             self._audit(
                 cur,

@@ -148,8 +148,7 @@ class Deals(Members):
 
     @works_deal
     def update_deal(self, deal: Deal) -> None:
-        with self.transaction() as cur:
-            self._require(cur, "deal", deal.id)
+        with self._writing(deal.id) as cur:
             before = Deal.model_validate(
                 cur.rows(f"SELECT id, {quoted(_DEAL_COLUMNS)} FROM deal WHERE id = ?", [deal.id])[0]
             )
@@ -174,7 +173,7 @@ class Deals(Members):
     @works_deal
     def advance_stage(self, deal_id: int, to: str, note: str = "") -> None:
         """Move the deal to the next step and record it, in one transaction."""
-        with self.transaction() as cur:
+        with self._writing(deal_id) as cur:
             rows = cur.rows("SELECT stage FROM deal WHERE id = ?", [deal_id])
             if not rows:
                 raise NotFound(f"There is no deal with id {deal_id}.")
@@ -183,14 +182,12 @@ class Deals(Members):
 
     @works_deal
     def observe_signal(self, deal_id: int, move_key: str, note: str = "") -> None:
-        with self.transaction() as cur:
-            self._require(cur, "deal", deal_id)
+        with self._writing(deal_id) as cur:
             self._record(cur, deal_id, "signal", move_key, None, "observed", note)
 
     @works_deal
     def clear_signal(self, deal_id: int, move_key: str, note: str = "") -> None:
-        with self.transaction() as cur:
-            self._require(cur, "deal", deal_id)
+        with self._writing(deal_id) as cur:
             self._record(cur, deal_id, "signal", move_key, "observed", "cleared", note)
 
     @reads_deal
@@ -199,7 +196,7 @@ class Deals(Members):
         rows = self.cursor().rows(
             """SELECT subject FROM (
                    SELECT subject, new_value, row_number() OVER (PARTITION BY subject ORDER BY changed_at DESC, id DESC) AS n
-                   FROM deal_event WHERE deal_id = ? AND kind = 'signal') WHERE n = 1 AND new_value = 'observed'""",
+                   FROM deal_event WHERE deal_id = ? AND kind = 'signal') AS latest WHERE n = 1 AND new_value = 'observed'""",
             [deal_id],
         )
         return {r["subject"] for r in rows}

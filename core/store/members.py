@@ -192,6 +192,7 @@ class Members(Engine):
         must be able to add the rest); on a database with members this does nothing and returns None."""
         key = email_address(email)
         with self.transaction() as cur:
+            cur.serialize("members")  # who is first, and who is the last admin, hold across servers
             if cur.scalar("SELECT count(*) FROM member WHERE removed_at IS NULL"):
                 return None
             cur.execute("DELETE FROM member WHERE email = ?", [key])
@@ -227,6 +228,7 @@ class Members(Engine):
         except ValueError:
             raise InvalidInput([f"Role: '{role}' is not one of {', '.join(r.value for r in Role)}"]) from None
         with self.transaction() as cur:
+            cur.serialize("members")  # who is first, and who is the last admin, hold across servers
             if not cur.scalar("SELECT count(*) FROM member WHERE removed_at IS NULL"):
                 role = Role.admin
             rows = cur.rows("SELECT role, removed_at FROM member WHERE email = ?", [email])
@@ -261,6 +263,7 @@ class Members(Engine):
         """Soft: the person can no longer sign in or see any deal; their history stays."""
         key = email.strip().lower()
         with self.transaction() as cur:
+            cur.serialize("members")  # who is first, and who is the last admin, hold across servers
             if not cur.scalar("SELECT count(*) FROM member WHERE email = ? AND removed_at IS NULL", [key]):
                 raise NotFound(f"There is no member {email.strip()[:254]}.")
             admins = cur.scalar("SELECT count(*) FROM member WHERE role = 'admin' AND removed_at IS NULL")
@@ -304,8 +307,7 @@ class Members(Engine):
         except ValueError:
             raise InvalidInput([f"Part: '{part}' is not one of owner, sponsor, team"]) from None
         key = email.strip().lower()
-        with self.transaction() as cur:
-            self._require(cur, "deal", deal_id)
+        with self._writing(deal_id) as cur:
             if not cur.scalar("SELECT count(*) FROM member WHERE email = ? AND removed_at IS NULL", [key]):
                 raise InvalidInput([f"E-mail: {key[:254]} is not a member; add them first"])
             rows = cur.rows("SELECT part FROM deal_person WHERE deal_id = ? AND email = ?", [deal_id, key])
@@ -342,8 +344,7 @@ class Members(Engine):
     @manages
     def unshare_deal(self, deal_id: int, email: str) -> None:
         key = email.strip().lower()
-        with self.transaction() as cur:
-            self._require(cur, "deal", deal_id)
+        with self._writing(deal_id) as cur:
             rows = cur.rows("SELECT part FROM deal_person WHERE deal_id = ? AND email = ?", [deal_id, key])
             if not rows:
                 raise NotFound(f"{key[:254]} is not on deal {deal_id}.")
@@ -390,7 +391,7 @@ class Members(Engine):
     ) -> Approval:
         """Record a decision on a give over the mandate. Signed in, the approver is the acting person
         and the time is now; locally, the negotiator records who said yes and when."""
-        with self.transaction() as cur:
+        with self._writing(deal_id) as cur:
             rows = cur.rows(
                 "SELECT value_to_you FROM concession WHERE id = ? AND deal_id = ? AND deleted_at IS NULL",
                 [concession_id, deal_id],
@@ -439,7 +440,7 @@ class Members(Engine):
         rows = self.cursor().rows("SELECT name, context, owner FROM deal WHERE id = ?", [deal_id])
         if rows:  # the mandate read as the deal form reads it: a finite amount from 0
             validate(Deal, {**rows[0], "mandate": mandate})
-        with self.transaction() as cur:
+        with self._writing(deal_id) as cur:
             old = cur.scalar("SELECT mandate FROM deal WHERE id = ?", [deal_id])
             if old is None:
                 raise NotFound(f"There is no deal with id {deal_id}.")

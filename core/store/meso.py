@@ -37,8 +37,7 @@ class Meso(Members):
     @works_deal
     def replace_meso_round(self, deal_id: int, round_no: int, bundles: Sequence[MesoBundle]) -> None:
         """Make a MESO round equal `bundles` in one step: rename and re-value by id, add new, soft-delete missing."""
-        with self.transaction() as cur:
-            self._require(cur, "deal", deal_id)
+        with self._writing(deal_id) as cur:
             if twice := duplicate_bundle_names(bundles):
                 raise InvalidInput(
                     [f"Name: two bundles of round {round_no} are named '{twice[0]}'; give each its own"]
@@ -72,7 +71,8 @@ class Meso(Members):
                     for t in b.terms:
                         # An upsert, not delete-and-insert: the app never hard-deletes; the old value is in history.
                         cur.execute(
-                            "INSERT OR REPLACE INTO meso_term (bundle_id, issue_id, value) VALUES (?, ?, ?)",
+                            "INSERT INTO meso_term (bundle_id, issue_id, value) VALUES (?, ?, ?) "
+                            "ON CONFLICT (bundle_id, issue_id) DO UPDATE SET value = excluded.value",
                             [b.id, t.issue_id, t.value],
                         )
                         if old_terms.get(t.issue_id) != t.value:
@@ -101,7 +101,7 @@ class Meso(Members):
 
     @works_deal
     def add_meso_pick(self, deal_id: int, pick: MesoPick) -> None:
-        with self.transaction() as cur:
+        with self._writing(deal_id) as cur:
             if not cur.scalar(
                 'SELECT count(*) FROM meso_bundle WHERE id = ? AND deal_id = ? AND "round" = ?',
                 [pick.bundle_id, deal_id, pick.round],

@@ -60,8 +60,7 @@ class Power(Members):
 
     @works_deal
     def add_assessment(self, deal_id: int, assessment: PowerAssessment) -> int:
-        with self.transaction() as cur:
-            self._require(cur, "deal", deal_id)
+        with self._writing(deal_id) as cur:
             previous = self._latest_assessment(cur, deal_id)
             new_id = self._insert_assessment(cur, deal_id, assessment, evidence_map=None)
             self._audit(cur, deal_id, audit.score_changes(previous, assessment))
@@ -82,7 +81,7 @@ class Power(Members):
 LATEST_ASSESSMENT = """
     SELECT deal_id, id AS assessment_id FROM (
         SELECT deal_id, id, row_number() OVER (PARTITION BY deal_id ORDER BY assessed_at DESC, id DESC) AS n
-        FROM power_assessment {where}) WHERE n = 1"""
+        FROM power_assessment {where}) AS ranked WHERE n = 1"""
 
 # A score's weight in the balance of power: ours count at `$weight` while perceived only (no evidence),
 # theirs count as seen. The same rule as core.leverage, for the SQL read side.
@@ -92,7 +91,7 @@ NET_SCORE = """CASE WHEN s.side = 'us' THEN s.score * (CASE WHEN s.evidence_id I
 
 def _latest_ids(where: str) -> str:
     """The ids of the latest assessment of each deal that `where` selects, as a subquery."""
-    return f"SELECT assessment_id FROM ({LATEST_ASSESSMENT.format(where=where)})"
+    return f"SELECT assessment_id FROM ({LATEST_ASSESSMENT.format(where=where)}) AS latest"
 
 
 def _sorted_scores(scores: Sequence[PowerScore]) -> list[PowerScore]:

@@ -42,7 +42,7 @@ class Preparation(Members):
     @works_deal
     def save_anchor(self, deal_id: int, sheet: AnchorWorksheet) -> None:
         """Record an issue's anchor worksheet (its benchmarks from this deal's evidence pack)."""
-        with self.transaction() as cur:
+        with self._writing(deal_id) as cur:
             problems = []
             if sheet.issue_id not in live_ids(cur, "issue", deal_id):
                 problems.append(f"Issue: issue {sheet.issue_id} is not an issue of this deal")
@@ -105,8 +105,7 @@ class Preparation(Members):
         return self._replace_for_deal(Issue, deal_id, items)
 
     def _replace_for_deal(self, model: type[Model], deal_id: int, items: Sequence) -> list[int]:
-        with self.transaction() as cur:
-            self._require(cur, "deal", deal_id)
+        with self._writing(deal_id) as cur:
             refs = live_ids(cur, "evidence", deal_id)
             for n, item in enumerate(items, start=1):
                 ref = getattr(item, "evidence_id", None)
@@ -128,7 +127,7 @@ class Preparation(Members):
 
     @works_deal
     def set_their_priorities(self, deal_id: int, priorities: dict[int, int]) -> None:
-        with self.transaction() as cur:
+        with self._writing(deal_id) as cur:
             before = {i.id: i for i in self._list_children(Issue, deal_id, cur)}
             changes: list[Change] = []
             for issue_id, priority in priorities.items():

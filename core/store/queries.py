@@ -28,11 +28,7 @@ class Queries(Members):
             for table, frame in frames.items():
                 if frame.empty:
                     continue
-                cur.raw.register("_bulk_frame", frame)
-                try:
-                    cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _bulk_frame")
-                finally:
-                    cur.raw.unregister("_bulk_frame")
+                cur.bulk_insert(table, frame)
                 counts[table] = len(frame)
         return counts
 
@@ -45,7 +41,7 @@ class Queries(Members):
 
     @filtered
     def pipeline(self, today: date, rules: dict[str, float]) -> pd.DataFrame:
-        """One row per deal with everything the pipeline shows, aggregated in DuckDB in one statement.
+        """One row per deal with everything the pipeline shows, aggregated by the database in one statement.
 
         The figures follow core.concessions and core.leverage; `rules` carries their constants
         (perceived_weight, max_total, leaned_on, small_gain_share) so they are defined in one place,
@@ -57,7 +53,7 @@ class Queries(Members):
             WITH c AS (
                 SELECT c.deal_id, count(*) AS lines, sum(c.value_to_you) AS balance,
                        sum(greatest(-c.value_to_you, 0)) AS gives,
-                       count(*) FILTER (WHERE regexp_full_match(c.you_get, '\s*')) AS one_way,
+                       count(*) FILTER (WHERE c.you_get ~ '^\s*$') AS one_way,
                        count(*) FILTER (WHERE c.new_position IS NOT NULL AND (
                            (i.direction = 'floor' AND c.new_position < i.reservation) OR
                            (i.direction = 'ceiling' AND c.new_position > i.reservation))) AS floor_breaches
@@ -75,9 +71,9 @@ class Queries(Members):
                     SELECT deal_id, money, time_days, evidence_id,
                            row_number() OVER (PARTITION BY deal_id ORDER BY coalesce(best, false) DESC,
                                               money DESC, time_days, risk, position, id) AS n
-                    FROM alternative WHERE deleted_at IS NULL) WHERE n = 1)
+                    FROM alternative WHERE deleted_at IS NULL) AS ranked WHERE n = 1)
             SELECT d.id, d.name, cp.name AS counterparty, d.owner, d.context, d.stage, d.value, d.currency,
-                   d.mandate, d.deadline, date_diff('day', $today::DATE, d.deadline) AS days_to_deadline,
+                   d.mandate, d.deadline, CAST(d.deadline - CAST($today AS DATE) AS BIGINT) AS days_to_deadline,
                    coalesce(c.lines, 0) AS lines, coalesce(c.balance, 0) AS balance, coalesce(c.gives, 0) AS gives,
                    greatest(coalesce(c.gives, 0) - d.mandate, 0) AS over_mandate,
                    coalesce(c.one_way, 0) AS one_way, coalesce(c.floor_breaches, 0) AS floor_breaches,
@@ -87,7 +83,7 @@ class Queries(Members):
                     AND abs(pi.target - pi.reservation) < $small_gain * d.value) AS w_repeated_small_gain,
                    coalesce(p.leaned_perceived, 0) > 0 AS w_perceived_power,
                    cp.communication_style = 'indirect' AS w_face_saving,
-                   (d.deadline IS NOT NULL AND (regexp_full_match(d.deadline_reason, '\s*')
+                   (d.deadline IS NOT NULL AND (d.deadline_reason ~ '^\s*$'
                     OR d.deadline_evidence_id IS NULL)) AS w_fake_urgency,
                    (b.deal_id IS NULL OR (b.money <= 0 AND b.time_days <= 0) OR b.evidence_id IS NULL) AS w_bluff_guard
             FROM deal d JOIN counterparty cp ON cp.id = d.counterparty_id
@@ -108,7 +104,7 @@ class Queries(Members):
             return pd.DataFrame(columns=["deal_id", "source", "edge"])
         return self.cursor().df(
             f"""
-            WITH latest AS ({LATEST_ASSESSMENT.format(where="WHERE list_contains($ids, deal_id)")})
+            WITH latest AS ({LATEST_ASSESSMENT.format(where="WHERE deal_id = ANY($ids)")})
             SELECT l.deal_id, s.source,
                    sum({NET_SCORE}) AS edge
             FROM latest l JOIN power_score s ON s.assessment_id = l.assessment_id

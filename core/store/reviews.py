@@ -53,8 +53,7 @@ class Reviews(Members):
     @works_deal
     def save_review(self, deal_id: int, review: Review) -> None:
         """Record or change the review; a review marked final is kept as it is."""
-        with self.transaction() as cur:
-            self._require(cur, "deal", deal_id)
+        with self._writing(deal_id) as cur:
             before = self._read_review(cur, deal_id)
             if before is not None and before.final:
                 raise InvalidInput(["Final: this review is marked final and can no longer be changed"])
@@ -137,7 +136,7 @@ class Reviews(Members):
     @works_deal
     def use_library_item(self, deal_id: int, item_id: int) -> int:
         """Add a library item to the deal's evidence pack in one step; returns the new evidence id."""
-        with self.transaction() as cur:
+        with self._writing(deal_id) as cur:
             rows = cur.rows(
                 f"SELECT id, {quoted(_ITEM_COLUMNS)} FROM library_item WHERE id = ? AND deleted_at IS NULL",
                 [item_id],
@@ -162,7 +161,7 @@ class Reviews(Members):
             raise InvalidInput(
                 ["Library: your role reads the library; negotiators, leaders and admins add to it"]
             )
-        with self.transaction() as cur:
+        with self._writing(deal_id) as cur:
             found = [e for e in self._list_children(Evidence, deal_id, cur) if e.id == evidence_id]
             if not found:
                 raise NotFound(f"Evidence {evidence_id} is not in this deal's evidence pack.")
@@ -179,7 +178,7 @@ class Reviews(Members):
     @works_deal
     def link_library_item(self, deal_id: int, item_id: int, evidence_id: int) -> None:
         """Note that a piece of the deal's evidence is this library item (so its persuasive picks count)."""
-        with self.transaction() as cur:
+        with self._writing(deal_id) as cur:
             if evidence_id not in live_ids(cur, "evidence", deal_id):
                 raise NotFound(f"Evidence {evidence_id} is not in this deal's evidence pack.")
             if not cur.scalar(

@@ -19,7 +19,7 @@ from ..approvals import to_decide
 from ..formatting import md, plural
 from ..models import InvalidInput, Model, word
 from ..privacy import private_fields
-from ..store import Conflict, DatabaseProblem, NotAllowed, NotFound, Store, database_path
+from ..store import Conflict, DatabaseProblem, NotAllowed, NotFound, Store, database_location
 from .team import acting_person, who_badge
 
 ICON = Path(__file__).resolve().parents[2] / "data" / "icon.png"
@@ -39,7 +39,7 @@ def _open_store(path: str) -> Store:
 def get_store() -> Store:
     """The process's store for COCKPIT_DB. A busy file stops the page with the plain message."""
     try:
-        return _open_store(str(database_path()))
+        return _open_store(str(database_location()))
     except DatabaseProblem as exc:  # busy, or not a cockpit database: one sentence, the file's name only
         st.error(md(exc.shown()), icon=":material/database:")
         st.stop()

@@ -1,9 +1,10 @@
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from tests.postgres import fill
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -17,7 +18,7 @@ def app(db_path, first_start_file):
               user: dict | None = None) -> AppTest:  # fmt: skip
         """`auth`: a secrets [auth] section (team mode); `user`: who is signed in for the session."""
         if not db_path.exists() and os.environ.get("COCKPIT_DEMO", "1") != "0":
-            shutil.copyfile(first_start_file, db_path)
+            fill(db_path, first_start_file)
         at = AppTest.from_file(APP, default_timeout=60)
         if auth is not None:
             at.secrets["auth"] = auth

@@ -6,6 +6,7 @@ import pytest
 
 from core.models import Concession, Counterparty, Deal
 from core.store import Store
+from tests.postgres import fill
 
 PAGE = "pages/concessions.py"
 
@@ -296,9 +297,8 @@ def test_the_deal_csv_is_built_when_clicked_so_it_holds_lines_logged_since_the_p
 
 
 def test_many_gives_over_the_mandate_show_ten_decisions_at_a_time(app, db_path, first_start_file):
-    import shutil
 
-    shutil.copyfile(first_start_file, db_path)
+    fill(db_path, first_start_file)
     store = Store.open(db_path)
     for n in range(15):
         store.add_concession(1, Concession(item=f"Give {n}", you_give="x", you_get="y", value_to_you=-1000,

@@ -1,14 +1,13 @@
 """Team mode through AppTest: sign-in configured, a person signed in for the session, and every screen,
 table, chart, link and download holding only the deals that person may see."""
 
-import shutil
-
 import pytest
 import streamlit.runtime.media_file_manager as media
 from streamlit.testing.v1 import AppTest
 
 from core.store import Store
 from tests.app.test_safe_mode import SCREENS, sent
+from tests.postgres import fill
 
 AUTH = {
     "redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "not-a-secret-in-tests",
@@ -24,7 +23,7 @@ OTHER_DEALS = [
 @pytest.fixture
 def team(app, db_path, first_start_file):
     """The demo with a team: Ada admin, Ana owns deal 1, Sam sponsors it, Lea leads, Carol is on nothing."""
-    shutil.copyfile(first_start_file, db_path)
+    fill(db_path, first_start_file)
     store = Store.open(db_path)
     for email, role in [("ada@example.com", "admin"), ("ana@example.com", "negotiator"),
                         ("sam@example.com", "sponsor"), ("lea@example.com", "leader"), ("carol@example.com", "negotiator")]:  # fmt: skip

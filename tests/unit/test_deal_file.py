@@ -203,12 +203,12 @@ def test_importing_onto_a_known_counterparty_records_the_new_stakeholder_in_ever
     path = tmp_path / "deal.json"
     path.write_text(changed.model_dump_json(), encoding="utf-8")
     demo_store.close()
-    monkeypatch.setenv("COCKPIT_DB", str(demo_store.path))
+    monkeypatch.setenv("COCKPIT_DB", str(demo_store.location))
 
     assert cli.main(["import-deal", str(path)]) == 0
     out = capsys.readouterr().out
     assert "already existed" in out and "Dr. New Veto" in out and f"deals {', '.join(map(str, deals))}" in out
-    store = Store.open(demo_store.path)
+    store = Store.open(demo_store.location)
     for deal_id in deals:
         history = store.list_events(deal_id)
         row = history[history["subject"] == "Stakeholder 'Dr. New Veto' added"]

@@ -1,0 +1,463 @@
+"""Where DuckDB and PostgreSQL differ, and nowhere else: connecting, cursors, handing out ids, bulk
+loads, row locks, the revision other processes see, and the two spellings the schema needs.
+
+The store writes one SQL for both (`?` and `$name` parameters, as DuckDB reads them); the PostgreSQL
+cursor translates the parameters for psycopg. DuckDB is the embedded default (one file, one process);
+PostgreSQL is for a team that runs several app servers and the command line against one database.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import duckdb
+import pandas as pd
+
+from .errors import DatabaseBusy, DatabaseUnreachable, DatabaseUnusable
+
+BUSY_RETRY_SECONDS = 0.25
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_postgres(location: str | Path) -> bool:
+    return str(location).startswith(POSTGRES_SCHEMES)
+
+
+class Cursor:
+    """Every call site binds parameters and gets rows as dicts, whatever the engine."""
+
+    def execute(self, sql: str, params: Sequence[Any] | dict | None = None) -> None:
+        raise NotImplementedError
+
+    def fetch(self, sql: str, params: Sequence[Any] | dict | None = None) -> tuple[list, list[tuple]]:
+        """(column descriptions, rows)."""
+        raise NotImplementedError
+
+    def rows(self, sql: str, params: Sequence[Any] | dict | None = None) -> list[dict[str, Any]]:
+        description, rows = self.fetch(sql, params)
+        names = [d[0] for d in description]
+        return [dict(zip(names, r, strict=True)) for r in rows]
+
+    def scalar(self, sql: str, params: Sequence[Any] | dict | None = None) -> Any:
+        rows = self.fetch(sql, params)[1]
+        return rows[0][0] if rows else None
+
+    def df(self, sql: str, params: Sequence[Any] | dict | None = None) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        raise NotImplementedError
+
+    def next_id(self, table: str) -> int:
+        """The next free id of `table`; inside a transaction, no other writer gets it until this commits."""
+        raise NotImplementedError
+
+    def bulk_insert(self, table: str, frame: pd.DataFrame) -> None:
+        """Append a frame whose columns are named as the table's."""
+        raise NotImplementedError
+
+    def lock_deal(self, deal_id: int) -> bool:
+        """Hold the deal's row until this transaction ends: a read-check-write on the deal (the optimistic
+        check on log corrections) cannot interleave with another writer's. False: no such deal.
+        (DuckDB has one writer per process and one process per file: finding the row is enough.)"""
+        return bool(self.fetch("SELECT id FROM deal WHERE id = ?", [deal_id])[1])
+
+    def serialize(self, name: str) -> None:
+        """One writer at a time for `name` until this transaction ends (a check that spans tables)."""
+
+    def snapshot(self) -> None:
+        """Every read of this transaction sees the database as of its start (first statement only).
+        A DuckDB transaction always does."""
+
+
+# ---- DuckDB: the embedded default --------------------------------------------------------------------
+class DuckCursor(Cursor):
+    def __init__(self, raw: duckdb.DuckDBPyConnection):
+        self.raw = raw
+
+    def execute(self, sql, params=None):
+        self.raw.execute(sql, params or [])
+
+    def fetch(self, sql, params=None):
+        # fetchall, not fetchone: DuckDB 2 refuses more work on a cursor with a half-read result.
+        res = self.raw.execute(sql, params or [])
+        return res.description, res.fetchall()
+
+    def df(self, sql, params=None):
+        return self.raw.execute(sql, params or []).df()
+
+    def many(self, sql, rows):
+        self.raw.executemany(sql, [list(r) for r in rows])
+
+    def next_id(self, table):
+        # Ids are handed out under the in-process write lock, and the file lock keeps other processes out.
+        return int(self.scalar(f"SELECT coalesce(max(id), 0) + 1 FROM {table}"))
+
+    def bulk_insert(self, table, frame):
+        self.raw.register("_bulk_frame", frame)
+        try:
+            self.raw.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _bulk_frame")
+        finally:
+            self.raw.unregister("_bulk_frame")
+
+
+def _unusable(path: Path, why: str) -> DatabaseUnusable:
+    return DatabaseUnusable(str(path), path.name, f"The deal database {{file}} {why}; it was left unchanged. "
+                            "Set COCKPIT_DB to another file (a new name starts an empty cockpit).")  # fmt: skip
+
+
+def _magic(path: Path) -> bytes:
+    with path.open("rb") as f:
+        f.seek(8)
+        return f.read(4)
+
+
+def _held_elsewhere(exc: Exception) -> bool:
+    """DuckDB's word for a file another process has open (read apart from the path, which may say 'lock')."""
+    return "could not set lock" in str(exc).lower()
+
+
+def _write_problem(text: str) -> str:
+    lower = text.lower()
+    if "read-only" in lower or "read only" in lower:
+        return "is on a read-only disk"
+    if "permission" in lower or "not permitted" in lower:
+        return "cannot be written by this user (or is locked against changes)"
+    return "cannot be opened for writing"
+
+
+def _check_usable(path: Path) -> None:
+    """Refuse, before anything is written, a path that is not a cockpit database or cannot be written."""
+    if path.is_dir():
+        raise _unusable(path, "is a folder, not a file")
+    if not path.parent.is_dir():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _unusable(path, f"cannot be created here ({exc.strerror.lower()})") from None
+    if not path.exists():
+        return
+    if path.stat().st_size == 0 or _magic(path) != b"DUCK":
+        raise _unusable(path, "is not a DuckDB database (another kind of file, or damaged)")
+    try:
+        probe = duckdb.connect(str(path), read_only=True)
+    except duckdb.ConnectionException:
+        return  # this process has it open already, so it passed this check when first opened
+    except duckdb.IOException as exc:
+        if _held_elsewhere(exc):
+            return  # held by another process: opening says so, with the wait
+        raise _unusable(path, "cannot be read") from None
+    try:
+        tables = {r[0] for r in probe.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}  # fmt: skip
+    finally:
+        probe.close()
+    if tables and "schema_migration" not in tables:
+        raise _unusable(path, "was made by another program (it has tables but is not a cockpit database)")
+
+
+class DuckBackend:
+    """One connection per process; each thread reads through its own cursor (DuckDB connections are not
+    thread-safe, Streamlit sessions are threads); writes are serialised in-process."""
+
+    kind = "duckdb"
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection, path: Path | None):
+        self._conn = conn
+        self.path = path
+        self.location = str(path) if path is not None else ":memory:"
+        self._write_lock = threading.RLock()
+        self._local = threading.local()
+        # Only this process can write the file (DuckDB's lock), so a revision counted here is the file's.
+        self._revision = 0
+
+    @classmethod
+    def open(cls, path: Path, wait: float = 0.0) -> DuckBackend:
+        """If another process holds the file, retry for up to `wait` seconds, then raise DatabaseBusy."""
+        try:
+            _check_usable(path)
+        except PermissionError:
+            raise _unusable(path, "cannot be read by this user") from None
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                return cls(duckdb.connect(str(path)), path)
+            except duckdb.IOException as exc:
+                text = str(exc)
+                if not _held_elsewhere(exc):
+                    raise _unusable(path, _write_problem(text)) from None
+                if time.monotonic() >= deadline:
+                    holder = re.search(r"PID \d+", text)
+                    raise DatabaseBusy(
+                        str(path), path.name, holder.group(0) if holder else "", waited=wait
+                    ) from None
+                time.sleep(BUSY_RETRY_SECONDS)
+
+    @classmethod
+    def memory(cls) -> DuckBackend:
+        return cls(duckdb.connect(":memory:"), None)
+
+    def ddl(self, sql: str) -> str:
+        return sql
+
+    def revision(self) -> int:
+        return self._revision
+
+    def read_cursor(self) -> Cursor:
+        cur = getattr(self._local, "cursor", None)
+        if cur is None:
+            cur = self._local.cursor = DuckCursor(self._conn.cursor())
+        return cur
+
+    @contextmanager
+    def transaction(self) -> Iterator[Cursor]:
+        with self._write_lock:
+            raw = self._conn.cursor()
+            raw.begin()
+            try:
+                yield DuckCursor(raw)
+                raw.commit()
+                self._revision += 1
+            except BaseException:
+                raw.rollback()
+                raise
+            finally:
+                raw.close()
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+# ---- PostgreSQL: one database for a team ---------------------------------------------------------------
+_TOKENS = re.compile(r"'[^']*'|\"[^\"]*\"|\?|\$([a-z_]+)|%")
+
+
+@functools.lru_cache(maxsize=512)
+def to_psycopg(sql: str) -> str:
+    """The store's parameters (`?`, `$name`) as psycopg's (`%s`, `%(name)s`); a literal `%` doubled."""
+
+    def one(m: re.Match) -> str:
+        token = m.group(0)
+        if token[0] in "'\"":
+            return token.replace("%", "%%")
+        if token == "?":
+            return "%s"
+        if token == "%":
+            return "%%"
+        return f"%({m.group(1)})s"
+
+    return _TOKENS.sub(one, sql)
+
+
+# Type codes (PostgreSQL OIDs) -> how DuckDB's .df() types the same column, so screens see one frame.
+_INTS = {20: "Int64", 21: "Int16", 23: "Int32"}
+_FLOATS = {700, 701, 1700}
+_DATES = {1082, 1114, 1184}
+
+
+def _frame(description, rows: list[tuple]) -> pd.DataFrame:
+    names = [d.name for d in description]
+    frame = pd.DataFrame.from_records(rows, columns=names) if rows else pd.DataFrame(columns=names)
+    for d in description:
+        col = frame[d.name]
+        if d.type_code in _INTS:
+            nullable = _INTS[d.type_code]
+            frame[d.name] = col.astype(nullable if col.isna().any() else nullable.lower())
+        elif d.type_code in _FLOATS:
+            frame[d.name] = col.astype("float64")
+        elif d.type_code == 16:
+            frame[d.name] = col.astype("boolean" if col.isna().any() else "bool")
+        elif d.type_code in _DATES:
+            frame[d.name] = pd.to_datetime(col).astype("datetime64[us]")
+    return frame
+
+
+def _plain(value: Any) -> Any:
+    """A pandas or numpy value as the Python value psycopg writes."""
+    if value is None or value is pd.NaT or (not isinstance(value, str | bytes) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if hasattr(value, "item") and not isinstance(value, str):
+        return value.item()
+    return value
+
+
+def _unreachable(exc: BaseException) -> bool:
+    import psycopg
+
+    if isinstance(exc, psycopg.OperationalError):
+        sqlstate = getattr(exc, "sqlstate", None)
+        return sqlstate is None or sqlstate.startswith(("08", "57P"))  # connection lost, server shutting down
+    return False
+
+
+class PgCursor(Cursor):
+    """A transaction's cursor holds its connection; a read cursor (conn None) borrows one per statement."""
+
+    def __init__(self, backend: PostgresBackend, conn=None):
+        self._backend = backend
+        self._conn = conn
+
+    @contextmanager
+    def _cursor(self):
+        if self._conn is not None:
+            with self._conn.cursor() as cur:
+                yield cur
+            return
+        with self._backend.connection() as conn, conn.cursor() as cur:
+            yield cur
+
+    def execute(self, sql, params=None):
+        with self._cursor() as cur:
+            cur.execute(to_psycopg(sql), params or None)
+
+    def fetch(self, sql, params=None):
+        with self._cursor() as cur:
+            cur.execute(to_psycopg(sql), params or None)
+            return list(cur.description or []), cur.fetchall()
+
+    def df(self, sql, params=None):
+        with self._cursor() as cur:
+            cur.execute(to_psycopg(sql), params or None)
+            return _frame(cur.description, cur.fetchall())
+
+    def many(self, sql, rows):
+        with self._cursor() as cur:
+            cur.executemany(to_psycopg(sql), [[_plain(v) for v in r] for r in rows])
+
+    def next_id(self, table):
+        # Across processes: one writer per table takes ids until it commits (a transaction-scoped lock),
+        # and each statement in READ COMMITTED sees what the previous holder committed.
+        with self._cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"cockpit.ids.{table}"])
+            cur.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}")
+            return int(cur.fetchone()[0])
+
+    def bulk_insert(self, table, frame):
+        columns = ", ".join(f'"{c}"' for c in frame.columns)
+        with self._cursor() as cur, cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in frame.itertuples(index=False, name=None):
+                copy.write_row([_plain(v) for v in row])
+
+    def lock_deal(self, deal_id):
+        return bool(self.fetch("SELECT id FROM deal WHERE id = ? FOR UPDATE", [deal_id])[1])
+
+    def serialize(self, name):
+        self.execute("SELECT pg_advisory_xact_lock(hashtext(?))", [f"cockpit.{name}"])
+
+    def snapshot(self):
+        self.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+
+
+class PostgresBackend:
+    """Connections from a small pool of its own (no background threads); every write one transaction;
+    the revision is a sequence bumped after each commit, so every process sees every other's writes."""
+
+    kind = "postgresql"
+    POOL_SIZE = 8
+    CONNECT_TIMEOUT = 3
+
+    def __init__(self, url: str):
+        self.location = url
+        self.path = None
+        parts = urlsplit(url)
+        self.shown = (
+            f"{parts.hostname or 'localhost'}{':' + str(parts.port) if parts.port else ''}{parts.path}"
+        )
+        self._idle: list = []
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, url: str) -> PostgresBackend:
+        backend = cls(url)
+        # Unreachable or refused: said now, not on the first screen. The revision lives beside the schema
+        # (a sequence is not transactional, which is what lets it be bumped after the commit).
+        with backend.connection() as conn:
+            conn.execute("CREATE SEQUENCE IF NOT EXISTS cockpit_revision")
+        return backend
+
+    def _connect(self):
+        import psycopg
+        from psycopg.types.numeric import FloatLoader
+
+        try:
+            conn = psycopg.connect(self.location, autocommit=True, connect_timeout=self.CONNECT_TIMEOUT)
+        except psycopg.OperationalError as exc:
+            text = str(exc).lower()
+            if "password" in text or "authentication" in text or "does not exist" in text or "role" in text:
+                raise DatabaseUnusable(
+                    without_password(self.location), self.shown,
+                    f"The shared deal database {{file}} refused the cockpit ({_first_line(exc)}); check "
+                    "COCKPIT_DB's user, password and database name.",
+                ) from None  # fmt: skip
+            raise DatabaseUnreachable(without_password(self.location), self.shown) from None
+        # Sums of integers come back as numeric; the store reads numbers as floats, as from DuckDB.
+        conn.adapters.register_loader("numeric", FloatLoader)
+        return conn
+
+    @contextmanager
+    def connection(self):
+        with self._lock:
+            conn = self._idle.pop() if self._idle else None
+        if conn is None or conn.closed or conn.broken:
+            conn = self._connect()
+        try:
+            yield conn
+        except BaseException as exc:
+            if _unreachable(exc):
+                conn.close()
+                raise DatabaseUnreachable(without_password(self.location), self.shown) from None
+            raise
+        finally:
+            if not conn.closed and not conn.broken:
+                with self._lock:
+                    if len(self._idle) < self.POOL_SIZE:
+                        self._idle.append(conn)
+                        conn = None
+                if conn is not None:
+                    conn.close()
+
+    def ddl(self, sql: str) -> str:
+        return re.sub(r"\bDOUBLE\b", "DOUBLE PRECISION", sql)
+
+    def revision(self) -> int:
+        return int(self.read_cursor().scalar("SELECT last_value FROM cockpit_revision"))
+
+    def read_cursor(self) -> Cursor:
+        return PgCursor(self)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Cursor]:
+        with self.connection() as conn:
+            with conn.transaction():
+                yield PgCursor(self, conn)
+            # After the commit, never before: whoever sees the new revision sees the data.
+            conn.execute("SELECT nextval('cockpit_revision')")
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0].rstrip(".") if str(exc).strip() else type(exc).__name__
+
+
+def without_password(url: str) -> str:
+    """A location as it may be printed: a URL's password masked."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return parts._replace(netloc=netloc).geturl()
