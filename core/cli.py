@@ -99,7 +99,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     where = c.add_mutually_exclusive_group(required=True)
     where.add_argument("--to", metavar="FILE_OR_URL", help="copy COCKPIT_DB into this empty database")
-    where.add_argument("--from", dest="source", metavar="FILE_OR_URL", help="copy this database into COCKPIT_DB")
+    where.add_argument(
+        "--from", dest="source", metavar="FILE_OR_URL", help="copy this database into COCKPIT_DB"
+    )
     return p
 
 
@@ -249,7 +251,9 @@ def _copy(args: argparse.Namespace) -> int:
     here = database_location()
     source_at, target_at = (here, args.to) if args.to is not None else (args.source, here)
     if _same_database(source_at, target_at):
-        raise InvalidInput([f"copy: the source and the target are the same database ({without_password(here)})"])
+        raise InvalidInput(
+            [f"copy: the source and the target are the same database ({without_password(here)})"]
+        )
     wait = wait_seconds(os.environ.get("COCKPIT_WAIT", ""))
     source = Store.open(source_at, wait=wait)
     target = Store.open(target_at, wait=wait)

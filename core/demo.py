@@ -94,10 +94,11 @@ def load_curated(store: Store, today: date | None = None) -> list[int]:
 
 def ensure_demo(store: Store) -> bool:
     """Fill an empty database with the curated pipeline (first start). True when it did."""
-    if not store.is_empty():
-        return False
-    load_curated(store)
-    return True
+    with store.exclusive("first-start demo"):  # two servers starting on one new database: one loads it
+        if not store.is_empty():
+            return False
+        load_curated(store)
+        return True
 
 
 # ---- synthetic pipelines ----------------------------------------------------------------------

@@ -200,7 +200,7 @@ def approvals_panel(review, folded: bool) -> None:
                     )  # fmt: skip
 
 
-@st.fragment(run_every=LIVE_SECONDS)
+@ui.live(LIVE_SECONDS)
 def live_log() -> None:
     current, issues, review = reviewed()
     summary = review.summary
@@ -324,7 +324,7 @@ def live_log() -> None:
             st.rerun(scope="app")
 
 
-@st.fragment(run_every=LIVE_SECONDS)
+@ui.live(LIVE_SECONDS, says_why=False)
 def live_table() -> None:
     """The newest lines, in a fragment of their own: logging a line redraws the balance and the flags at
     once, and this table follows on its own tick."""
@@ -359,7 +359,7 @@ def live_table() -> None:
         st.info("No concessions yet. Log the first one above: every give should name its get.")
 
 
-@st.fragment(run_every=LIVE_SECONDS)
+@ui.live(LIVE_SECONDS, says_why=False)
 def balance_over_rounds() -> None:
     """A fragment of its own: logging a line redraws the numbers at once; the chart follows on its tick."""
     _, _, review = reviewed()

@@ -232,6 +232,11 @@ class DuckBackend:
             finally:
                 raw.close()
 
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        with self._write_lock:  # one process per file: the in-process lock is the whole story
+            yield
+
     def close(self) -> None:
         self._conn.close()
 
@@ -442,6 +447,16 @@ class PostgresBackend:
                 yield PgCursor(self, conn)
             # After the commit, never before: whoever sees the new revision sees the data.
             conn.execute("SELECT nextval('cockpit_revision')")
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        # A session-level advisory lock on a connection of its own, held across the work's transactions.
+        with self.connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(hashtext(%s))", [f"cockpit.{name}"])
+            try:
+                yield
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", [f"cockpit.{name}"])
 
     def close(self) -> None:
         with self._lock:

@@ -213,6 +213,13 @@ class Engine:
             yield cur
 
     @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """One holder of `name` at a time, across processes on a shared database, for work that spans
+        transactions (the first start's demo: two servers starting at once must not load it twice)."""
+        with self._backend.exclusive(name):
+            yield
+
+    @contextmanager
     def _writing(self, deal_id: int | None) -> Iterator[Cursor]:
         """A write to one deal: its transaction holds the deal's row until it commits, so two writers
         (two sessions, two app servers, the command line) never interleave a read-check-write on the

@@ -15,6 +15,7 @@ from .session import (
     get_store,
     go_to,
     hidden,
+    live,
     open_deal,
     page_start,
     per_revision,
@@ -28,7 +29,7 @@ from .session import (
 
 __all__ = [
     "HELP", "SCREENS", "attempt", "big_number", "deal_header", "deal_or_stop", "deal_page", "evidence_labels",
-    "flash", "get_store", "go_to", "hidden", "list_editor", "md", "model_inputs", "money", "open_deal",
+    "flash", "get_store", "go_to", "hidden", "live", "list_editor", "md", "model_inputs", "money", "open_deal",
     "page_start", "per_revision", "pick_and_do", "safe_mode", "screen_link", "shareable", "show_flash", "show_problems",
     "signed", "signed_money", "table",
 ]  # fmt: skip

@@ -3,6 +3,7 @@ picker, screen-share safe mode, messages, and the few widgets every screen share
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,7 +20,15 @@ from ..approvals import to_decide
 from ..formatting import md, plural
 from ..models import InvalidInput, Model, word
 from ..privacy import private_fields
-from ..store import Conflict, DatabaseProblem, NotAllowed, NotFound, Store, database_location
+from ..store import (
+    Conflict,
+    DatabaseProblem,
+    DatabaseUnreachable,
+    NotAllowed,
+    NotFound,
+    Store,
+    database_location,
+)
 from .team import acting_person, who_badge
 
 ICON = Path(__file__).resolve().parents[2] / "data" / "icon.png"
@@ -37,12 +46,54 @@ def _open_store(path: str) -> Store:
 
 
 def get_store() -> Store:
-    """The process's store for COCKPIT_DB. A busy file stops the page with the plain message."""
+    """The process's store for COCKPIT_DB. A busy file stops the page with the plain message; a shared
+    database that does not answer stops it with a message that goes away by itself when it answers."""
     try:
-        return _open_store(str(database_location()))
+        store = _open_store(database_location())
+        store.revision  # noqa: B018 (on PostgreSQL one tiny query: is the server there?)
+        return store
+    except DatabaseUnreachable as exc:
+        st.error(md(exc.shown()), icon=":material/cloud_off:")
+        _retry_until_back()
+        st.stop()
     except DatabaseProblem as exc:  # busy, or not a cockpit database: one sentence, the file's name only
         st.error(md(exc.shown()), icon=":material/database:")
         st.stop()
+
+
+RETRY_SECONDS = 2
+
+
+@st.fragment(run_every=RETRY_SECONDS)
+def _retry_until_back() -> None:
+    """Ask the database again every few seconds; the whole screen comes back as soon as it answers."""
+    try:
+        _open_store(database_location()).revision  # noqa: B018
+    except DatabaseProblem:
+        st.caption(f"Trying again every {RETRY_SECONDS} s.")
+        return
+    st.rerun()
+
+
+def live(seconds: float, says_why: bool = True) -> Callable[[Callable[[], None]], Callable[[], None]]:
+    """A part of a screen that redraws itself every `seconds` (the live log). While a shared database
+    does not answer it says so in place (the screen's first live part in a sentence, the others in a
+    word: one message, not three), and it picks up again by itself on a later tick."""
+
+    def decorate(draw: Callable[[], None]) -> Callable[[], None]:
+        @functools.wraps(draw)
+        def guarded() -> None:
+            try:
+                draw()
+            except DatabaseUnreachable as exc:
+                if says_why:
+                    st.warning(md(exc.shown()), icon=":material/cloud_off:")
+                else:
+                    st.caption(":material/cloud_off: Waiting for the database.")
+
+        return st.fragment(run_every=seconds)(guarded)
+
+    return decorate
 
 
 # ---- the picked deal ---------------------------------------------------------------------------

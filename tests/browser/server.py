@@ -47,16 +47,22 @@ def wait_until_healthy(url: str, process: subprocess.Popen, log_path: Path, seco
             time.sleep(0.2)  # polling a server that is starting up, not waiting on a page
 
 
+class Served(str):
+    """The served app's base URL, with its server process (a fault test kills it)."""
+
+    process: subprocess.Popen
+
+
 @contextmanager
 def serve(
-    db_path: Path,
+    db_path: Path | str,
     log_path: Path,
     port: int | None = None,
     script: Path | None = None,
     secrets: Path | None = None,
 ) -> Iterator[str]:
-    """Run the app (or another Streamlit `script`, for the bench's bare baselines) on `db_path` and yield
-    its base URL once the health endpoint answers. `secrets`: a secrets.toml (its [auth] turns team mode on)."""
+    """Run the app (or another Streamlit `script`, for the bench's bare baselines) on `db_path` (a file or
+    a postgresql:// URL) and yield its base URL once the health endpoint answers. `secrets`: a secrets.toml (its [auth] turns team mode on)."""
     port = port or free_port()
     extra = ["--secrets.files", str(secrets)] if secrets else []
     env = {**os.environ, "COCKPIT_DB": str(db_path)}
@@ -67,7 +73,8 @@ def serve(
              "--server.fileWatcherType", "none", *extra],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
-        url = f"http://127.0.0.1:{port}"
+        url = Served(f"http://127.0.0.1:{port}")
+        url.process = server
         try:
             wait_until_healthy(url, server, log_path)
             yield url

@@ -22,7 +22,17 @@ ADA = Person("ada@example.com", Role.admin)
 NOBODY = Person("carol@example.com", Role.negotiator)  # a member named on no deal
 
 # Engine plumbing that reads or writes no deal: opening, migrating, cursors for the store's own modules.
-PLUMBING = {"open", "memory", "close", "migrate", "applied_migrations", "cursor", "transaction", "acting_as"}
+PLUMBING = {
+    "open",
+    "memory",
+    "close",
+    "migrate",
+    "applied_migrations",
+    "cursor",
+    "transaction",
+    "acting_as",
+    "exclusive",
+}
 
 
 @pytest.fixture

@@ -77,3 +77,19 @@ def test_a_write_on_one_server_is_a_new_revision_on_the_other(shared):
     seen = b.revision
     a.add_concession(1, Concession(item="From A", logged_at=datetime(2026, 11, 25)))
     assert b.revision > seen
+
+
+def test_two_servers_starting_on_one_new_database_load_the_demo_once(store, engine):
+    if engine != "postgresql":
+        pytest.skip("one process per DuckDB file")
+    from core.demo import ensure_demo
+
+    stores = [store, Store.open(store.location)]
+    loaded: list[bool] = []
+    starts = [threading.Thread(target=lambda s=s: loaded.append(ensure_demo(s))) for s in stores]
+    for t in starts:
+        t.start()
+    for t in starts:
+        t.join(60)
+    assert sorted(loaded) == [False, True]
+    assert len(store.list_deals()) == 12
