@@ -91,6 +91,13 @@ def _parser() -> argparse.ArgumentParser:
     un.add_argument("deal", type=int, metavar="DEAL_ID")
     un.add_argument("email")
 
+    g = sub.add_parser(
+        "grant",
+        help="PostgreSQL: let the app servers' login role use the cockpit (run as the tables' owner, after "
+        "the first start and after each upgrade); row-level security binds that role to each person's deals",
+    )
+    g.add_argument("role")
+
     # Moving a cockpit between engines: a pilot's file to the team's PostgreSQL (or back, or to a backup file).
     c = sub.add_parser(
         "copy",
@@ -177,6 +184,12 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.command == "copy":
         return _copy(args)
+    if args.command == "grant":
+        store = _open()
+        store.grant(args.role)
+        print(f"{args.role} may now use the cockpit at {without_password(store.location)} (rows only, under its "
+              "row-level policies)")  # fmt: skip
+        return 0
 
     store = _open()
     if args.command == "export-concessions":

@@ -54,6 +54,9 @@ def first_start_file(tmp_path_factory):
 # ---- both engines: DuckDB (the embedded default) and PostgreSQL (a team's shared database) ----------
 ENGINES = ("duckdb", "postgresql")
 _names = itertools.count()
+# The store tests on PostgreSQL connect as the app servers do: a login that does not own the tables, so
+# the row-level policies are the second wall behind every check the store makes itself.
+APP_ROLE = "cockpit_app"
 
 
 @pytest.fixture(scope="session")
@@ -62,6 +65,7 @@ def postgres():
     from tests.postgres import Cluster
 
     cluster = Cluster()
+    cluster.admin(f"CREATE ROLE {APP_ROLE} LOGIN")
     yield cluster
     cluster.remove()
 
@@ -83,6 +87,7 @@ def pg_template(postgres):
                 origin = Store.open(source)
                 copy_cockpit(origin, target)
                 origin.close()
+            target.grant(APP_ROLE)  # copies of the template keep it
             target.close()
             built[key] = name
         return built[key]
@@ -111,7 +116,7 @@ def store(engine, request):
         return
     postgres, template = request.getfixturevalue("postgres"), request.getfixturevalue("pg_template")
     database = _pg_database(postgres, template, None)
-    s = Store.open(database)
+    s = Store.open(database.as_role(APP_ROLE))
     yield s
     s.close()
     postgres.drop(database.name)
@@ -128,7 +133,7 @@ def demo_store(engine, curated_file, tmp_path, request):
         return
     postgres, template = request.getfixturevalue("postgres"), request.getfixturevalue("pg_template")
     database = _pg_database(postgres, template, curated_file)
-    s = Store.open(database)
+    s = Store.open(database.as_role(APP_ROLE))
     yield s
     s.close()
     postgres.drop(database.name)

@@ -110,6 +110,16 @@ class PgDatabase(str):
         self.name, self.cluster, self.template = name, cluster, template
         return self
 
+    def as_role(self, role: str) -> str:
+        """The same database's URL for another login (trust authentication: no password)."""
+        return self.replace("postgresql://postgres@", f"postgresql://{role}@", 1)
+
+    def granted(self, role: str) -> bool:
+        """Whether `role` may use this database (its template was granted to it)."""
+        with psycopg.connect(self, autocommit=True) as conn:
+            return bool(conn.execute("SELECT to_regclass('deal') IS NOT NULL AND has_table_privilege(%s, 'deal', 'SELECT')",
+                                     [role]).fetchone()[0])  # fmt: skip
+
     def exists(self) -> bool:
         with psycopg.connect(self, autocommit=True) as conn:
             return bool(conn.execute("SELECT to_regclass('schema_migration') IS NOT NULL").fetchone()[0])

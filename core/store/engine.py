@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
 
-from ..access import Person, local_person
+from ..access import Person, local_person, reads_every_deal
 from ..audit import Change
 from ..models import Alternative, Evidence, Issue, Model, Stakeholder
 from .backends import Cursor, DuckBackend, PostgresBackend, is_postgres
@@ -180,10 +180,12 @@ class Engine:
         """Apply the steps this database does not have yet, each in its own transaction."""
         with self.transaction() as cur:
             cur.serialize("migrate")  # two servers starting at once on a new database: one migrates
-            cur.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migration (name VARCHAR PRIMARY KEY, "
-                "applied_at TIMESTAMP NOT NULL)"
-            )
+            # Asked before created: the app servers' role may read the schema but not create in it.
+            if not cur.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migration' "
+                              "AND table_schema = current_schema()"):  # fmt: skip
+                cur.execute(
+                    "CREATE TABLE schema_migration (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP NOT NULL)"
+                )
             done = {r["name"] for r in cur.rows("SELECT name FROM schema_migration")}
         applied = []
         for name, statements in migrations:
@@ -193,8 +195,10 @@ class Engine:
                 cur.serialize("migrate")
                 if cur.scalar("SELECT count(*) FROM schema_migration WHERE name = ?", [name]):
                     continue
-                for sql in statements:
-                    cur.execute(self._backend.ddl(sql))
+                for statement in statements:
+                    sql = self._backend.ddl(statement)
+                    if sql is not None:
+                        cur.execute(sql)
                 insert(cur, "schema_migration", ["name", "applied_at"], [name, now()])
             applied.append(name)
         return applied
@@ -202,14 +206,18 @@ class Engine:
     def applied_migrations(self) -> list[str]:
         return [r["name"] for r in self.cursor().rows("SELECT name FROM schema_migration ORDER BY name")]
 
+    def _identity(self) -> tuple[str, bool]:
+        """Who is acting, for the database's own wall (PostgreSQL's row-level security)."""
+        return self.person.email, reads_every_deal(self.person)
+
     def cursor(self) -> Cursor:
         """A read cursor (this thread's, on DuckDB; statements borrow a pooled connection, on PostgreSQL)."""
-        return self._backend.read_cursor()
+        return self._backend.read_cursor(self._identity())
 
     @contextmanager
     def transaction(self) -> Iterator[Cursor]:
         """All or nothing: commits when the block ends, rolls back if it raises."""
-        with self._backend.transaction() as cur:
+        with self._backend.transaction(self._identity()) as cur:
             yield cur
 
     @contextmanager

@@ -171,6 +171,16 @@ class Members(Engine):
         rows = self.cursor().rows("SELECT deal_id FROM deal_person WHERE email = ?", [self.person.email])
         return {int(r["deal_id"]) for r in rows}
 
+    @manages
+    def grant(self, role: str) -> None:
+        """On PostgreSQL, let the login `role` use this cockpit as the app servers do (rows only, under the
+        row-level policies); run by the tables' owner after the schema is made or changed."""
+        if self.engine_kind != "postgresql":
+            raise InvalidInput(["grant: roles are a PostgreSQL database's; a DuckDB file has none"])
+        if not role.strip() or len(role) > 63:
+            raise InvalidInput(["Role: a PostgreSQL role name of 1 to 63 characters"])
+        self._backend.grant(role.strip())
+
     # ---- members ---------------------------------------------------------------------------------
     @open_to_members
     def member(self, email: str) -> Member | None:

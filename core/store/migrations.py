@@ -1,7 +1,100 @@
-"""The schema as named, ordered steps. A database records which ones it has; opening it applies the rest."""
+"""The schema as named, ordered steps. A database records which ones it has; opening it applies the rest.
+
+A statement is SQL both engines run, or `OnlyOn(engine, sql)` where one engine needs a statement the other
+has no use for (PostgreSQL's row-level security)."""
+
+from typing import NamedTuple
+
+
+class OnlyOn(NamedTuple):
+    engine: str  # "postgresql" or "duckdb"
+    sql: str
+
+
+# Row-level security, PostgreSQL's second wall behind the store's own access checks. It binds the roles
+# that do not own the tables (the app servers' role, see `cockpit grant`): the store sets who is acting
+# on each connection (`cockpit.person`, and `cockpit.all_deals` for leaders, admins and the local user),
+# and a row of a deal someone is not on is neither read nor written, whatever a query forgets to filter.
+_ALL = "current_setting('cockpit.all_deals', true) = 'on'"
+_ME = "current_setting('cockpit.person', true)"
+
+
+def _on_deal(column: str) -> str:
+    return f"({_ALL} OR {column} IN (SELECT deal_id FROM deal_person WHERE email = {_ME}))"
+
+
+_DEAL_TABLES = ("evidence", "alternative", "issue", "power_assessment", "concession", "meso_bundle",
+                "meso_pick", "deal_event", "approval", "review", "library_use", "anchor_worksheet")  # fmt: skip
+_PG = "postgresql"
+_ROW_LEVEL_SECURITY = [
+    # Read as the tables' owner (who is not bound by the policies), so no policy reads itself.
+    OnlyOn(
+        _PG,
+        f"""CREATE FUNCTION cockpit_on_deal(d BIGINT) RETURNS BOOLEAN LANGUAGE sql STABLE
+        SECURITY DEFINER SET search_path FROM CURRENT AS $$
+        SELECT EXISTS (SELECT 1 FROM deal_person WHERE deal_id = d AND email = {_ME}) $$""",
+    ),
+    OnlyOn(
+        _PG,
+        """CREATE FUNCTION cockpit_counterparty_unused(c BIGINT) RETURNS BOOLEAN LANGUAGE sql STABLE
+        SECURITY DEFINER SET search_path FROM CURRENT AS $$
+        SELECT NOT EXISTS (SELECT 1 FROM deal WHERE counterparty_id = c) $$""",
+    ),
+    # Ids are the next after every row, seen or not: a new line never takes the id of a deal one is not on.
+    OnlyOn(
+        _PG,
+        """CREATE FUNCTION cockpit_next_id(tbl TEXT) RETURNS BIGINT LANGUAGE plpgsql VOLATILE
+        SECURITY DEFINER SET search_path FROM CURRENT AS $$
+        DECLARE n BIGINT;
+        BEGIN EXECUTE format('SELECT coalesce(max(id), 0) + 1 FROM %I', tbl) INTO n; RETURN n; END $$""",
+    ),
+    *[
+        OnlyOn(_PG, f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY")
+        for t in (
+            "deal",
+            "deal_person",
+            "counterparty",
+            "stakeholder",
+            "power_score",
+            "meso_term",
+            *_DEAL_TABLES,
+        )
+    ],
+    *[OnlyOn(_PG, f"CREATE POLICY on_deal ON {t} USING {_on_deal('deal_id')}") for t in _DEAL_TABLES],
+    # A new deal has nobody on it until its owner is named in the same transaction: creating one is the
+    # store's check (the role may create deals); reading and changing it is the wall's.
+    OnlyOn(_PG, f"CREATE POLICY on_deal ON deal FOR SELECT USING {_on_deal('id')}"),
+    OnlyOn(_PG, f"CREATE POLICY changes_deal ON deal FOR UPDATE USING {_on_deal('id')}"),
+    OnlyOn(_PG, f"CREATE POLICY removes_deal ON deal FOR DELETE USING {_on_deal('id')}"),
+    OnlyOn(_PG, "CREATE POLICY creates_deal ON deal FOR INSERT WITH CHECK (true)"),
+    OnlyOn(
+        _PG,
+        f"CREATE POLICY on_deal ON deal_person USING ({_ALL} OR email = {_ME} OR cockpit_on_deal(deal_id))",
+    ),
+    OnlyOn(
+        _PG,
+        f"""CREATE POLICY of_a_deal ON counterparty FOR SELECT USING
+        ({_ALL} OR id IN (SELECT counterparty_id FROM deal) OR cockpit_counterparty_unused(id))""",
+    ),
+    OnlyOn(
+        _PG,
+        f"""CREATE POLICY changes_it ON counterparty FOR UPDATE USING
+        ({_ALL} OR id IN (SELECT counterparty_id FROM deal) OR cockpit_counterparty_unused(id))""",
+    ),
+    OnlyOn(_PG, "CREATE POLICY creates_one ON counterparty FOR INSERT WITH CHECK (true)"),
+    OnlyOn(
+        _PG,
+        "CREATE POLICY of_a_counterparty ON stakeholder USING (counterparty_id IN (SELECT id FROM counterparty))",
+    ),
+    OnlyOn(
+        _PG,
+        "CREATE POLICY of_an_assessment ON power_score USING (assessment_id IN (SELECT id FROM power_assessment))",
+    ),
+    OnlyOn(_PG, "CREATE POLICY of_a_bundle ON meso_term USING (bundle_id IN (SELECT id FROM meso_bundle))"),
+]
 
 # Never edit a step that has shipped: add a new one.
-MIGRATIONS: list[tuple[str, list[str]]] = [
+MIGRATIONS: list[tuple[str, list[str | OnlyOn]]] = [
     (
         "001_counterparties_and_deals",
         [
@@ -166,4 +259,5 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
                 benchmark_ids VARCHAR NOT NULL, cost_logic VARCHAR NOT NULL, rationale VARCHAR NOT NULL)""",
         ],
     ),
+    ("013_row_level_security", _ROW_LEVEL_SECURITY),
 ]

@@ -10,11 +10,12 @@ import pytest
 from core.models import Concession
 from core.store import Conflict, Store
 
+# These are guarantees of PostgreSQL (a DuckDB file has one writing process and no roles).
+pytestmark = pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+
 
 @pytest.fixture
-def shared(demo_store, engine):
-    if engine != "postgresql":
-        pytest.skip("a DuckDB file has one writing process; these are PostgreSQL's guarantees")
+def shared(demo_store):
     second = Store.open(demo_store.location)
     yield demo_store, second
     second.close()
@@ -79,9 +80,7 @@ def test_a_write_on_one_server_is_a_new_revision_on_the_other(shared):
     assert b.revision > seen
 
 
-def test_two_servers_starting_on_one_new_database_load_the_demo_once(store, engine):
-    if engine != "postgresql":
-        pytest.skip("one process per DuckDB file")
+def test_two_servers_starting_on_one_new_database_load_the_demo_once(store):
     from core.demo import ensure_demo
 
     stores = [store, Store.open(store.location)]

@@ -1,0 +1,94 @@
+"""PostgreSQL's row-level security: the second wall behind the store's own access checks. The store here
+connects as the app servers do (a login that does not own the tables); queries below skip the store's
+filters on purpose, as a forgotten WHERE would, and the database still keeps each person to their deals."""
+
+from datetime import datetime
+
+import psycopg
+import pytest
+
+from core.store.members import Members
+from tests.unit.test_store_access import ADA, ANA, JONAS, LEA, NOBODY, SAM
+
+# These are guarantees of PostgreSQL (a DuckDB file has one writing process and no roles).
+pytestmark = pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+
+
+@pytest.fixture
+def team(demo_store):
+    admin = demo_store.acting_as(ADA)
+    for person in (ADA, ANA, JONAS, SAM, LEA, NOBODY):
+        admin.add_member(person.email, person.role)
+    admin.share_deal(1, ANA.email, "owner")
+    admin.share_deal(12, JONAS.email, "team")
+    return demo_store
+
+
+def raw(store, sql):
+    return [tuple(r.values()) for r in store.cursor().rows(sql)]
+
+
+@pytest.mark.parametrize(
+    ("person", "deals"), [(ANA, [1]), (JONAS, [12]), (NOBODY, []), (LEA, list(range(1, 13)))]
+)
+def test_a_query_that_forgets_to_filter_still_sees_only_the_persons_deals(team, person, deals):
+    store = team.acting_as(person)
+    assert [r[0] for r in raw(store, "SELECT id FROM deal ORDER BY id")] == deals
+    for table in ("concession", "issue", "evidence", "power_assessment", "meso_bundle", "deal_event"):
+        seen = {r[0] for r in raw(store, f"SELECT DISTINCT deal_id FROM {table}")}
+        assert seen - {None} <= set(deals), table  # None: the team's own history, for those who read all
+        assert (None in seen) <= (person is LEA)
+    # Through their parents: scores of assessments, terms of bundles, the people of counterparties.
+    assessments = {r[0] for r in raw(store, "SELECT id FROM power_assessment")}
+    assert {r[0] for r in raw(store, "SELECT DISTINCT assessment_id FROM power_score")} <= assessments
+    counterparties = {r[0] for r in raw(store, "SELECT counterparty_id FROM deal")}
+    assert {r[0] for r in raw(store, "SELECT DISTINCT counterparty_id FROM stakeholder")} <= counterparties
+
+
+def test_the_local_user_and_the_command_line_see_every_deal(team):
+    assert len(raw(team, "SELECT id FROM deal")) == 12
+
+
+def test_a_store_filter_that_breaks_is_caught_by_the_database(team, monkeypatch):
+    monkeypatch.setattr(Members, "_visible", lambda self, column="d.id": ("true", []))  # the bug
+    assert list(team.acting_as(ANA).list_deals()["id"]) == [1]
+    assert len(team.acting_as(LEA).list_deals()) == 12
+
+
+def test_writing_into_a_deal_one_is_not_on_is_refused_by_the_database(team):
+    ana = team.acting_as(ANA)
+    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+        with ana.transaction() as cur:
+            cur.execute(
+                "INSERT INTO concession (id, deal_id, item, you_give, you_get, value_to_you, value_to_them, "
+                '"trigger", "round", final_offer, logged_at) VALUES (9999, 2, ?, ?, ?, 0, 0, ?, 1, false, now())',
+                ["smuggled", "", "", ""],
+            )
+    with ana.transaction() as cur:
+        cur.execute("UPDATE deal SET name = ? WHERE id = 2", ["renamed"])  # a row one cannot see is no row
+    assert team.get_deal(2).name != "renamed"
+    # What is hers she still writes, and new ids continue after every row, seen or not.
+    from core.models import Concession
+
+    new_id = ana.add_concession(1, Concession(item="Hers", logged_at=datetime(2026, 11, 25)))
+    assert new_id > max(r[0] for r in raw(team, "SELECT id FROM concession") if r[0] != new_id)
+
+
+def test_the_app_servers_login_cannot_change_the_schema(team):
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        with team.transaction() as cur:
+            cur.execute("DROP TABLE concession")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        with team.transaction() as cur:
+            cur.execute("ALTER TABLE deal DISABLE ROW LEVEL SECURITY")
+
+
+def test_a_new_deal_by_a_negotiator_is_theirs_and_only_theirs(team):
+    from core.models import Counterparty, Deal
+
+    ana = team.acting_as(ANA)
+    deal_id = ana.create_deal(Deal(name="Ana's new", context="sales", owner="Ana"),
+                              Counterparty(name="Newco", relationship="one_off", communication_style="direct"))  # fmt: skip
+    assert deal_id in list(ana.list_deals()["id"])
+    assert deal_id not in [r[0] for r in raw(team.acting_as(JONAS), "SELECT id FROM deal")]
+    assert "Newco" not in [r[0] for r in raw(team.acting_as(JONAS), "SELECT name FROM counterparty")]
