@@ -93,8 +93,8 @@ def _parser() -> argparse.ArgumentParser:
 
     g = sub.add_parser(
         "grant",
-        help="PostgreSQL: let the app servers' login role use the cockpit (run as the tables' owner, after "
-        "the first start and after each upgrade); row-level security binds that role to each person's deals",
+        help="PostgreSQL, as the tables' owner: make or upgrade the schema and let the app servers' login ROLE "
+        "use the cockpit (rows only; row-level security binds it to each person's deals). Run after each upgrade",
     )
     g.add_argument("role")
 

@@ -19,6 +19,7 @@ from .engine import (
     params,
     placeholders,
     quoted,
+    refresh_totals,
     set_clause,
     soft_delete,
 )  # fmt: skip
@@ -72,6 +73,7 @@ class Concessions(Members):
         with self._writing(deal_id) as cur:
             self._check_issue_links(cur, deal_id, [concession])
             new_id = self._insert_concession(cur, deal_id, concession, issue_map=None)
+            refresh_totals(cur, [deal_id])
             self._audit(
                 cur,
                 deal_id,
@@ -152,6 +154,7 @@ class Concessions(Members):
                 soft_delete(cur, "concession", [concession_id])
                 line = before[concession_id]
                 changes += audit.record_removed("concession", _line(line), line, refs=refs)
+            refresh_totals(cur, [deal_id])
             self._audit(cur, deal_id, changes)
 
     @works_deal
@@ -168,6 +171,7 @@ class Concessions(Members):
             ):
                 raise NotFound(f"Concession line {concession_id} is not a removed line of this deal.")
             cur.execute("UPDATE concession SET deleted_at = NULL WHERE id = ?", [concession_id])
+            refresh_totals(cur, [deal_id])
             line = self._concessions_by_id(cur, [concession_id])[concession_id]
             self._audit(
                 cur, deal_id, [audit.Change("concession", f"{_line(line)} restored", "removed", "live")]
@@ -193,6 +197,7 @@ class Concessions(Members):
             frame.insert(0, "deal_id", deal_id)
             frame.insert(0, "id", range(first, first + len(items)))
             cur.bulk_insert("concession", frame)
+            refresh_totals(cur, [deal_id])
             lines = f"{len(items):,} line{'s' if len(items) != 1 else ''}"
             self._audit(
                 cur,

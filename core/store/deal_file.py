@@ -9,7 +9,7 @@ from .. import audit
 from ..access import reads_every_deal
 from ..audit import Change
 from ..models import Alternative, DealFile, Evidence, Issue, Stakeholder
-from .engine import Cursor
+from .engine import Cursor, refresh_totals
 from .members import Members, creates_deal, reads_deal
 
 
@@ -31,17 +31,31 @@ class DealFiles(Members):
     def export_deal(self, deal_id: int) -> DealFile:
         deal = self.get_deal(deal_id)
         cp = self.get_counterparty(deal.counterparty_id)
+        issues, evidence = self.list_issues(deal_id), self.list_evidence(deal_id)
+        # The file holds the live deal: a link to an issue or evidence that was removed since (the pressured
+        # issue, a line's issue, a bundle's term, a score's evidence) is left out, not carried dangling.
+        on_issue = {i.id for i in issues}.__contains__
+        on_evidence = {e.id for e in evidence}.__contains__
+
+        def kept(ref: int | None, live) -> int | None:
+            return ref if ref is not None and live(ref) else None
+
         return DealFile(
-            deal=deal,
+            deal=deal.model_copy(update={"pressured_issue_id": kept(deal.pressured_issue_id, on_issue),
+                                         "deadline_evidence_id": kept(deal.deadline_evidence_id, on_evidence)}),
             counterparty=cp,
             stakeholders=self.list_stakeholders(cp.id),
-            alternatives=self.list_alternatives(deal_id),
-            issues=self.list_issues(deal_id),
-            evidence=self.list_evidence(deal_id),
-            assessments=self.list_assessments(deal_id),
-            concessions=self.list_concessions(deal_id, include_removed=True),
-            meso_bundles=self.list_meso_bundles(deal_id),
-        )
+            alternatives=[a.model_copy(update={"evidence_id": kept(a.evidence_id, on_evidence)})
+                          for a in self.list_alternatives(deal_id)],
+            issues=[i.model_copy(update={"evidence_id": kept(i.evidence_id, on_evidence)}) for i in issues],
+            evidence=evidence,
+            assessments=[a.model_copy(update={"scores": [s.model_copy(update={"evidence_id": kept(s.evidence_id, on_evidence)})
+                                                         for s in a.scores]}) for a in self.list_assessments(deal_id)],
+            concessions=[c.model_copy(update={"issue_id": kept(c.issue_id, on_issue)})
+                         for c in self.list_concessions(deal_id, include_removed=True)],
+            meso_bundles=[b.model_copy(update={"terms": [t for t in b.terms if on_issue(t.issue_id)]})
+                          for b in self.list_meso_bundles(deal_id)],
+        )  # fmt: skip
 
     @creates_deal
     def import_deal(self, f: DealFile) -> DealImport:
@@ -119,6 +133,7 @@ class DealFiles(Members):
             self._insert_assessment(cur, deal_id, a, evidence_map=ev_map)
         for c in f.concessions:
             self._insert_concession(cur, deal_id, c, issue_map=issue_map)
+        refresh_totals(cur, [deal_id])
         for position, b in enumerate(f.meso_bundles):
             self._insert_bundle(cur, deal_id, b, position, issue_map)
         self._audit(cur, deal_id, [Change("deal", "Deal imported from a deal file", None, f.deal.name)])

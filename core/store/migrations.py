@@ -260,4 +260,25 @@ MIGRATIONS: list[tuple[str, list[str | OnlyOn]]] = [
         ],
     ),
     ("013_row_level_security", _ROW_LEVEL_SECURITY),
+    (
+        "014_concession_totals",
+        [
+            """CREATE TABLE concession_totals (
+                deal_id BIGINT PRIMARY KEY, lines BIGINT NOT NULL, balance DOUBLE NOT NULL, gives DOUBLE NOT NULL,
+                one_way BIGINT NOT NULL, floor_breaches BIGINT NOT NULL)""",
+            # Filled as of this step (the store keeps it from here on); written out here so that this step
+            # stays what it was even if the store's rules move on.
+            r"""INSERT INTO concession_totals (deal_id, lines, balance, gives, one_way, floor_breaches)
+                SELECT c.deal_id, count(*), sum(c.value_to_you), sum(greatest(-c.value_to_you, 0)),
+                       count(*) FILTER (WHERE c.you_get ~ '^\s*$'),
+                       count(*) FILTER (WHERE c.new_position IS NOT NULL AND (
+                           (i.direction = 'floor' AND c.new_position < i.reservation) OR
+                           (i.direction = 'ceiling' AND c.new_position > i.reservation)))
+                FROM concession c LEFT JOIN issue i ON i.id = c.issue_id AND i.deleted_at IS NULL
+                WHERE c.deleted_at IS NULL GROUP BY c.deal_id""",
+            OnlyOn(_PG, "ALTER TABLE concession_totals ENABLE ROW LEVEL SECURITY"),
+            OnlyOn(_PG, f"CREATE POLICY on_deal ON concession_totals USING {_on_deal('deal_id')}"),
+            OnlyOn(_PG, "ANALYZE concession_totals"),
+        ],
+    ),
 ]

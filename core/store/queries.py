@@ -7,6 +7,7 @@ from datetime import date
 
 import pandas as pd
 
+from .engine import refresh_totals
 from .members import Members, filtered, manages, reads_counterparty
 from .power import LATEST_ASSESSMENT, NET_SCORE
 
@@ -30,6 +31,11 @@ class Queries(Members):
                     continue
                 cur.bulk_insert(table, frame)
                 counts[table] = len(frame)
+            touched = [
+                f["deal_id"] for t, f in frames.items() if t in ("concession", "issue") and not f.empty
+            ]
+            if touched:
+                refresh_totals(cur, pd.concat(touched).unique().tolist())
         return counts
 
     @manages
@@ -41,7 +47,8 @@ class Queries(Members):
 
     @filtered
     def pipeline(self, today: date, rules: dict[str, float]) -> pd.DataFrame:
-        """One row per deal with everything the pipeline shows, aggregated by the database in one statement.
+        """One row per deal with everything the pipeline shows, aggregated by the database in one statement
+        (the log's totals kept per deal as lines are written, see engine.refresh_totals).
 
         The figures follow core.concessions and core.leverage; `rules` carries their constants
         (perceived_weight, max_total, leaned_on, small_gain_share) so they are defined in one place,
@@ -50,22 +57,18 @@ class Queries(Members):
         visible, who = self._visible_named()
         return self.cursor().df(
             rf"""
-            WITH c AS (
-                SELECT c.deal_id, count(*) AS lines, sum(c.value_to_you) AS balance,
-                       sum(greatest(-c.value_to_you, 0)) AS gives,
-                       count(*) FILTER (WHERE c.you_get ~ '^\s*$') AS one_way,
-                       count(*) FILTER (WHERE c.new_position IS NOT NULL AND (
-                           (i.direction = 'floor' AND c.new_position < i.reservation) OR
-                           (i.direction = 'ceiling' AND c.new_position > i.reservation))) AS floor_breaches
-                FROM concession c LEFT JOIN issue i ON i.id = c.issue_id AND i.deleted_at IS NULL
-                WHERE c.deleted_at IS NULL GROUP BY c.deal_id),
-            latest AS ({LATEST_ASSESSMENT.format(where="")}),
-            p AS (
-                SELECT l.deal_id,
+            WITH latest AS ({LATEST_ASSESSMENT.format(where="")}),
+            per_assessment AS (
+                SELECT s.assessment_id,
                        sum({NET_SCORE}) AS net_power,
                        count(*) FILTER (WHERE s.side = 'us' AND s.score >= $leaned AND s.evidence_id IS NULL) AS leaned_perceived,
                        max(s.score) FILTER (WHERE s.source = 'reputation') AS reputation
-                FROM latest l JOIN power_score s ON s.assessment_id = l.assessment_id GROUP BY l.deal_id),
+                FROM power_score s GROUP BY s.assessment_id),
+            -- Scores summed per assessment, then the latest assessment picked: a join of two small sets,
+            -- which both engines plan well (PostgreSQL misjudges how many rows the latest-of filter keeps).
+            p AS (
+                SELECT l.deal_id, a.net_power, a.leaned_perceived, a.reputation
+                FROM latest l JOIN per_assessment a ON a.assessment_id = l.assessment_id),
             b AS (
                 SELECT deal_id, money, time_days, evidence_id FROM (
                     SELECT deal_id, money, time_days, evidence_id,
@@ -87,7 +90,7 @@ class Queries(Members):
                     OR d.deadline_evidence_id IS NULL)) AS w_fake_urgency,
                    (b.deal_id IS NULL OR (b.money <= 0 AND b.time_days <= 0) OR b.evidence_id IS NULL) AS w_bluff_guard
             FROM deal d JOIN counterparty cp ON cp.id = d.counterparty_id
-            LEFT JOIN c ON c.deal_id = d.id LEFT JOIN p ON p.deal_id = d.id LEFT JOIN b ON b.deal_id = d.id
+            LEFT JOIN concession_totals c ON c.deal_id = d.id LEFT JOIN p ON p.deal_id = d.id LEFT JOIN b ON b.deal_id = d.id
             LEFT JOIN issue pi ON pi.id = d.pressured_issue_id AND pi.deleted_at IS NULL
             WHERE {visible}
             ORDER BY d.id""",

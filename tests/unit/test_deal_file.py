@@ -216,3 +216,17 @@ def test_importing_onto_a_known_counterparty_records_the_new_stakeholder_in_ever
             deal_id
         )
     assert "Dr. New Veto" in [s.name for s in store.list_stakeholders(shared)]
+
+
+def test_a_deal_whose_linked_issues_and_evidence_were_removed_still_exports_and_imports(demo_store):
+    """Removing an issue or evidence that something points at (the pressured issue, a line, a bundle's
+    term, a score, the deadline's evidence) never leaves the deal unexportable: the links go, the rest stays."""
+    deal = demo_store.get_deal(1)
+    demo_store.replace_issues(1, [])
+    demo_store.replace_evidence(1, [])
+    exported = demo_store.export_deal(1)
+    assert exported.deal.pressured_issue_id is None and exported.deal.deadline_evidence_id is None
+    assert exported.issues == [] and all(c.issue_id is None for c in exported.concessions)
+    assert len(exported.concessions) == len(demo_store.list_concessions(1, include_removed=True))
+    copy = demo_store.import_deal(exported).deal_id
+    assert demo_store.get_deal(copy).name == deal.name

@@ -151,3 +151,37 @@ def test_the_aggregate_agrees_after_edits_removals_and_a_new_assessment(hand_bui
     store.update_deal(store.get_deal(a).model_copy(update={"deadline_reason": ""}))
     store.add_assessment(a, PowerAssessment(assessed_at=AT + timedelta(days=1), scores=scores(4, None, 1)))
     check_against_core(store, [a, b, c], TODAY)
+
+
+def test_the_kept_totals_follow_every_way_a_line_or_an_issue_changes(demo_store):
+    """The pipeline reads each deal's log totals as kept by the store's writes: every kind of write that
+    changes a line or an issue must leave them equal to the core rules (and to a rebuild from scratch)."""
+    from core.csvio import frame_to_csv, parse_concessions
+    from core.store import now
+    from core.store.engine import refresh_totals
+
+    store = demo_store
+    price = next(i for i in store.list_issues(1) if i.direction.value == "floor")
+    line = Concession(item="Breach", you_give="Price", value_to_you=-500, issue_id=price.id,
+                      new_position=price.reservation - 1, logged_at=AT)  # fmt: skip
+    new_id = store.add_concession(1, line)  # logged: a floor breach, one-way
+    lines = store.list_concessions(1)
+    store.update_concessions(
+        1, [lines[0].model_copy(update={"value_to_you": -9999, "you_get": ""})], read=lines
+    )
+    store.remove_concession(1, lines[1].id)
+    store.remove_concession(1, new_id)
+    store.restore_concession(1, new_id)
+    csv = frame_to_csv(store.concession_log(2))
+    store.import_concessions(2, parse_concessions(csv, store.issue_ids(2), now()))
+    issues = store.list_issues(1)  # the floor moves below the breach, then the issue goes
+    store.replace_issues(1, [i.model_copy(update={"reservation": i.reservation - 10}) if i.id == price.id else i
+                             for i in issues])  # fmt: skip
+    check_against_core(store, [1, 2], TODAY)
+    store.replace_issues(1, [i for i in store.list_issues(1) if i.id != price.id])
+    copied = store.import_deal(store.export_deal(1)).deal_id
+    check_against_core(store, [1, 2, copied], TODAY)
+    kept = store.cursor().df("SELECT * FROM concession_totals ORDER BY deal_id")
+    with store.transaction() as cur:
+        refresh_totals(cur, None)
+    assert store.cursor().df("SELECT * FROM concession_totals ORDER BY deal_id").equals(kept)

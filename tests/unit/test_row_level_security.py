@@ -92,3 +92,22 @@ def test_a_new_deal_by_a_negotiator_is_theirs_and_only_theirs(team):
     assert deal_id in list(ana.list_deals()["id"])
     assert deal_id not in [r[0] for r in raw(team.acting_as(JONAS), "SELECT id FROM deal")]
     assert "Newco" not in [r[0] for r in raw(team.acting_as(JONAS), "SELECT name FROM counterparty")]
+
+
+def test_the_app_login_on_a_database_its_owner_has_not_made_is_told_who_must(
+    engine, postgres, monkeypatch, capsys
+):
+    from core import cli
+    from tests.conftest import APP_ROLE
+
+    blank = postgres.fresh()
+    monkeypatch.setenv("COCKPIT_DB", blank.replace("postgres@", f"{APP_ROLE}@", 1))
+    assert cli.main(["deals"]) == 2
+    err = capsys.readouterr().err
+    assert "needs its schema made or upgraded" in err and "cockpit grant" in err and "Traceback" not in err
+    monkeypatch.setenv("COCKPIT_DB", blank)  # the owner makes it and lets the app login in
+    assert cli.main(["grant", APP_ROLE]) == 0
+    monkeypatch.setenv("COCKPIT_DB", blank.replace("postgres@", f"{APP_ROLE}@", 1))
+    assert cli.main(["deals"]) == 0
+    assert cli.main(["grant", "x"]) == 2  # and only the owner grants
+    assert "Traceback" not in capsys.readouterr().err
