@@ -499,20 +499,31 @@ class PostgresBackend:
     def grant(self, role: str) -> None:
         """Let `role` (the app servers' and commands' login, which does not own the tables) use the
         cockpit: read and write rows, within the row-level policies; never change the schema."""
+        import psycopg
         from psycopg import sql
 
+        from ..models import InvalidInput
+
         who = sql.Identifier(role)
-        with self.connection() as conn, conn.transaction():
-            schema = sql.Identifier(conn.execute("SELECT current_schema()").fetchone()[0])
-            conn.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(schema, who))
-            conn.execute(
-                sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {} TO {}").format(
-                    schema, who
+        try:
+            with self.connection() as conn, conn.transaction():
+                schema = sql.Identifier(conn.execute("SELECT current_schema()").fetchone()[0])
+                conn.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(schema, who))
+                conn.execute(
+                    sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {} TO {}").format(
+                        schema, who
+                    )
                 )
-            )
-            conn.execute(
-                sql.SQL("GRANT USAGE, SELECT, UPDATE ON SEQUENCE cockpit_revision TO {}").format(who)
-            )
+                conn.execute(
+                    sql.SQL("GRANT USAGE, SELECT, UPDATE ON SEQUENCE cockpit_revision TO {}").format(who)
+                )
+        except psycopg.Error as exc:  # no such role, or not the owner: PostgreSQL's own words, one line
+            raise InvalidInput(
+                [
+                    f"Role: PostgreSQL refused the grant ({_first_line(exc)}); run it as the tables' "
+                    "owner, for an existing login role"
+                ]
+            ) from None
 
     @contextmanager
     def exclusive(self, name: str) -> Iterator[None]:

@@ -179,14 +179,7 @@ class Members(Engine):
             raise InvalidInput(["grant: roles are a PostgreSQL database's; a DuckDB file has none"])
         if not role.strip() or len(role) > 63:
             raise InvalidInput(["Role: a PostgreSQL role name of 1 to 63 characters"])
-        import psycopg
-
-        try:
-            self._backend.grant(role.strip())
-        except psycopg.Error as exc:  # no such role, or not the owner: PostgreSQL's own words, one line
-            said = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise InvalidInput([f"Role: PostgreSQL refused the grant ({said}); run it as the tables' owner, for "
-                                "an existing login role"]) from None  # fmt: skip
+        self._backend.grant(role.strip())
 
     # ---- members ---------------------------------------------------------------------------------
     @open_to_members
