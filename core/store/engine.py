@@ -128,7 +128,7 @@ _TOTALS = r"""
     WHERE c.deleted_at IS NULL {where} GROUP BY c.deal_id"""
 
 
-_TOTALS_BY_ID = 200
+_TOTALS_BY_ID = 200  # above this many deals at once (a bulk load), one pass over every line is faster
 
 
 def refresh_totals(cur: Cursor, deal_ids: Sequence[int] | None) -> None:
