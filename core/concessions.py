@@ -207,12 +207,13 @@ _FIELDS = {field_label(f): f for f in _EDITED if f != "issue_id"}
 
 
 def editor_frame(lines: Sequence[Concession], issues: Sequence[Issue]) -> pd.DataFrame:
-    """The log as the correction table shows it: one row per live line, in logged order, plus Remove."""
+    """The log as the correction table shows it: one row per live line, newest first (as the live table,
+    so the line just logged is the one in view), plus Remove."""
     names = {i.id: i.name for i in issues}
     rows = [
         {"id": c.id, **{col: getattr(c, f) for col, f in _FIELDS.items()}, "Linked issue": names.get(c.issue_id),
          "Logged at": c.logged_at, "Remove": False}
-        for c in sorted(lines, key=lambda c: (c.logged_at, c.id or 0))
+        for c in sorted(lines, key=lambda c: (c.logged_at, c.id or 0), reverse=True)
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=["id", *EDITOR_COLUMNS, "Logged at", "Remove"])
 

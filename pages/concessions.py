@@ -401,7 +401,10 @@ with fix:
     if safe:
         ui.hidden("Corrections (the table holds the values to us and to them)")
     elif lines:
-        st.caption("Edit cells, tick Remove to take a line out (it can be undone), then save.")
+        st.caption(
+            "Newest first, as in the live table. Edit cells, tick Remove to take a line out (it can be "
+            "undone), then save."
+        )
         st.session_state[f"log_drawn_{deal_id}"] = len(lines)
         issue_names = [i.name for i in issues]
         editor_key, seen_key = f"log_editor_{deal_id}", f"log_seen_{deal_id}"

@@ -100,8 +100,8 @@ def test_bad_input_is_refused_and_nothing_is_stored(page, db_path):
 
 
 def test_a_correction_in_the_table_changes_the_balance(page, db_path):
-    # AppTest drives a data_editor by its edit state: row 2 is the discount line (-8,000)
-    page.session_state["log_editor_1"] = {"edited_rows": {1: {"Value to you": -4000.0}}, "added_rows": [],
+    # AppTest drives a data_editor by its edit state: newest first, row 4 is the discount line (-8,000)
+    page.session_state["log_editor_1"] = {"edited_rows": {3: {"Value to you": -4000.0}}, "added_rows": [],
                                           "deleted_rows": []}  # fmt: skip
     at = page.run()
     at.button(key="save_corrections_1").click()
@@ -133,14 +133,14 @@ def test_removing_a_line_can_be_undone(page, db_path):
 
 def test_a_bad_correction_names_row_and_column_and_changes_nothing(page, db_path):
     page.session_state["log_editor_1"] = {
-        "edited_rows": {0: {"Item": ""}},
+        "edited_rows": {4: {"Item": ""}},  # the oldest line, at the bottom
         "added_rows": [],
         "deleted_rows": [],
     }
     at = page.run()
     at.button(key="save_corrections_1").click()
     at = at.run()
-    assert "Row 1 (Annual price), Item: must not be empty" in at.error[0].value
+    assert "Row 5 (Annual price), Item: must not be empty" in at.error[0].value
     assert Store.open(db_path).list_concessions(1)[0].item == "Annual price"
 
 
@@ -158,7 +158,7 @@ def test_a_deal_without_concessions_says_so(app, db_path):
 
 
 def test_a_correction_to_a_line_someone_else_just_changed_is_refused_and_theirs_is_shown(page, db_path):
-    page.session_state["log_editor_1"] = {"edited_rows": {1: {"Value to you": -4000.0}}, "added_rows": [],
+    page.session_state["log_editor_1"] = {"edited_rows": {3: {"Value to you": -4000.0}}, "added_rows": [],
                                           "deleted_rows": []}  # fmt: skip
     at = page.run()  # our edit is pending in the table
     other = Store.open(db_path)  # meanwhile the sponsor corrects the same line in another session
@@ -177,7 +177,7 @@ def test_a_correction_to_a_line_someone_else_just_changed_is_refused_and_theirs_
     )  # theirs stands, nothing mixed
     assert balance(at) == "# :red[−13,500 EUR]"
 
-    at.session_state["log_editor_1"] = {"edited_rows": {1: {"Value to you": -4000.0}}, "added_rows": [],
+    at.session_state["log_editor_1"] = {"edited_rows": {3: {"Value to you": -4000.0}}, "added_rows": [],
                                         "deleted_rows": []}  # fmt: skip
     at = at.run()
     at.button(key="save_corrections_1").click()  # the retry, on the current log, goes through
@@ -209,7 +209,7 @@ def test_an_edit_survives_a_line_removed_and_another_logged_elsewhere_meanwhile(
 
 def test_an_edit_to_a_line_removed_elsewhere_is_refused_naming_it(page, db_path):
     lines = Store.open(db_path).list_concessions(1)
-    page.session_state["log_editor_1"] = {"edited_rows": {0: {"Value to you": -1.0}}, "added_rows": [],
+    page.session_state["log_editor_1"] = {"edited_rows": {4: {"Value to you": -1.0}}, "added_rows": [],
                                           "deleted_rows": []}  # fmt: skip
     at = page.run()
     other = Store.open(db_path)

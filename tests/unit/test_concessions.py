@@ -130,24 +130,25 @@ def test_balance_by_round_in_round_order_even_when_logged_late():
 def test_corrections_become_changed_lines_and_removals():
     log = hand_log()
     edited = editor_frame(log, [PRICE])
-    edited.loc[1, "Value to you"] = -6000
+    assert list(edited["id"]) == [5, 4, 3, 2, 1]  # newest first, as the live table
+    edited.loc[3, "Value to you"] = -6000
     edited.loc[2, "Remove"] = True
-    edited.loc[4, "Linked issue"] = "Annual price"
+    edited.loc[0, "Linked issue"] = "Annual price"
     changed, removed = read_corrections(log, edited, [PRICE])
     assert removed == [3]
-    assert [(c.id, c.value_to_you, c.issue_id) for c in changed] == [(2, -6000, None), (5, 2500, 1)]
+    assert sorted((c.id, c.value_to_you, c.issue_id) for c in changed) == [(2, -6000, None), (5, 2500, 1)]
 
 
 def test_bad_corrections_name_the_row_and_column_and_nothing_is_returned():
     log = hand_log()
     edited = editor_frame(log, [PRICE])
-    edited.loc[0, "Item"] = ""
-    edited.loc[3, "New position"] = -5
+    edited.loc[4, "Item"] = ""
+    edited.loc[1, "New position"] = -5
     with pytest.raises(InvalidInput) as exc:
         read_corrections(log, edited, [PRICE])
-    assert exc.value.problems == [
-        "Row 1 (Annual price), Item: must not be empty",
-        "Row 4 (Price), New position: must be at least 0 (got -5)",
+    assert exc.value.problems == [  # rows as numbered on screen, newest first
+        "Row 2 (Price), New position: must be at least 0 (got -5)",
+        "Row 5 (Annual price), Item: must not be empty",
     ]
 
 
