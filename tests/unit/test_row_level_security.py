@@ -8,20 +8,10 @@ import psycopg
 import pytest
 
 from core.store.members import Members
-from tests.unit.test_store_access import ADA, ANA, JONAS, LEA, NOBODY, SAM
+from tests.unit.team import ANA, JONAS, LEA, NOBODY
 
 # These are guarantees of PostgreSQL (a DuckDB file has one writing process and no roles).
 pytestmark = pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
-
-
-@pytest.fixture
-def team(demo_store):
-    admin = demo_store.acting_as(ADA)
-    for person in (ADA, ANA, JONAS, SAM, LEA, NOBODY):
-        admin.add_member(person.email, person.role)
-    admin.share_deal(1, ANA.email, "owner")
-    admin.share_deal(12, JONAS.email, "team")
-    return demo_store
 
 
 def raw(store, sql):

@@ -8,18 +8,12 @@ from datetime import date, datetime
 
 import pytest
 
-from core.access import Part, Person, Role
+from core.access import Part, Role
 from core.models import Concession, Counterparty, Deal
 from core.pipeline import RULES
 from core.store import NotAllowed, NotFound, Store
 from core.store.members import GUARD
-
-ANA = Person("ana@example.com", Role.negotiator)  # owns deal 1
-JONAS = Person("jonas@example.com", Role.negotiator)  # on the team of deal 12
-SAM = Person("sam@example.com", Role.sponsor)  # sponsors deal 1
-LEA = Person("lea@example.com", Role.leader)
-ADA = Person("ada@example.com", Role.admin)
-NOBODY = Person("carol@example.com", Role.negotiator)  # a member named on no deal
+from tests.unit.team import ADA, ANA, JONAS, LEA, NOBODY, SAM
 
 # Engine plumbing that reads or writes no deal: opening, migrating, cursors for the store's own modules.
 PLUMBING = {
@@ -33,17 +27,6 @@ PLUMBING = {
     "acting_as",
     "exclusive",
 }
-
-
-@pytest.fixture
-def team(demo_store):
-    admin = demo_store.acting_as(ADA)
-    for person in (ADA, ANA, JONAS, SAM, LEA, NOBODY):
-        admin.add_member(person.email, person.role)
-    admin.share_deal(1, ANA.email, "owner")
-    admin.share_deal(1, SAM.email, "sponsor")
-    admin.share_deal(12, JONAS.email, "team")
-    return demo_store
 
 
 def test_every_public_store_method_checks_the_acting_person():
