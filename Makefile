@@ -7,7 +7,7 @@ CHROMIUM := /usr/bin/chromium
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT   ?= 8501
 
-.PHONY: run test test-fast test-unit test-app test-integration test-browser bench lint chromium postgresql clean
+.PHONY: run test test-fast test-unit test-app test-integration test-browser bench screenshots lint chromium postgresql clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,9 +37,10 @@ run: $(STAMP)
 test: $(STAMP) $(CHROMIUM) postgresql
 	HYPOTHESIS_PROFILE=ci $(PY) -m pytest
 
-# The edit loop: core units and every screen through AppTest; no processes, servers, browser or fuzzing.
-test-fast: $(STAMP) postgresql
-	$(PY) -m pytest -q -m "not slow and not browser" tests/unit tests/app
+# The edit loop: core units and every screen through AppTest on the embedded DuckDB, both cores at once;
+# no processes, servers, browser, fuzzing or PostgreSQL (`make test` runs all of them, on both engines).
+test-fast: $(STAMP)
+	COCKPIT_TEST_ENGINES=duckdb $(PY) -m pytest -q -n 2 -m "not slow and not browser" tests/unit tests/app
 
 test-unit: $(STAMP) postgresql
 	$(PY) -m pytest tests/unit
@@ -56,9 +57,13 @@ test-browser: $(STAMP) $(CHROMIUM) postgresql
 bench: $(STAMP) postgresql
 	$(PY) bench/bench.py
 
+# A full-page PNG of every screen (served on a scratch copy of the demo) into docs/screenshots.
+screenshots: $(STAMP) $(CHROMIUM)
+	$(PY) docs/screenshots.py
+
 lint: $(STAMP)
-	$(VENV)/bin/ruff check core pages app.py tests bench scripts
-	$(VENV)/bin/ruff format --check core pages app.py tests bench scripts
+	$(VENV)/bin/ruff check core pages app.py tests bench docs
+	$(VENV)/bin/ruff format --check core pages app.py tests bench docs
 
 # Build output only: the deal database (data/*.duckdb) is the user's work and is never removed here.
 clean:

@@ -24,11 +24,26 @@ settings.register_profile("ci", max_examples=150, deadline=None, suppress_health
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 
-def pytest_collection_modifyitems(items):
-    """Everything under tests/integration is slow: processes, servers, load and property tests."""
+def pytest_collection_modifyitems(config, items):
+    """Everything under tests/integration is slow: processes, servers, load and property tests.
+
+    COCKPIT_TEST_ENGINES (default: both) narrows the engines: `make test-fast` runs the edit loop on the
+    embedded DuckDB only, and `make test` (CI) runs every test on both."""
+    engines = set(os.environ.get("COCKPIT_TEST_ENGINES", ",".join(ENGINES)).split(","))
+    unknown = engines - set(ENGINES)
+    if unknown:
+        raise pytest.UsageError(f"COCKPIT_TEST_ENGINES: {', '.join(sorted(unknown))} is not one of {ENGINES}")
+    kept, left_out = [], []
     for item in items:
         if "integration" in Path(str(item.fspath)).parts:
             item.add_marker(pytest.mark.slow)
+        callspec = getattr(item, "callspec", None)
+        engine = callspec.params.get("engine") if callspec else None
+        on_postgres = engine == "postgresql" or "postgres" in getattr(item, "fixturenames", ())
+        (left_out if on_postgres and "postgresql" not in engines else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
 
 
 def _built(directory: Path, today: date | None) -> Path:

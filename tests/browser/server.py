@@ -1,6 +1,6 @@
 """Serve the real app with `streamlit run` on a free port; Debian's chromium settings for Playwright.
 
-Shared by the browser tests and scripts/screenshots.py.
+Shared by the browser tests and docs/screenshots.py.
 """
 
 from __future__ import annotations

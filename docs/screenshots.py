@@ -1,6 +1,6 @@
 """Serve the app on a scratch copy of the demo database and save a full-page PNG of each screen.
 
-.venv/bin/python scripts/screenshots.py [out_dir]
+make screenshots, or .venv/bin/python docs/screenshots.py [out_dir] (default: docs/screenshots)
 """
 
 import sys
