@@ -71,6 +71,22 @@ class LogSummary:
 
 
 @dataclass(frozen=True)
+class LogTotals:
+    """The live log's sums as the store keeps them with every write (the same rules as `review_log`): what
+    the screen shows the moment a line is logged, before the whole log is reviewed again."""
+
+    lines: int = 0
+    balance: float = 0.0
+    gives: float = 0.0
+    one_way: int = 0
+
+    @property
+    def gets(self) -> float:
+        # balance = what we got - what we gave, both summed per line as positive amounts
+        return max(0.0, self.balance + self.gives)
+
+
+@dataclass(frozen=True)
 class LogReview:
     """`lines`: the live lines in logged order, with the verdict columns one_way, joint_value, give,
     running_balance, cumulative_gives, over_mandate, floor_breach (message or None), approval (the

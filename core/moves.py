@@ -258,14 +258,14 @@ def readiness(
     deal: Deal,
     issues: Sequence[Issue],
     alternatives: Sequence[Alternative],
-    concessions: Sequence[Concession],
+    one_way: int,
     stakeholders: Sequence[Stakeholder],
 ) -> list[Check]:
-    """The seed's pre-talk checklist, judged from the data wherever the data allows."""
+    """The seed's pre-talk checklist, judged from the data wherever the data allows. `one_way`: the live
+    log's one-way concessions (`review_log(...).summary.one_way`, or the store's `log_totals`)."""
     batna = best_alternative(alternatives)
     quantified = [b for b in alternatives if b.money > 0 or b.time_days > 0]
     unbacked = [i.name for i in issues if i.evidence_id is None]
-    one_way = review_log(concessions, issues, deal.mandate).summary.one_way
     checks = [
         Check("BATNA quantified", bool(batna and (batna.money > 0 or batna.time_days > 0)),
               "no BATNA yet" if batna is None else "the BATNA has a money or time figure"

@@ -10,6 +10,7 @@ from core import ui
 from core.charts import balance_chart
 from core.concessions import (
     EDITOR_COLUMNS,
+    LogTotals,
     balance_by_round,
     corrections_saved,
     editor_frame,
@@ -27,6 +28,7 @@ LIVE_SECONDS = 3  # a sponsor watching on a second screen sees a new line within
 LIVE_ROWS = 50  # the live table shows the newest lines; the full log is in the correction table and the CSV
 SAFE_DOWNLOAD = "Off while screen-sharing: the file carries the values to us and to them."
 DECISIONS_SHOWN = 10  # gives over the mandate shown with their approve/reject at once: a page, not a wall
+APPROVALS_OPEN = "approvals_open_{deal_id}"  # the folded approvals box, opened (its state is kept per deal)
 CHART_ROUNDS = 40  # the chart's recent rounds: enough to read the trend, cheap to redraw after each line
 
 store, deal, counterparty = ui.deal_page("Concessions")
@@ -105,34 +107,95 @@ def carried(issue_names: dict[int, str]) -> None:
                       help="Alt+U: the next line links to no issue.", type="tertiary")  # fmt: skip
 
 
+def latest_round(review) -> int:
+    return int(review.lines["round"].max()) if review.summary.lines else 1
+
+
+def entry_form(issue_names: dict[int, str], cur: str) -> None:
+    """Quick entry: Enter logs the line; what carries over to the next line is said above the form."""
+    s = st.session_state
+    carried(issue_names)
+    with st.form(f"concession_entry_{deal_id}", border=True, enter_to_submit=True):
+        a = st.columns([3, 3, 3, 2, 2])
+        a[0].text_input("Item", key=K["item"], placeholder="Pilot")
+        a[1].text_input("You give", key=K["give"], placeholder="30-day pilot")
+        a[2].text_input("You get", key=K["get"], placeholder="Paid, credited to year one")
+        # No help icons inside the form: each one is a Tab stop between fields typed at speed.
+        # Typed, not spun: 15k, 15,000, -8k (or 15.000,50 where the deal uses a decimal comma).
+        a[3].text_input(f"Value to you ({ui.md(cur)})", key=K["you"], placeholder="e.g. -2.5k")
+        a[4].text_input(f"Value to them ({ui.md(cur)})", key=K["them"], placeholder="e.g. 4k")
+        b = st.columns([4, 3, 2, 1.1, 1.5, 1.4], vertical_alignment="bottom")
+        b[0].text_input(
+            "Trigger/contingency", key=K["trigger"], placeholder="Only if the order is signed by the 30th"
+        )
+        b[1].selectbox(
+            "Linked issue",
+            [None, *issue_names],
+            key=K["issue"],
+            format_func=lambda i: "—" if i is None else issue_names[i],
+        )
+        b[2].text_input("New position", key=K["position"], placeholder="as offered")
+        b[3].number_input("Round", key=K["round"], min_value=1, step=1)
+        b[4].checkbox("Final offer", key=K["final"])
+        b[5].form_submit_button(
+            "Log it",
+            type="primary",
+            on_click=log_concession,
+            width="stretch",
+            key=f"entry_submit_{deal_id}",
+        )
+    st.caption(
+        "Value to you/them: the net value of the line to each side (negative when that side lost value). "
+        "Leave 'You get' empty only if nothing came back: that is a one-way concession. Enter logs the line."
+    )
+    for problem in s.get(K["problems"]) or []:
+        st.error(ui.md(problem))
+
+
 def clear_link() -> None:
     st.session_state[K["issue"]] = None
 
 
-def focus_item(line_id: int) -> None:
+LOGGED = "logged_line_"  # the confirmation's container key, with the line's id: what the focus helper watches
+# Finds the id of the line the confirmation shows; when it is one it has not seen, the cursor goes to Item.
+FOCUS_ITEM_AFTER_A_NEW_LINE = f"""<script>
+const page = window.parent.document;
+const confirmed = () => {{
+    const box = page.querySelector('[class*="st-key-{LOGGED}"]');
+    const found = box && box.className.match(/st-key-{LOGGED}(\\d+)/);
+    return found ? found[1] : null;
+}};
+let seen = confirmed();
+new MutationObserver(() => {{
+    const line = confirmed();
+    if (line !== null && line !== seen) {{
+        seen = line;
+        const item = page.querySelector('input[aria-label="Item"]');
+        if (item) item.focus();
+    }}
+}}).observe(page.body, {{childList: true, subtree: true}});
+</script>"""
+
+
+def focus_helper() -> None:
     """After a line is logged the cursor goes back to Item, so the next line is typed without the mouse.
-    Streamlit has no focus call: a script of ours (no user text in it) sets it, once per new line."""
-    components.html(
-        "<script>const item = window.parent.document.querySelector('input[aria-label=\"Item\"]');"
-        f"if (item) {{ item.focus(); }}</script><!-- line {int(line_id)} -->",
-        height=0,
-    )
+    Streamlit has no focus call: one script of ours (no user text in it), drawn once with the page, moves
+    it. Once, not with each line: a new frame per line cost a tenth of the time from Enter to the
+    confirmation."""
+    components.html(FOCUS_ITEM_AFTER_A_NEW_LINE, height=0)
 
 
-def last_logged(review, currency: str, safe: bool) -> None:
+def last_logged(totals: LogTotals, currency: str, safe: bool) -> None:
     """The confirmation of the line this session logged last, once it is stored, with its undo."""
-    s = st.session_state
-    last = s.get(K["last"])
-    lines = review.lines
-    if last is None or last not in set(lines["id"]):
+    last = st.session_state.get(K["last"])
+    line = None if last is None else store.live_concession(deal_id, last)
+    if line is None:  # none logged yet, or taken out since (undo, or a correction elsewhere)
         return
-    row = lines[lines["id"] == last].iloc[0]
-    focus_item(int(last))
-    balance = "" if safe else f" — balance now {ui.signed_money(review.summary.balance, currency)}"
-    said, undo = st.columns([5, 1], vertical_alignment="center")
-    said.success(f"Logged '{ui.md(row['item'])}'{balance}", icon=":material/check_circle:")
+    balance = "" if safe else f" — balance now {ui.signed_money(totals.balance, currency)}"
+    said, undo = st.container(key=f"{LOGGED}{int(last)}").columns([5, 1], vertical_alignment="center")
+    said.success(f"Logged '{ui.md(line.item)}'{balance}", icon=":material/check_circle:")
     undo.button("Undo last line", key=f"undo_last_{deal_id}", icon=":material/undo:", on_click=undo_last,
-                args=(int(last), str(row["item"])),
+                args=(int(last), line.item),
                 help="Takes the line out of the log (it stays in Removed lines and in the history).")  # fmt: skip
 
 
@@ -150,17 +213,25 @@ def undo_last(line_id: int, item: str) -> None:
 def approvals_panel(review, folded: bool) -> None:
     """Gives over the mandate that are pending or rejected, with the sponsor's approve and reject. Locally
     there is no second person: the negotiator records who said yes (by phone) and when. `folded`: for
-    those who log lines, below the form and closed, so it never pushes the entry down mid-meeting."""
+    those who log lines, below the form and closed, so it never pushes the entry down mid-meeting; its
+    forms are drawn only once it is opened, so a browser redrawing the screen after each logged line does
+    not redraw ten hidden forms with it."""
     open_lines = [a for a in review.approvals.values() if a.open]
     if not open_lines:
         return
     lines = review.lines.set_index("id")
     title = f"{plural(len(open_lines), 'give')} over the mandate"
     box = (
-        st.expander(f":orange[:material/approval: {title}: record the sponsor's decision]", expanded=False)
+        st.expander(
+            f":orange[:material/approval: {title}: record the sponsor's decision]",
+            key=APPROVALS_OPEN.format(deal_id=deal_id),
+            on_change="rerun",
+        )  # fmt: skip
         if folded
         else st.container(border=True, key=f"approvals_{deal_id}")
     )
+    if folded and not box.open:
+        return
     with box:
         if not folded:
             st.markdown(f":orange[:material/approval: **{title}**]")
@@ -200,31 +271,52 @@ def approvals_panel(review, folded: bool) -> None:
                     )  # fmt: skip
 
 
+def balance_figure(totals: LogTotals, currency: str) -> None:
+    ui.big_number(
+        "Give/get balance — value to us",
+        ui.signed_money(totals.balance, currency),
+        f"gave {ui.money(totals.gives, currency)} · got {ui.money(totals.gets, currency)} · {plural(totals.lines, 'line')}",
+        color="red" if totals.balance < 0 else "green" if totals.balance > 0 else None,
+    )
+
+
 @ui.live(LIVE_SECONDS)
 def live_log() -> None:
+    safe = ui.safe_mode()
+    s = st.session_state
+    # What a new line changes goes out first, read from one row each (the log's totals, the line itself):
+    # the balance and the confirmation are on screen while the whole log is reviewed again for the counts
+    # and flags beside and below them.
+    current = ui.per_revision(store, f"deal_{deal_id}", lambda: store.get_deal(deal_id))
+    cur = current.currency
+    totals = ui.per_revision(store, f"totals_{deal_id}", lambda: store.log_totals(deal_id))
+    big, side = st.columns([2, 3], vertical_alignment="center")
+    if not safe:
+        with big:
+            balance_figure(totals, cur)
+    sponsor_box = st.container() if not may_change else None
+    if may_change:
+        issues = ui.per_revision(store, f"issues_{deal_id}", lambda: store.list_issues(deal_id))
+        issue_names = {i.id: i.name for i in issues}
+        if K["round"] not in s:  # the page's first draw: the next line starts in the latest round
+            s[K["round"]] = latest_round(reviewed()[2])
+        entry = st.container()
+        last_logged(totals, cur, safe)  # below the form on screen, but sent before it
+        with entry:
+            entry_form(issue_names, cur)
+    ui.show_flash()
+
     current, issues, review = reviewed()
     summary = review.summary
-    cur = current.currency
-    safe = ui.safe_mode()
     share = summary.reciprocated_share
-
-    big, side = st.columns([2, 3], vertical_alignment="center")
     if safe:
         # Shared: what was given and got, as both sides heard it. The balance, the flags and every count
         # built on them (one-way, joint value, moves after a final offer) are our assessment.
         with big:
-            latest_round = int(review.lines["round"].max()) if summary.lines else 1
-            ui.big_number("Round", str(latest_round), f"{plural(summary.lines, 'line')} logged")
+            ui.big_number("Round", str(latest_round(review)), f"{plural(summary.lines, 'line')} logged")
         with side:
             ui.hidden("The balance, the values to each side, the flags and the mandate")
     else:
-        with big:
-            ui.big_number(
-                "Give/get balance — value to us",
-                ui.signed_money(summary.balance, cur),
-                f"gave {ui.money(summary.gives, cur)} · got {ui.money(summary.gets, cur)} · {plural(summary.lines, 'line')}",
-                color="red" if summary.balance < 0 else "green" if summary.balance > 0 else None,
-            )
         with side:
             r1 = st.columns(3)
             r1[0].metric("One-way concessions", summary.one_way, help="Lines with nothing in 'You get'.")
@@ -245,52 +337,9 @@ def live_log() -> None:
                 help="The mandate is the most we may concede in total without approval.",
             )  # fmt: skip
             r2[2].metric("Moved after a final offer", summary.moved_after_final)
-
-    s = st.session_state
-    if not safe and not may_change:
-        approvals_panel(review, folded=False)  # a sponsor came to decide: first thing under the figures
-    if may_change:
-        issue_names = {i.id: i.name for i in issues}
-        s = st.session_state
-        s.setdefault(K["round"], int(review.lines["round"].max()) if summary.lines else 1)
-        carried(issue_names)
-        with st.form(f"concession_entry_{deal_id}", border=True, enter_to_submit=True):
-            a = st.columns([3, 3, 3, 2, 2])
-            a[0].text_input("Item", key=K["item"], placeholder="Pilot")
-            a[1].text_input("You give", key=K["give"], placeholder="30-day pilot")
-            a[2].text_input("You get", key=K["get"], placeholder="Paid, credited to year one")
-            # No help icons inside the form: each one is a Tab stop between fields typed at speed.
-            # Typed, not spun: 15k, 15,000, -8k (or 15.000,50 where the deal uses a decimal comma).
-            a[3].text_input(f"Value to you ({ui.md(cur)})", key=K["you"], placeholder="e.g. -2.5k")
-            a[4].text_input(f"Value to them ({ui.md(cur)})", key=K["them"], placeholder="e.g. 4k")
-            b = st.columns([4, 3, 2, 1.1, 1.5, 1.4], vertical_alignment="bottom")
-            b[0].text_input(
-                "Trigger/contingency", key=K["trigger"], placeholder="Only if the order is signed by the 30th"
-            )
-            b[1].selectbox(
-                "Linked issue",
-                [None, *issue_names],
-                key=K["issue"],
-                format_func=lambda i: "—" if i is None else issue_names[i],
-            )
-            b[2].text_input("New position", key=K["position"], placeholder="as offered")
-            b[3].number_input("Round", key=K["round"], min_value=1, step=1)
-            b[4].checkbox("Final offer", key=K["final"])
-            b[5].form_submit_button(
-                "Log it",
-                type="primary",
-                on_click=log_concession,
-                width="stretch",
-                key=f"entry_submit_{deal_id}",
-            )
-        st.caption(
-            "Value to you/them: the net value of the line to each side (negative when that side lost value). "
-            "Leave 'You get' empty only if nothing came back: that is a one-way concession. Enter logs the line."
-        )
-        for problem in s.get(K["problems"]) or []:
-            st.error(ui.md(problem))
-        last_logged(review, cur, safe)
-    ui.show_flash()
+    if sponsor_box is not None and not safe:
+        with sponsor_box:
+            approvals_panel(review, folded=False)  # a sponsor came to decide: first thing under the figures
 
     flagged = review.flagged(shareable=safe).iloc[::-1] if not safe else review.lines.iloc[0:0]
     if len(flagged):
@@ -380,6 +429,8 @@ def balance_over_rounds() -> None:
 
 
 live_log()
+if may_change:
+    focus_helper()
 if not ui.safe_mode() and may_change:
     # Drawn with the page, not with each logged line: the flags above say "pending approval" at once, and
     # ten forms redrawn with every line would slow the entry the negotiator is typing into.

@@ -22,7 +22,6 @@ deal_id = deal.id
 playbook = load_playbook()
 issues = store.list_issues(deal_id)
 alternatives = store.list_alternatives(deal_id)
-concessions = store.list_concessions(deal_id)
 stakeholders = store.list_stakeholders(counterparty.id)
 observed = store.observed_signals(deal_id)
 
@@ -33,7 +32,8 @@ with big:
     if safe:  # the step is what both sides work through; our readiness is not theirs to see
         ui.big_number("Where the talks stand", STAGE_LABELS[deal.stage])
     else:
-        checks = readiness(deal, issues, alternatives, concessions, stakeholders)
+        # The log's totals (one row), not its lines: the figure comes first, the lines are read below it.
+        checks = readiness(deal, issues, alternatives, store.log_totals(deal_id).one_way, stakeholders)
         score = readiness_score(checks)
         ui.big_number("Ready for the talks", f"{score:.0%}", f"{sum(c.met is True for c in checks)} of "
                       f"{sum(c.met is not None for c in checks)} checks met",
@@ -97,6 +97,7 @@ for line in playbook.contexts.get(deal.context.value, []):
 # ---- lines to say, filled from the deal --------------------------------------------------------------
 st.markdown("#### Lines to say")
 anchors = store.list_anchors(deal_id)
+concessions = store.list_concessions(deal_id)
 for template in fill_templates(deal, issues, store.list_evidence(deal_id), alternatives, concessions, stakeholders,
                                date.today(), anchors):  # fmt: skip
     st.markdown(f"**{template.name}**" + ("" if template.complete else " :orange-badge[blanks to fill]"))

@@ -97,7 +97,11 @@ def new_deal_form() -> None:
             )
 
 
-new_deal_form()
+# At the top of the screen, but drawn after the deal's figures (below) so that they come first.
+new_deal_box = st.container()
+if deal_id is None:
+    with new_deal_box:
+        new_deal_form()
 
 _, deal, counterparty = ui.deal_or_stop(
     store, deal_id, "Prepare", empty="Create the first deal above to start preparing."
@@ -139,6 +143,8 @@ else:
         f"Deadline {deal.deadline:%d %b}" if deal.deadline else "Deadline", deadline_text, help=deadline_help
     )
     m3.metric("Issues with a ZOPA", f"{sum(1 for z in zones if z.overlap)} of {len(issues)}")
+with new_deal_box:
+    new_deal_form()
 
 # Keyed, so a save (which reruns the page) leaves the negotiator on the tab they were working in; a switch
 # itself does not rerun the page, so nothing typed right after it is lost to a redraw.

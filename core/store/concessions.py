@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from .. import audit
+from ..concessions import LogTotals
 from ..csvio import LOG_COLUMNS
 from ..models import Concession
 from .engine import (
@@ -67,6 +68,26 @@ class Concessions(Members):
             f"{_SELECT_LINES} WHERE deal_id = ? AND deleted_at IS NULL ORDER BY logged_at, id",
             [deal_id],
         )
+
+    @reads_deal
+    def log_totals(self, deal_id: int) -> LogTotals:
+        """Lines, balance, gives and one-way lines of the live log, as every write keeps them (one row, not
+        the whole log)."""
+        rows = self.cursor().rows(
+            "SELECT lines, balance, gives, one_way FROM concession_totals WHERE deal_id = ?", [deal_id]
+        )
+        if not rows:
+            return LogTotals()
+        r = rows[0]
+        return LogTotals(int(r["lines"]), float(r["balance"]), float(r["gives"]), int(r["one_way"]))
+
+    @reads_deal
+    def live_concession(self, deal_id: int, concession_id: int) -> Concession | None:
+        """The line if it is in the deal's live log (not removed), else None."""
+        rows = self.cursor().rows(
+            f"{_SELECT_LINES} WHERE deal_id = ? AND id = ? AND deleted_at IS NULL", [deal_id, concession_id]
+        )
+        return Concession.model_construct(**rows[0]) if rows else None
 
     @works_deal
     def add_concession(self, deal_id: int, concession: Concession) -> int:

@@ -306,6 +306,10 @@ def test_many_gives_over_the_mandate_show_ten_decisions_at_a_time(app, db_path, 
     store.close()
     at = app(deal=1)
     at.switch_page(PAGE).run()
+    assert not [b for b in at.button if b.label == "Approve"]  # folded: nothing drawn until it is opened
+    assert any("17 gives over the mandate" in e.label for e in at.expander)
+    at.session_state["approvals_open_1"] = True
+    at.run()
     assert len([b for b in at.button if b.label == "Approve"]) == 10
     assert any(
         c.value == "The first 10 of 17, oldest first; the rest follow as these are decided."

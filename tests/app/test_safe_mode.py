@@ -253,7 +253,7 @@ def assessments_of(db_path, deal_id) -> set[str]:
         for w in warnings(deal, counterparty, assessments[-1] if assessments else None, alternatives, issues):
             found |= {w.title, w.reason}
         found |= {p.name for p in pitfalls(deal, counterparty, issues, alternatives, lines) if p.detected}
-        found |= {c.name for c in readiness(deal, issues, alternatives, lines, store.list_stakeholders(counterparty.id))
+        found |= {c.name for c in readiness(deal, issues, alternatives, store.log_totals(deal_id).one_way, store.list_stakeholders(counterparty.id))
                   if c.met is False}  # fmt: skip
         for flags in review_log(lines, issues, deal.mandate).lines["flags"]:
             found |= set(flags)

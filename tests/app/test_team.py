@@ -154,6 +154,9 @@ def test_locally_the_negotiator_records_who_approved_by_phone_and_when(app, db_p
     at = app(deal=1)
     at.switch_page("pages/concessions.py").run()
     assert any("Local: only this computer can open it" in m.value for m in at.sidebar.caption)
+    assert not [b for b in at.button if b.label == "Approve"]  # folded: its forms are drawn once it is opened
+    at.session_state["approvals_open_1"] = True  # what opening the box sets
+    at.run()
     [b for b in at.button if b.label == "Approve"][0].click().run()
     assert "Decided by: must not be empty" in at.error[0].value
     assert Store.open(db_path).list_approvals(1) == []

@@ -126,7 +126,7 @@ READY = dict(
               deadline_evidence_id=1),
     issues=[Issue(id=1, name="Price", target=10, reservation=9, evidence_id=1)],
     alternatives=[Alternative(description="A", money=5), Alternative(description="B", time_days=30)],
-    concessions=[Concession(item="x", you_give="a", you_get="b", logged_at=T)],
+    one_way=0,
     stakeholders=[Stakeholder(name="CFO", veto=True)],
 )  # fmt: skip
 
@@ -147,7 +147,7 @@ def test_a_ready_deal_meets_every_check():
          ["BATNA quantified", "At least two credible alternatives"]),
         ({"issues": [Issue(id=1, name="Price", target=10, reservation=9)]}, ["Floors set with evidence"]),
         ({"issues": []}, ["Floors set with evidence"]),
-        ({"concessions": [Concession(item="x", you_give="a", logged_at=T)]}, ["Every concession paired"]),
+        ({"one_way": 1}, ["Every concession paired"]),
         ({"deal": READY["deal"].model_copy(update={"deadline_evidence_id": None})}, ["Deadline tied to a real constraint"]),
         ({"stakeholders": [Stakeholder(name="Analyst")]}, ["Escalation path"]),
     ],
@@ -168,11 +168,12 @@ def test_no_deadline_is_not_a_readiness_gap_and_the_close_adds_a_prompt():
 
 # ---- pitfalls ----------------------------------------------------------------------------------------
 CP = Counterparty(name="Acme")
+PAIRED = [Concession(item="x", you_give="a", you_get="b", logged_at=T)]
 
 
 def detected(**changes):
     args = {"deal": READY["deal"], "counterparty": CP, "issues": READY["issues"],
-            "alternatives": [Alternative(description="A", money=5, evidence_id=1)], "concessions": READY["concessions"]}  # fmt: skip
+            "alternatives": [Alternative(description="A", money=5, evidence_id=1)], "concessions": PAIRED}  # fmt: skip
     return {p.name: p.detected for p in pitfalls(**{**args, **changes})}
 
 
