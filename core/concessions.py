@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .approvals import ApprovalState, line_approvals, line_keys, mark_over_mandate
-from .formatting import fmt_amount, plural
+from .formatting import fmt_amount, money, plural, signed_money
 from .models import Approval, Concession, Direction, Issue, field_label
 
 # The columns a log frame carries: the Concession model's fields (store.concession_frame gives these).
@@ -39,6 +39,18 @@ def floor_breach(position: float | None, issue: Issue | None) -> str | None:
         f"breaches the {limit} of {fmt_amount(issue.reservation)}{unit} on {issue.name} "
         f"(new position {fmt_amount(position)})"
     )
+
+
+def read_as(line: Concession, currency: str) -> str:
+    """The amounts of a logged line as they were stored, said back under its confirmation: '15k' typed in a
+    hurry shows as 15,000 here, so a misread is caught while Undo is one click away."""
+    said = [
+        f"to us {signed_money(line.value_to_you, currency)}",
+        f"to them {signed_money(line.value_to_them, currency)}",
+    ]
+    if line.new_position is not None:
+        said.append(f"new position {money(line.new_position)}")
+    return "Read as: " + " · ".join(said)
 
 
 def one_way_message(item: str, you_give: str) -> str:

@@ -15,6 +15,7 @@ from core.concessions import (
     corrections_saved,
     editor_frame,
     is_severe,
+    read_as,
     read_corrections,
     review_log,
 )
@@ -194,6 +195,8 @@ def last_logged(totals: LogTotals, currency: str, safe: bool) -> None:
     balance = "" if safe else f" — balance now {ui.signed_money(totals.balance, currency)}"
     said, undo = st.container(key=f"{LOGGED}{int(last)}").columns([5, 1], vertical_alignment="center")
     said.success(f"Logged '{ui.md(line.item)}'{balance}", icon=":material/check_circle:")
+    if not safe:
+        said.caption(ui.md(read_as(line, currency)))
     undo.button("Undo last line", key=f"undo_last_{deal_id}", icon=":material/undo:", on_click=undo_last,
                 args=(int(last), line.item),
                 help="Takes the line out of the log (it stays in Removed lines and in the history).")  # fmt: skip

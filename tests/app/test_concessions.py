@@ -71,6 +71,7 @@ def test_logging_a_line_updates_the_balance_and_keeps_round_and_issue(page, db_p
     assert [e.value for e in at.error] == []
     assert balance(at) == "# :red[−14,500 EUR]"
     assert at.success[0].value == "Logged 'Payment terms' — balance now −14,500 EUR"
+    assert "Read as: to us −1,000 EUR · to them +3,000 EUR · new position 60" in [c.value for c in at.caption]
     at = at.run()  # the live table's next tick: the confirmation stays until the next line
     assert at.success[0].value == "Logged 'Payment terms' — balance now −14,500 EUR"
     assert metric(at, "Created joint value").value == "6 of 6"
@@ -315,3 +316,13 @@ def test_many_gives_over_the_mandate_show_ten_decisions_at_a_time(app, db_path, 
         c.value == "The first 10 of 17, oldest first; the rest follow as these are decided."
         for c in at.caption
     )
+
+
+def test_amounts_typed_in_shorthand_are_said_back_as_stored_under_the_confirmation(page):
+    at = log(
+        page, item="Pilot", give="30-day pilot", get="Paid pilot", you="-2.5k", them="4k", position="1.2m"
+    )
+    assert at.success[0].value == "Logged 'Pilot' — balance now −16,000 EUR"
+    assert "Read as: to us −2,500 EUR · to them +4,000 EUR · new position 1,200,000" in [
+        c.value for c in at.caption
+    ]

@@ -239,3 +239,13 @@ def test_the_totals_the_screen_shows_first_agree_with_the_review_after_every_kin
     assert demo_store.live_concession(2, new_id) is None  # a line is found only in its own deal
     empty = demo_store.create_deal(deal.model_copy(update={"id": None, "name": "Empty log"}), None)
     assert demo_store.log_totals(empty) == LogTotals()
+
+
+def test_a_logged_line_is_said_back_as_stored():
+    from core.concessions import read_as
+
+    line = Concession(item="Pilot", value_to_you=-2500, value_to_them=4000, new_position=120000, logged_at=T0)
+    assert read_as(line, "EUR") == "Read as: to us −2,500 EUR · to them +4,000 EUR · new position 120,000"
+    assert read_as(line.model_copy(update={"new_position": None, "value_to_them": 0}), "") == (
+        "Read as: to us −2,500 · to them 0"
+    )
