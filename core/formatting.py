@@ -91,16 +91,25 @@ def parse_amount(text: str, decimal_comma: bool = False) -> float | None:
     group, decimal = (".", ",") if decimal_comma else (",", ".")
     sign = "-" if m.group("sign") in ("-", "−") else ""
     if digits.count(decimal) > 1:  # 1.500.000 in a decimal-point deal: thousands the other way round
-        plain = re.sub(r"[.,]", "", digits)
-        raise AmountNotUnderstood(f"'{raw}' — '{decimal}' marks decimals in this deal; did you mean {sign}{plain}? "
-                                  f"write {sign}{plain}")  # fmt: skip
+        # Read in the other convention ('1.234.567,89' is 1234567.89 there); offered only if it reads cleanly.
+        other_whole, _, other_fraction = digits.partition(group)
+        groups = other_whole.split(decimal)
+        if (1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:]) and "".join(groups).isdigit()
+                and (not other_fraction or other_fraction.isdigit())):  # fmt: skip
+            plain = f"{sign}{''.join(groups)}{decimal + other_fraction if other_fraction else ''}{m.group('suffix') or ''}"
+            raise AmountNotUnderstood(f"'{raw}' — '{decimal}' marks decimals in this deal; did you mean {plain}? "
+                                      f"write {plain}")  # fmt: skip
+        raise AmountNotUnderstood(f"'{raw}' is not an amount: '{decimal}' marks decimals in this deal and appears "
+                                  "more than once")  # fmt: skip
     whole, _, fraction = digits.partition(decimal)
     if group in fraction:
         raise AmountNotUnderstood(f"'{raw}' is not an amount: '{group}' after the decimal mark")
     if group in whole:
         parts = whole.split(group)
         if not (1 <= len(parts[0]) <= 3 and all(len(p) == 3 for p in parts[1:])) or fraction:
-            if len(parts) == 2 and not fraction:  # 15,5 where ',' groups thousands: a decimal the other way
+            if (
+                len(parts) == 2 and parts[0] and not fraction
+            ):  # 15,5 where ',' groups thousands: a decimal the other way
                 guess = f"{sign}{parts[0]}{decimal}{parts[1]}{m.group('suffix') or ''}"
                 raise AmountNotUnderstood(f"'{raw}' — '{group}' groups thousands in this deal; did you mean "
                                           f"{guess}? write {guess}")  # fmt: skip

@@ -66,6 +66,8 @@ def test_amounts_are_read_as_people_type_them(typed, comma, value):
     [("-15.000", False, "'-15.000' — did you mean -15,000 or -15? write -15000"),
      ("15.000", False, "did you mean 15,000 or 15?"), ("15,5", False, "did you mean 15.5? write 15.5"),
      ("15,000", True, "did you mean 15.000 or 15?"), ("1.500.000", False, "did you mean 1500000?"),
+     ("1.234.567,89", False, "did you mean 1234567.89? write 1234567.89"),
+     ("1,234,567.89", True, "did you mean 1234567,89? write 1234567,89"), ("1.2.3", False, "more than once"),
      ("abc", False, "is not an amount"), ("1e5", False, "is not an amount"), ("12,34,567", False, "groups of three")],
 )  # fmt: skip
 def test_an_amount_that_could_be_read_two_ways_is_refused_saying_what_was_understood(typed, comma, said):
@@ -90,3 +92,23 @@ def test_anything_accepted_round_trips_through_formatting(text, comma):
         return
     if x is not None:
         assert parse_amount(amount_text(x, comma, digits=6), comma) == pytest.approx(x, abs=1e-6)
+
+
+@given(st.text(alphabet="0123456789.,-k ", max_size=14), st.booleans())
+def test_a_refusal_offers_only_what_the_other_convention_reads(text, comma):
+    """'write X' in a refusal is typed as offered by someone in a hurry: X must be accepted in this deal and
+    mean what the other convention (decimal point against decimal comma) reads in the text."""
+    try:
+        parse_amount(text, comma)
+        return
+    except AmountNotUnderstood as refused:
+        said = str(refused)
+    offered = re.search(r"write (\S+?)(?: for |$)", said)
+    if offered is None:
+        return
+    ours = parse_amount(offered.group(1), comma)
+    try:
+        theirs = parse_amount(text, not comma)
+    except AmountNotUnderstood:
+        return
+    assert ours == pytest.approx(theirs), said
