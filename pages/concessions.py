@@ -290,16 +290,16 @@ def live_log() -> None:
     # What a new line changes goes out first, read from one row each (the log's totals, the line itself):
     # the balance and the confirmation are on screen while the whole log is reviewed again for the counts
     # and flags beside and below them.
-    current = ui.per_revision(store, f"deal_{deal_id}", lambda: store.get_deal(deal_id))
+    current = ui.per_revision(store, f"concessions_deal_{deal_id}", lambda: store.get_deal(deal_id))
     cur = current.currency
-    totals = ui.per_revision(store, f"totals_{deal_id}", lambda: store.log_totals(deal_id))
+    totals = ui.per_revision(store, f"concessions_totals_{deal_id}", lambda: store.log_totals(deal_id))
     big, side = st.columns([2, 3], vertical_alignment="center")
     if not safe:
         with big:
             balance_figure(totals, cur)
     sponsor_box = st.container() if not may_change else None
     if may_change:
-        issues = ui.per_revision(store, f"issues_{deal_id}", lambda: store.list_issues(deal_id))
+        issues = ui.per_revision(store, f"concessions_issues_{deal_id}", lambda: store.list_issues(deal_id))
         issue_names = {i.id: i.name for i in issues}
         if K["round"] not in s:  # the page's first draw: the next line starts in the latest round
             s[K["round"]] = latest_round(reviewed()[2])
