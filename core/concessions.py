@@ -114,6 +114,11 @@ class LogReview:
         column = "shareable_flags" if shareable else "flags"
         return self.lines[self.lines[column].map(bool)]
 
+    @property
+    def latest_round(self) -> int:
+        """The round the talks are in: the highest logged, or 1 before the first line."""
+        return int(self.lines["round"].max()) if self.summary.lines else 1
+
 
 RECIPROCATED_WELL = 0.8  # at least this share of lines paired with a get: reciprocity holds
 RECIPROCATED_AT_RISK = 0.5  # below this, most of our giving came back with nothing

@@ -108,10 +108,6 @@ def carried(issue_names: dict[int, str]) -> None:
                       help="Alt+U: the next line links to no issue.", type="tertiary")  # fmt: skip
 
 
-def latest_round(review) -> int:
-    return int(review.lines["round"].max()) if review.summary.lines else 1
-
-
 def entry_form(issue_names: dict[int, str], cur: str) -> None:
     """Quick entry: Enter logs the line; what carries over to the next line is said above the form."""
     s = st.session_state
@@ -302,7 +298,7 @@ def live_log() -> None:
         issues = ui.per_revision(store, f"concessions_issues_{deal_id}", lambda: store.list_issues(deal_id))
         issue_names = {i.id: i.name for i in issues}
         if K["round"] not in s:  # the page's first draw: the next line starts in the latest round
-            s[K["round"]] = latest_round(reviewed()[2])
+            s[K["round"]] = reviewed()[2].latest_round
         entry = st.container()
         last_logged(totals, cur, safe)  # below the form on screen, but sent before it
         with entry:
@@ -316,7 +312,7 @@ def live_log() -> None:
         # Shared: what was given and got, as both sides heard it. The balance, the flags and every count
         # built on them (one-way, joint value, moves after a final offer) are our assessment.
         with big:
-            ui.big_number("Round", str(latest_round(review)), f"{plural(summary.lines, 'line')} logged")
+            ui.big_number("Round", str(review.latest_round), f"{plural(summary.lines, 'line')} logged")
         with side:
             ui.hidden("The balance, the values to each side, the flags and the mandate")
     else:

@@ -249,3 +249,12 @@ def test_a_logged_line_is_said_back_as_stored():
     assert read_as(line.model_copy(update={"new_position": None, "value_to_them": 0}), "") == (
         "Read as: to us −2,500 · to them 0"
     )
+
+
+def test_the_talks_are_in_the_highest_round_logged_or_the_first():
+    assert review_log([], [PRICE], 0).latest_round == 1
+    lines = [
+        Concession(item="a", round=3, logged_at=T0),
+        Concession(item="b", round=2, logged_at=T0 + timedelta(1)),
+    ]
+    assert review_log(lines, [PRICE], 0).latest_round == 3
