@@ -3,6 +3,7 @@ the CLI and the screens all write a number the same way."""
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal
 
@@ -138,6 +139,8 @@ def parse_amount(text: str, decimal_comma: bool = False) -> float | None:
     value = Decimal(f"{whole}.{fraction}" if fraction else whole)
     if m.group("suffix"):
         value *= Decimal(_SUFFIXES[m.group("suffix").lower()])
+    if not math.isfinite(float(value)):  # hundreds of digits: no amount in any deal, and no float either
+        raise AmountNotUnderstood(f"'{raw[:20]}…' has {len(whole)} digits: too large to be an amount")
     return -float(value) if sign and value else float(value)
 
 

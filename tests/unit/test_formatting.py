@@ -68,6 +68,7 @@ def test_amounts_are_read_as_people_type_them(typed, comma, value):
      ("15,000", True, "did you mean 15.000 or 15?"), ("1.500.000", False, "did you mean 1500000?"),
      ("1.234.567,89", False, "did you mean 1234567.89? write 1234567.89"),
      ("1,234,567.89", True, "did you mean 1234567,89? write 1234567,89"), ("1.2.3", False, "more than once"),
+     ("9" * 400, False, "has 400 digits: too large to be an amount"),
      ("abc", False, "is not an amount"), ("1e5", False, "is not an amount"), ("12,34,567", False, "groups of three")],
 )  # fmt: skip
 def test_an_amount_that_could_be_read_two_ways_is_refused_saying_what_was_understood(typed, comma, said):
