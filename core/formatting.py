@@ -108,9 +108,8 @@ def parse_amount(text: str, decimal_comma: bool = False) -> float | None:
     if group in whole:
         parts = whole.split(group)
         if not (1 <= len(parts[0]) <= 3 and all(len(p) == 3 for p in parts[1:])) or fraction:
-            if (
-                len(parts) == 2 and parts[0] and not fraction
-            ):  # 15,5 where ',' groups thousands: a decimal the other way
+            # 15,5 where ',' groups thousands: a decimal the other way
+            if len(parts) == 2 and parts[0] and not fraction:
                 guess = f"{sign}{parts[0]}{decimal}{parts[1]}{m.group('suffix') or ''}"
                 raise AmountNotUnderstood(f"'{raw}' — '{group}' groups thousands in this deal; did you mean "
                                           f"{guess}? write {guess}")  # fmt: skip
