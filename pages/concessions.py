@@ -73,12 +73,21 @@ def log_concession() -> None:
     s[K["final"]] = False
 
 
+def current_deal():
+    """The deal and its issues as stored now, read once per write: the balance and the entry form need them
+    before the log is reviewed, and the review reuses them."""
+    return ui.per_revision(store, f"concessions_deal_{deal_id}", lambda: store.get_deal(deal_id))
+
+
+def deal_issues():
+    return ui.per_revision(store, f"concessions_issues_{deal_id}", lambda: store.list_issues(deal_id))
+
+
 def reviewed():
     """The deal, its issues and the reviewed log, recomputed only after a write."""
 
     def compute():
-        current = store.get_deal(deal_id)
-        issues = store.list_issues(deal_id)
+        current, issues = current_deal(), deal_issues()
         approvals = store.list_approvals(deal_id)
         return (
             current,
@@ -286,7 +295,7 @@ def live_log() -> None:
     # What a new line changes goes out first, read from one row each (the log's totals, the line itself):
     # the balance and the confirmation are on screen while the whole log is reviewed again for the counts
     # and flags beside and below them.
-    current = ui.per_revision(store, f"concessions_deal_{deal_id}", lambda: store.get_deal(deal_id))
+    current = current_deal()
     cur = current.currency
     totals = ui.per_revision(store, f"concessions_totals_{deal_id}", lambda: store.log_totals(deal_id))
     big, side = st.columns([2, 3], vertical_alignment="center")
@@ -295,7 +304,7 @@ def live_log() -> None:
             balance_figure(totals, cur)
     sponsor_box = st.container() if not may_change else None
     if may_change:
-        issues = ui.per_revision(store, f"concessions_issues_{deal_id}", lambda: store.list_issues(deal_id))
+        issues = deal_issues()
         issue_names = {i.id: i.name for i in issues}
         if K["round"] not in s:  # the page's first draw: the next line starts in the latest round
             s[K["round"]] = reviewed()[2].latest_round
