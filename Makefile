@@ -7,7 +7,9 @@ CHROMIUM := /usr/bin/chromium
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT   ?= 8501
 
-.PHONY: run test test-fast test-unit test-app test-integration test-browser bench screenshots lint chromium postgresql clean
+FAKETIME := /usr/bin/faketime
+
+.PHONY: run test test-future test-fast test-unit test-app test-integration test-browser bench screenshots lint chromium postgresql clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,6 +25,11 @@ $(CHROMIUM):
 
 chromium: $(CHROMIUM)
 
+# Debian's libfaketime: `make test-future` runs every process of the suite a year ahead.
+$(FAKETIME):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq faketime
+
 # Debian's PostgreSQL server binaries (>= 15): the tests start a throwaway cluster of their own with them
 # (initdb into a temporary folder, 127.0.0.1, a free port) and never use a server that is already running.
 PG_INITDB = $(lastword $(sort $(wildcard /usr/lib/postgresql/*/bin/initdb)))
@@ -36,6 +43,11 @@ run: $(STAMP)
 
 test: $(STAMP) $(CHROMIUM) postgresql
 	HYPOTHESIS_PROFILE=ci $(PY) -m pytest
+
+# The whole suite with the machine's clock a year ahead (servers, browser and databases too): no test may
+# depend on the day it runs. In-process tests run on their own fixed clock; the rest must read the real one.
+test-future: $(STAMP) $(CHROMIUM) postgresql $(FAKETIME)
+	HYPOTHESIS_PROFILE=dev $(FAKETIME) -f '+365d' $(PY) -m pytest -q
 
 # The edit loop: core units and every screen through AppTest on the embedded DuckDB, both cores at once;
 # no processes, servers, browser, fuzzing or PostgreSQL (`make test` runs all of them, on both engines).

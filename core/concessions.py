@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .approvals import ApprovalState, line_approvals, line_keys, mark_over_mandate
-from .formatting import fmt_amount, money, plural, signed_money
+from .formatting import fmt_amount, money, plural, signed_money, typed_amount
 from .models import Approval, Concession, Direction, Issue, field_label
 
 # The columns a log frame carries: the Concession model's fields (store.concession_frame gives these).
@@ -237,6 +237,9 @@ _EDITED = ["round", "item", "you_give", "you_get", "value_to_you", "value_to_the
            "new_position", "final_offer"]  # fmt: skip
 EDITOR_COLUMNS = [field_label(f) for f in _EDITED]
 _FIELDS = {field_label(f): f for f in _EDITED if f != "issue_id"}
+# Amounts are text cells written in the deal's convention and read back by the one parser: a number cell
+# parses in the browser the English way ('-6.000' became −6).
+AMOUNT_COLUMNS = [field_label(f) for f in ("value_to_you", "value_to_them", "new_position")]
 
 
 def editor_frame(lines: Sequence[Concession], issues: Sequence[Issue]) -> pd.DataFrame:
@@ -244,8 +247,9 @@ def editor_frame(lines: Sequence[Concession], issues: Sequence[Issue]) -> pd.Dat
     so the line just logged is the one in view), plus Remove."""
     names = {i.id: i.name for i in issues}
     rows = [
-        {"id": c.id, **{col: getattr(c, f) for col, f in _FIELDS.items()}, "Linked issue": names.get(c.issue_id),
-         "Logged at": c.logged_at, "Remove": False}
+        {"id": c.id, **{col: typed_amount(getattr(c, f)) if col in AMOUNT_COLUMNS else getattr(c, f)
+                        for col, f in _FIELDS.items()},
+         "Linked issue": names.get(c.issue_id), "Logged at": c.logged_at, "Remove": False}
         for c in sorted(lines, key=lambda c: (c.logged_at, c.id or 0), reverse=True)
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=["id", *EDITOR_COLUMNS, "Logged at", "Remove"])
@@ -279,6 +283,11 @@ def read_corrections(
                 value = {"value_to_you": 0.0, "value_to_them": 0.0, "final_offer": False}.get(f)
             if f in ("item", "you_give", "you_get", "trigger") and value is None:
                 value = ""
+            if col in AMOUNT_COLUMNS and isinstance(value, str):
+                if value.strip() == typed_amount(data[f]):  # as the table wrote it: the stored value
+                    continue
+                if not value.strip():
+                    value = None if f == "new_position" else 0.0
             data[f] = value
         issue_name = row.get("Linked issue")
         data["issue_id"] = (

@@ -5,14 +5,63 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
+
+# The number convention figures are written in: the deal's (decimal point or decimal comma), set once per
+# run by the screen that shows the deal, so every figure a core rule writes into a sentence ("balance now
+# −25.700 EUR", "Our ceiling on Rate is 1.900 EUR") reads the way the deal's negotiators read numbers.
+_DECIMAL_COMMA: ContextVar[bool] = ContextVar("decimal_comma", default=False)
+_SWAP = str.maketrans(",.", ".,")
+
+
+def use_number_convention(decimal_comma: bool) -> None:
+    """Figures written from here on (in this run, this thread) follow `decimal_comma`."""
+    _DECIMAL_COMMA.set(bool(decimal_comma))
+
+
+def decimal_comma_in_use() -> bool:
+    return _DECIMAL_COMMA.get()
+
+
+ORGANISATION_CONVENTION = "COCKPIT_DECIMAL_COMMA"
+
+
+def organisation_decimal_comma(environ: dict[str, str] | None = None) -> bool:
+    """The organisation's convention for what belongs to no deal (the Library, the Pipeline, a new deal's
+    first choice): COCKPIT_DECIMAL_COMMA=1 for 15.000,50, unset or 0 for 15,000.50."""
+    import os
+
+    raw = (os.environ if environ is None else environ).get(ORGANISATION_CONVENTION, "").strip().casefold()
+    if raw in ("", "0", "no", "false", "off"):
+        return False
+    if raw in ("1", "yes", "true", "on"):
+        return True
+    raise ValueError(f"{ORGANISATION_CONVENTION}: '{raw[:20]}' is not 1 (decimal comma) or 0 (decimal point)")
+
+
+@contextmanager
+def number_convention(decimal_comma: bool) -> Iterator[None]:
+    """Within the block, figures are written in `decimal_comma`'s convention."""
+    token = _DECIMAL_COMMA.set(bool(decimal_comma))
+    try:
+        yield
+    finally:
+        _DECIMAL_COMMA.reset(token)
+
+
+def _local(text: str) -> str:
+    """'1,234.5' as the convention in use writes it ('1.234,5' with a decimal comma)."""
+    return text.translate(_SWAP) if _DECIMAL_COMMA.get() else text
 
 
 def fmt_amount(x: float | None) -> str:
-    """120000 -> '120,000'; 0.5 -> '0.5'. For messages and labels."""
+    """120000 -> '120,000' (or '120.000'); 0.5 -> '0.50' (or '0,50'). For messages and labels."""
     if x is None:
         return "—"
-    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
+    return _local(f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}")
 
 
 def money(x: float | None, currency: str = "") -> str:
@@ -27,15 +76,15 @@ def signed_money(x: float, currency: str = "") -> str:
 
 def signed(x: float, digits: int = 0) -> str:
     """+14 / −36 / 0, with a true minus sign."""
-    text = f"{abs(x):,.{digits}f}"
+    text = _local(f"{abs(x):,.{digits}f}")
     return ("−" if x < 0 else "+" if x > 0 else "") + text
 
 
 # What can start markup anywhere in a line: emphasis, code, links and images ([ ]), raw HTML and
 # autolinks (< >), headings, tables, strike-through, maths, character references.
 def plural(n: int, noun: str, nouns: str | None = None) -> str:
-    """'1 line', '2 lines', '1,200 lines'."""
-    return f"{n:,} {noun if n == 1 else nouns or noun + 's'}"
+    """'1 line', '2 lines', '1,200 lines' (or '1.200 lines')."""
+    return f"{_local(f'{n:,}')} {noun if n == 1 else nouns or noun + 's'}"
 
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]<>#|~$&])")
@@ -143,8 +192,9 @@ def parse_amount(text: str, decimal_comma: bool = False) -> float | None:
     return -float(value) if sign and value else float(value)
 
 
-def amount_text(x: float, decimal_comma: bool = False, digits: int = 2) -> str:
-    """How an amount is written back in the deal's convention: -15000.5 -> '-15,000.50' or '-15.000,50'."""
+def amount_text(x: float, decimal_comma: bool | None = None, digits: int = 2) -> str:
+    """How an amount is written back in the deal's convention (None: the one in use): -15000.5 ->
+    '-15,000.50' or '-15.000,50'. What a screen writes into an input, its parser reads back unchanged."""
     text = (
         f"{x:,.0f}"
         if float(x).is_integer()
@@ -152,4 +202,24 @@ def amount_text(x: float, decimal_comma: bool = False, digits: int = 2) -> str:
         if digits > 2
         else f"{x:,.2f}"
     )
-    return text.translate(str.maketrans(",.", ".,")) if decimal_comma else text
+    comma = _DECIMAL_COMMA.get() if decimal_comma is None else decimal_comma
+    return text.translate(_SWAP) if comma else text
+
+
+def typed_amount(x: float | None) -> str:
+    """An amount as an input box is prefilled with: in the convention in use, without losing a digit
+    (0.125 stays 0.125), so saving the form unchanged stores the same value."""
+    if x is None:
+        return ""
+    exact = f"{x:,.6f}".rstrip("0").rstrip(".")
+    whole, _, fraction = exact.partition(".")
+    if len(fraction) == 3:  # '1.125' could be read as 1125: '1.1250' cannot
+        exact += "0"
+    return _local(exact)
+
+
+def amount_example(decimal_comma: bool | None = None, negative: bool = False) -> str:
+    """A placeholder that the parser reads in the convention: 'e.g. -2.5k' or 'e.g. -2,5k'."""
+    comma = _DECIMAL_COMMA.get() if decimal_comma is None else decimal_comma
+    text = ("-" if negative else "") + ("2,5k" if comma else "2.5k")
+    return f"e.g. {text}"

@@ -17,15 +17,17 @@ from pydantic import (
     AfterValidator,
     AliasChoices,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from .access import Role
-from .formatting import AmountNotUnderstood, fmt_amount, parse_amount
+from .formatting import AmountNotUnderstood, decimal_comma_in_use, fmt_amount, parse_amount
 
 
 class Context(StrEnum):
@@ -239,15 +241,31 @@ def _finite(x: float) -> float:
     return x
 
 
+def _typed(value: Any, info: ValidationInfo) -> Any:
+    """An amount that arrives as text (a form, a grid, a file) is read by the one parser, in the convention
+    the caller names (`context={"decimal_comma": …}`) or else the one in use: never by float(), which
+    reads '40.000' as 40 without a word."""
+    if not isinstance(value, str):
+        return value
+    comma = (info.context or {}).get("decimal_comma")
+    try:
+        read = parse_amount(value, decimal_comma_in_use() if comma is None else comma)
+    except AmountNotUnderstood as exc:
+        raise ValueError(str(exc)) from None
+    if read is None:
+        raise ValueError("is empty; write an amount, e.g. 15000")
+    return read
+
+
 Name = Annotated[str, AfterValidator(_not_blank), Field(max_length=200)]
 Text = Annotated[str, Field(max_length=5000)]
 # A trillion: above any deal's value, and low enough that 100,000 lines still sum to a finite figure.
 MAX_AMOUNT = 1e12
 Amount = Annotated[
-    float, AfterValidator(_finite), Field(ge=0, le=MAX_AMOUNT)
+    float, BeforeValidator(_typed), AfterValidator(_finite), Field(ge=0, le=MAX_AMOUNT)
 ]  # money and positions: never negative
 SignedAmount = Annotated[
-    float, AfterValidator(_finite), Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)
+    float, BeforeValidator(_typed), AfterValidator(_finite), Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)
 ]  # net values in the log
 MAX_DAYS = 36_500  # a hundred years: a time cost beyond that is a typing slip
 Score = Annotated[int, Field(ge=0, le=5)]
@@ -773,10 +791,13 @@ class InvalidInput(ValueError):
         super().__init__("; ".join(problems))
 
 
-def validate(model: type[Model], data: dict[str, Any], prefix: str = "") -> Model:
-    """Build a model or raise InvalidInput with field-named lines."""
+def validate(
+    model: type[Model], data: dict[str, Any], prefix: str = "", decimal_comma: bool | None = None
+) -> Model:
+    """Build a model or raise InvalidInput with field-named lines. Amounts typed as text are read in
+    `decimal_comma`'s convention (None: the one in use, the deal's on a deal's screen)."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context={"decimal_comma": decimal_comma})
     except ValidationError as exc:
         raise InvalidInput(describe_errors(exc, prefix)) from None
 
@@ -788,8 +809,8 @@ def validate_new_deal(
     Every problem of both records is named at once; InvalidInput if there is any."""
     problems: list[str] = []
     new_deal = new_counterparty = None
-    try:
-        new_deal = validate(Deal, deal)
+    try:  # its amounts are read in the convention ticked for it in the same form
+        new_deal = validate(Deal, deal, decimal_comma=bool(deal.get("decimal_comma", False)))
     except InvalidInput as exc:
         problems += exc.problems
     if counterparty_id is None:

@@ -4,7 +4,6 @@ from datetime import datetime
 
 import pandas as pd
 import streamlit as st
-import streamlit.components.v1 as components
 
 from core import ui
 from core.charts import balance_chart
@@ -20,7 +19,7 @@ from core.concessions import (
     review_log,
 )
 from core.csvio import check_size, frame_to_csv, parse_concessions
-from core.formatting import plural
+from core.formatting import amount_example, plural
 from core.library import tradeable_suggestions
 from core.models import Concession, InvalidInput, read_amounts, validate
 from core.store import Conflict, NotAllowed, NotFound, now
@@ -128,8 +127,10 @@ def entry_form(issue_names: dict[int, str], cur: str) -> None:
         a[2].text_input("You get", key=K["get"], placeholder="Paid, credited to year one")
         # No help icons inside the form: each one is a Tab stop between fields typed at speed.
         # Typed, not spun: 15k, 15,000, -8k (or 15.000,50 where the deal uses a decimal comma).
-        a[3].text_input(f"Value to you ({ui.md(cur)})", key=K["you"], placeholder="e.g. -2.5k")
-        a[4].text_input(f"Value to them ({ui.md(cur)})", key=K["them"], placeholder="e.g. 4k")
+        a[3].text_input(
+            f"Value to you ({ui.md(cur)})", key=K["you"], placeholder=amount_example(negative=True)
+        )
+        a[4].text_input(f"Value to them ({ui.md(cur)})", key=K["them"], placeholder=amount_example())
         b = st.columns([4, 3, 2, 1.1, 1.5, 1.4], vertical_alignment="bottom")
         b[0].text_input(
             "Trigger/contingency", key=K["trigger"], placeholder="Only if the order is signed by the 30th"
@@ -140,7 +141,7 @@ def entry_form(issue_names: dict[int, str], cur: str) -> None:
             key=K["issue"],
             format_func=lambda i: "—" if i is None else issue_names[i],
         )
-        b[2].text_input("New position", key=K["position"], placeholder="as offered")
+        b[2].text_input("New position", key=K["position"], placeholder=amount_example())
         b[3].number_input("Round", key=K["round"], min_value=1, step=1)
         b[4].checkbox("Final offer", key=K["final"])
         b[5].form_submit_button(
@@ -187,8 +188,9 @@ def focus_helper() -> None:
     """After a line is logged the cursor goes back to Item, so the next line is typed without the mouse.
     Streamlit has no focus call: one script of ours (no user text in it), drawn once with the page, moves
     it. Once, not with each line: a new frame per line cost a tenth of the time from Enter to the
-    confirmation."""
-    components.html(FOCUS_ITEM_AFTER_A_NEW_LINE, height=0)
+    confirmation. st.iframe replaced components.html; a frame of its own keeps the page's main part free
+    of any script (the hostile-text journey checks that none is ever there)."""
+    st.iframe(FOCUS_ITEM_AFTER_A_NEW_LINE, height=1)
 
 
 def last_logged(totals: LogTotals, currency: str, safe: bool) -> None:
@@ -478,6 +480,7 @@ with fix:
             st.caption(
                 ":material/sync: The log changed since you started editing; your edits stay on their lines."
             )
+        amount_help = f"Typed as in the entry form, {amount_example()}; read in this deal's convention."
         edited = st.data_editor(
             editor_frame(base, issues),
             key=editor_key,
@@ -489,10 +492,10 @@ with fix:
             column_config={
                 "Round": st.column_config.NumberColumn(min_value=1, step=1, required=True),
                 "Item": st.column_config.TextColumn(required=True, max_chars=200),
-                "Value to you": st.column_config.NumberColumn(format="%.2f"),
-                "Value to them": st.column_config.NumberColumn(format="%.2f"),
+                "Value to you": st.column_config.TextColumn(help=amount_help),
+                "Value to them": st.column_config.TextColumn(help=amount_help),
                 "Linked issue": st.column_config.SelectboxColumn(options=issue_names),
-                "New position": st.column_config.NumberColumn(min_value=0.0, format="%.2f"),
+                "New position": st.column_config.TextColumn(help=amount_help),
                 "Logged at": st.column_config.DatetimeColumn(format="D MMM YYYY HH:mm"),
                 "Remove": st.column_config.CheckboxColumn(help="Soft delete: the line can be restored."),
             },

@@ -7,7 +7,7 @@ import streamlit as st
 from core import ui
 from core.batna import best_alternative, why_best
 from core.charts import zopa_chart
-from core.formatting import fmt_amount
+from core.formatting import organisation_decimal_comma, typed_amount
 from core.models import (
     Alternative,
     AnchorWorksheet,
@@ -66,9 +66,23 @@ def new_deal_form() -> None:
         with st.form("new_deal", border=False):
             values = ui.model_inputs(
                 Deal,
-                {"context": Context.sales, "stage": Stage.setup},
+                {
+                    "context": Context.sales,
+                    "stage": Stage.setup,
+                    "decimal_comma": organisation_decimal_comma(),
+                },
                 "new_deal",
-                ["name", "context", "stage", "owner", "value", "currency", "mandate", "deadline"],
+                [
+                    "name",
+                    "context",
+                    "stage",
+                    "owner",
+                    "value",
+                    "currency",
+                    "mandate",
+                    "deadline",
+                    "decimal_comma",
+                ],
                 columns=4,
             )
             c1, c2, c3, c4 = st.columns(4)
@@ -168,9 +182,12 @@ with tab_deal:
         )  # fmt: skip
         saved = st.form_submit_button("Save deal", type="primary", key="deal_form__save")
     if saved:
+        # Amounts typed here are read in the convention ticked in this same form: what the negotiator sees.
         ui.attempt(
-            lambda: store.update_deal(validate(Deal, {**deal.model_dump(), **values})), "Saved the deal."
-        )
+            lambda: store.update_deal(validate(Deal, {**deal.model_dump(), **values},
+                                               decimal_comma=values.get("decimal_comma", deal.decimal_comma))),
+            "Saved the deal.",
+        )  # fmt: skip
 
 with tab_cp:
     with st.form("counterparty_form"):
@@ -283,12 +300,12 @@ with tab_anchor:
             typed_low = low.text_input(
                 "Credible range, low",
                 key=f"anchor_low_{picked}",
-                value=fmt_amount(sheet.range_low) if sheet.range_low is not None else "",
+                value=typed_amount(sheet.range_low),
             )
             typed_high = high.text_input(
                 "Credible range, high",
                 key=f"anchor_high_{picked}",
-                value=fmt_amount(sheet.range_high) if sheet.range_high is not None else "",
+                value=typed_amount(sheet.range_high),
             )
             benchmarks = bench.multiselect(
                 "External benchmarks", list(evidence_choices), format_func=evidence_choices.__getitem__,

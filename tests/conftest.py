@@ -6,10 +6,11 @@ seconds, copying the file milliseconds)."""
 import itertools
 import os
 import shutil
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from hypothesis import HealthCheck, settings
 
 from core.demo import load_curated
@@ -17,6 +18,14 @@ from core.store import Store
 from tests.postgres import PgDatabase
 
 TODAY = date(2026, 11, 25)  # the curated set's anchor: dates in the demo files are used as written
+# The clock of every test that runs in this process (core units, AppTest screens): the curated set's anchor
+# day, ticking from 18:00 (after the day's demo lines and the times tests write). The demo the app loads on its first start is dated from the clock, so a test that
+# logs a line "on 25 November" sorts the same way on whatever day it runs. Tests that start servers in
+# processes of their own (integration, browser) read the real clock on both sides instead, and
+# `make test-future` runs the whole suite with the real clock a year ahead to prove neither depends on it.
+CLOCK = datetime(2026, 11, 25, 18, 0)
+DEMO_BUILT = datetime(2026, 11, 25, 6, 0)  # the demo's own history is written before any test's
+IN_PROCESS = ("unit", "app")
 
 # Property tests: a quick look while editing (`make test-fast` skips them anyway), the full search in CI.
 settings.register_profile("dev", max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -46,10 +55,21 @@ def pytest_collection_modifyitems(config, items):
         items[:] = kept
 
 
+@pytest.fixture(autouse=True)
+def clock(request):
+    """In-process tests run on CLOCK (see above); the others on the real one."""
+    if not set(IN_PROCESS) & set(Path(str(request.node.path)).relative_to(Path(__file__).parent).parts[:1]):
+        yield None
+        return
+    with time_machine.travel(CLOCK, tick=True) as traveller:
+        yield traveller
+
+
 def _built(directory: Path, today: date | None) -> Path:
     path = directory / "curated.duckdb"
     store = Store.open(path)
-    load_curated(store, today=today)
+    with time_machine.travel(DEMO_BUILT, tick=True):  # built once per session, before any test's clock starts
+        load_curated(store, today=today)
     store.close()
     return path
 
@@ -62,7 +82,8 @@ def curated_file(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def first_start_file(tmp_path_factory):
-    """The database the app makes on its first start: the curated demo with dates shifted to today."""
+    """The database the app makes on its first start: the curated demo with dates shifted to today (the
+    in-process tests' CLOCK)."""
     return _built(tmp_path_factory.mktemp("first-start"), None)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import streamlit as st
 
+from ..formatting import amount_example, typed_amount
 from ..models import InvalidInput, Model, field_label, same_as_another, validate, word
 from ..privacy import private_fields
 from .session import attempt, hidden, safe_mode, shareable
@@ -108,15 +109,9 @@ def model_inputs(
                     placeholder="—",
                 )
             elif typ is float:
-                out[name] = st.number_input(
-                    label,
-                    value=None if value is None else float(value),
-                    step=1.0,
-                    format="%.2f",
-                    key=wkey,
-                    help=helptext,
-                    placeholder="—",
-                )
+                typed = amount_input(st, label, wkey, value, helptext)
+                # Left as the screen wrote it: the stored value itself, whatever convention is ticked now.
+                out[name] = value if value is not None and typed.strip() == typed_amount(value) else typed
             elif typ is date:
                 out[name] = (
                     st.date_input(label, value=value, key=wkey, help=helptext, format="YYYY-MM-DD")
@@ -129,10 +124,25 @@ def model_inputs(
                 long = name in ("notes", "note", "description", "status_concerns", "deadline_reason")
                 widget = st.text_area if long else st.text_input
                 out[name] = widget(label, value="" if value is None else str(value), key=wkey, help=helptext)
-    # An empty number box means "not set": let the model say whether that is allowed.
+    # An empty box means "not set": None where the model allows it; otherwise the stored value stays.
+    for k, v in list(out.items()):
+        if isinstance(v, str) and not v.strip() and _base(model.model_fields[k].annotation)[0] is float:
+            out[k] = None
     return {
         k: v for k, v in out.items() if not (v is None and not _base(model.model_fields[k].annotation)[1])
     }
+
+
+def amount_input(
+    where: Any, label: str, key: str, value: float | None = None, helptext: str | None = None
+) -> str:
+    """The one kind of box an amount is typed into: text, prefilled and exemplified in the deal's number
+    convention, read by the one parser when saved (never a number box: the browser reads '40.000' as 40).
+    Its placeholder names the convention, which is also how the tests find every amount box on a screen."""
+    if key not in st.session_state:
+        return where.text_input(label, value=typed_amount(value), key=key, help=helptext,
+                                placeholder=amount_example())  # fmt: skip
+    return where.text_input(label, key=key, help=helptext, placeholder=amount_example())
 
 
 def list_editor(

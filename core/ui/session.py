@@ -17,7 +17,14 @@ import streamlit as st
 from .. import privacy
 from ..access import Person, may_manage_members
 from ..approvals import to_decide
-from ..formatting import md, plural
+from ..formatting import (
+    decimal_comma_in_use,
+    md,
+    number_convention,
+    organisation_decimal_comma,
+    plural,
+    use_number_convention,
+)
 from ..models import InvalidInput, Model, word
 from ..privacy import private_fields
 from ..store import (
@@ -81,10 +88,15 @@ def live(seconds: float, says_why: bool = True) -> Callable[[Callable[[], None]]
     word: one message, not three), and it picks up again by itself on a later tick."""
 
     def decorate(draw: Callable[[], None]) -> Callable[[], None]:
+        # A fragment's rerun starts without the page's top: it writes figures in the convention the page
+        # was drawn in.
+        convention = decimal_comma_in_use()
+
         @functools.wraps(draw)
         def guarded() -> None:
             try:
-                draw()
+                with number_convention(convention):
+                    draw()
             except DatabaseUnreachable as exc:
                 if says_why:
                     st.warning(md(exc.shown()), icon=":material/cloud_off:")
@@ -184,6 +196,7 @@ def deal_or_stop(
     except NotFound as exc:
         st.error(str(exc))
         st.stop()
+    use_number_convention(deal.decimal_comma)  # every figure and amount box below is the deal's
     counterparty = store.get_counterparty(deal.counterparty_id)
     deal_header(deal, counterparty, what)
     if not store.may_change(deal.id):  # a sponsor or leader off the team: say so before any form
@@ -197,6 +210,11 @@ def page_start(screen: str | None = None) -> tuple[Store, int | None]:
     waiting for them, and any flash message."""
     # A local icon: a material-symbol icon would have every browser fetch it from a public CDN.
     st.set_page_config(page_title="Deal Cockpit", page_icon=str(ICON), layout="wide")
+    try:
+        use_number_convention(organisation_decimal_comma())  # until a deal's own is known
+    except ValueError as exc:
+        st.error(md(str(exc)))
+        st.stop()
     shared = get_store()
     person = acting_person(shared)
     store = shared.acting_as(person)

@@ -64,3 +64,12 @@ def test_a_malformed_deal_id_in_the_link_is_not_an_error(app, bad):
     at = app(deal=bad)
     at.switch_page("pages/concessions.py").run()
     assert not at.exception and at.subheader[0].value.startswith("Concessions · ")
+
+
+def test_no_screen_calls_a_streamlit_function_announced_for_removal(app, caplog):
+    """Streamlit warns when a deprecated call runs (components.html was to go after 2026-06-01); a
+    newer Streamlit inside the pinned range would break the screen that still made it."""
+    caplog.set_level("WARNING", logger="streamlit.deprecation_util")
+    for _screen, _at in visit_all(app(deal=1)):
+        pass
+    assert [r.getMessage() for r in caplog.records if r.name == "streamlit.deprecation_util"] == []

@@ -45,10 +45,10 @@ def test_a_link_to_a_missing_deal_says_so_and_shows_the_first(app):
 
 def fill_new_deal(at, **values):
     for key, value in values.items():
-        widget = at.text_input(key=f"new_deal__{key}") if key in ("name", "owner", "cp_name") else None
-        if widget is None:
-            widget = at.number_input(key=f"new_deal__{key}")
-        widget.set_value(value)
+        if key == "decimal_comma":
+            at.checkbox(key=f"new_deal__{key}").set_value(value)
+        else:  # names and amounts alike are typed as text
+            at.text_input(key=f"new_deal__{key}").set_value(str(value))
     at.button(key="new_deal__create").click()
     return at.run()
 
@@ -84,7 +84,7 @@ def test_bad_new_deal_input_shows_each_problem_and_stores_nothing(app):
 
 def edit_price_floor(at, value):
     at.selectbox(key="issue_1_pick").select(1).run()
-    at.number_input(key="issue_1_1__reservation").set_value(value)
+    at.text_input(key="issue_1_1__reservation").set_value(str(value))
     at.button(key="issue_1_save").click()
     return at.run()
 

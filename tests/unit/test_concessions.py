@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from core.concessions import balance_by_round, editor_frame, floor_breach, read_corrections, review_log
+from core.formatting import number_convention, typed_amount
 from core.models import Concession, InvalidInput, Issue
 
 T0 = datetime(2026, 11, 20, 9, 0)
@@ -131,7 +132,7 @@ def test_corrections_become_changed_lines_and_removals():
     log = hand_log()
     edited = editor_frame(log, [PRICE])
     assert list(edited["id"]) == [5, 4, 3, 2, 1]  # newest first, as the live table
-    edited.loc[3, "Value to you"] = -6000
+    edited.loc[3, "Value to you"] = "-6,000"  # typed as text, read by the one parser
     edited.loc[2, "Remove"] = True
     edited.loc[0, "Linked issue"] = "Annual price"
     changed, removed = read_corrections(log, edited, [PRICE])
@@ -143,13 +144,33 @@ def test_bad_corrections_name_the_row_and_column_and_nothing_is_returned():
     log = hand_log()
     edited = editor_frame(log, [PRICE])
     edited.loc[4, "Item"] = ""
-    edited.loc[1, "New position"] = -5
+    edited.loc[1, "New position"] = "-5"
     with pytest.raises(InvalidInput) as exc:
         read_corrections(log, edited, [PRICE])
     assert exc.value.problems == [  # rows as numbered on screen, newest first
         "Row 2 (Price), New position: must be at least 0 (got -5)",
         "Row 5 (Annual price), Item: must not be empty",
     ]
+
+
+def test_a_decimal_comma_deals_corrections_are_written_and_read_its_way():
+    log = hand_log()
+    with number_convention(True):
+        edited = editor_frame(log, [PRICE])
+        assert edited.loc[3, "Value to you"] == typed_amount(log[1].value_to_you)  # as the deal writes it
+        assert read_corrections(log, edited, [PRICE]) == ([], [])  # what the table wrote reads back unchanged
+        edited.loc[3, "Value to you"] = "-6.000"  # a German six thousand, not six
+        edited.loc[4, "Value to them"] = "1.250,5"
+        changed, _ = read_corrections(log, edited, [PRICE])
+        assert sorted((c.id, c.value_to_you, c.value_to_them) for c in changed) == [
+            (1, log[0].value_to_you, 1250.5),
+            (2, -6000, log[1].value_to_them),
+        ]
+        edited.loc[3, "Value to you"] = "-6,000"  # six, or six thousand the English way? refused, not guessed
+        with pytest.raises(InvalidInput) as exc:
+            read_corrections(log, edited, [PRICE])
+    assert exc.value.problems[0].startswith("Row 4 (")
+    assert "did you mean -6.000 or -6? write -6000 for -6.000" in exc.value.problems[0]
 
 
 def test_an_untouched_table_has_no_corrections():
