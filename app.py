@@ -14,6 +14,7 @@ import streamlit as st
 from core import ui
 from core.charts import pipeline_heatmap
 from core.csvio import frame_to_csv
+from core.formatting import count
 from core.leverage import PERCEIVED_WEIGHT, SOURCES
 from core.models import Context, Stage, word
 from core.pipeline import (
@@ -127,7 +128,7 @@ if rows:
     ui.go_to(target, int(page.iloc[rows[0]]["id"]))
 note, download = st.columns([3, 1], vertical_alignment="center")
 note.caption(
-    f"{len(shown):,} of {len(frame):,} deals match"
+    f"{count(len(shown))} of {count(len(frame))} deals match"
     + (
         f"; showing the first {TABLE_ROWS} — filter, sort or download for the rest."
         if len(shown) > TABLE_ROWS
@@ -149,7 +150,7 @@ edges = store.power_edges(riskiest["id"].tolist(), PERCEIVED_WEIGHT)
 if not edges.empty:
     names = dict(zip(riskiest["id"], riskiest["name"], strict=True))
     edges = edges.assign(deal=edges["deal_id"].map(names), source=edges["source"].str.capitalize())
-    st.markdown(f"**Power by source** · the riskiest {len(riskiest)} of {len(shown):,} deals")
+    st.markdown(f"**Power by source** · the riskiest {len(riskiest)} of {count(len(shown))} deals")
     st.altair_chart(
         pipeline_heatmap(edges, list(riskiest["name"]), [s.value.capitalize() for s in SOURCES]),
         width="content",

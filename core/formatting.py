@@ -82,6 +82,11 @@ def signed(x: float, digits: int = 0) -> str:
 
 # What can start markup anywhere in a line: emphasis, code, links and images ([ ]), raw HTML and
 # autolinks (< >), headings, tables, strike-through, maths, character references.
+def count(n: int) -> str:
+    """1200 -> '1,200' (or '1.200'): a count written in the convention in use."""
+    return _local(f"{n:,}")
+
+
 def plural(n: int, noun: str, nouns: str | None = None) -> str:
     """'1 line', '2 lines', '1,200 lines' (or '1.200 lines')."""
     return f"{_local(f'{n:,}')} {noun if n == 1 else nouns or noun + 's'}"

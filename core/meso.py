@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .formatting import fmt_amount
+from .formatting import fmt_amount, typed_amount
 from .models import Direction, InvalidInput, Issue, MesoBundle, MesoPick, MesoTerm, Reaction
 
 DEFAULT_TOLERANCE = 0.05
@@ -261,16 +261,39 @@ def round_grid(bundles: Sequence[MesoBundle], issues: Sequence[Issue]) -> pd.Dat
     )  # fmt: skip
 
 
+def editable_grid(bundles: Sequence[MesoBundle], issues: Sequence[Issue]) -> pd.DataFrame:
+    """The grid as the screen edits it: every value written as text in the deal's number convention (a
+    number cell reads '1.750' as 1.75 in the browser), read back by `read_grid` with the one parser."""
+    grid = round_grid(bundles, issues)
+    for column in grid.columns[1:]:
+        grid[column] = [typed_amount(None if pd.isna(v) else v) for v in grid[column]]
+    return grid
+
+
 def read_grid(bundles: Sequence[MesoBundle], issues: Sequence[Issue], grid: pd.DataFrame) -> list[MesoBundle]:
-    """The bundles with the values edited in the grid; InvalidInput names each bundle with a blank."""
+    """The bundles with the values edited in the grid; InvalidInput names each bundle with a blank and
+    each value that is not an amount in the deal's convention."""
+    from .models import validate
+
     result, problems = [], []
     for b in bundles:
         column = grid[grid_column(b)].tolist()
-        missing = [i.name for i, v in zip(issues, column, strict=True) if v is None or pd.isna(v)]
+        blank = [v is None or (isinstance(v, str) and not v.strip()) or (not isinstance(v, str) and pd.isna(v))
+                 for v in column]  # fmt: skip
+        missing = [i.name for i, empty in zip(issues, blank, strict=True) if empty]
         if missing:
             problems.append(f"{b.name}: set a value for {', '.join(missing)}")
             continue
-        terms = [MesoTerm(issue_id=i.id, value=float(v)) for i, v in zip(issues, column, strict=True)]
+        stored = {t.issue_id: t.value for t in b.terms}
+        terms = []
+        for i, v in zip(issues, column, strict=True):
+            if isinstance(v, str) and i.id in stored and v.strip() == typed_amount(stored[i.id]):
+                v = stored[i.id]  # as the grid wrote it
+            try:
+                terms.append(validate(MesoTerm, {"issue_id": i.id, "value": v}, prefix=f"{b.name} › ",
+                                      labels={"value": i.name}))  # fmt: skip
+            except InvalidInput as exc:
+                problems += exc.problems
         result.append(b.model_copy(update={"terms": terms}))
     if problems:
         raise InvalidInput(problems)

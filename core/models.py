@@ -737,15 +737,18 @@ class DealFile(Model):
         return self
 
 
-def describe_errors(exc: ValidationError, prefix: str = "") -> list[str]:
-    """Turn a pydantic error into lines a negotiator can act on: 'Mandate: must be ≥ 0'."""
+def describe_errors(
+    exc: ValidationError, prefix: str = "", labels: dict[str, str] | None = None
+) -> list[str]:
+    """Turn a pydantic error into lines a negotiator can act on: 'Mandate: must be ≥ 0'. `labels` names
+    fields the way the screen shows them where that differs from the model's label."""
     lines = []
     for err in exc.errors():
         loc = [p for p in err["loc"] if p not in ("function-after",)]
         msg = err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
         msg = _plain(msg, err)
         if loc and isinstance(loc[-1], str):  # a field's own error: name it with the screen's label
-            field = field_label(loc[-1])
+            field = (labels or {}).get(loc[-1]) or field_label(loc[-1])
             path = ".".join(str(p) for p in loc[:-1])
             lines.append(f"{prefix}{path} › {field}: {msg}" if path else f"{prefix}{field}: {msg}")
         else:  # a rule across fields: its message names the fields itself
@@ -792,14 +795,19 @@ class InvalidInput(ValueError):
 
 
 def validate(
-    model: type[Model], data: dict[str, Any], prefix: str = "", decimal_comma: bool | None = None
+    model: type[Model],
+    data: dict[str, Any],
+    prefix: str = "",
+    decimal_comma: bool | None = None,
+    labels: dict[str, str] | None = None,
 ) -> Model:
-    """Build a model or raise InvalidInput with field-named lines. Amounts typed as text are read in
-    `decimal_comma`'s convention (None: the one in use, the deal's on a deal's screen)."""
+    """Build a model or raise InvalidInput with field-named lines (named by `labels` where given). Amounts
+    typed as text are read in `decimal_comma`'s convention (None: the one in use, the deal's on a deal's
+    screen)."""
     try:
         return model.model_validate(data, context={"decimal_comma": decimal_comma})
     except ValidationError as exc:
-        raise InvalidInput(describe_errors(exc, prefix)) from None
+        raise InvalidInput(describe_errors(exc, prefix, labels)) from None
 
 
 def validate_new_deal(

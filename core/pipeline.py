@@ -18,6 +18,7 @@ from datetime import date
 
 import pandas as pd
 
+from .formatting import amount_text
 from .leverage import LEANED_ON, MAX_SCORE, PERCEIVED_WEIGHT, SMALL_GAIN_SHARE, SOURCES
 
 RISK_DEADLINE_DAYS = 14
@@ -124,8 +125,8 @@ def compact_money(x: float) -> str:
     """1_234_000 -> '1.23M', 56_000 -> '56k' (for a pipeline total on one line)."""
     for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if abs(x) >= size:
-            return f"{x / size:,.2f}".rstrip("0").rstrip(".") + suffix
-    return f"{x:,.0f}"
+            return amount_text(round(x / size, 2), digits=3) + suffix
+    return amount_text(round(x))
 
 
 EXPORT_COLUMNS = {

@@ -6,6 +6,7 @@ import streamlit as st
 
 from core import ui
 from core.access import ROLE_MEANS, Part, Role, may_manage_members
+from core.formatting import count
 
 store, deal_id = ui.page_start()
 st.subheader("Admin · members and deal teams", anchor=False)
@@ -20,7 +21,7 @@ members = store.list_members()
 by_role = pd.Series([m.role.value for m in members], dtype=object).value_counts()
 big, *counts = st.columns([2, 1, 1, 1, 1])
 with big:
-    ui.big_number("Members", f"{len(members):,}", "who may sign in when sign-in is configured")
+    ui.big_number("Members", count(len(members)), "who may sign in when sign-in is configured")
 for column, role in zip(counts, Role, strict=True):
     column.metric(role.value.capitalize(), int(by_role.get(role.value, 0)), help=ROLE_MEANS[role])
 

@@ -19,7 +19,7 @@ from core.concessions import (
     review_log,
 )
 from core.csvio import check_size, frame_to_csv, parse_concessions
-from core.formatting import amount_example, plural
+from core.formatting import amount_example, count, plural
 from core.library import tradeable_suggestions
 from core.models import Concession, InvalidInput, read_amounts, validate
 from core.store import Conflict, NotAllowed, NotFound, now
@@ -412,7 +412,7 @@ def live_table() -> None:
         )  # fmt: skip
         if summary.lines > LIVE_ROWS:
             st.caption(
-                f"Newest {LIVE_ROWS} of {summary.lines:,} lines; every line is in the correction table and the CSV."
+                f"Newest {LIVE_ROWS} of {count(summary.lines)} lines; every line is in the correction table and the CSV."
             )
     else:
         st.info("No concessions yet. Log the first one above: every give should name its get.")

@@ -7,6 +7,7 @@ import streamlit as st
 from core import ui
 from core.audit import KINDS, shareable_subject, values_shareable
 from core.csvio import frame_to_csv
+from core.formatting import count
 from core.privacy import MASK
 
 store, deal, counterparty = ui.deal_page("History")
@@ -44,8 +45,8 @@ big, m1, m2 = st.columns([2, 1, 1])
 with big:
     ui.big_number(
         "Changes recorded",
-        f"{len(shown):,}",
-        "" if len(shown) == len(events) else f"of {len(events):,} in all",
+        count(len(shown)),
+        "" if len(shown) == len(events) else f"of {count(len(events))} in all",
     )
 m1.metric("Last change", f"{events['changed_at'].max():%d %b %H:%M}")
 m2.metric("People", events["changed_by"].nunique())

@@ -7,7 +7,7 @@ import streamlit as st
 
 from core import ui
 from core.csvio import check_size, frame_to_csv, library_frame, parse_library
-from core.formatting import plural
+from core.formatting import count, plural
 from core.library import KIND_WORDS, applies_to, is_stale
 from core.models import Context, LibraryItem, LibraryKind, validate, word
 
@@ -32,7 +32,7 @@ most = (
 )  # fmt: skip
 with big:
     ui.big_number(
-        "Items in the library", f"{len(items):,}",
+        "Items in the library", count(len(items)),
         (f"{len(stale)} stale: too old to lean on as a standard" if stale else "none stale") + most,
     )  # fmt: skip
 for column, kind in zip(counts, LibraryKind, strict=True):

@@ -5,6 +5,7 @@ import streamlit as st
 
 from core import ui
 from core.charts import meso_comparison_chart, meso_value_chart
+from core.formatting import amount_example, fmt_amount
 from core.library import tradeable_suggestions
 from core.meso import (
     DEFAULT_TOLERANCE,
@@ -12,6 +13,7 @@ from core.meso import (
     check_set,
     comparison_frame,
     duplicate_bundle,
+    editable_grid,
     grid_column,
     infer_their_priorities,
     next_round,
@@ -118,10 +120,13 @@ if safe:  # the bundles are what we offer; the floor beside them is ours alone
     grid = grid.drop(columns=["Our floor/ceiling", "Our target"])
 shown_names = {grid_column(b): b.name for b in bundles}
 st.markdown(f"**Round {round_no}** · edit the values, then save")
+typed_grid = editable_grid(bundles, issues)
+if safe:
+    typed_grid = typed_grid.drop(columns=["Our floor/ceiling", "Our target"])
 edited = st.data_editor(
-    grid, key=f"meso_grid_{deal_id}_{round_no}", hide_index=True, width="stretch", num_rows="fixed",
+    typed_grid, key=f"meso_grid_{deal_id}_{round_no}", hide_index=True, width="stretch", num_rows="fixed",
     disabled=[c for c in ("Issue", "Our floor/ceiling", "Our target") if c in grid.columns],
-    column_config={column: st.column_config.NumberColumn(name, format="%.2f", min_value=0.0)
+    column_config={column: st.column_config.TextColumn(name, help=f"An amount, {amount_example()}")
                    for column, name in shown_names.items()},
 )  # fmt: skip
 
@@ -141,9 +146,7 @@ if bundles:
     )  # fmt: skip
     if safe:  # both are measured from our floor and their walk-away
         summary = summary.iloc[0:0]
-    shown = pd.concat(
-        [values_only.map(lambda x: "—" if pd.isna(x) else f"{x:,.2f}".rstrip("0").rstrip(".")), summary]
-    )
+    shown = pd.concat([values_only.map(lambda x: "—" if pd.isna(x) else fmt_amount(x)), summary])
     differs = values_only.ne(values_only[columns[0]], axis=0)
 
     def highlight(frame: pd.DataFrame) -> pd.DataFrame:

@@ -41,7 +41,8 @@ def set_grid(at, deal_id, prices, days, db_path):
     bundles = Store.open(db_path).list_meso_bundles(deal_id)
     names = [grid_column(b) for b in bundles[: len(prices)]]
     at.session_state[f"meso_grid_{deal_id}_1"] = {
-        "edited_rows": {0: dict(zip(names, prices, strict=True)), 1: dict(zip(names, days, strict=True))},
+        "edited_rows": {0: dict(zip(names, map(str, prices), strict=True)),
+                        1: dict(zip(names, map(str, days), strict=True))},  # text cells, as typed
         "added_rows": [], "deleted_rows": [],
     }  # fmt: skip
     at = at.run()

@@ -229,3 +229,20 @@ def test_a_new_bundle_starts_where_the_talks_stand():
     start = where_talks_stand(ISSUES, lines)
     assert start == {1: 115, 2: 30}  # price from the latest offer; payment days at our target (never offered)
     assert [t.value for t in add_bundle([], ISSUES, 1, "", start)[0].terms] == [115, 30]
+
+
+def test_a_decimal_comma_deals_grid_is_written_and_read_its_way():
+    from core.formatting import number_convention
+    from core.meso import editable_grid, read_grid
+    from core.models import InvalidInput
+
+    bundles = [bundle(1, 1750, 45)]
+    with number_convention(True):
+        grid = editable_grid(bundles, ISSUES)
+        assert grid.loc[0, "bundle_1"] == "1.750" and read_grid(bundles, ISSUES, grid) == bundles
+        grid.loc[0, "bundle_1"] = "1.820,5"
+        assert read_grid(bundles, ISSUES, grid)[0].terms[0].value == 1820.5
+        grid.loc[0, "bundle_1"] = "1,750"  # 1.75, or 1,750 the English way: refused, naming bundle and issue
+        with pytest.raises(InvalidInput) as exc:
+            read_grid(bundles, ISSUES, grid)
+    assert exc.value.problems[0].startswith(f"B1 › {ISSUES[0].name}: '1,750' — did you mean 1.750 or 1,75?")
