@@ -65,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     ec.add_argument("--deal", type=int, metavar="ID")
     ec.add_argument("-o", "--output", type=Path, help="file to write (stdout when omitted)")
+    ec.add_argument("--decimal-comma", action="store_true",
+                    help="';' between cells and 1500,5 for decimals, as Excel saves CSV in much of Europe")  # fmt: skip
 
     ic = sub.add_parser("import-concessions", help="append concession lines from a CSV to one deal")
     ic.add_argument("file", type=Path)
@@ -196,7 +198,7 @@ def _run(args: argparse.Namespace) -> int:
         if args.deal is not None:
             store.get_deal(args.deal)  # an unknown deal is an error, not an empty file
         log = store.concession_log(args.deal)
-        data = frame_to_csv(log)
+        data = frame_to_csv(log, decimal_comma=args.decimal_comma)
         if args.output:
             args.output.write_bytes(data)
             print(f"wrote {len(log)} concession lines to {args.output}", file=sys.stderr)

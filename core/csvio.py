@@ -13,7 +13,9 @@ import io
 import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pandas as pd
 import pyarrow as pa
@@ -49,6 +51,8 @@ MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
 MAX_REPORTED = 20
 _THOUSANDS = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")  # 12,000 or -1,234.50 as a spreadsheet shows them
+_PLAIN_NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")  # as the standard file writes numbers
+_COMMA_NUMBER = re.compile(r"-?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?")  # 1500,5 or -1.234,50
 
 
 def neutralise(text: str) -> str:
@@ -61,11 +65,13 @@ def restore(text: str) -> str:
     return text[1:] if text.startswith(ESCAPE) else text
 
 
-def frame_to_csv(frame: pd.DataFrame, bom: bool = True) -> bytes:
+def frame_to_csv(frame: pd.DataFrame, bom: bool = True, decimal_comma: bool = False) -> bytes:
     """The whole table as UTF-8 CSV (with a byte-order mark so Excel reads accents).
 
     Numeric columns are written bare; every other column as neutralised, quoted text (booleans as
     yes/no, timestamps to the second). Arrow's writer quotes all text and is fast enough for 500,000 lines.
+    With `decimal_comma`, the file is the one a decimal-comma deal's spreadsheets open as they are: ';'
+    between cells and ',' before decimals (1500,5), as Excel saves CSV in most of Europe.
     """
     out = {}
     for col in frame.columns:
@@ -73,22 +79,48 @@ def frame_to_csv(frame: pd.DataFrame, bom: bool = True) -> bytes:
         if pd.api.types.is_bool_dtype(s):
             out[col] = s.map({True: "yes", False: "no"}).astype(str)
         elif pd.api.types.is_numeric_dtype(s):
-            out[col] = s
+            out[col] = s.map(_comma_number, na_action="ignore") if decimal_comma else s
         else:
             if pd.api.types.is_datetime64_any_dtype(s):
                 s = s.dt.strftime("%Y-%m-%d %H:%M:%S")
             text = s.astype(object).where(s.notna(), "").astype(str)
             out[col] = text.where(~text.str.match(_NEEDS_ESCAPE), ESCAPE + text)
+    if decimal_comma:
+        return (BOM.encode() if bom else b"") + _semicolon_csv(frame, out).encode("utf-8")
     table = pa.Table.from_pandas(pd.DataFrame(out, index=frame.index), preserve_index=False)
     sink = pa.BufferOutputStream()
     pacsv.write_csv(table, sink, pacsv.WriteOptions(quoting_style="needed", eol="\r\n"))
     return (BOM.encode() if bom else b"") + sink.getvalue().to_pybytes()
 
 
-def read_rows(text: str) -> list[list[str]]:
+def _semicolon_csv(frame: pd.DataFrame, out: dict[str, pd.Series]) -> str:
+    """The ';' file, written as the standard one is (text quoted, numbers bare so they stay numbers), with
+    numbers already in their decimal-comma text."""
+    numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+               for c in frame.columns]  # fmt: skip
+
+    def quoted(text: str) -> str:
+        return '"' + text.replace('"', '""') + '"'
+
+    lines = [";".join(quoted(str(c)) for c in frame.columns)]
+    columns = [out[c].tolist() for c in frame.columns]
+    for row in zip(*columns, strict=True):
+        lines.append(";".join(("" if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else str(v))
+                              if bare else quoted(str(v)) for v, bare in zip(row, numeric, strict=True)))  # fmt: skip
+    return "\r\n".join(lines) + "\r\n"
+
+
+def _comma_number(value: float) -> str:
+    """-1500.5 -> '-1500,5': a number as a decimal-comma spreadsheet reads it (no grouping, no rounding)."""
+    return (
+        str(int(value)) if float(value).is_integer() else format(Decimal(repr(float(value))), "f")
+    ).replace(".", ",")
+
+
+def read_rows(text: str, delimiter: str = ",") -> list[list[str]]:
     """Parse RFC 4180 text (BOM tolerated) into rows of raw cells. A cell may be as long as the file
     (the models' own limits then name the row and column of a cell that is too long)."""
-    reader = csv.reader(io.StringIO(text.removeprefix(BOM), newline=""))
+    reader = csv.reader(io.StringIO(text.removeprefix(BOM), newline=""), delimiter=delimiter)
     try:
         return list(reader)
     except csv.Error as exc:
@@ -109,12 +141,22 @@ def check_size(size: int) -> None:
         raise InvalidInput([f"The file is {size / 1024 / 1024:.1f} MB; the limit is 20 MB."])
 
 
-def read_table(
-    data: bytes, columns: list[str], required: list[str], what: str
-) -> tuple[list[str], list[list[str]]]:
+@dataclass(frozen=True)
+class Table:
+    """A CSV file read: the header in canonical spelling, the non-empty rows, and the file's number
+    convention (a ';'-separated file writes decimals with a comma)."""
+
+    header: list[str]
+    body: list[list[str]]
+    decimal_comma: bool = False
+
+
+def read_table(data: bytes, columns: list[str], required: list[str], what: str) -> Table:
     """The header (in the canonical spelling of `columns`) and the non-empty rows of a CSV file, or
-    InvalidInput with one sentence for a file that is not UTF-8, empty, ';'-separated, missing a required
-    column, with a column twice, or too long. `what` names one row's content ("concession")."""
+    InvalidInput with one sentence for a file that is not UTF-8, empty, missing a required column, with a
+    column twice, or too long. Both the standard file (',' between cells, '.' before decimals) and the one
+    European spreadsheets save (';' between cells, ',' before decimals) are read. `what` names one row's
+    content ("concession")."""
     check_size(len(data))
     try:
         text = data.decode("utf-8")
@@ -124,22 +166,30 @@ def read_table(
                 f"The file is not UTF-8 text (byte {exc.start + 1} cannot be read). Save it as 'CSV UTF-8' and try again."
             ]
         ) from None
+    canonical = {header_key(c): c for c in columns}
+
+    def named(first: list[str]) -> list[str]:
+        return [canonical.get(header_key(h), " ".join(restore(h).split())) for h in first]
+
+    decimal_comma = False
     rows = [r for r in read_rows(text) if any(cell.strip() for cell in r)]
     if not rows:
         raise InvalidInput([f"The file is empty: it needs a header row and at least one {what}."])
-    canonical = {header_key(c): c for c in columns}
-    header = [canonical.get(header_key(h), " ".join(restore(h).split())) for h in rows[0]]
+    header = named(rows[0])
     missing = [c for c in required if c not in header]
     if missing and len(rows[0]) == 1 and rows[0][0].count(";") >= len(required) - 1:
-        raise InvalidInput(["This file uses ';' as separator (as Excel saves CSV in many European settings). "
-                            "Save it as 'CSV UTF-8 (comma delimited)' and import it again."])  # fmt: skip
+        decimal_comma = True  # as Excel saves CSV in many European settings
+        rows = [r for r in read_rows(text, ";") if any(cell.strip() for cell in r)]
+        header = named(rows[0])
+        missing = [c for c in required if c not in header]
     if missing:
         raise InvalidInput(
             [
                 f"Missing required column(s): {', '.join(missing)}. The header must contain: {', '.join(required)}."
             ]
         )
-    doubled = sorted({h for h in header if h and header.count(h) > 1})
+    seen: set[str] = set()
+    doubled = sorted({h for h in header if h and (h in seen or seen.add(h))})  # linear, for any width
     if doubled:
         raise InvalidInput([f"Column(s) appear twice in the header: {', '.join(doubled)}."])
     body = rows[1:]
@@ -147,8 +197,7 @@ def read_table(
         raise InvalidInput([f"The file is empty: it has a header but no {what}s."])
     if len(body) > MAX_ROWS:
         raise InvalidInput([f"The file has {len(body):,} rows; the limit is {MAX_ROWS:,}."])
-
-    return header, body
+    return Table(header, body, decimal_comma)
 
 
 def by_header(
@@ -178,12 +227,12 @@ def parse_concessions(data: bytes, issue_ids: Mapping[str, int], now: datetime) 
     `issue_ids` maps the target deal's issue names (any case) to ids. Row numbers are a spreadsheet's:
     the header is row 1. Any bad row rejects the file; the first 20 problems are named.
     """
-    header, body = read_table(data, LOG_COLUMNS, REQUIRED_COLUMNS, "concession")
+    table = read_table(data, LOG_COLUMNS, REQUIRED_COLUMNS, "concession")
     known = {name.casefold(): i for name, i in issue_ids.items()}
     problems: list[str] = []
     result: list[Concession] = []
-    for n, cells in by_header(header, body, problems):
-        line, row_problems = _parse_row(n, cells, known, issue_ids, now)
+    for n, cells in by_header(table.header, table.body, problems):
+        line, row_problems = _parse_row(n, cells, known, issue_ids, now, table.decimal_comma)
         problems += row_problems
         if line is not None:
             result.append(line)
@@ -198,23 +247,42 @@ def stored_time(moment: datetime) -> datetime:
 
 
 def _number(
-    row: dict[str, str], name: str, default: float | None, problems: list[str], n: int
+    row: dict[str, str], name: str, default: float | None, problems: list[str], n: int, decimal_comma: bool
 ) -> float | None:
+    """A number cell as the file's convention writes it: 1500.5 or 1,500.50 in a standard file, 1500,5 or
+    1.500,50 in a ';'-separated one. Anything else is refused, never guessed."""
     raw = restore(row.get(name, "").strip())
     if not raw:
         return default
-    try:
-        value = float(raw.replace(",", "") if _THOUSANDS.fullmatch(raw) else raw)
-    except ValueError:
-        problems.append(f"Row {n}, {name}: '{raw}' is not a number")
+    if decimal_comma:
+        plain = raw.replace(".", "").replace(",", ".") if _COMMA_NUMBER.fullmatch(raw) else None
+    else:
+        plain = (
+            raw.replace(",", "")
+            if _THOUSANDS.fullmatch(raw)
+            else raw
+            if _PLAIN_NUMBER.fullmatch(raw)
+            else None
+        )
+    if plain is None:
+        convention = "1500,5 or 1.500,50" if decimal_comma else "1500.5 or 1,500.50"
+        problems.append(
+            f"Row {n}, {name}: '{raw[:40]}' is not a number written as this file writes them ({convention})"
+        )
         return default
+    value = float(plain)
     if not math.isfinite(value):
         problems.append(f"Row {n}, {name}: '{raw}' is not a finite number")
     return value
 
 
 def _parse_row(
-    n: int, row: dict[str, str], known: Mapping[str, int], issue_ids: Mapping[str, int], now: datetime
+    n: int,
+    row: dict[str, str],
+    known: Mapping[str, int],
+    issue_ids: Mapping[str, int],
+    now: datetime,
+    decimal_comma: bool = False,
 ) -> tuple[Concession | None, list[str]]:
     """One data row (n = its spreadsheet row number) into a line, or the problems that name its columns."""
     problems: list[str] = []
@@ -223,9 +291,9 @@ def _parse_row(
         "you_give": restore(row["You give"]),
         "you_get": restore(row["You get"]),
         "trigger": restore(row["Trigger/contingency"]),
-        "value_to_you": _number(row, "Value to you", 0.0, problems, n),
-        "value_to_them": _number(row, "Value to them", 0.0, problems, n),
-        "new_position": _number(row, "New position", None, problems, n),
+        "value_to_you": _number(row, "Value to you", 0.0, problems, n, decimal_comma),
+        "value_to_them": _number(row, "Value to them", 0.0, problems, n, decimal_comma),
+        "new_position": _number(row, "New position", None, problems, n, decimal_comma),
     }
     round_raw = row.get("Round", "").strip()
     if round_raw:
@@ -279,12 +347,12 @@ def library_frame(items: Sequence[LibraryItem]) -> pd.DataFrame:
 def parse_library(data: bytes) -> list[LibraryItem]:
     """Validate a whole library file before anything is written: any bad row rejects the file, each
     problem named by row (the header is row 1) and column."""
-    header, body = read_table(data, LIBRARY_COLUMNS, LIBRARY_REQUIRED, "library item")
+    table = read_table(data, LIBRARY_COLUMNS, LIBRARY_REQUIRED, "library item")
     kinds = {header_key(w): k for k, w in KIND_WORDS.items()} | {header_key(k.value): k for k in KIND_WORDS}
     contexts = {header_key(word(c)): c for c in Context} | {header_key(c.value): c for c in Context}
     problems: list[str] = []
     items: list[LibraryItem] = []
-    for n, cells in by_header(header, body, problems):
+    for n, cells in by_header(table.header, table.body, problems):
         cell = {h: restore(v).strip() for h, v in cells.items()}
         kind = kinds.get(header_key(cell["Kind"]))
         if kind is None:

@@ -538,6 +538,14 @@ with files:
         file_name=f"concessions-deal-{deal_id}.csv", mime="text/csv", icon=":material/download:",
         key=f"download_deal_{deal_id}", on_click="ignore", disabled=safe, help=SAFE_DOWNLOAD if safe else None,
     )  # fmt: skip
+    if deal.decimal_comma:  # the file this deal's spreadsheets open as they are: ';' and 1500,5
+        left.download_button(
+            "This deal's log (CSV with ; and decimal comma)",
+            data=lambda: frame_to_csv(store.concession_log(deal_id), decimal_comma=True),
+            file_name=f"concessions-deal-{deal_id}-decimal-comma.csv", mime="text/csv", icon=":material/download:",
+            key=f"download_deal_comma_{deal_id}", on_click="ignore", disabled=safe,
+            help=SAFE_DOWNLOAD if safe else None,
+        )  # fmt: skip
     right.download_button(
         "Every deal's log (CSV)", data=lambda: frame_to_csv(store.concession_log()),
         file_name="concessions-all-deals.csv", mime="text/csv", icon=":material/download:", key="download_all",
@@ -545,7 +553,8 @@ with files:
     )  # fmt: skip
     st.caption(
         "UTF-8 with a byte-order mark; the first columns are Item, You give, You get, Value to you, Value to "
-        "them, Trigger/contingency. Text that a spreadsheet would run as a formula is prefixed with a quote."
+        "them, Trigger/contingency. Text that a spreadsheet would run as a formula is prefixed with a quote. "
+        "Both files import: ',' with 1500.5, or ';' with 1500,5 (as Excel saves CSV in much of Europe)."
     )
     upload = st.file_uploader("Append lines from a CSV to this deal", type=["csv"], key=f"upload_{deal_id}")
     if upload is not None and st.button("Import", key=f"import_{deal_id}", icon=":material/upload:"):

@@ -4,6 +4,7 @@ from datetime import datetime
 
 import pytest
 
+from core.csvio import parse_concessions
 from core.models import Concession, Counterparty, Deal
 from core.store import Store
 from tests.postgres import fill
@@ -297,6 +298,35 @@ def test_the_deal_csv_is_built_when_clicked_so_it_holds_lines_logged_since_the_p
     )  # a fragment, not a redraw
     last = drawn().decode("utf-8-sig").rstrip("\r\n").split("\r\n")[-1]
     assert last.startswith('"Payment terms","Net 60","Signature this week",-1500,')
+    assert "concessions-deal-1-decimal-comma.csv" not in files  # a decimal-point deal: the standard file only
+
+
+def test_a_decimal_comma_deal_offers_the_file_its_spreadsheets_open_and_it_imports_back(
+    app, db_path, monkeypatch
+):
+    import streamlit.runtime.media_file_manager as media
+
+    files = {}
+    original = media.MediaFileManager.add_deferred
+
+    def keep(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        files[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(media.MediaFileManager, "add_deferred", keep)
+    at = app(deal=1)
+    store = Store.open(db_path)
+    store.update_deal(store.get_deal(1).model_copy(update={"decimal_comma": True}))
+    store.close()
+    at.switch_page(PAGE).run()
+    at = log(at, item="Volume", give="x", get="y", you="-15.000,50", them="1.250")
+    data = files["concessions-deal-1-decimal-comma.csv"]()
+    last = data.decode("utf-8-sig").rstrip("\r\n").split("\r\n")[-1]
+    assert last.startswith('"Volume";"x";"y";-15000,5;1250;')
+    store = Store.open(db_path)
+    lines = parse_concessions(data, store.issue_ids(1), datetime(2026, 11, 25))
+    store.close()
+    assert (lines[-1].value_to_you, lines[-1].value_to_them) == (-15000.5, 1250.0)
 
 
 def test_many_gives_over_the_mandate_show_ten_decisions_at_a_time(app, db_path, first_start_file):

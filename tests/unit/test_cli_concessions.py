@@ -41,6 +41,20 @@ def test_import_appends_the_lines(demo_db, tmp_path, capsys):
     assert counts(demo_db)["concession"] == before + 5
 
 
+def test_the_decimal_comma_file_exports_and_imports_back_the_same_amounts(demo_db, tmp_path, capsys):
+    log = tmp_path / "log.csv"
+    assert cli.main(["export-concessions", "--deal", "1", "--decimal-comma", "-o", str(log)]) == 0
+    assert log.read_bytes().startswith(b'\xef\xbb\xbf"Item";"You give";"You get";"Value to you"')
+    store = Store.open(demo_db)
+    before = [(c.value_to_you, c.value_to_them, c.new_position) for c in store.list_concessions(1)]
+    store.close()
+    assert cli.main(["import-concessions", str(log), "--deal", "1"]) == 0
+    store = Store.open(demo_db)
+    after = [(c.value_to_you, c.value_to_them, c.new_position) for c in store.list_concessions(1)]
+    store.close()
+    assert sorted(after) == sorted(before * 2)
+
+
 def test_a_file_with_one_bad_row_changes_nothing_and_exits_non_zero(demo_db, tmp_path, capsys):
     bad = tmp_path / "bad.csv"
     bad.write_text("Item,You give,You get,Value to you,Value to them,Trigger/contingency\n"

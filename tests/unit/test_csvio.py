@@ -159,7 +159,7 @@ def test_every_bad_row_is_named_with_its_column_and_nothing_is_returned():
         ).encode()
     )
     assert refused(data, {"Pilot length": 7}) == [
-        "Row 3, Value to you: 'abc' is not a number",
+        "Row 3, Value to you: 'abc' is not a number written as this file writes them (1500.5 or 1,500.50)",
         "Row 3, Round: 'two' is not a whole number",
         "Row 3, Final offer: 'maybe' must be yes or no",
         "Row 3, Logged at: 'yesterday' is not a date and time (YYYY-MM-DD HH:MM:SS)",
@@ -215,10 +215,49 @@ def test_times_with_a_zone_are_stored_in_utc_beside_plain_times():
     assert all(c.logged_at.tzinfo is None for c in lines)
 
 
-def test_a_semicolon_separated_file_is_refused_saying_so():
-    data = b"Item;You give;You get;Value to you;Value to them;Trigger/contingency\nA;x;y;-1,5;0;\n"
-    with pytest.raises(InvalidInput, match="This file uses ';' as separator"):
-        parse_concessions(data, {}, NOW)
+def test_a_semicolon_separated_file_reads_its_decimal_commas():
+    data = (
+        b"Item;You give;You get;Value to you;Value to them;Trigger/contingency;New position\n"
+        b'A;x;y;-1,5;"1.250,50";;1.900\nB;"a; b";y;-6.000;0;;\n'
+    )
+    lines = parse_concessions(data, {}, NOW)
+    assert [(c.item, c.you_give, c.value_to_you, c.value_to_them, c.new_position) for c in lines] == [
+        ("A", "x", -1.5, 1250.5, 1900.0),
+        ("B", "a; b", -6000.0, 0.0, None),
+    ]
+
+
+@pytest.mark.parametrize(("cell", "decimal_comma"), [("1.5.0", False), ("1,5", False), ("1,5,0", True), ("1.50", True),
+                                                     ("12k", False), ("inf", False), ("1.2e3", True)])  # fmt: skip
+def test_a_number_not_written_as_the_file_writes_them_is_refused_not_guessed(cell, decimal_comma):
+    sep = ";" if decimal_comma else ","
+    data = (sep.join(["Item", "You give", "You get", "Value to you", "Value to them", "Trigger/contingency"])
+            + f'\nA{sep}x{sep}y{sep}"{cell}"{sep}0{sep}\n').encode()  # fmt: skip
+    (problem,) = refused(data)
+    assert problem.startswith(
+        f"Row 2, Value to you: '{cell}' is not a number written as this file writes them"
+    )
+
+
+def test_a_decimal_comma_deals_file_round_trips_every_amount(demo_store):
+    from core.formatting import number_convention
+
+    demo_store.update_deal(demo_store.get_deal(1).model_copy(update={"decimal_comma": True}))
+    for n, amount in enumerate((-1234.5, 0.125, 1_000_000.75, -6000.0)):
+        demo_store.add_concession(1, Concession(item=f"Odd {n}", you_give="x", value_to_you=amount,
+                                                value_to_them=-amount / 3, logged_at=NOW))  # fmt: skip
+    log = demo_store.concession_log(1)
+    with number_convention(True):
+        data = frame_to_csv(log, decimal_comma=True)
+    header, first = data.decode("utf-8-sig").split("\r\n")[:2]
+    assert header.startswith(
+        '"Item";"You give";"You get";"Value to you";"Value to them";"Trigger/contingency"'
+    )
+    back = parse_concessions(data, demo_store.issue_ids(1), NOW)
+    stored = demo_store.list_concessions(1)
+    assert [(c.item, c.value_to_you, c.value_to_them, c.new_position) for c in back] == [
+        (c.item, c.value_to_you, c.value_to_them, c.new_position) for c in stored
+    ]
 
 
 def test_a_cell_longer_than_its_field_names_the_row_and_column():
