@@ -141,7 +141,7 @@ def entry_form(issue_names: dict[int, str], cur: str) -> None:
             key=K["issue"],
             format_func=lambda i: "—" if i is None else issue_names[i],
         )
-        b[2].text_input("New position", key=K["position"], placeholder=amount_example())
+        ui.amount_input(b[2], "New position", K["position"])
         b[3].number_input("Round", key=K["round"], min_value=1, step=1)
         b[4].checkbox("Final offer", key=K["final"])
         b[5].form_submit_button(

@@ -7,7 +7,7 @@ import streamlit as st
 from core import ui
 from core.batna import best_alternative, why_best
 from core.charts import zopa_chart
-from core.formatting import organisation_decimal_comma, typed_amount
+from core.formatting import organisation_decimal_comma
 from core.models import (
     Alternative,
     AnchorWorksheet,
@@ -297,15 +297,9 @@ with tab_anchor:
         sheet = sheets.get(picked) or AnchorWorksheet(issue_id=picked)
         with st.form(f"anchor_{deal_id}_{picked}"):
             low, high, bench = st.columns([1, 1, 3])
-            typed_low = low.text_input(
-                "Credible range, low",
-                key=f"anchor_low_{picked}",
-                value=typed_amount(sheet.range_low),
-            )
-            typed_high = high.text_input(
-                "Credible range, high",
-                key=f"anchor_high_{picked}",
-                value=typed_amount(sheet.range_high),
+            typed_low = ui.amount_input(low, "Credible range, low", f"anchor_low_{picked}", sheet.range_low)
+            typed_high = ui.amount_input(
+                high, "Credible range, high", f"anchor_high_{picked}", sheet.range_high
             )
             benchmarks = bench.multiselect(
                 "External benchmarks", list(evidence_choices), format_func=evidence_choices.__getitem__,

@@ -5,7 +5,7 @@ import streamlit as st
 
 from core import ui
 from core.concessions import review_log
-from core.formatting import fmt_amount, typed_amount
+from core.formatting import fmt_amount
 from core.leverage import index_history
 from core.models import IMPROVEMENTS, DeadlineVerdict, Outcome, Review, read_amounts, validate, word
 from core.moves import load_playbook
@@ -102,10 +102,10 @@ with st.form(f"review_{deal_id}", border=False):
     cols = st.columns(max(1, min(4, len(issues))))
     for n, issue in enumerate(issues):
         unit = f" ({ui.md(issue.unit)})" if issue.unit else ""
-        finals_typed[issue.id] = cols[n % len(cols)].text_input(
-            f"{ui.md(issue.name)}{unit}", value=typed_amount(finals.get(issue.id)),
+        finals_typed[issue.id] = ui.amount_input(
+            cols[n % len(cols)], f"{ui.md(issue.name)}{unit}", f"final_{deal_id}_{issue.id}", finals.get(issue.id),
             placeholder=f"{direction_word(issue)} {fmt_amount(issue.reservation)} · target {fmt_amount(issue.target)}",
-            key=f"final_{deal_id}_{issue.id}", disabled=final,
+            disabled=final,
         )  # fmt: skip
 
     facts, said = question("1. Where did power help, and where did it harm trust or execution quality?")

@@ -2,7 +2,7 @@
 Screens write `from core import ui` and call `ui.page_start()`, `ui.list_editor(...)`, `ui.money(...)`."""
 
 from ..formatting import md, money, signed, signed_money
-from .forms import HELP, list_editor, model_inputs, pick_and_do
+from .forms import AMOUNT_BOXES, HELP, amount_input, list_editor, model_inputs, pick_and_do
 from .session import (
     SCREENS,
     attempt,
@@ -28,7 +28,7 @@ from .session import (
 )
 
 __all__ = [
-    "HELP", "SCREENS", "attempt", "big_number", "deal_header", "deal_or_stop", "deal_page", "evidence_labels",
+    "AMOUNT_BOXES", "HELP", "SCREENS", "amount_input", "attempt", "big_number", "deal_header", "deal_or_stop", "deal_page", "evidence_labels",
     "flash", "get_store", "go_to", "hidden", "live", "list_editor", "md", "model_inputs", "money", "open_deal",
     "page_start", "per_revision", "pick_and_do", "safe_mode", "screen_link", "shareable", "show_flash", "show_problems",
     "signed", "signed_money", "table",

@@ -133,16 +133,28 @@ def model_inputs(
     }
 
 
+AMOUNT_BOXES = "_amount_boxes"  # the keys of every amount box drawn in this session (the tests sweep them)
+
+
 def amount_input(
-    where: Any, label: str, key: str, value: float | None = None, helptext: str | None = None
+    where: Any,
+    label: str,
+    key: str,
+    value: float | None = None,
+    helptext: str | None = None,
+    placeholder: str | None = None,
+    **kwargs: Any,
 ) -> str:
     """The one kind of box an amount is typed into: text, prefilled and exemplified in the deal's number
     convention, read by the one parser when saved (never a number box: the browser reads '40.000' as 40).
-    Its placeholder names the convention, which is also how the tests find every amount box on a screen."""
+    What it prefills, the parser reads back as the same value."""
+    st.session_state.setdefault(AMOUNT_BOXES, set()).add(key)
+    shown = placeholder or amount_example()
     if key not in st.session_state:
-        return where.text_input(label, value=typed_amount(value), key=key, help=helptext,
-                                placeholder=amount_example())  # fmt: skip
-    return where.text_input(label, key=key, help=helptext, placeholder=amount_example())
+        return where.text_input(
+            label, value=typed_amount(value), key=key, help=helptext, placeholder=shown, **kwargs
+        )
+    return where.text_input(label, key=key, help=helptext, placeholder=shown, **kwargs)
 
 
 def list_editor(
