@@ -1,37 +1,114 @@
-"""Which alternative is the BATNA, and why: the one the negotiator marked as best, else the one worth
-most to us if we walk away to it (money), then the quicker, then the less risky, then the one entered
-first. The store's pipeline aggregate orders alternatives the same way (tests check they agree)."""
+"""Which alternative is the BATNA, and why; and whether it agrees with the deal's floors and dates.
+
+An alternative's money means what the deal's side makes it mean: for a seller what walking away to it
+would earn us (more is better), for a buyer what it would cost us (less is better). The BATNA is the one
+the negotiator marked as best, else the best by money, then the quicker, then the less risky, then the one
+entered first. The store's pipeline aggregate orders alternatives the same way (tests check they agree)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
-from .formatting import fmt_amount
-from .models import Alternative
+from .formatting import fmt_amount, money
+from .models import Alternative, Deal, DealSide, Direction, Issue
 
 
-def ranked(alternatives: Sequence[Alternative]) -> list[Alternative]:
-    """Best first."""
+def ranked(alternatives: Sequence[Alternative], side: DealSide) -> list[Alternative]:
+    """Best first, for a deal on `side`."""
+    sign = 1 if side is DealSide.buy else -1  # a buyer's cheapest first, a seller's richest first
     order = sorted(
         enumerate(alternatives),
-        key=lambda pair: (not pair[1].best, -pair[1].money, pair[1].time_days, pair[1].risk, pair[0]),
+        key=lambda pair: (not pair[1].best, sign * pair[1].money, pair[1].time_days, pair[1].risk, pair[0]),
     )
     return [a for _, a in order]
 
 
-def best_alternative(alternatives: Sequence[Alternative]) -> Alternative | None:
-    order = ranked(alternatives)
+def best_alternative(alternatives: Sequence[Alternative], side: DealSide) -> Alternative | None:
+    order = ranked(alternatives, side)
     return order[0] if order else None
 
 
-def why_best(alternatives: Sequence[Alternative], currency: str = "") -> str:
-    """The reason, in a sentence: the negotiator's mark, or the value that makes it the best."""
-    best = best_alternative(alternatives)
+def mark_best(chosen: Alternative, alternatives: Sequence[Alternative], side: DealSide) -> list[Alternative]:
+    """The alternatives with `chosen` marked as the BATNA. Overriding what the figures say takes a reason
+    in the negotiator's words (InvalidInput otherwise), so the override can be defended later."""
+    from .models import InvalidInput
+
+    by_figures = best_alternative([a.model_copy(update={"best": False}) for a in alternatives], side)
+    if by_figures is not None and by_figures.id != chosen.id and not chosen.best_reason.strip():
+        raise InvalidInput([f"Why it is our best: the figures make '{by_figures.description}' the BATNA; write why "
+                            f"'{chosen.description}' is our best instead, then mark it."])  # fmt: skip
+    return [
+        (chosen if a.id == chosen.id else a).model_copy(update={"best": a.id == chosen.id})
+        for a in alternatives
+    ]
+
+
+def money_meaning(side: DealSide) -> str:
+    """What an alternative's money is, in the deal's words."""
+    return (
+        "what walking away to it would cost us"
+        if side is DealSide.buy
+        else "what walking away to it would earn us"
+    )
+
+
+def why_best(alternatives: Sequence[Alternative], side: DealSide, currency: str = "") -> str:
+    """The reason, in a sentence: the negotiator's mark (with their reason), or the figure that makes it
+    the best for the deal's side."""
+    best = best_alternative(alternatives, side)
     if best is None:
         return "No alternative yet: add the best one we have if these talks fail."
     if best.best:
-        return f"'{best.description}' is the BATNA because it is marked as our best alternative."
+        because = f": {best.best_reason.strip()}" if best.best_reason.strip() else ""
+        return f"'{best.description}' is the BATNA because it is marked as our best alternative{because}."
     if len(alternatives) == 1:
         return f"'{best.description}' is the BATNA: it is our only alternative."
-    return (f"'{best.description}' is the BATNA: it is worth the most to us if we walk away "
-            f"({fmt_amount(best.money)} {currency}".rstrip() + "); mark another as best to override.")  # fmt: skip
+    figure = money(best.money, currency)
+    if side is DealSide.buy:
+        return (f"'{best.description}' is the BATNA: it costs us the least if we walk away ({figure}); "
+                "mark another as best to override, saying why.")  # fmt: skip
+    return (f"'{best.description}' is the BATNA: it is worth the most to us if we walk away ({figure}); "
+            "mark another as best to override, saying why.")  # fmt: skip
+
+
+def batna_checks(
+    deal: Deal, alternatives: Sequence[Alternative], issues: Sequence[Issue], today: date
+) -> list[str]:
+    """What the BATNA says about the deal's own limits, each a sentence to act on:
+
+    - against the reservation point of the pressured issue (when it is a money issue in the deal's
+      currency): a buyer's ceiling above what the BATNA costs, or a seller's floor below what it earns,
+      means we would accept a deal worse than walking away;
+    - its switch time against the deadline: an alternative that takes longer to switch to than the days
+      left needs a bridge if talks fail late."""
+    best = best_alternative(alternatives, deal.side or DealSide.sell)
+    if best is None:
+        return []
+    said: list[str] = []
+    issue = next((i for i in issues if i.id == deal.pressured_issue_id), None)
+    in_money = issue is not None and (not issue.unit or deal.currency in issue.unit.upper())
+    if issue is not None and in_money and best.money > 0:
+        if issue.direction is Direction.ceiling and best.money < issue.reservation:
+            said.append(
+                f"Our BATNA '{best.description}' costs {money(best.money, deal.currency)}, less than our ceiling of "
+                f"{fmt_amount(issue.reservation)} on {issue.name}: at the ceiling we would accept a deal worse than "
+                f"walking away. Lower the ceiling to at most {fmt_amount(best.money)}, or say what the BATNA "
+                "costs beyond its price (risk, time, switching)."
+            )
+        if issue.direction is Direction.floor and best.money > issue.reservation:
+            said.append(
+                f"Our BATNA '{best.description}' earns {money(best.money, deal.currency)}, more than our floor of "
+                f"{fmt_amount(issue.reservation)} on {issue.name}: at the floor we would accept a deal worse than "
+                f"walking away. Raise the floor to at least {fmt_amount(best.money)}, or say what the BATNA "
+                "costs beyond its price (risk, time, switching)."
+            )
+    if deal.deadline is not None and best.time_days > 0:
+        left = (deal.deadline - today).days
+        if 0 <= left < best.time_days:
+            said.append(
+                f"Switching to '{best.description}' takes {best.time_days} days; the deadline is in {left}. If talks "
+                "fail late, we need a bridge for the gap (a short extension, a spot arrangement) before the "
+                "walk-away is real."
+            )
+    return said

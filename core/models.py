@@ -63,6 +63,8 @@ _WORDS = {
     "walked_away": "Walked away to our BATNA",
     "not_real": "Not real",
     "partly": "Partly real",
+    "buy": "We buy",
+    "sell": "We sell",
 }
 
 
@@ -125,6 +127,24 @@ class Direction(StrEnum):
     ceiling = "ceiling"
 
 
+class DealSide(StrEnum):
+    """Whether we buy or sell in a deal. It decides what an alternative's money means (what walking away
+    would cost us, or earn us), which alternative is the BATNA, and the words (a ceiling for what we buy,
+    a floor for what we sell)."""
+
+    buy = "buy"
+    sell = "sell"
+
+
+# A deal that does not say (a deal file written before sides existed) reads its side from its context.
+SIDE_BY_CONTEXT = {
+    Context.procurement: DealSide.buy,
+    Context.hiring: DealSide.buy,
+    Context.sales: DealSide.sell,
+    Context.partnership: DealSide.sell,
+}
+
+
 class Confidence(StrEnum):
     low = "low"
     medium = "medium"
@@ -149,6 +169,7 @@ FIELD_LABELS = {
     "value": "Deal value",
     "currency": "Currency",
     "decimal_comma": "Decimal comma (15.000,50)",
+    "best_reason": "Why it is our best",
     "owner": "Owner",
     "deadline": "Deadline",
     "deadline_reason": "Deadline reason",
@@ -314,6 +335,8 @@ class Deal(Model):
     value: Amount = 0.0
     currency: Annotated[str, PUBLIC] = "EUR"
     decimal_comma: Annotated[bool, PUBLIC] = False  # amounts typed as 15.000,50 (the deal's locale)
+    # Whether we buy or sell; unset, it is read from the context (procurement and hiring buy).
+    side: Annotated[DealSide | None, PUBLIC] = None
     owner: Annotated[Name, PUBLIC]
     deadline: Annotated[date | None, PUBLIC] = None
     deadline_reason: Text = ""
@@ -331,6 +354,16 @@ class Deal(Model):
         if not re.fullmatch(r"[A-Z]{3}", v):
             raise ValueError("must be a three-letter code such as EUR or USD")
         return v
+
+    @model_validator(mode="after")
+    def _side_from_context(self) -> Deal:
+        if self.side is None:  # set in place: assignment would validate the model again
+            self.__dict__["side"] = SIDE_BY_CONTEXT[self.context]
+        return self
+
+    @property
+    def buys(self) -> bool:
+        return self.side is DealSide.buy
 
 
 class Evidence(Model):
@@ -362,6 +395,7 @@ class Alternative(Model):
     political_cost: Rating = 3
     evidence_id: int | None = None
     best: bool = False  # marked by the negotiator as the BATNA, whatever the figures say
+    best_reason: Text = ""  # why, in the negotiator's words, when the mark overrides the figures
 
 
 class Issue(Model):

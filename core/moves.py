@@ -20,8 +20,12 @@ from .models import (
     Concession,
     Counterparty,
     Deal,
+    Direction,
     Evidence,
     Issue,
+    PowerAssessment,
+    PowerSource,
+    Side,
     Stage,
     Stakeholder,
 )
@@ -96,6 +100,8 @@ class Blank:
 class Template:
     name: str
     parts: list[str | Blank] = field(default_factory=list)
+    # What saying the line aloud would give away, each a sentence for the negotiator (never on a shared screen)
+    cautions: list[str] = field(default_factory=list)
 
     @property
     def blanks(self) -> list[Blank]:
@@ -112,6 +118,35 @@ class Template:
     def shown(self, safe: bool) -> str:
         """The line as the screen shows it; on a shared screen our floor and BATNA are masked."""
         return "".join(shown(p, safe) if isinstance(p, str) else str(p) for p in self.parts)
+
+
+def _condition(trigger: str) -> str:
+    """A trigger as the condition of "We can accept X …": 'If the index rises 5 %, …' reads 'only if the
+    index rises 5 %, …'; 'Only with an audit' stays; anything else follows 'only with'."""
+    text = trigger.strip().rstrip(".")
+    lowered = text.casefold()
+    for lead in ("only if ", "only with ", "only when ", "provided ", "subject to "):
+        if lowered.startswith(lead):
+            return text[0].lower() + text[1:]
+    for lead in ("if ", "when "):
+        if lowered.startswith(lead):
+            return "only " + text[0].lower() + text[1:]
+    return f"only with {text}"
+
+
+def _our_time_pressure(assessment: PowerAssessment | None) -> list[str]:
+    """A deadline line said while time leans their way shows them our own pressure: say so."""
+    if assessment is None:
+        return []
+    score = {(s.source, s.side): s.score for s in assessment.scores}
+    ours, theirs = score.get((PowerSource.time, Side.us)), score.get((PowerSource.time, Side.them))
+    if ours is None or theirs is None or ours >= theirs:
+        return []
+    return [
+        f"Time leans their way in the latest assessment ({ours} for us, {theirs} for them): a validity date said "
+        "aloud shows them our own time pressure. Tie validity to a constraint of theirs (their budget cycle, "
+        "their award date), or leave this line out."
+    ]
 
 
 _IF_THEN = re.compile(r"^if (?P<risk>.+?),\s*(?P<remedy>.+)$", re.IGNORECASE)
@@ -153,13 +188,16 @@ def fill_templates(
     stakeholders: Sequence[Stakeholder],
     today: date,
     anchors: Mapping[int, AnchorWorksheet] | None = None,
+    assessment: PowerAssessment | None = None,
 ) -> list[Template]:
     """The seed's five fill-in-the-blank lines, filled from the deal; what the deal lacks stays a Blank.
     `anchors`: the issues' anchor worksheets; a complete one's first benchmark backs a floor that has no
-    evidence of its own."""
+    evidence of its own, and its credible range gives the firm line we publish. `assessment`: the latest
+    leverage assessment, to tell when a deadline line would show our own time pressure.
+    Every line follows the issue's direction: a buyer's ceiling is never called a floor."""
     by_evidence = {e.id: e for e in evidence}
     live = [c for c in concessions if c.deleted_at is None]
-    batna = best_alternative(alternatives)
+    batna = best_alternative(alternatives, deal.side)
     floor_issue = next((i for i in issues if i.id == deal.pressured_issue_id), None) or (
         max(issues, key=lambda i: i.priority) if issues else None
     )
@@ -177,9 +215,12 @@ def fill_templates(
         (s for s in stakeholders if s.decision_rights), None
     )
 
+    limit = "ceiling" if floor_issue is not None and floor_issue.direction is Direction.ceiling else "floor"
+    cautions: list[str] = []
+
     def issue_floor() -> list[str | Blank]:
         if floor_issue is None:
-            return [Blank("issue", "add an issue with our floor", "Prepare")]
+            return [Blank("issue", "add an issue with our floor or ceiling", "Prepare")]
         unit = f" {floor_issue.unit}" if floor_issue.unit else ""
         standard = by_evidence.get(floor_issue.evidence_id)
         sheet = (anchors or {}).get(floor_issue.id)
@@ -190,16 +231,23 @@ def fill_templates(
             else Private(f"our alternative: {batna.description}") if batna
             else Blank("standard or BATNA", f"link evidence to {floor_issue.name} or add a BATNA", "Prepare")
         )  # fmt: skip
-        return [
-            floor_issue.name,
-            " is ",
-            Private(f"{fmt_amount(floor_issue.reservation)}{unit}"),
-            " based on ",
-            basis,
-        ]
+        # The firm line we chose to publish: the worksheet's credible range, at its edge on our side.
+        published = None
+        if sheet is not None and sheet.range_low is not None and sheet.range_high is not None:
+            published = sheet.range_high if limit == "ceiling" else sheet.range_low
+        if published is not None:
+            figure: str = f"{fmt_amount(published)}{unit}"
+        else:
+            figure = Private(f"{fmt_amount(floor_issue.reservation)}{unit}")
+            cautions.append(
+                f"Said aloud, this line gives away our private {limit} on {floor_issue.name} "
+                f"({fmt_amount(floor_issue.reservation)}{unit}). Write the credible range in its anchor worksheet "
+                f"on Prepare: the line then says the firm line we chose to publish instead."
+            )
+        return [floor_issue.name, " is ", figure, " based on ", basis]
 
-    one = Template("Floor and its standard", [
-        "“Our floor on ", *issue_floor(), ". If we move on ",
+    one = Template(f"{limit.capitalize()} and its standard", [
+        f"“Our {limit} on ", *issue_floor(), ". If we move on ",
         paired.you_give.strip() or paired.item if paired
         else Blank("your ask", f"log a concession on {floor_issue.name} with a get" if floor_issue
                    else "log a concession with a get", "Concessions"),
@@ -208,19 +256,20 @@ def fill_templates(
         else Blank("give", f"log what we get in return on {floor_issue.name}" if floor_issue
                    else "log what we get in return", "Concessions"),
         " to keep the deal investable.”",
-    ])  # fmt: skip
+    ], cautions)  # fmt: skip
     two = Template("Deadline and its reason", [
         "“This offer is valid until ",
         f"{deal.deadline:%d %B %Y}" if deal.deadline else Blank("date", "set the deal's deadline", "Prepare"),
         " because ",
         deal.deadline_reason.strip() or Blank("capacity or budget cadence", "write the deadline's reason", "Prepare"),
         ". After that, we allocate resources elsewhere.”",
-    ])  # fmt: skip
+    ], _our_time_pressure(assessment))  # fmt: skip
     three = Template("Verification clause", [
         "“We can accept ",
         verified.item if verified else Blank("term", "log a concession with a trigger/contingency", "Concessions"),
-        " only with ",
-        verified.trigger.strip() if verified else Blank("verification/governance", "write it as the trigger", "Concessions"),
+        " ",
+        *([_condition(verified.trigger)] if verified
+          else ["only with ", Blank("verification/governance", "write it as the trigger", "Concessions")]),
         ", otherwise we revert to ",
         Private(batna.description) if batna else Blank("alternative plan", "add the BATNA", "Prepare"),
         ".”",
@@ -263,7 +312,7 @@ def readiness(
 ) -> list[Check]:
     """The seed's pre-talk checklist, judged from the data wherever the data allows. `one_way`: the live
     log's one-way concessions (`review_log(...).summary.one_way`, or the store's `log_totals`)."""
-    batna = best_alternative(alternatives)
+    batna = best_alternative(alternatives, deal.side)
     quantified = [b for b in alternatives if b.money > 0 or b.time_days > 0]
     unbacked = [i.name for i in issues if i.evidence_id is None]
     checks = [

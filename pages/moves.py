@@ -98,10 +98,14 @@ for line in playbook.contexts.get(deal.context.value, []):
 st.markdown("#### Lines to say")
 anchors = store.list_anchors(deal_id)
 concessions = store.list_concessions(deal_id)
+assessments = store.list_assessments(deal_id)
 for template in fill_templates(deal, issues, store.list_evidence(deal_id), alternatives, concessions, stakeholders,
-                               date.today(), anchors):  # fmt: skip
+                               date.today(), anchors, assessments[-1] if assessments else None):  # fmt: skip
     st.markdown(f"**{template.name}**" + ("" if template.complete else " :orange-badge[blanks to fill]"))
     st.code(template.shown(ui.safe_mode()), language=None, wrap_lines=True)  # the copy button is on the block
+    if not safe:  # what the line would give away is our own analysis
+        for caution in template.cautions:
+            st.warning(ui.md(caution), icon=":material/record_voice_over:")
     for blank in template.blanks:
         ui.screen_link(
             blank.screen, deal_id, f"Fill “{blank.label}”: {blank.fix} ({blank.screen})", ":material/edit:"

@@ -5,7 +5,7 @@ from datetime import date
 import streamlit as st
 
 from core import ui
-from core.batna import best_alternative, why_best
+from core.batna import batna_checks, best_alternative, mark_best, money_meaning, why_best
 from core.charts import zopa_chart
 from core.formatting import organisation_decimal_comma
 from core.models import (
@@ -26,6 +26,7 @@ from core.moves import anchor_gaps
 from core.zopa import zopa, zopa_frame
 
 store, deal_id = ui.page_start()
+SIDE_CHOICES = {"buy": "We buy", "sell": "We sell"}  # none picked: read from the context
 
 DEAL_FIELDS = [
     "name",
@@ -35,6 +36,7 @@ DEAL_FIELDS = [
     "value",
     "currency",
     "decimal_comma",
+    "side",
     "mandate",
     "deadline",
     "deadline_reason",
@@ -128,7 +130,7 @@ evidence_choices = ui.evidence_labels(evidence)
 
 # ---- header: who, where, and the walk-away value ------------------------------------------------
 zones = [zopa(i) for i in issues]
-batna = best_alternative(alternatives)
+batna = best_alternative(alternatives, deal.side)
 big, m1, m2, m3 = st.columns([2, 1, 1, 1])
 days = (deal.deadline - date.today()).days if deal.deadline else None
 deadline_text = "none" if days is None else f"{days} days" if days >= 0 else f"{-days} days ago"
@@ -146,7 +148,7 @@ if safe:
 else:
     with big:
         ui.big_number(
-            "BATNA — our walk-away value",
+            "BATNA — what walking away costs us" if deal.buys else "BATNA — what walking away earns us",
             ui.money(batna.money, deal.currency) if batna else "not set",
             batna.description if batna else "Add the best alternative on the BATNA tab.",
         )
@@ -178,7 +180,8 @@ with tab_deal:
     with st.form("deal_form"):
         values = ui.model_inputs(
             Deal, deal, f"deal_{deal_id}", DEAL_FIELDS, columns=3,
-            choices={"deadline_evidence_id": evidence_choices, "pressured_issue_id": {i.id: i.name for i in issues}},
+            choices={"deadline_evidence_id": evidence_choices, "pressured_issue_id": {i.id: i.name for i in issues},
+                     "side": SIDE_CHOICES}, labels={"side": "We buy or sell"},
         )  # fmt: skip
         saved = st.form_submit_button("Save deal", type="primary", key="deal_form__save")
     if saved:
@@ -227,9 +230,11 @@ with tab_batna:
     if safe:
         ui.hidden("Our BATNA and every alternative")
     else:
-        st.markdown(ui.md(why_best(alternatives, deal.currency)))
-        st.caption("Quantify each alternative in money (its value to us if we walk away), time, risk (1 low – "
-                   "5 high) and political cost (1 low – 5 high).")  # fmt: skip
+        st.markdown(ui.md(why_best(alternatives, deal.side, deal.currency)))
+        for check in batna_checks(deal, alternatives, issues, date.today()):
+            st.warning(ui.md(check), icon=":material/warning:")
+        st.caption(f"Quantify each alternative in money ({money_meaning(deal.side)}), time to switch to it, risk "
+                   "(1 low – 5 high) and political cost (1 low – 5 high).")  # fmt: skip
         if alternatives:
             st.dataframe(
                 [{"": "BATNA" if b is batna else "", "Alternative": b.description, "Money": b.money, "Time (days)": b.time_days,
@@ -239,10 +244,11 @@ with tab_batna:
             )  # fmt: skip
         ui.list_editor(
             Alternative, alternatives, f"alternative_{deal_id}",
-            ["description", "money", "time_days", "risk", "political_cost", "evidence_id"], lambda b: b.description,
-            lambda items: store.replace_alternatives(deal_id, items), noun="alternative",
+            ["description", "money", "time_days", "risk", "political_cost", "evidence_id", "best_reason"],
+            lambda b: b.description, lambda items: store.replace_alternatives(deal_id, items), noun="alternative",
             choices={"evidence_id": evidence_choices}, make_first="Make this the BATNA",
-            first=lambda chosen, items: [a.model_copy(update={"best": a.id == chosen.id}) for a in items],
+            first=lambda chosen, items: mark_best(chosen, items, deal.side),
+            labels={"money": "Money (what it would cost us)" if deal.buys else "Money (what it would earn us)"},
         )  # fmt: skip
 
 with tab_issues:

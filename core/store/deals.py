@@ -25,7 +25,7 @@ from .members import (
 _COUNTERPARTY_COLUMNS = ("name", "relationship", "communication_style", "notes")
 _DEAL_COLUMNS = (
     "name", "context", "stage", "counterparty_id", "value", "currency", "owner", "deadline",
-    "deadline_reason", "deadline_evidence_id", "mandate", "pressured_issue_id", "notes", "decimal_comma",
+    "deadline_reason", "deadline_evidence_id", "mandate", "pressured_issue_id", "notes", "decimal_comma", "side",
 )  # fmt: skip
 
 

@@ -61,7 +61,7 @@ _CHILD_TABLES: dict[type[Model], tuple[str, tuple[str, ...], str]] = {
     Evidence: ("evidence", ("kind", "title", "source", "date", "internal", "note"), "deal_id"),
     Alternative: (
         "alternative",
-        ("description", "money", "time_days", "risk", "political_cost", "evidence_id", "best"),
+        ("description", "money", "time_days", "risk", "political_cost", "evidence_id", "best", "best_reason"),
         "deal_id",
     ),
     Issue: (

@@ -281,4 +281,13 @@ MIGRATIONS: list[tuple[str, list[str | OnlyOn]]] = [
             OnlyOn(_PG, "ANALYZE concession_totals"),
         ],
     ),
+    (
+        "015_deal_side",
+        [
+            # Whether we buy or sell; deals from before read it from their context, as the model does.
+            "ALTER TABLE deal ADD COLUMN side VARCHAR",
+            "UPDATE deal SET side = CASE WHEN context IN ('procurement', 'hiring') THEN 'buy' ELSE 'sell' END",
+            "ALTER TABLE alternative ADD COLUMN best_reason VARCHAR DEFAULT ''",
+        ],
+    ),
 ]

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from .. import audit
 from ..audit import Change
 from ..batna import best_alternative
-from ..models import Alternative, AnchorWorksheet, Evidence, InvalidInput, Issue, Model
+from ..models import Alternative, AnchorWorksheet, DealSide, Evidence, InvalidInput, Issue, Model
 from .engine import NotFound, insert, live_ids
 from .members import Members, reads_deal, works_deal
 
@@ -116,9 +116,11 @@ class Preparation(Members):
             after = [item.model_copy(update={"id": i}) for item, i in zip(items, ids, strict=True)]
             kind, noun, name = _AUDITED[model]
             changes = audit.list_changes(kind, before, after, lambda it: f"{noun} '{getattr(it, name)}'")
-            was, now_best = (
-                (best_alternative(before), best_alternative(after)) if model is Alternative else (None, None)
-            )
+            if model is Alternative:
+                side = DealSide(cur.scalar("SELECT side FROM deal WHERE id = ?", [deal_id]) or DealSide.sell)
+                was, now_best = best_alternative(before, side), best_alternative(after, side)
+            else:
+                was = now_best = None
             if was and now_best and was.id != now_best.id:
                 changes.append(audit.Change("batna", "BATNA (the best alternative)", was.description,
                                             now_best.description, private=True))  # fmt: skip

@@ -71,10 +71,13 @@ class Queries(Members):
                 FROM latest l JOIN per_assessment a ON a.assessment_id = l.assessment_id),
             b AS (
                 SELECT deal_id, money, time_days, evidence_id FROM (
-                    SELECT deal_id, money, time_days, evidence_id,
-                           row_number() OVER (PARTITION BY deal_id ORDER BY coalesce(best, false) DESC,
-                                              money DESC, time_days, risk, position, id) AS n
-                    FROM alternative WHERE deleted_at IS NULL) AS ranked WHERE n = 1)
+                    SELECT a.deal_id, a.money, a.time_days, a.evidence_id,
+                           -- the order of core/batna.py: for a buyer the cheapest alternative first, for a seller the richest
+                           row_number() OVER (PARTITION BY a.deal_id ORDER BY coalesce(a.best, false) DESC,
+                                              CASE WHEN ds.side = 'buy' THEN a.money ELSE -a.money END,
+                                              a.time_days, a.risk, a.position, a.id) AS n
+                    FROM alternative a JOIN deal ds ON ds.id = a.deal_id
+                    WHERE a.deleted_at IS NULL) AS ranked WHERE n = 1)
             SELECT d.id, d.name, cp.name AS counterparty, d.owner, d.context, d.stage, d.value, d.currency,
                    d.mandate, d.deadline, CAST(d.deadline - CAST($today AS DATE) AS BIGINT) AS days_to_deadline,
                    coalesce(c.lines, 0) AS lines, coalesce(c.balance, 0) AS balance, coalesce(c.gives, 0) AS gives,

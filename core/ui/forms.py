@@ -30,7 +30,9 @@ HELP = {
     "priority": "1 = matters least to us … 5 = matters most.",
     "their_priority": "How much we believe they care: 1 = least … 5 = most. Empty: as much as we do.",
     "confidence": "How sure we are of our estimate of their target and walk-away.",
-    "best": "Makes this the BATNA whatever the figures say; otherwise the one worth most to us is.",
+    "best": "Makes this the BATNA whatever the figures say; otherwise the best by money is.",
+    "best_reason": "Needed to mark an alternative as the BATNA when the figures make another one the best.",
+    "side": "Empty: read from the context (procurement and hiring buy; sales and partnerships sell).",
 }
 
 
@@ -168,6 +170,7 @@ def list_editor(
     choices: dict[str, dict[Any, str]] | None = None,
     make_first: str | None = None,
     first: Callable[[Any, Sequence[Any]], list] | None = None,
+    labels: dict[str, str] | None = None,
 ) -> None:
     """Pick an item (or a new one), edit it in a form, save or remove it. `save` gets the whole list,
     so the store can write it in one transaction. `make_first` labels a button that makes it the first
@@ -184,7 +187,7 @@ def list_editor(
     generation = st.session_state.get(f"{key}_generation", 0)
     slot = f"{pick}" if current else f"new{generation or ''}"
     with st.form(f"{key}_form_{slot}", border=True):
-        values = model_inputs(model, current, f"{key}_{slot}", fields, choices)
+        values = model_inputs(model, current, f"{key}_{slot}", fields, choices, labels)
         if safe_mode() and any(f in private_fields(model) for f in fields):
             hidden(f"Our side of this {noun} (saving keeps it)")
         b1, b2, b3 = st.columns([1, 1, 2])
@@ -211,7 +214,10 @@ def list_editor(
     if to_top:
         attempt(
             lambda: save(
-                first(current, items) if first else [current, *[it for it in items if it.id != pick]]
+                # as typed in the form: a reason written beside the button counts
+                first(validate(model, {**current.model_dump(), **values}), items)
+                if first
+                else [current, *[it for it in items if it.id != pick]]
             ),
             f"'{item_label(current)}' is now first.",
         )

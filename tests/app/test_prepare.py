@@ -115,13 +115,22 @@ def test_adding_evidence_and_making_an_alternative_the_batna(app, db_path):
     assert errors(at) == []
     assert [e.title for e in Store.open(db_path).list_evidence(1)][-1] == "Competitor quote 118k"
 
-    at.selectbox(key="alternative_1_pick").select(at.selectbox(key="alternative_1_pick").options[2]).run()
+    picked = at.selectbox(key="alternative_1_pick").options[2]
+    at.selectbox(key="alternative_1_pick").select(picked).run()
+    at.button(key="alternative_1_first").click()
+    at = at.run()  # overriding the figures takes a reason in our words
+    (message,) = errors(at)
+    assert "Why it is our best: the figures make 'Allocate the rollout team" in message
+    assert not [a for a in Store.open(db_path).list_alternatives(1) if a.best]
+    pick = at.selectbox(key="alternative_1_pick").value
+    at.text_input(key=f"alternative_1_{pick}__best_reason").set_value("Helios may slip; Northwind is signed")
     at.button(key="alternative_1_first").click()
     at = at.run()
     assert "# 40,000 EUR" in [m.value for m in at.markdown]
     stored = Store.open(db_path).list_alternatives(1)
     assert [a.description[:14] for a in stored if a.best] == ["Hold Northwind"]  # marked, not reordered
-    assert any("is marked as our best alternative" in m.value for m in at.markdown)
+    assert any("is marked as our best alternative: Helios may slip; Northwind is signed" in m.value
+               for m in at.markdown)  # fmt: skip
 
 
 def test_editing_the_deal_and_the_counterparty(app, db_path):

@@ -215,7 +215,7 @@ def test_safe_mode_stays_on_across_screens_and_reruns_and_opens_from_a_bookmark(
     bookmarked.toggle(key="safe_mode_toggle").set_value(False).run()
     assert bookmarked.session_state["safe_mode"] is False and "safe" not in bookmarked.query_params
     bookmarked.switch_page("pages/prepare.py").run()
-    assert any("BATNA — our walk-away value" in c.value for c in bookmarked.caption)
+    assert any("BATNA — what walking away earns us" in c.value for c in bookmarked.caption)
 
 
 def test_downloads_of_private_data_are_off_in_safe_mode(app):

@@ -63,12 +63,12 @@ def test_no_private_value_in_any_screen_text_while_sharing(page, deal_id):
 
 def test_the_switch_stays_on_across_screens_until_switched_off(page):
     page.goto(f"{page.base_url}/prepare?deal=1")
-    expect(page.get_by_text("BATNA — our walk-away value")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("BATNA — what walking away earns us")).to_be_visible(timeout=60_000)
     settle(page)
     page.get_by_text("Screen-share safe", exact=True).click()
     expect(page.get_by_text(BADGE)).to_be_visible()
     expect(page).to_have_url(re.compile(r"safe=1"))
-    expect(page.get_by_text("BATNA — our walk-away value")).to_have_count(0)
+    expect(page.get_by_text("BATNA — what walking away earns us")).to_have_count(0)
 
     page.get_by_test_id("stSidebar").get_by_role("link", name="Concessions").click()
     expect(page.get_by_text(BADGE)).to_be_visible()

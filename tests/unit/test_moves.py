@@ -8,11 +8,15 @@ from core.models import (
     Alternative,
     AnchorWorksheet,
     Concession,
+    Context,
     Counterparty,
     Deal,
+    DealSide,
     Evidence,
     InvalidInput,
     Issue,
+    PowerAssessment,
+    PowerScore,
     Stage,
     Stakeholder,
     validate,
@@ -234,25 +238,126 @@ def test_evidence_used_by_templates_is_looked_up_by_id():
                   evidence_id=5)  # fmt: skip
     deal = Deal(name="D", context="procurement", owner="M", pressured_issue_id=1)
     (one, *_rest) = fill_templates(deal, [issue], [ev], [], [], [], TODAY)
-    assert one.text.startswith(
-        "“Our floor on Unit price is 8.80 EUR/housing based on Should-cost model (Cost engineering)."
+    assert one.text.startswith(  # a buyer's price: its ceiling, never called a floor
+        "“Our ceiling on Unit price is 8.80 EUR/housing based on Should-cost model (Cost engineering)."
     )
+    assert one.name == "Ceiling and its standard"
+    assert one.cautions == [
+        "Said aloud, this line gives away our private ceiling on Unit price (8.80 EUR/housing). Write the credible "
+        "range in its anchor worksheet on Prepare: the line then says the firm line we chose to publish instead."
+    ]
+    sheet = AnchorWorksheet(
+        issue_id=1, range_low=8.1, range_high=8.5, benchmark_ids=[5], rationale="Should-cost"
+    )
+    (one, *_rest) = fill_templates(deal, [issue], [ev], [], [], [], TODAY, {1: sheet})
+    assert (
+        one.text.startswith("“Our ceiling on Unit price is 8.50 EUR/housing based on") and one.cautions == []
+    )
+
+
+@pytest.mark.parametrize(
+    ("trigger", "said"),
+    [
+        (
+            "If Drewry index rises above 2,000, the rate follows",
+            "We can accept Fuel surcharge only if Drewry index rises",
+        ),
+        (
+            "Only with a quarterly audit",
+            "We can accept Fuel surcharge only with a quarterly audit, otherwise",
+        ),
+        (
+            "Drewry index published monthly",
+            "We can accept Fuel surcharge only with Drewry index published monthly,",
+        ),
+    ],
+)
+def test_a_pasted_trigger_reads_as_a_sentence(trigger, said):
+    deal = Deal(name="D", context="procurement", owner="M")
+    line = Concession(item="Fuel surcharge", you_give="x", trigger=trigger, logged_at=T)
+    three = fill_templates(deal, [], [], [], [line], [], TODAY)[2]
+    assert said in three.text and "with If" not in three.text and "only only" not in three.text
+
+
+def test_a_deadline_line_said_while_time_leans_their_way_is_flagged():
+    deal = Deal(name="D", context="procurement", owner="M", deadline=date(2026, 12, 16), deadline_reason="x")
+    leaning = PowerAssessment(assessed_at=T, scores=[PowerScore(source="time", side="us", score=1),
+                                                     PowerScore(source="time", side="them", score=4)])  # fmt: skip
+    two = fill_templates(deal, [], [], [], [], [], TODAY, None, leaning)[1]
+    assert two.cautions[0].startswith("Time leans their way in the latest assessment (1 for us, 4 for them)")
+    even = leaning.model_copy(update={"scores": [PowerScore(source="time", side="us", score=4),
+                                                 PowerScore(source="time", side="them", score=4)]})  # fmt: skip
+    assert fill_templates(deal, [], [], [], [], [], TODAY, None, even)[1].cautions == []
 
 
 def test_the_batna_is_the_best_alternative_not_the_first_entered():
     from core.batna import best_alternative, ranked, why_best
 
+    sell = DealSide.sell
     first = Alternative(description="Keep the old supplier", money=40_000)
     better = Alternative(description="Second source", money=55_000, time_days=30)
     quicker = Alternative(description="Spot market", money=55_000, time_days=5)
-    assert best_alternative([first, better]) is better
-    assert ranked([first, better, quicker]) == [quicker, better, first]  # equal value: the quicker wins
-    assert "worth the most to us" in why_best([first, better], "EUR") and "55,000 EUR" in why_best(
-        [first, better], "EUR"
+    assert best_alternative([first, better], sell) is better
+    assert ranked([first, better, quicker], sell) == [quicker, better, first]  # equal value: the quicker wins
+    assert "worth the most to us" in why_best([first, better], sell, "EUR") and "55,000 EUR" in why_best(
+        [first, better], sell, "EUR"
     )
-    marked = first.model_copy(update={"best": True})
-    assert best_alternative([marked, better]) is marked and "marked as our best" in why_best([marked, better])
-    assert best_alternative([]) is None
+    marked = first.model_copy(
+        update={"best": True, "best_reason": "the only one with a signed frame contract"}
+    )
+    assert best_alternative([marked, better], sell) is marked
+    assert why_best([marked, better], sell) == ("'Keep the old supplier' is the BATNA because it is marked as our "
+                                                "best alternative: the only one with a signed frame contract.")  # fmt: skip
+    assert best_alternative([], sell) is None
+
+
+def test_a_buyers_batna_is_the_alternative_that_costs_least():
+    from core.batna import best_alternative, ranked, why_best
+
+    spot = Alternative(description="Spot market", money=2050, time_days=0, risk=4)
+    carrier = Alternative(description="Second carrier", money=1820, time_days=42, risk=2)
+    assert best_alternative([spot, carrier], DealSide.buy) is carrier
+    assert best_alternative([spot, carrier], DealSide.sell) is spot
+    assert ranked([spot, carrier], DealSide.buy) == [carrier, spot]
+    said = why_best([spot, carrier], DealSide.buy, "EUR")
+    assert said.startswith("'Second carrier' is the BATNA: it costs us the least if we walk away (1,820 EUR)")
+
+
+def test_a_deal_without_a_side_reads_it_from_its_context():
+    sides = {c: Deal(name="D", context=c, owner="Ana").side for c in Context}
+    assert sides == {Context.procurement: DealSide.buy, Context.hiring: DealSide.buy, Context.sales: DealSide.sell,
+                     Context.partnership: DealSide.sell}  # fmt: skip
+    assert Deal(name="D", context="procurement", owner="Ana", side="sell").side is DealSide.sell
+
+
+def test_the_batna_is_checked_against_the_ceiling_and_the_deadline():
+    from core.batna import batna_checks
+
+    rate = Issue(
+        id=1, name="Rate per 40ft container", unit="EUR", direction="ceiling", target=1650, reservation=1900
+    )
+    deal = Deal(name="Freight renewal", context="procurement", owner="Ana", pressured_issue_id=1,
+                deadline=date(2026, 12, 16))  # fmt: skip
+    spot = Alternative(description="Spot market", money=2050, risk=4)
+    carrier = Alternative(description="Second carrier", money=1820, time_days=42, risk=2)
+    said = batna_checks(deal, [spot, carrier], [rate], date(2026, 11, 25))
+    assert said[0].startswith("Our BATNA 'Second carrier' costs 1,820 EUR, less than our ceiling of 1,900 on "
+                              "Rate per 40ft container")  # fmt: skip
+    assert "Lower the ceiling to at most 1,820" in said[0]
+    assert said[1].startswith("Switching to 'Second carrier' takes 42 days; the deadline is in 21.")
+    high = rate.model_copy(update={"reservation": 1800})
+    assert (
+        batna_checks(deal.model_copy(update={"deadline": None}), [spot, carrier], [high], date(2026, 11, 25))
+        == []
+    )
+    seller = Deal(name="SaaS", context="sales", owner="Ana", pressured_issue_id=1)
+    price = Issue(
+        id=1, name="Annual price", unit="EUR", direction="floor", target=120_000, reservation=100_000
+    )
+    walk = Alternative(description="Another customer", money=105_000)
+    assert (
+        "Raise the floor to at least 105,000" in batna_checks(seller, [walk], [price], date(2026, 11, 25))[0]
+    )
 
 
 def test_the_pipeline_reads_the_same_batna_as_the_rule(demo_store):
@@ -267,7 +372,7 @@ def test_the_pipeline_reads_the_same_batna_as_the_rule(demo_store):
     )
     rules = {"perceived_weight": PERCEIVED_WEIGHT, "max_total": 35, "leaned_on": 4, "small_gain_share": 0.02}
     row = demo_store.pipeline(date(2026, 11, 25), rules).set_index("id").loc[1]
-    best = best_alternative(demo_store.list_alternatives(1))
+    best = best_alternative(demo_store.list_alternatives(1), demo_store.get_deal(1).side)
     assert best.description == "Unproven option"
     assert bool(row["w_bluff_guard"]) == (
         best.evidence_id is None
@@ -322,5 +427,6 @@ def test_the_worksheets_benchmark_backs_a_floor_without_evidence_and_history_kee
                                               benchmark_ids=[benchmark.id], rationale="Peers pay more"))  # fmt: skip
     anchors = demo_store.list_anchors(1)
     one = fill_templates(*deal_args(demo_store, 1), TODAY, anchors)[0]
-    assert f"is 110,000 EUR based on {benchmark.title} ({benchmark.source})" in one.text
+    # the firm line we publish (the range's low end for a floor), never our private floor of 110,000
+    assert f"is 115,000 EUR based on {benchmark.title} ({benchmark.source})" in one.text
     assert demo_store.list_events(1)["subject"].iloc[0] == "Anchor worksheet 'Annual price' added"

@@ -40,7 +40,7 @@ from tests.conftest import TODAY
 # What a shared screen may show, model by model: the deal's name and stage, the issues, the offers and
 # bundles we have put on the table, what was given and got without values. Nothing else.
 PUBLIC = {
-    Deal: {"name", "context", "stage", "currency", "decimal_comma", "owner", "deadline"},
+    Deal: {"name", "context", "stage", "currency", "decimal_comma", "side", "owner", "deadline"},
     Counterparty: {"name"},
     Stakeholder: set(),  # the counterparty map is our analysis
     Issue: {"name", "unit", "direction"},
