@@ -7,7 +7,11 @@
 - A give is a line with a negative value to you; its size counts against the deal's mandate (the most
   we may concede without approval). Gets do not refill the mandate: approval is about what we gave.
 - One-way concession: a line whose "You get" is empty. The method's pitfall: conceding without
-  reciprocity. Reciprocated share = lines with a get / all lines.
+  reciprocity.
+- Our gives: the lines where we gave something ("You give" filled, or a value to us below zero).
+  Reciprocated share = our gives that got something back / all our gives (a pure get is not a give).
+- Unvalued give: something in "You give" with no value to us. It cannot count against the mandate, so it
+  is flagged and counted on its own: a give that escapes the mandate unseen is how mandates leak.
 - Joint value: value to you + value to them > 0 (the trade made the pie bigger).
 - Floor breach: a line linked to an issue whose new position is on the wrong side of our floor/ceiling.
 - Moving after a final offer: a give logged after a line marked as final offer erodes credibility.
@@ -72,6 +76,7 @@ class LogSummary:
     over_mandate: float
     moved_after_final: int
     open_approvals: int = 0  # gives over the mandate pending approval, or rejected
+    unvalued_gives: int = 0  # gives with no value to us: not counted against the mandate
 
     @property
     def needs_approval(self) -> bool:
@@ -155,6 +160,9 @@ def review_log(
     df = df.sort_values(["logged_at", "id"], kind="stable").reset_index(drop=True)
     value = df["value_to_you"].astype(float)
     df["one_way"] = df["you_get"].fillna("").str.strip() == ""
+    gave_text = df["you_give"].fillna("").str.strip() != ""
+    df["ours_given"] = gave_text | (value < 0)
+    df["unvalued_give"] = gave_text & (value == 0)
     df["joint_value"] = (value + df["value_to_them"].astype(float)) > 0
     df["running_balance"] = value.cumsum()
     mark_over_mandate(df, mandate)
@@ -179,7 +187,7 @@ def review_log(
     df["approval_open"] = [bool(s and s.open) for s in line_state]
 
     items, gives_text = df["item"].tolist(), df["you_give"].tolist()
-    one_way, moved_flags = df["one_way"].tolist(), list(moved)
+    one_way, moved_flags, unvalued = df["one_way"].tolist(), list(moved), df["unvalued_give"].tolist()
     flags: list[list[str]] = []
     shareable: list[list[str]] = []
     for k in range(len(df)):
@@ -188,7 +196,8 @@ def review_log(
             [f"moved after the final offer of round {final_round} — the next 'final' will not be believed"]
             if moved_flags[k] else []
         )  # fmt: skip
-        ours = ([breaches[k]] if breaches[k] else []) + ([line_state[k].says()] if line_state[k] else [])
+        ours = (([breaches[k]] if breaches[k] else []) + ([line_state[k].says()] if line_state[k] else [])
+                + ([UNVALUED_GIVE] if unvalued[k] else []))  # fmt: skip
         flags.append(one + ours + moved_after)
         shareable.append(one + moved_after)
     df["flags"] = flags
@@ -202,15 +211,52 @@ def review_log(
         gives=gives,
         gets=float(value.clip(lower=0).sum()),
         one_way=int(df["one_way"].sum()),
-        reciprocated_share=float((~df["one_way"]).mean()) if n else None,
+        reciprocated_share=reciprocated_share(df["ours_given"], df["one_way"]),
         joint_value_lines=int(df["joint_value"].sum()),
         floor_breaches=int(df["floor_breach"].notna().sum()),
         mandate=mandate,
         over_mandate=max(0.0, gives - mandate),
         moved_after_final=int(moved.sum()),
         open_approvals=sum(1 for s in states.values() if s.state is not ApprovalState.approved),
+        unvalued_gives=int(df["unvalued_give"].sum()),
     )
     return LogReview(df, summary, states)
+
+
+UNVALUED_GIVE = "unvalued give — it is not counted against the mandate: put a value on it"
+RECIPROCATED_HELP = (
+    "Our gives that got something back, out of all our gives (lines where we gave something: 'You give' "
+    "filled or a value to us below zero). A line where we only got something is not a give."
+)
+
+
+def reciprocated_share(ours_given: pd.Series, one_way: pd.Series) -> float | None:
+    """The share of our gives that got something back; None before our first give."""
+    gives = int(ours_given.sum())
+    return float((ours_given & ~one_way).sum() / gives) if gives else None
+
+
+def mandate_stop(
+    line: Concession, gives_after: float, mandate: float, approver: str, currency: str = ""
+) -> str | None:
+    """What the confirmation of a logged line says when the line is a give that takes our gives past the
+    mandate: a stop, naming who must approve before the give is offered. None otherwise."""
+    give = -line.value_to_you
+    if give <= 0 or gives_after <= mandate:
+        return None
+    over = gives_after - mandate
+    return (
+        f"Stop: '{line.item}' gives {money(give, currency)} and takes our gives to {money(gives_after, currency)}, "
+        f"{money(over, currency)} over the mandate of {money(mandate, currency)}. Do not offer it before "
+        f"{approver} approves it."
+    )
+
+
+def unvalued_give(line: Concession) -> str | None:
+    """The warning for a give logged with no value to us (it escapes the mandate), else None."""
+    if line.you_give.strip() and line.value_to_you == 0:
+        return f"'{line.item}' is an {UNVALUED_GIVE}."
+    return None
 
 
 def balance_by_round(review: LogReview) -> pd.DataFrame:

@@ -6,17 +6,21 @@ import pandas as pd
 import streamlit as st
 
 from core import ui
+from core.access import Part
 from core.charts import balance_chart
 from core.concessions import (
     EDITOR_COLUMNS,
+    RECIPROCATED_HELP,
     LogTotals,
     balance_by_round,
     corrections_saved,
     editor_frame,
     is_severe,
+    mandate_stop,
     read_as,
     read_corrections,
     review_log,
+    unvalued_give,
 )
 from core.csvio import check_size, frame_to_csv, parse_concessions
 from core.formatting import amount_example, count, plural
@@ -201,12 +205,24 @@ def last_logged(totals: LogTotals, currency: str, safe: bool) -> None:
         return
     balance = "" if safe else f" — balance now {ui.signed_money(totals.balance, currency)}"
     said, undo = st.container(key=f"{LOGGED}{int(last)}").columns([5, 1], vertical_alignment="center")
-    said.success(f"Logged '{ui.md(line.item)}'{balance}", icon=":material/check_circle:")
+    stop = None if safe else mandate_stop(line, totals.gives, current_deal().mandate, approver(), currency)
+    if stop:  # logged, but not to be offered: the confirmation itself is the stop, in red
+        said.error(f"Logged '{ui.md(line.item)}'{balance}. {ui.md(stop)}", icon=":material/front_hand:")
+    else:
+        said.success(f"Logged '{ui.md(line.item)}'{balance}", icon=":material/check_circle:")
     if not safe:
+        if unvalued := unvalued_give(line):
+            said.warning(ui.md(unvalued), icon=":material/help:")
         said.caption(ui.md(read_as(line, currency)))
     undo.button("Undo last line", key=f"undo_last_{deal_id}", icon=":material/undo:", on_click=undo_last,
                 args=(int(last), line.item),
                 help="Takes the line out of the log (it stays in Removed lines and in the history).")  # fmt: skip
+
+
+def approver() -> str:
+    """Who approves a give over this deal's mandate: its sponsor, by name where the team names one."""
+    people = ui.per_revision(store, f"deal_people_{deal_id}", lambda: store.deal_people(deal_id))
+    return next((email for email, part in people.items() if part == Part.sponsor), "the deal's sponsor")
 
 
 def undo_last(line_id: int, item: str) -> None:
@@ -252,7 +268,9 @@ def approvals_panel(review, folded: bool) -> None:
             )
         for a in ordered[:DECISIONS_SHOWN]:
             row = lines.loc[a.concession_id]
-            st.markdown(f"Round {row['round']} · **{ui.md(row['item'])}** · {ui.md(a.says())}")
+            # the line's own give beside the overrun it brings the log to
+            st.markdown(f"Round {row['round']} · **{ui.md(row['item'])}** · gives {ui.money(row['give'], deal.currency)}"
+                        f" · {ui.md(a.says())}")  # fmt: skip
             if not may_decide:
                 continue
             with st.form(f"decide_{a.concession_id}", border=False, clear_on_submit=True):
@@ -330,23 +348,24 @@ def live_log() -> None:
         with side:
             r1 = st.columns(3)
             r1[0].metric("One-way concessions", summary.one_way, help="Lines with nothing in 'You get'.")
-            r1[1].metric(
-                "Reciprocated", "—" if share is None else f"{share:.0%}", help="Lines with a get / all lines."
-            )
+            r1[1].metric("Reciprocated", "—" if share is None else f"{share:.0%}", help=RECIPROCATED_HELP)
             r1[2].metric(
                 "Created joint value",
                 f"{summary.joint_value_lines} of {summary.lines}",
                 help="Lines where value to you + value to them > 0.",
             )
-            r2 = st.columns(3)
+            r2 = st.columns([1, 2, 1, 1])
             r2[0].metric("Floor breaches", summary.floor_breaches)
-            r2[1].metric(
+            over = summary.over_mandate > 0
+            r2[1].metric(  # over: a red arrow down; within: a grey 'left', never the same arrow for both
                 f"Gives vs mandate {ui.money(summary.mandate)}", ui.money(summary.gives),
-                delta=f"{ui.money(summary.over_mandate)} over: approval" if summary.needs_approval
-                else f"{ui.money(summary.mandate_left)} left", delta_color="inverse" if summary.needs_approval else "normal",
-                help="The mandate is the most we may concede in total without approval.",
+                delta=f"-{ui.money(summary.over_mandate)} over the mandate" if over
+                else f"{ui.money(summary.mandate_left)} left", delta_color="normal" if over else "off",
+                help="The mandate is the most we may concede in total without approval; unvalued gives are not counted.",
             )  # fmt: skip
-            r2[2].metric("Moved after a final offer", summary.moved_after_final)
+            r2[2].metric("Unvalued gives", summary.unvalued_gives,
+                         help="Gives with nothing in 'Value to you': not counted against the mandate.")  # fmt: skip
+            r2[3].metric("Moved after a final offer", summary.moved_after_final)
     if sponsor_box is not None and not safe:
         with sponsor_box:
             approvals_panel(review, folded=False)  # a sponsor came to decide: first thing under the figures

@@ -111,7 +111,9 @@ def test_an_amount_typed_the_deals_way_is_stored_as_meant_and_the_other_way_is_r
     assert before is None or before != MEANT
     at = on_deal(app, db_path, decimal_comma, page)
     at, read = fill(at, WRITTEN[decimal_comma])
-    assert not [e.value for e in at.error]
+    assert not [
+        e.value for e in at.error if not e.value.startswith("Logged '")
+    ]  # a stop over the mandate is no refusal
     assert stored(db_path, read) == MEANT
 
 

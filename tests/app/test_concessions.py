@@ -60,21 +60,55 @@ def test_the_balance_is_the_big_number_with_the_rules_beside_it(page):
     assert (mandate.label, mandate.value, mandate.delta) == (
         "Gives vs mandate 12,000",
         "13,500",
-        "1,500 over: approval",
+        "-1,500 over the mandate",  # a red arrow down, never the arrow of what is left
     )
     assert any("one-way: you gave Two extra onboarding workshops and got nothing" in f for f in flags(page))
     assert len(page.get("vega_lite_chart")) == 1
 
 
+def refusals(at) -> list[str]:
+    """The errors that refused input (a logged give over the mandate is an error too: a stop)."""
+    return [e.value for e in at.error if not e.value.startswith("Logged '")]
+
+
+def test_a_give_within_the_mandate_is_confirmed_and_the_one_that_crosses_it_is_a_stop(page, db_path):
+    store = Store.open(db_path)
+    store.set_mandate(1, 15_000, "room for one more step")
+    store.close()
+    at = log(page.run(), item="Workshop", give="1 day", get="Case study", you="-1000")
+    assert at.success[0].value == "Logged 'Workshop' — balance now −14,500 EUR" and refusals(at) == []
+    assert metric(at, "Gives vs mandate").delta == "500 left"
+    at = log(at, item="Extra seat", give="1 seat", get="Logo", you="-600")
+    assert not at.success
+    assert at.error[0].value.endswith("Stop: 'Extra seat' gives 600 EUR and takes our gives to 15,100 EUR, 100 EUR "
+                                      "over the mandate of 15,000 EUR. Do not offer it before the deal's sponsor "
+                                      "approves it.")  # fmt: skip
+
+
+def test_a_give_with_no_value_is_flagged_and_counted_apart_from_the_mandate(page):
+    at = log(page, item="Free training", give="Two training days", get="Reference call")
+    assert at.warning[0].value == (
+        "'Free training' is an unvalued give — it is not counted against the mandate: put a value on it."
+    )
+    assert metric(at, "Unvalued gives").value == "2"  # the demo's 'hold the price' line, and this one
+    assert metric(at, "Gives vs mandate").value == "13,500"  # unchanged: nothing valued was given
+    assert any("unvalued give" in f for f in flags(at) if "Free training" in f)
+
+
 def test_logging_a_line_updates_the_balance_and_keeps_round_and_issue(page, db_path):
     at = log(page, item="Payment terms", give="Net 60", get="Signature by Friday", you=-1000, them=3000,
              trigger="Only if signed by Friday", round=4, issue=3, position=60)  # fmt: skip
-    assert [e.value for e in at.error] == []
+    assert refusals(at) == []
     assert balance(at) == "# :red[−14,500 EUR]"
-    assert at.success[0].value == "Logged 'Payment terms' — balance now −14,500 EUR"
+    # the deal was already over its mandate: the confirmation itself is a red stop naming who approves
+    assert not at.success and at.error[0].value == (
+        "Logged 'Payment terms' — balance now −14,500 EUR. Stop: 'Payment terms' gives 1,000 EUR and takes our "
+        "gives to 14,500 EUR, 2,500 EUR over the mandate of 12,000 EUR. Do not offer it before the deal's "
+        "sponsor approves it."
+    )
     assert "Read as: to us −1,000 EUR · to them +3,000 EUR · new position 60" in [c.value for c in at.caption]
     at = at.run()  # the live table's next tick: the confirmation stays until the next line
-    assert at.success[0].value == "Logged 'Payment terms' — balance now −14,500 EUR"
+    assert at.error[0].value.startswith("Logged 'Payment terms' — balance now −14,500 EUR. Stop:")
     assert metric(at, "Created joint value").value == "6 of 6"
     # the form is ready for the next line: text cleared, round and issue kept
     assert at.text_input(key="entry_item_1").value == ""
@@ -239,7 +273,7 @@ def test_undo_last_line_takes_it_out_and_the_history_keeps_it(page, db_path):
                                                        ("-15 000", "−28,500 EUR"), ("-1.5k", "−15,000 EUR")])  # fmt: skip
 def test_amounts_are_logged_as_typed(page, db_path, typed, balance_after):
     at = log(page, item="Volume discount", give="x", get="y", you=typed)
-    assert [e.value for e in at.error] == [] and balance(at) == f"# :red[{balance_after}]"
+    assert refusals(at) == [] and balance(at) == f"# :red[{balance_after}]"
 
 
 def test_an_amount_that_reads_two_ways_is_refused_naming_the_field_and_nothing_is_stored(page, db_path):
@@ -258,9 +292,7 @@ def test_a_decimal_comma_deal_reads_its_own_convention(page, db_path):
     store.update_deal(store.get_deal(1).model_copy(update={"decimal_comma": True}))
     store.close()
     at = log(page.run(), item="Volume discount", give="x", get="y", you="-15.000,50")
-    assert [e.value for e in at.error] == [] and balance(
-        at
-    ) == "# :red[−28.500,50 EUR]"  # written as the deal reads it
+    assert refusals(at) == [] and balance(at) == "# :red[−28.500,50 EUR]"  # written as the deal reads it
 
 
 def test_the_correction_table_catches_up_with_lines_logged_in_this_session(page, db_path):
@@ -354,7 +386,7 @@ def test_amounts_typed_in_shorthand_are_said_back_as_stored_under_the_confirmati
     at = log(
         page, item="Pilot", give="30-day pilot", get="Paid pilot", you="-2.5k", them="4k", position="1.2m"
     )
-    assert at.success[0].value == "Logged 'Pilot' — balance now −16,000 EUR"
+    assert at.error[0].value.startswith("Logged 'Pilot' — balance now −16,000 EUR. Stop:")
     assert "Read as: to us −2,500 EUR · to them +4,000 EUR · new position 1,200,000" in [
         c.value for c in at.caption
     ]
