@@ -146,18 +146,22 @@ def check_set(
                     f"{a.name} and {b.name} {what}: MESO bundles are different but equal, so vary at least "
                     f"{MIN_DIFFERENT_ISSUES} issues between them (scope, support, term, publicity, payment timing).",
                 ))  # fmt: skip
+    # Every issue's floor or ceiling in every bundle: the pressured issue's is the firm line the method names,
+    # and no other issue may cross its own limit either (a bundle started from the log can carry one over).
     pressured = by_id.get(pressured_issue_id)
-    if pressured is not None:
-        for b in bundles:
-            value = next((t.value for t in b.terms if t.issue_id == pressured.id), None)
-            if value is not None and not pressured.holds(value):
-                limit = "floor" if pressured.direction == Direction.floor else "ceiling"
-                unit = f" {pressured.unit}" if pressured.unit else ""
-                findings.append(Finding(
-                    "floor", "error",
-                    f"{b.name} breaks the firm {limit} on {pressured.name}: {fmt_amount(value)}{unit} against "
-                    f"{fmt_amount(pressured.reservation)}{unit}. Every bundle must hold it.", private=True,
-                ))  # fmt: skip
+    for b in bundles:
+        for t in b.terms:
+            issue = by_id.get(t.issue_id)
+            if issue is None or issue.holds(t.value):
+                continue
+            limit = "floor" if issue.direction == Direction.floor else "ceiling"
+            unit = f" {issue.unit}" if issue.unit else ""
+            firm = "the firm " if issue is pressured else "our "
+            findings.append(Finding(
+                "floor", "error",
+                f"{b.name} breaks {firm}{limit} on {issue.name}: {fmt_amount(t.value)}{unit} against "
+                f"{fmt_amount(issue.reservation)}{unit}. Every bundle must hold it.", private=True,
+            ))  # fmt: skip
     values = value_bundles(bundles, issues)
     if len(values) >= 2:
         mean = sum(v.to_us for v in values) / len(values)
@@ -207,6 +211,7 @@ def infer_their_priorities(
     by_id = {i.id: i for i in issues}
     by_bundle = {b.id: b for b in bundles}
     evidence: dict[int, float] = {i.id: 0.0 for i in issues if their_score(i, i.reservation) is not None}
+    informative: set[int] = set()
     for pick in picks:
         chosen = by_bundle.get(pick.bundle_id)
         if chosen is None:
@@ -223,8 +228,13 @@ def infer_their_priorities(
             rest = [their_score(issue, t.value) for o in others for t in o.terms if t.issue_id == issue.id]
             if mine is None or not rest:
                 continue
-            evidence[issue.id] += weight * (mine - sum(rest) / len(rest))
-    if not any(evidence.values()):
+            step = weight * (mine - sum(rest) / len(rest))
+            evidence[issue.id] += step
+            if step:
+                informative.add(issue.id)
+    # An issue on which no pick ever told bundles apart has no evidence: it stays blank, never a made-up 4/5.
+    evidence = {k: v for k, v in evidence.items() if k in informative}
+    if not evidence:
         return {}
     low, high = min(evidence.values()), max(evidence.values())
     span = high - low

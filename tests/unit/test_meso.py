@@ -246,3 +246,31 @@ def test_a_decimal_comma_deals_grid_is_written_and_read_its_way():
         with pytest.raises(InvalidInput) as exc:
             read_grid(bundles, ISSUES, grid)
     assert exc.value.problems[0].startswith(f"B1 › {ISSUES[0].name}: '1,750' — did you mean 1.750 or 1,75?")
+
+
+def test_every_issue_holds_its_own_floor_or_ceiling_in_every_bundle():
+    from core.meso import check_set
+
+    fuel = Issue(
+        id=9, name="Fuel surcharge", unit="%", direction="ceiling", target=8, reservation=12, priority=2
+    )
+    issues = [*ISSUES, fuel]
+    ok = MesoBundle(id=1, name="A", terms=[MesoTerm(issue_id=i.id, value=i.target) for i in issues])
+    over = MesoBundle(id=2, name="From the log", terms=[*(MesoTerm(issue_id=i.id, value=i.target) for i in ISSUES),
+                                                        MesoTerm(issue_id=9, value=13)])  # fmt: skip
+    breaks = [
+        f.message for f in check_set([ok, over], issues, pressured_issue_id=ISSUES[0].id) if f.code == "floor"
+    ]
+    assert breaks == [
+        "From the log breaks our ceiling on Fuel surcharge: 13 % against 12 %. Every bundle must hold it."
+    ]
+
+
+def test_an_issue_no_pick_ever_told_apart_has_no_inferred_priority():
+    from core.meso import infer_their_priorities
+
+    a = bundle(1, 110, 45)
+    b = bundle(2, 113, 45)  # payment days never differ: a pick says nothing about them
+    picks = [MesoPick(bundle_id=1, round=1, reaction="preferred", recorded_at=T)]
+    inferred = infer_their_priorities([a, b], picks, ISSUES)
+    assert ISSUES[1].id not in inferred
