@@ -33,7 +33,7 @@ SORTS = {"Risk": "risk", "Deal": "name", "Days to deadline": "days_to_deadline",
          "Give/get balance": "balance", "Floor breaches": "floor_breaches"}  # fmt: skip
 
 # What a shared screen may show of the pipeline: the deals' public fields. Everything else is our assessment.
-PUBLIC_COLUMNS = ["name", "counterparty", "owner", "context", "stage", "days_to_deadline"]
+PUBLIC_COLUMNS = ["name", "counterparty", "owner", "context", "stage", "status", "days_to_deadline"]
 
 store, _ = ui.page_start()
 safe = ui.safe_mode()
@@ -45,7 +45,7 @@ if frame.empty:
     st.stop()
 
 # ---- filters first: every figure below follows them ----------------------------------------------
-f1, f2, f3, f4 = st.columns([3, 3, 3, 2], vertical_alignment="bottom")
+f1, f2, f3, f4, f5 = st.columns([3, 3, 3, 2, 2], vertical_alignment="bottom")
 owners = f1.multiselect(
     "Owner", sorted(frame["owner"].unique()), key="pipeline_owner", placeholder="All owners"
 )
@@ -60,7 +60,9 @@ stages = f3.multiselect(
     "Stage", [s.value for s in Stage], key="pipeline_stage", placeholder="All stages", format_func=word
 )
 at_risk_only = False if safe else f4.toggle("At risk only", key="pipeline_at_risk")
-shown = filter_pipeline(frame, owners, contexts, stages, at_risk_only)
+closed_too = f5.toggle("Closed deals too", key="pipeline_closed",
+                       help="Deals whose review says signed, walked away or lost leave the live figures.")  # fmt: skip
+shown = filter_pipeline(frame, owners, contexts, stages, at_risk_only, closed_too)
 m = metrics(shown)
 
 if safe:
@@ -101,8 +103,8 @@ ordered = shown.sort_values(
 )
 page = ordered.head(TABLE_ROWS)
 
-COLUMNS = ["name", "counterparty", "owner", "context", "stage", "value", "leverage_index", "days_to_deadline", "balance",
-           "one_way", "floor_breaches", "over_mandate", "warnings", "at_risk"]  # fmt: skip
+COLUMNS = ["name", "counterparty", "owner", "context", "stage", "status", "value", "leverage_index", "days_to_deadline",
+           "balance", "one_way", "floor_breaches", "over_mandate", "at_risk", "risk_reasons", "warnings"]  # fmt: skip
 visible = [c for c in COLUMNS if not safe or c in PUBLIC_COLUMNS]
 # Codes as words a negotiator reads ('2 First move', 'Partnership'), the table only: filters use the codes.
 page = page.assign(context=page["context"].map(word), stage=page["stage"].map(word))
@@ -120,7 +122,8 @@ selection = st.dataframe(
         "one_way": st.column_config.NumberColumn("One-way"), "floor_breaches": st.column_config.NumberColumn("Breaches"),
         "over_mandate": st.column_config.NumberColumn("Over mandate", format="%,.0f"),
         "warnings": st.column_config.TextColumn("Warnings", width="large"),
-        "at_risk": st.column_config.CheckboxColumn("At risk"),
+        "at_risk": st.column_config.CheckboxColumn("At risk"), "status": "Status",
+        "risk_reasons": st.column_config.TextColumn("Why at risk", width="medium"),
     }.items() if column in visible},  # a hidden column's heading is not sent either
 )  # fmt: skip
 rows = selection.selection.rows if selection else []

@@ -6,6 +6,8 @@ deal frame: what "at risk" means, the order, the filters and the top metrics.
 
 At risk: a floor breach, a mandate overrun, their leverage clearly ahead of ours (index at or below
 CLEARLY_WEAKER), or a deadline within RISK_DEADLINE_DAYS while their leverage is ahead (index below 0).
+Each deal at risk says why (`risk_reasons`). A closed deal (its review says signed, walked away or lost)
+is never at risk and leaves the live pipeline's figures; a filter brings it back.
 The risk score orders the table: breaches and overruns first, then weaker leverage, then near deadlines,
 then one-way concessions and warnings.
 """
@@ -20,6 +22,8 @@ import pandas as pd
 
 from .formatting import amount_text
 from .leverage import LEANED_ON, MAX_SCORE, PERCEIVED_WEIGHT, SMALL_GAIN_SHARE, SOURCES
+from .models import word
+from .review import CLOSED_OUTCOMES
 
 RISK_DEADLINE_DAYS = 14
 CLEARLY_WEAKER = -20.0
@@ -62,17 +66,33 @@ def judge(frame: pd.DataFrame) -> pd.DataFrame:
     days = f["days_to_deadline"]
     near = days.between(0, RISK_DEADLINE_DAYS).fillna(False)
     clearly_weaker = f["leverage_index"].le(CLEARLY_WEAKER).fillna(False)
-    f["their_leverage_higher"] = weaker
-    f["at_risk"] = breach | overrun | clearly_weaker | (near & weaker)
+    outcome = f["outcome"] if "outcome" in f else pd.Series(None, index=f.index, dtype=object)
+    f["closed"] = outcome.isin([o.value for o in CLOSED_OUTCOMES])
+    f["status"] = outcome.map(lambda o: word(o) if isinstance(o, str) else "Live")
+    live = ~f["closed"]
+    f["their_leverage_higher"] = weaker & live
+    f["at_risk"] = (breach | overrun | clearly_weaker | (near & weaker)) & live
     f["risk"] = (
-        4 * breach
-        + 4 * overrun
-        + 3 * clearly_weaker
-        + weaker
-        + 2 * near
-        + f["one_way"].gt(0)
-        + f["warning_count"].gt(0)
+        (
+            4 * breach
+            + 4 * overrun
+            + 3 * clearly_weaker
+            + weaker
+            + 2 * near
+            + f["one_way"].gt(0)
+            + f["warning_count"].gt(0)
+        )
+        * live
     ).astype(int)
+    reasons = pd.Series("", index=f.index)
+    for says, when in (
+        ("floor breach", breach),
+        ("gives over the mandate", overrun),
+        ("their leverage clearly ahead", clearly_weaker),
+        ("deadline near while they lead", near & weaker & ~clearly_weaker),
+    ):  # a loop over the kinds of risk, not over deals
+        reasons = reasons + when.map({True: says + " · ", False: ""})
+    f["risk_reasons"] = reasons.str.removesuffix(" · ").where(f["at_risk"], "")
     return f.sort_values(
         ["risk", "days_to_deadline", "value"],
         ascending=[False, True, False],
@@ -87,9 +107,10 @@ def filter_pipeline(
     contexts: Iterable[str] = (),
     stages: Iterable[str] = (),
     at_risk_only: bool = False,
+    closed_too: bool = False,
 ) -> pd.DataFrame:
-    """Empty selections mean "all"."""
-    keep = pd.Series(True, index=frame.index)
+    """Empty selections mean "all"; closed deals only when asked for."""
+    keep = pd.Series(True, index=frame.index) if closed_too else ~frame["closed"]
     for column, chosen in (("owner", owners), ("context", contexts), ("stage", stages)):
         chosen = list(chosen)
         if chosen:
@@ -134,7 +155,7 @@ EXPORT_COLUMNS = {
     "value": "Value", "currency": "Currency", "leverage_index": "Leverage index", "deadline": "Deadline",
     "days_to_deadline": "Days to deadline", "balance": "Give/get balance", "one_way": "One-way concessions",
     "floor_breaches": "Floor breaches", "over_mandate": "Over mandate", "warnings": "Warnings",
-    "at_risk": "At risk", "id": "Deal id",
+    "at_risk": "At risk", "risk_reasons": "Why at risk", "status": "Status", "id": "Deal id",
 }  # fmt: skip
 
 

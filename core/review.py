@@ -15,7 +15,18 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .models import Direction, Issue, Review
+from .models import Direction, Issue, Outcome, Review, Stage
+
+# A deal whose review says it is over leaves the live pipeline (its figures, its risk), still found by a filter.
+CLOSED_OUTCOMES = frozenset({Outcome.signed, Outcome.walked_away, Outcome.lost})
+
+
+def stage_after_outcome(stage: Stage, outcome: Outcome) -> Stage | None:
+    """The step a deal moves to when its review records `outcome`: a signed deal is in implementation (the
+    method's step 5); None when it stays where it is."""
+    if outcome is Outcome.signed and stage is not Stage.implementation:
+        return Stage.implementation
+    return None
 
 
 def range_captured(issue: Issue, final: float) -> float | None:

@@ -91,8 +91,10 @@ class Queries(Members):
                    cp.communication_style = 'indirect' AS w_face_saving,
                    (d.deadline IS NOT NULL AND (d.deadline_reason ~ '^\s*$'
                     OR d.deadline_evidence_id IS NULL)) AS w_fake_urgency,
-                   (b.deal_id IS NULL OR (b.money <= 0 AND b.time_days <= 0) OR b.evidence_id IS NULL) AS w_bluff_guard
+                   (b.deal_id IS NULL OR (b.money <= 0 AND b.time_days <= 0) OR b.evidence_id IS NULL) AS w_bluff_guard,
+                   rv.outcome
             FROM deal d JOIN counterparty cp ON cp.id = d.counterparty_id
+            LEFT JOIN review rv ON rv.deal_id = d.id
             LEFT JOIN concession_totals c ON c.deal_id = d.id LEFT JOIN p ON p.deal_id = d.id LEFT JOIN b ON b.deal_id = d.id
             LEFT JOIN issue pi ON pi.id = d.pressured_issue_id AND pi.deleted_at IS NULL
             WHERE {visible}

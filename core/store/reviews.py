@@ -10,7 +10,8 @@ import pandas as pd
 from .. import audit
 from ..access import may_create_deal
 from ..library import EVIDENCE_KIND, LIBRARY_KIND
-from ..models import Evidence, InvalidInput, LibraryItem, Review
+from ..models import Evidence, InvalidInput, LibraryItem, Review, Stage
+from ..review import stage_after_outcome
 from .engine import Cursor, NotFound, insert, live_ids, now, quoted, set_clause
 from .members import Members, contributes, filtered, open_to_members, reads_deal, works_deal
 
@@ -82,6 +83,12 @@ class Reviews(Members):
                 )
                 changes = audit.field_changes("review", "Review", before, review)
             self._audit(cur, deal_id, changes)
+            stage = cur.scalar("SELECT stage FROM deal WHERE id = ?", [deal_id])
+            moved = stage_after_outcome(Stage(stage), review.outcome) if stage else None
+            if moved is not None:  # in the same transaction: the review and the step it implies
+                cur.execute("UPDATE deal SET stage = ? WHERE id = ?", [moved.value, deal_id])
+                self._record(cur, deal_id, "stage", "Deal · Stage", stage, moved.value,
+                             f"the review says {review.outcome.value}")  # fmt: skip
 
     @filtered
     def reviewed_deals(self) -> list[dict]:

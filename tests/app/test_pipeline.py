@@ -15,14 +15,30 @@ def test_the_pipeline_is_the_start_page_with_risk_first(app):
     at = app()
     assert not at.exception
     assert at.subheader[0].value == "Pipeline · every deal, risk first"
-    assert big(at) == "# :red[8 of 12]"
+    assert big(at) == "# :red[6 of 10]"  # the live deals: Kessler and Lena Fischer are signed
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics == {"Pipeline value": "9.82M EUR", "Their leverage higher": "9", "Breach or overrun": "5",
+    assert metrics == {"Pipeline value": "8.01M EUR", "Their leverage higher": "8", "Breach or overrun": "3",
                        "Deadlines ≤ 14 days": "4"}  # fmt: skip
     rows = table(at)
-    assert len(rows) == 12
+    assert len(rows) == 10
     assert rows["name"].iloc[0] == "Baltic Freight — 3-year carrier contract"  # a floor breach and an overrun
+    assert (
+        rows["risk_reasons"].iloc[0] == "floor breach · gives over the mandate · their leverage clearly ahead"
+    )
     assert len(at.get("vega_lite_chart")) == 1
+
+
+def test_closed_deals_leave_the_live_figures_and_a_filter_brings_them_back(app):
+    at = app()
+    at.toggle(key="pipeline_closed").set_value(True).run()
+    rows = table(at).set_index("name")
+    assert len(rows) == 12 and big(at) == "# :red[6 of 12]"  # closed deals are never at risk
+    kessler = rows.loc["Kessler — die-cast housings should-cost"]
+    assert (kessler["status"], kessler["stage"], bool(kessler["at_risk"])) == (
+        "Signed",
+        "5 Implementation",
+        False,
+    )
 
 
 def test_filters_narrow_every_figure(app):
@@ -53,7 +69,7 @@ def test_the_heat_map_shows_the_riskiest_deals_in_order(app):
     chart = at.get("vega_lite_chart")[0]
     frames = [convert_arrow_bytes_to_pandas_df(d.data.data) for d in chart.proto.datasets]
     cells = next(f for f in frames if "edge" in f.columns)
-    assert cells["deal"].nunique() == 8 and cells["source"].nunique() == 7
+    assert cells["deal"].nunique() == 6 and cells["source"].nunique() == 7
     baltic = cells[
         (cells["deal"] == "Baltic Freight — 3-year carrier contract") & (cells["source"] == "Time")
     ]

@@ -64,6 +64,28 @@ def test_a_review_is_editable_until_final_and_every_change_is_in_the_history(dem
     assert events[["old_value", "new_value"]].iloc[1].tolist() == ["first", "second"]
 
 
+def test_a_signed_deal_moves_to_implementation_and_leaves_the_live_pipeline(demo_store):
+    from core.models import Stage
+    from core.pipeline import filter_pipeline, pipeline_frame
+
+    assert demo_store.get_deal(1).stage == Stage.midgame
+    demo_store.save_review(1, review_of_deal(demo_store, 1, outcome="paused"))
+    assert demo_store.get_deal(1).stage == Stage.midgame  # paused: still live, still where it was
+    demo_store.save_review(1, review_of_deal(demo_store, 1))
+    assert demo_store.get_deal(1).stage == Stage.implementation
+    stage = demo_store.list_events(1, kinds=["stage"])
+    assert stage[["old_value", "new_value", "note"]].iloc[0].tolist() == ["midgame", "implementation",
+                                                                          "the review says signed"]  # fmt: skip
+    frame = pipeline_frame(demo_store, date(2026, 11, 25)).set_index("id")
+    assert (bool(frame.loc[1, "closed"]), bool(frame.loc[1, "at_risk"]), frame.loc[1, "risk_reasons"]) == (
+        True,
+        False,
+        "",
+    )
+    assert 1 not in filter_pipeline(frame.reset_index())["id"].tolist()
+    assert 1 in filter_pipeline(frame.reset_index(), closed_too=True)["id"].tolist()
+
+
 def test_a_review_refuses_standards_and_issues_of_another_deal(demo_store):
     other = demo_store.list_evidence(2)[0].id
     with pytest.raises(InvalidInput) as exc:
