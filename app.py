@@ -32,12 +32,15 @@ OPEN_IN = ["Leverage", "Concessions", "Prepare"]
 SORTS = {"Risk": "risk", "Deal": "name", "Days to deadline": "days_to_deadline", "Value": "value", "Leverage index": "leverage_index",
          "Give/get balance": "balance", "Floor breaches": "floor_breaches"}  # fmt: skip
 
-# What a shared screen may show of the pipeline: the deals' public fields. Everything else is our assessment.
-PUBLIC_COLUMNS = ["name", "counterparty", "owner", "context", "stage", "status", "days_to_deadline"]
-
-store, _ = ui.page_start()
+store, deal_on_screen = ui.page_start()
 safe = ui.safe_mode()
 st.subheader("Pipeline" if safe else "Pipeline · every deal, risk first", anchor=False)
+if safe:
+    # A shared screen shows the deal on it only: not the other deals' names, owners or dates.
+    ui.hidden("The pipeline (every other deal)")
+    if deal_on_screen is not None:
+        ui.screen_link("Concessions", deal_on_screen, "Open the deal on screen", ":material/swap_horiz:")
+    st.stop()
 today = date.today()
 frame = ui.per_revision(store, f"pipeline_{today}", lambda: pipeline_frame(store, today))
 if frame.empty:
@@ -59,39 +62,29 @@ contexts = f2.multiselect(
 stages = f3.multiselect(
     "Stage", [s.value for s in Stage], key="pipeline_stage", placeholder="All stages", format_func=word
 )
-at_risk_only = False if safe else f4.toggle("At risk only", key="pipeline_at_risk")
+at_risk_only = f4.toggle("At risk only", key="pipeline_at_risk")
 closed_too = f5.toggle("Closed deals too", key="pipeline_closed",
                        help="Deals whose review says signed, walked away or lost leave the live figures.")  # fmt: skip
 shown = filter_pipeline(frame, owners, contexts, stages, at_risk_only, closed_too)
 m = metrics(shown)
 
-if safe:
-    # Shared: the pipeline as anyone at the table may see it. Risk, leverage, breaches, balances, values
-    # and warnings are our assessments: they are not computed into the page at all.
-    big, m1 = st.columns([2, 5])
-    with big:
-        ui.big_number(f"Deadlines within {RISK_DEADLINE_DAYS} days", f"{m.deadlines_soon} of {m.deals}")
-    with m1:
-        ui.hidden("Risk, leverage, give/get balances, breaches, deal values and warnings")
-else:
-    big, m1, m2, m3, m4 = st.columns([2, 2, 1.4, 1.4, 1.4])
-    with big:
-        ui.big_number("Deals at risk", f"{m.at_risk} of {m.deals}", color="red" if m.at_risk else "green")
-    values = [f"{compact_money(v)} {c}" for c, v in m.value_by_currency.items()]
-    m1.metric("Pipeline value", values[0] if values else "0")
-    if len(values) > 1:
-        m1.caption("plus " + " · ".join(values[1:]))
-    m2.metric("Their leverage higher", m.their_leverage_higher, help="Deals whose leverage index is below 0.")
-    m3.metric(
-        "Breach or overrun",
-        m.breaches_or_overruns,
-        help="Deals with a floor breach or gives over the mandate.",
-    )
-    m4.metric(f"Deadlines ≤ {RISK_DEADLINE_DAYS} days", m.deadlines_soon)
+big, m1, m2, m3, m4 = st.columns([2, 2, 1.4, 1.4, 1.4])
+with big:
+    ui.big_number("Deals at risk", f"{m.at_risk} of {m.deals}", color="red" if m.at_risk else "green")
+values = [f"{compact_money(v)} {c}" for c, v in m.value_by_currency.items()]
+m1.metric("Pipeline value", values[0] if values else "0")
+if len(values) > 1:
+    m1.caption("plus " + " · ".join(values[1:]))
+m2.metric("Their leverage higher", m.their_leverage_higher, help="Deals whose leverage index is below 0.")
+m3.metric(
+    "Breach or overrun",
+    m.breaches_or_overruns,
+    help="Deals with a floor breach or gives over the mandate.",
+)
+m4.metric(f"Deadlines ≤ {RISK_DEADLINE_DAYS} days", m.deadlines_soon)
 
 s1, s2, s3 = st.columns([3, 2, 3], vertical_alignment="bottom")
-sorts = {k: v for k, v in SORTS.items() if not safe or v in PUBLIC_COLUMNS}
-sort_by = s1.selectbox("Sort by", list(sorts), key="pipeline_sort")
+sort_by = s1.selectbox("Sort by", list(SORTS), key="pipeline_sort")
 descending = s2.toggle(
     "Highest first", value=sort_by in ("Risk", "Value", "Floor breaches"), key=f"pipeline_desc_{sort_by}"
 )
@@ -99,20 +92,19 @@ target = s3.selectbox("Open a selected deal in", OPEN_IN, key="pipeline_open_in"
 # Ties are broken by name, not by the risk order the frame arrives in: on a shared screen even the order of
 # the rows must not say which deals we think are at risk.
 ordered = shown.sort_values(
-    [sorts[sort_by], "name", "id"], ascending=[not descending, True, True], na_position="last"
+    [SORTS[sort_by], "name", "id"], ascending=[not descending, True, True], na_position="last"
 )
 page = ordered.head(TABLE_ROWS)
 
 COLUMNS = ["name", "counterparty", "owner", "context", "stage", "status", "value", "leverage_index", "days_to_deadline",
            "balance", "one_way", "floor_breaches", "over_mandate", "at_risk", "risk_reasons", "warnings"]  # fmt: skip
-visible = [c for c in COLUMNS if not safe or c in PUBLIC_COLUMNS]
 # Codes as words a negotiator reads ('2 First move', 'Partnership'), the table only: filters use the codes.
 page = page.assign(context=page["context"].map(word), stage=page["stage"].map(word))
 selection = st.dataframe(
-    page[["id", *visible]],  # not only hidden: a shared screen is never sent the private columns
+    page[["id", *COLUMNS]],
     key="pipeline_table", hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-    column_order=visible,
-    column_config={column: config for column, config in {
+    column_order=COLUMNS,
+    column_config={
         "name": st.column_config.TextColumn("Deal", width="medium"), "counterparty": "Counterparty",
         "owner": "Owner", "context": "Context", "stage": "Stage",
         "value": st.column_config.NumberColumn("Value", format="%,.0f"),
@@ -124,7 +116,7 @@ selection = st.dataframe(
         "warnings": st.column_config.TextColumn("Warnings", width="large"),
         "at_risk": st.column_config.CheckboxColumn("At risk"), "status": "Status",
         "risk_reasons": st.column_config.TextColumn("Why at risk", width="medium"),
-    }.items() if column in visible},  # a hidden column's heading is not sent either
+    },
 )  # fmt: skip
 rows = selection.selection.rows if selection else []
 if rows:
@@ -142,11 +134,8 @@ note.caption(
 download.download_button(
     "Download these deals (CSV)", data=lambda: frame_to_csv(export_frame(ordered)),
     file_name=f"pipeline-{today}.csv", mime="text/csv", icon=":material/download:", key="pipeline_download",
-    on_click="ignore", help="Off while screen-sharing: the file carries our assessment of each deal." if safe
-    else "In the table's order, with the same formula-safe writer as the concession log.", disabled=safe,
+    on_click="ignore", help="In the table's order, with the same formula-safe writer as the concession log.",
 )  # fmt: skip
-if safe:
-    st.stop()  # the heat map is built on our assessments
 
 riskiest = shown.head(HEATMAP_DEALS)  # shown is already riskiest first
 edges = store.power_edges(riskiest["id"].tolist(), PERCEIVED_WEIGHT)

@@ -51,7 +51,7 @@ def log_concession() -> None:
     try:
         # Amounts as typed (15k, 15,000, -8k, 15.000,50 in a decimal-comma deal); an ambiguous one is refused
         # naming the field and what was understood, so a fast typist never saves a misread value.
-        amounts = read_amounts({"value_to_you": s[K["you"]], "value_to_them": s[K["them"]],
+        amounts = read_amounts({"value_to_you": s.get(K["you"], ""), "value_to_them": s.get(K["them"], ""),
                                 "new_position": s[K["position"]]}, deal.decimal_comma)  # fmt: skip
         data = {
             "item": s[K["item"]], "you_give": s[K["give"]], "you_get": s[K["get"]],
@@ -72,7 +72,8 @@ def log_concession() -> None:
     for name in ("item", "give", "get", "trigger"):
         s[K[name]] = ""
     for name in ("you", "them", "position"):
-        s[K[name]] = ""
+        if K[name] in s:
+            s[K[name]] = ""
     s[K["final"]] = False
 
 
@@ -131,10 +132,15 @@ def entry_form(issue_names: dict[int, str], cur: str) -> None:
         a[2].text_input("You get", key=K["get"], placeholder="Paid, credited to year one")
         # No help icons inside the form: each one is a Tab stop between fields typed at speed.
         # Typed, not spun: 15k, 15,000, -8k (or 15.000,50 where the deal uses a decimal comma).
-        a[3].text_input(
-            f"Value to you ({ui.md(cur)})", key=K["you"], placeholder=amount_example(negative=True)
-        )
-        a[4].text_input(f"Value to them ({ui.md(cur)})", key=K["them"], placeholder=amount_example())
+        if ui.safe_mode():  # what is typed into them would be on the shared screen: value the line later
+            a[3].caption(
+                ":material/visibility_off: Values hidden while screen-sharing; add them in the correction table."
+            )
+        else:
+            ui.amount_input(
+                a[3], f"Value to you ({ui.md(cur)})", K["you"], placeholder=amount_example(negative=True)
+            )
+            ui.amount_input(a[4], f"Value to them ({ui.md(cur)})", K["them"])
         b = st.columns([4, 3, 2, 1.1, 1.5, 1.4], vertical_alignment="bottom")
         b[0].text_input(
             "Trigger/contingency", key=K["trigger"], placeholder="Only if the order is signed by the 30th"

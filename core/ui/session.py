@@ -157,6 +157,14 @@ def deal_picker(store: Store) -> int | None:
             st.sidebar.warning(f"There is no deal{named}; showing the first deal instead.")
     if chosen not in ids:
         chosen = ids[0]
+    if safe_mode():
+        # A shared screen shows the deal on it and nothing of the others: not even their names in a list.
+        state[CURRENT_KEY] = chosen
+        row = deals[all_ids.eq(chosen)].iloc[0]
+        st.sidebar.caption("Deal on screen")
+        st.sidebar.markdown(f"**{md(row['name'])}** · {md(row['counterparty'])}")
+        st.query_params["deal"] = str(chosen)
+        return chosen
     if len(deals) > PICKER_LIMIT:
         # A long pipeline: search first, then offer the matches, so the page never ships every deal.
         query = st.sidebar.text_input(
@@ -293,8 +301,11 @@ def navigate(deal_id: int | None, person: Person) -> None:
     """The cockpit's own list of screens (Streamlit's generated one is off in .streamlit/config.toml).
     Admin is listed for those who manage members."""
     params = carried_params(deal_id)
+    shared = safe_mode()
     for screen in SCREENS.values():
         if screen.title == "Admin" and not may_manage_members(person):
+            continue
+        if shared and screen.title in ACROSS_DEALS:  # a shared screen shows this deal only
             continue
         st.page_link(screen.path, label=screen.title, icon=screen.icon, query_params=params)
 
@@ -312,6 +323,7 @@ def go_to(title: str, deal_id: int) -> None:
 
 
 # ---- screen-share safe mode ------------------------------------------------------------------------
+ACROSS_DEALS = {"Pipeline", "Outcomes", "Admin"}  # screens about many deals: not listed while sharing
 SAFE_KEY = "safe_mode"  # not a widget key: it survives page switches
 SAFE_TOGGLE = "safe_mode_toggle"
 SAFE_PARAM = "safe"  # ?safe=1 in a bookmark opens the cockpit already safe

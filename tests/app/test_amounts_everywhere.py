@@ -125,7 +125,7 @@ def test_every_amount_box_on_every_screen_reads_back_what_it_shows_and_no_amount
     store = Store.open(db_path)
     store.update_deal(store.get_deal(1).model_copy(update={"decimal_comma": decimal_comma}))
     store.close()
-    seen = 0
+    seen, found = 0, set()
     for screen in [s.path for s in ui.SCREENS.values()]:
         at.switch_page(screen).run()
         if screen == "pages/prepare.py":  # an existing issue's form too, prefilled with its amounts
@@ -133,6 +133,7 @@ def test_every_amount_box_on_every_screen_reads_back_what_it_shows_and_no_amount
         boxes = at.session_state[ui.AMOUNT_BOXES] if ui.AMOUNT_BOXES in at.session_state else set()
         for box in (t for t in at.text_input if t.key in boxes):
             seen += 1
+            found.add(box.key)
             if box.value:
                 assert parse_amount(box.value, decimal_comma) is not None, (screen, box.label, box.value)
             if box.placeholder.startswith("e.g."):
@@ -142,3 +143,6 @@ def test_every_amount_box_on_every_screen_reads_back_what_it_shows_and_no_amount
                 f"{screen}: '{number.label}' is an amount in a number box"
             )
     assert seen >= 15  # deal, new deal, issue, alternative, anchor, concession entry, review finals
+    assert {"deal_1__value", "deal_1__mandate", "new_deal__value", "new_deal__mandate", "issue_1_1__reservation",
+            "entry_you_1", "entry_them_1", "entry_position_1"} <= found  # fmt: skip
+    assert any(k.startswith("final_1_") for k in found) and any(k.startswith("anchor_low_") for k in found)

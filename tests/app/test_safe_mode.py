@@ -280,3 +280,38 @@ def test_no_assessment_warning_flag_or_note_reaches_a_shared_screen(app, db_path
     on = visit(app, deal_id, safe=True)
     leaks = sorted((screen, t) for screen, page in on.items() for t in texts if t in page)
     assert leaks == [], f"our assessments on a shared screen: {leaks}"
+
+
+def test_a_shared_screen_shows_the_deal_on_it_and_no_other_deals_name(app):
+    at = app(deal=1)
+    others = at.sidebar.selectbox(key="deal_picker").options
+    at.session_state["safe_mode"] = True
+    for screen in (
+        "app.py",
+        "pages/concessions.py",
+        "pages/prepare.py",
+        "pages/moves.py",
+        "pages/history.py",
+    ):
+        at.switch_page(screen).run()
+        assert not at.sidebar.selectbox, f"{screen}: a deal picker lists other deals"
+        text = " ".join(str(e.value) for kind in ("markdown", "caption", "info", "warning", "subheader")
+                        for e in [*getattr(at, kind), *getattr(at.sidebar, kind)])  # fmt: skip
+        assert "Northwind — enterprise SaaS annual" in text, screen  # the deal on screen
+        for name in ("Helios — Q1 cloud migration slots", "Baltic Freight — 3-year carrier contract",
+                     "Priya Raman — senior ML engineer offer"):  # fmt: skip
+            assert name not in text, f"{screen} shows another deal: {name}"
+        links = [link.proto.label for link in at.get("page_link")]
+        assert "Pipeline" not in links and "Outcomes" not in links
+    assert len(others) == 12
+
+
+def test_no_value_box_is_drawn_on_a_shared_screen(app):
+    at = app(deal=1)
+    at.switch_page("pages/concessions.py").run()
+    assert {"entry_you_1", "entry_them_1"} <= {t.key for t in at.text_input}
+    at.session_state["safe_mode"] = True
+    at.run()
+    keys = {t.key for t in at.text_input}
+    assert "entry_you_1" not in keys and "entry_them_1" not in keys and "entry_item_1" in keys
+    assert any("Values hidden while screen-sharing" in c.value for c in at.caption)
