@@ -43,8 +43,8 @@ def test_pick_a_deal_change_a_floor_and_it_survives_a_reload(page):
     page.get_by_role("tab", name="Issues & ZOPA").click()
 
     choose(page, "Edit issue", "Unit price")
-    ceiling = visible(page.get_by_role("spinbutton", name="Our floor/ceiling"))
-    expect(ceiling).to_have_value("8.80")
+    ceiling = visible(page.get_by_role("textbox", name="Our floor/ceiling"))  # an amount: typed, never spun
+    expect(ceiling).to_have_value("8.8")
     ceiling.fill("8.95")
     visible(page.get_by_role("button", name="Save")).first.click()
     expect(page.get_by_text("Saved issue 'Unit price'.")).to_be_visible()
@@ -56,7 +56,7 @@ def test_pick_a_deal_change_a_floor_and_it_survives_a_reload(page):
     settle(page)
     page.get_by_role("tab", name="Issues & ZOPA").click()
     choose(page, "Edit issue", "Unit price")
-    expect(visible(page.get_by_role("spinbutton", name="Our floor/ceiling"))).to_have_value("8.95")
+    expect(visible(page.get_by_role("textbox", name="Our floor/ceiling"))).to_have_value("8.95")
 
 
 def test_prepare_a_new_deal_end_to_end_and_its_history_shows_it(page):
@@ -76,7 +76,7 @@ def test_prepare_a_new_deal_end_to_end_and_its_history_shows_it(page):
     page.get_by_role("tab", name="BATNA & alternatives").click()
 
     visible(page.get_by_label("Description")).fill("Sell the capacity to Vega")
-    visible(page.get_by_role("spinbutton", name="Money")).fill("80000")
+    visible(page.get_by_role("textbox", name="Money (what it would earn us)")).fill("80000")
     visible(page.get_by_role("button", name="Save")).first.click()
     expect(page.get_by_text("Saved alternative 'Sell the capacity to Vega'.")).to_be_visible()
     expect(page.get_by_role("heading", name="80,000 EUR")).to_be_visible()  # the BATNA is the big number
@@ -87,8 +87,8 @@ def test_prepare_a_new_deal_end_to_end_and_its_history_shows_it(page):
     page.get_by_role("tab", name="Issues & ZOPA").click()
 
     visible(page.get_by_label("Name", exact=True)).last.fill("Licence fee")
-    visible(page.get_by_role("spinbutton", name="Our target")).fill("150000")
-    visible(page.get_by_role("spinbutton", name="Our floor/ceiling")).fill("120000")
+    visible(page.get_by_role("textbox", name="Our target")).fill("150000")
+    visible(page.get_by_role("textbox", name="Our floor/ceiling")).fill("120000")
     visible(page.get_by_role("button", name="Save")).first.click()
     expect(page.get_by_text("Saved issue 'Licence fee'.")).to_be_visible()
     settle(page)
