@@ -1,5 +1,6 @@
 """Concessions: the live log during talks. Balance first, quick entry, flags, chart; then corrections and CSV."""
 
+import json
 from datetime import datetime
 
 import pandas as pd
@@ -42,7 +43,8 @@ may_decide = store.may_decide(deal_id)
 
 # Entry widgets are keyed per deal so switching deals starts a clean form.
 K = {name: f"entry_{name}_{deal_id}" for name in ("item", "give", "get", "you", "them", "trigger", "issue",
-                                                   "position", "round", "final", "problems", "last")}  # fmt: skip
+                                                   "position", "round", "final", "problems", "last",
+                                                   "refusals")}  # fmt: skip
 
 
 def log_concession() -> None:
@@ -63,6 +65,8 @@ def log_concession() -> None:
         new_id = store.add_concession(deal_id, line)
     except (InvalidInput, NotFound, NotAllowed) as exc:
         s[K["problems"]] = exc.problems if isinstance(exc, InvalidInput) else [str(exc)]
+        s[K["last"]] = None  # the previous line's confirmation must not read as this one's
+        s[K["refusals"]] = s.get(K["refusals"], 0) + 1
         return
     s[K["problems"]] = []
     # Not a one-shot message: the confirmation is drawn from the stored line on every redraw until the next
@@ -165,8 +169,13 @@ def entry_form(issue_names: dict[int, str], cur: str) -> None:
         "Value to you/them: the net value of the line to each side (negative when that side lost value). "
         "Leave 'You get' empty only if nothing came back: that is a one-way concession. Enter logs the line."
     )
-    for problem in s.get(K["problems"]) or []:
-        st.error(ui.md(problem))
+    for n, problem in enumerate(s.get(K["problems"]) or []):
+        field = next(
+            (slug for slug, label in REFUSED_FIELDS.items() if problem.startswith(label + ":")), "item"
+        )
+        # The first refusal's box names its field in its key: the focus helper puts the cursor there.
+        where = st.container(key=f"{REFUSED}{field}_{s.get(K['refusals'], 0)}") if n == 0 else st
+        where.error(ui.md(problem))
 
 
 def clear_link() -> None:
@@ -174,6 +183,9 @@ def clear_link() -> None:
 
 
 LOGGED = "logged_line_"  # the confirmation's container key, with the line's id: what the focus helper watches
+REFUSED = "refused_"  # a refusal's container key, with the field and the refusal's number
+REFUSED_FIELDS = {"item": "Item", "you": "Value to you", "them": "Value to them", "position": "New position",
+                  "trigger": "Trigger/contingency"}  # fmt: skip
 # Finds the id of the line the confirmation shows; when it is one it has not seen, the cursor goes to Item.
 FOCUS_ITEM_AFTER_A_NEW_LINE = f"""<script>
 const page = window.parent.document;
@@ -183,12 +195,25 @@ const confirmed = () => {{
     return found ? found[1] : null;
 }};
 let seen = confirmed();
+const labels = {json.dumps(REFUSED_FIELDS)};
+const refused = () => {{
+    const box = page.querySelector('[class*="st-key-{REFUSED}"]');
+    const found = box && box.className.match(/st-key-{REFUSED}([a-z]+)_(\\d+)/);
+    return found ? [found[1], found[2]] : null;
+}};
+let seenRefusal = refused() && refused()[1];
 new MutationObserver(() => {{
     const line = confirmed();
     if (line !== null && line !== seen) {{
         seen = line;
         const item = page.querySelector('input[aria-label="Item"]');
         if (item) item.focus();
+    }}
+    const refusal = refused();
+    if (refusal !== null && refusal[1] !== seenRefusal) {{  // a new refusal: the cursor goes to its field
+        seenRefusal = refusal[1];
+        const box = page.querySelector(`input[aria-label^="${{labels[refusal[0]]}}"]`);
+        if (box) {{ box.focus(); box.select(); }}
     }}
 }}).observe(page.body, {{childList: true, subtree: true}});
 </script>"""
@@ -482,6 +507,9 @@ lines = store.list_concessions(deal_id)
 fix, removed_col, files = st.tabs(["Correct the log", "Removed lines", "CSV export and import"],
                                   key=f"log_tabs_{deal_id}")  # fmt: skip
 safe = ui.safe_mode()
+# What the correction table was drawn with, also when it was empty: the live part offers to bring it up to
+# date as soon as a line is logged ("Nothing to correct yet" must not stay after the first line).
+st.session_state[f"log_drawn_{deal_id}"] = len(lines)
 
 with fix:
     if safe:
@@ -491,7 +519,6 @@ with fix:
             "Newest first, as in the live table. Edit cells, tick Remove to take a line out (it can be "
             "undone), then save."
         )
-        st.session_state[f"log_drawn_{deal_id}"] = len(lines)
         issue_names = [i.name for i in issues]
         editor_key, seen_key = f"log_editor_{deal_id}", f"log_seen_{deal_id}"
         pending = st.session_state.get(editor_key)

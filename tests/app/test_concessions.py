@@ -390,3 +390,34 @@ def test_amounts_typed_in_shorthand_are_said_back_as_stored_under_the_confirmati
     assert "Read as: to us −2,500 EUR · to them +4,000 EUR · new position 1,200,000" in [
         c.value for c in at.caption
     ]
+
+
+def test_the_correction_table_offers_to_catch_up_once_the_first_line_of_an_empty_log_is_logged(app, db_path):
+    at = app(deal=1)
+    store = Store.open(db_path)
+    deal_id = store.create_deal(
+        Deal(name="Empty log", context="sales", owner="Ana"), Counterparty(name="Kim")
+    )
+    store.close()
+    at.query_params["deal"] = str(deal_id)
+    at.switch_page(PAGE).run()
+    at.session_state["current_deal"] = deal_id
+    at.run()
+    assert "Nothing to correct yet." in [c.value for c in at.caption]
+    for name, value in (("item", "Pilot"), ("give", "x"), ("get", "y"), ("you", "-1k")):
+        at.text_input(key=f"entry_{name}_{deal_id}").set_value(value)
+    at.button(key=f"entry_submit_{deal_id}").click()
+    at = at.run()
+    refresh = at.button(key=f"refresh_corrections_{deal_id}")
+    assert "1 line" in refresh.label
+    refresh.click()
+    at = at.run()
+    assert "Nothing to correct yet." not in [c.value for c in at.caption]
+
+
+def test_a_refused_line_takes_away_the_previous_lines_confirmation(page):
+    at = log(page, item="Workshop", give="1 day", get="Case study", you="-1k")
+    assert at.error[0].value.startswith("Logged 'Workshop'")  # over the mandate: confirmed as a stop
+    at = log(at, item="Discount", give="x", get="y", you="-1.500")
+    assert [e.value for e in at.error if e.value.startswith("Logged")] == []
+    assert any("did you mean" in e.value for e in at.error)

@@ -60,7 +60,8 @@ def test_a_buyer_types_a_decimal_comma_deal_from_new_deal_to_review(browser, tmp
     )
     assert rate.direction.value == "ceiling"
     assert alternatives == [("Second carrier", 1820, 42), ("Spot market", 2050, 0)]
-    assert lines == [("Fuel clause", -12500.5, 8000.0)]  # the line typed the English way was refused
+    # the line typed the English way was refused, then stored as meant once typed the deal's way
+    assert lines == [("Fuel clause", -12500.5, 8000.0), ("Payment days", -1500.0, 0.0)]
     assert (final.issue_id, final.value) == (rate.id, 1790)
 
 
@@ -128,6 +129,14 @@ def journey(page, url: str) -> None:
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Enter")
     expect(page.get_by_text("did you mean -1.500 or -1,5?")).to_be_visible()
+    expect(page.get_by_text("Logged 'Fuel clause'")).to_have_count(
+        0
+    )  # the last confirmation is not this line's
+    value = page.get_by_role("textbox", name=re.compile("^Value to you"))
+    expect(value).to_be_focused()  # the cursor is on the refused amount, selected, to be typed again
+    page.keyboard.type("-1.500")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Logged 'Payment days' — balance now −14.000,50 EUR")).to_be_visible()
 
     page.get_by_test_id("stSidebar").get_by_role("link", name="Review").click()
     expect(page.get_by_role("heading", name=f"Review · {DEAL}")).to_be_visible()
