@@ -63,8 +63,9 @@ stages = f3.multiselect(
     "Stage", [s.value for s in Stage], key="pipeline_stage", placeholder="All stages", format_func=word
 )
 at_risk_only = f4.toggle("At risk only", key="pipeline_at_risk")
-closed_too = f5.toggle("Closed deals too", key="pipeline_closed",
-                       help="Deals whose review says signed, walked away or lost leave the live figures.")  # fmt: skip
+closed_too = f5.toggle("Closed too", key="pipeline_closed",
+                       help="Closed deals too: those whose review says signed, walked away or lost, which leave the "
+                       "live figures.")  # fmt: skip
 shown = filter_pipeline(frame, owners, contexts, stages, at_risk_only, closed_too)
 m = metrics(shown)
 
@@ -96,8 +97,9 @@ ordered = shown.sort_values(
 )
 page = ordered.head(TABLE_ROWS)
 
-COLUMNS = ["name", "counterparty", "owner", "context", "stage", "status", "value", "leverage_index", "days_to_deadline",
-           "balance", "one_way", "floor_breaches", "over_mandate", "at_risk", "risk_reasons", "warnings"]  # fmt: skip
+# Why a deal is at risk comes right after its name: the reason is what a leader acts on.
+COLUMNS = ["name", "risk_reasons", "counterparty", "owner", "context", "stage", "value", "leverage_index",
+           "days_to_deadline", "balance", "one_way", "floor_breaches", "over_mandate", "warnings", "status", "at_risk"]  # fmt: skip
 # Codes as words a negotiator reads ('2 First move', 'Partnership'), the table only: filters use the codes.
 page = page.assign(context=page["context"].map(word), stage=page["stage"].map(word))
 selection = st.dataframe(

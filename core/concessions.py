@@ -96,6 +96,7 @@ class LogTotals:
     balance: float = 0.0
     gives: float = 0.0
     one_way: int = 0
+    floor_breaches: int = 0
 
     @property
     def gets(self) -> float:

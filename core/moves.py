@@ -309,9 +309,13 @@ def readiness(
     alternatives: Sequence[Alternative],
     one_way: int,
     stakeholders: Sequence[Stakeholder],
+    floor_breaches: int = 0,
+    gives: float = 0.0,
 ) -> list[Check]:
-    """The seed's pre-talk checklist, judged from the data wherever the data allows. `one_way`: the live
-    log's one-way concessions (`review_log(...).summary.one_way`, or the store's `log_totals`)."""
+    """The seed's pre-talk checklist, judged from the data wherever the data allows. `one_way`,
+    `floor_breaches`, `gives`: the live log's (the store's `log_totals`, or `review_log(...).summary`).
+    A breached floor or gives past the mandate are checks too (BLOCKING): a deal carrying them is not
+    nearly ready, whatever the other checks say."""
     batna = best_alternative(alternatives, deal.side)
     quantified = [b for b in alternatives if b.money > 0 or b.time_days > 0]
     unbacked = [i.name for i in issues if i.evidence_id is None]
@@ -324,6 +328,13 @@ def readiness(
               else "no evidence behind: " + ", ".join(unbacked), "Prepare"),
         Check("At least two credible alternatives", len(quantified) >= 2,
               f"{len(quantified)} quantified alternative{'s' if len(quantified) != 1 else ''}", "Prepare"),
+        Check("Floors held", floor_breaches == 0,
+              "no line breaches a floor or ceiling" if floor_breaches == 0
+              else f"{floor_breaches} line{'s' if floor_breaches != 1 else ''} past a floor or ceiling", "Concessions"),
+        Check("Gives within the mandate", gives <= deal.mandate,
+              "the gives are within the mandate" if gives <= deal.mandate
+              else f"gives of {fmt_amount(gives)} against a mandate of {fmt_amount(deal.mandate)}: the overrun needs "
+              "the sponsor's approval", "Concessions"),
         Check("Every concession paired", one_way == 0,
               "every give has its get" if one_way == 0 else f"{one_way} one-way concession{'s' if one_way != 1 else ''}",
               "Concessions"),
@@ -345,6 +356,19 @@ def readiness(
 def readiness_score(checks: Sequence[Check]) -> float:
     judged = [c for c in checks if c.met is not None]
     return sum(c.met for c in judged) / len(judged) if judged else 0.0
+
+
+BLOCKING = ("Floors held", "Gives within the mandate")
+READY_WELL, READY_PARTLY = 0.8, 0.5
+
+
+def readiness_colour(checks: Sequence[Check]) -> str:
+    """How the readiness figure reads: red whenever a blocking check fails (a breach or an overrun is never
+    'nearly ready'), else green from 80 %, orange from 50 %, red below."""
+    if any(c.name in BLOCKING and c.met is False for c in checks):
+        return "red"
+    score = readiness_score(checks)
+    return "green" if score >= READY_WELL else "orange" if score >= READY_PARTLY else "red"
 
 
 # ---- pitfalls -------------------------------------------------------------------------------------

@@ -349,7 +349,7 @@ def live_log() -> None:
     current = current_deal()
     cur = current.currency
     totals = ui.per_revision(store, f"concessions_totals_{deal_id}", lambda: store.log_totals(deal_id))
-    big, side = st.columns([2, 3], vertical_alignment="center")
+    big, side = st.columns([1.6, 3.4], vertical_alignment="center")
     if not safe:
         with big:
             balance_figure(totals, cur)
@@ -385,7 +385,7 @@ def live_log() -> None:
                 f"{summary.joint_value_lines} of {summary.lines}",
                 help="Lines where value to you + value to them > 0.",
             )
-            r2 = st.columns([1, 2, 1, 1])
+            r2 = st.columns([1, 1.7, 1, 1.1])
             r2[0].metric("Floor breaches", summary.floor_breaches)
             over = summary.over_mandate > 0
             r2[1].metric(  # over: a red arrow down; within: a grey 'left', never the same arrow for both
@@ -396,7 +396,8 @@ def live_log() -> None:
             )  # fmt: skip
             r2[2].metric("Unvalued gives", summary.unvalued_gives,
                          help="Gives with nothing in 'Value to you': not counted against the mandate.")  # fmt: skip
-            r2[3].metric("Moved after a final offer", summary.moved_after_final)
+            r2[3].metric("Moved after final", summary.moved_after_final,
+                         help="Gives logged after a line marked as a final offer.")  # fmt: skip
     if sponsor_box is not None and not safe:
         with sponsor_box:
             approvals_panel(review, folded=False)  # a sponsor came to decide: first thing under the figures

@@ -14,6 +14,7 @@ from core.moves import (
     next_stage,
     pitfalls,
     readiness,
+    readiness_colour,
     readiness_score,
 )
 
@@ -33,11 +34,13 @@ with big:
         ui.big_number("Where the talks stand", STAGE_LABELS[deal.stage])
     else:
         # The log's totals (one row), not its lines: the figure comes first, the lines are read below it.
-        checks = readiness(deal, issues, alternatives, store.log_totals(deal_id).one_way, stakeholders)
+        log = store.log_totals(deal_id)
+        checks = readiness(
+            deal, issues, alternatives, log.one_way, stakeholders, log.floor_breaches, log.gives
+        )
         score = readiness_score(checks)
         ui.big_number("Ready for the talks", f"{score:.0%}", f"{sum(c.met is True for c in checks)} of "
-                      f"{sum(c.met is not None for c in checks)} checks met",
-                      color="green" if score >= 0.8 else "orange" if score >= 0.5 else "red")  # fmt: skip
+                      f"{sum(c.met is not None for c in checks)} checks met", color=readiness_colour(checks))  # fmt: skip
 with steps_col:
     cols = st.columns(len(playbook.steps))
     for col, step in zip(cols, playbook.steps, strict=True):

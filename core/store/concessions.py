@@ -74,12 +74,14 @@ class Concessions(Members):
         """Lines, balance, gives and one-way lines of the live log, as every write keeps them (one row, not
         the whole log)."""
         rows = self.cursor().rows(
-            "SELECT lines, balance, gives, one_way FROM concession_totals WHERE deal_id = ?", [deal_id]
+            "SELECT lines, balance, gives, one_way, floor_breaches FROM concession_totals WHERE deal_id = ?",
+            [deal_id],
         )
         if not rows:
             return LogTotals()
         r = rows[0]
-        return LogTotals(int(r["lines"]), float(r["balance"]), float(r["gives"]), int(r["one_way"]))
+        return LogTotals(int(r["lines"]), float(r["balance"]), float(r["gives"]), int(r["one_way"]),
+                         int(r["floor_breaches"]))  # fmt: skip
 
     @reads_deal
     def live_concession(self, deal_id: int, concession_id: int) -> Concession | None:

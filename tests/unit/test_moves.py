@@ -154,10 +154,21 @@ def test_a_ready_deal_meets_every_check():
         ({"one_way": 1}, ["Every concession paired"]),
         ({"deal": READY["deal"].model_copy(update={"deadline_evidence_id": None})}, ["Deadline tied to a real constraint"]),
         ({"stakeholders": [Stakeholder(name="Analyst")]}, ["Escalation path"]),
+        ({"floor_breaches": 2}, ["Floors held"]),
+        ({"gives": 1.0}, ["Gives within the mandate"]),  # a mandate of 0: any give is past it
     ],
 )  # fmt: skip
 def test_each_readiness_check_fails_on_its_own(changes, failing):
     assert names_failing(**changes) == failing
+
+
+def test_a_breach_or_an_overrun_never_reads_as_nearly_ready():
+    from core.moves import readiness_colour
+
+    assert readiness_colour(readiness(**READY)) == "green"
+    mostly = readiness(**{**READY, "floor_breaches": 1})
+    assert readiness_score(mostly) >= 0.8 and readiness_colour(mostly) == "red"
+    assert readiness_colour(readiness(**{**READY, "gives": 500.0})) == "red"
 
 
 def test_no_deadline_is_not_a_readiness_gap_and_the_close_adds_a_prompt():
