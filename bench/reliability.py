@@ -149,7 +149,8 @@ def bad_inputs(work: Path) -> tuple[int, int, int]:
     ]
     header = "Item,You give,You get,Value to you,Value to them,Trigger/contingency"
     csv_files = [
-        "Item;You give;You get;Value to you;Value to them;Trigger/contingency\nA;x;y;-1,5;0;\n",
+        # a ';' file writes decimals with a comma: a decimal point in one is refused, never guessed
+        "Item;You give;You get;Value to you;Value to them;Trigger/contingency\nA;x;y;-1.5;0;\n",
         f"{header},Logged at\nA,x,y,0,0,,not a time\n",
         f"{header}\nA,x,y,1e308,0,\n",
         f"{header}\nA," + "g" * 200_000 + ",y,0,0,\n",
