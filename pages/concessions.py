@@ -1,7 +1,7 @@
 """Concessions: the live log during talks. Balance first, quick entry, flags, chart; then corrections and CSV."""
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 import streamlit as st
@@ -24,6 +24,7 @@ from core.concessions import (
     unvalued_give,
 )
 from core.csvio import check_size, frame_to_csv, parse_concessions
+from core.deadline import countdown
 from core.formatting import amount_example, count, plural
 from core.library import tradeable_suggestions
 from core.models import Concession, InvalidInput, read_amounts, validate
@@ -331,10 +332,17 @@ def approvals_panel(review, folded: bool) -> None:
 
 
 def balance_figure(totals: LogTotals, currency: str) -> None:
+    current = current_deal()
+    deadline = (
+        f" · deadline {current.deadline:%d %b}: {countdown(current.deadline, date.today())}"
+        if current.deadline
+        else ""
+    )
     ui.big_number(
         "Give/get balance — value to us",
         ui.signed_money(totals.balance, currency),
-        f"gave {ui.money(totals.gives, currency)} · got {ui.money(totals.gets, currency)} · {plural(totals.lines, 'line')}",
+        f"gave {ui.money(totals.gives, currency)} · got {ui.money(totals.gets, currency)} · "
+        f"{plural(totals.lines, 'line')}{deadline}",
         color="red" if totals.balance < 0 else "green" if totals.balance > 0 else None,
     )
 

@@ -7,6 +7,7 @@ import streamlit as st
 from core import ui
 from core.batna import batna_checks, best_alternative, mark_best, money_meaning, why_best
 from core.charts import zopa_chart
+from core.deadline import countdown
 from core.formatting import organisation_decimal_comma
 from core.models import (
     Alternative,
@@ -132,8 +133,7 @@ evidence_choices = ui.evidence_labels(evidence)
 zones = [zopa(i) for i in issues]
 batna = best_alternative(alternatives, deal.side)
 big, m1, m2, m3 = st.columns([2, 1, 1, 1])
-days = (deal.deadline - date.today()).days if deal.deadline else None
-deadline_text = "none" if days is None else f"{days} days" if days >= 0 else f"{-days} days ago"
+deadline_text = countdown(deal.deadline, date.today())
 deadline_help = (
     ui.md(deal.deadline_reason)
     or "No reason recorded: a deadline without a real constraint reads as fake urgency."

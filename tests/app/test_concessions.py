@@ -421,3 +421,8 @@ def test_a_refused_line_takes_away_the_previous_lines_confirmation(page):
     at = log(at, item="Discount", give="x", get="y", you="-1.500")
     assert [e.value for e in at.error if e.value.startswith("Logged")] == []
     assert any("did you mean" in e.value for e in at.error)
+
+
+def test_the_countdown_to_the_deadline_sits_under_the_balance(page):
+    captions = [c.value for c in page.caption]
+    assert any(c.endswith("· 5 lines · deadline 01 Dec: 6 days") for c in captions), captions[:4]
