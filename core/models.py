@@ -729,6 +729,12 @@ class DealFile(Model):
     assessments: list[PowerAssessment] = []
     concessions: list[Concession] = []
     meso_bundles: list[MesoBundle] = []
+    # Everything else the deal owns (files written before these existed import without them):
+    anchors: list[AnchorWorksheet] = []
+    meso_picks: list[MesoPick] = []
+    approvals: list[Approval] = []
+    signals: list[str] = []  # the moves whose signal is observed now
+    review: Review | None = None
 
     @field_validator("format")
     @classmethod
@@ -760,6 +766,21 @@ class DealFile(Model):
         for n, b in enumerate(self.meso_bundles):
             for m, t in enumerate(b.terms):
                 check(t.issue_id, issue_ids, f"meso_bundles[{n}].terms[{m}].issue_id")
+        concession_ids = {c.id for c in self.concessions}
+        bundle_ids = {b.id for b in self.meso_bundles}
+        for n, a in enumerate(self.anchors):
+            check(a.issue_id, issue_ids, f"anchors[{n}].issue_id")
+            for e in a.benchmark_ids:
+                check(e, evidence_ids, f"anchors[{n}].benchmark_ids")
+        for n, p in enumerate(self.meso_picks):
+            check(p.bundle_id, bundle_ids, f"meso_picks[{n}].bundle_id")
+        for n, ap in enumerate(self.approvals):
+            check(ap.concession_id, concession_ids, f"approvals[{n}].concession_id")
+        if self.review is not None:
+            for n, fv in enumerate(self.review.final_values):
+                check(fv.issue_id, issue_ids, f"review.final_values[{n}].issue_id")
+            for e in self.review.persuasive_evidence_ids:
+                check(e, evidence_ids, "review.persuasive_evidence_ids")
         if twice := duplicate_bundle_names(self.meso_bundles):
             raise ValueError(
                 f"meso_bundles: two bundles of one round are named '{twice[0]}'; names must be unique"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -9,8 +10,10 @@ from .. import audit
 from ..access import reads_every_deal
 from ..audit import Change
 from ..models import Alternative, DealFile, Evidence, Issue, Stakeholder
-from .engine import Cursor, refresh_totals
+from .engine import Cursor, insert, now, refresh_totals
 from .members import Members, creates_deal, reads_deal
+from .preparation import _ANCHOR_COLUMNS
+from .reviews import _REVIEW_COLUMNS, _review_values
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,10 @@ class DealFiles(Members):
         def kept(ref: int | None, live) -> int | None:
             return ref if ref is not None and live(ref) else None
 
+        lines = self.list_concessions(deal_id, include_removed=True)
+        bundles = self.list_meso_bundles(deal_id)
+        review = self.get_review(deal_id)
+
         return DealFile(
             deal=deal.model_copy(update={"pressured_issue_id": kept(deal.pressured_issue_id, on_issue),
                                          "deadline_evidence_id": kept(deal.deadline_evidence_id, on_evidence)}),
@@ -51,10 +58,17 @@ class DealFiles(Members):
             evidence=evidence,
             assessments=[a.model_copy(update={"scores": [s.model_copy(update={"evidence_id": kept(s.evidence_id, on_evidence)})
                                                          for s in a.scores]}) for a in self.list_assessments(deal_id)],
-            concessions=[c.model_copy(update={"issue_id": kept(c.issue_id, on_issue)})
-                         for c in self.list_concessions(deal_id, include_removed=True)],
+            concessions=[c.model_copy(update={"issue_id": kept(c.issue_id, on_issue)}) for c in lines],
             meso_bundles=[b.model_copy(update={"terms": [t for t in b.terms if on_issue(t.issue_id)]})
-                          for b in self.list_meso_bundles(deal_id)],
+                          for b in bundles],
+            anchors=[a.model_copy(update={"benchmark_ids": [e for e in a.benchmark_ids if on_evidence(e)]})
+                     for a in self.list_anchors(deal_id).values()],
+            meso_picks=[p for p in self.list_meso_picks(deal_id) if p.bundle_id in {b.id for b in bundles}],
+            approvals=[a for a in self.list_approvals(deal_id) if a.concession_id in {c.id for c in lines}],
+            signals=sorted(self.observed_signals(deal_id)),
+            review=None if review is None else review.model_copy(update={
+                "final_values": [f for f in review.final_values if on_issue(f.issue_id)],
+                "persuasive_evidence_ids": [e for e in review.persuasive_evidence_ids if on_evidence(e)]}),
         )  # fmt: skip
 
     @creates_deal
@@ -131,12 +145,46 @@ class DealFiles(Members):
         )
         for a in f.assessments:
             self._insert_assessment(cur, deal_id, a, evidence_map=ev_map)
-        for c in f.concessions:
-            self._insert_concession(cur, deal_id, c, issue_map=issue_map)
+        line_map = {
+            c.id: self._insert_concession(cur, deal_id, c, issue_map=issue_map) for c in f.concessions
+        }
         refresh_totals(cur, [deal_id])
-        for position, b in enumerate(f.meso_bundles):
-            self._insert_bundle(cur, deal_id, b, position, issue_map)
+        bundle_map = {b.id: self._insert_bundle(cur, deal_id, b, position, issue_map)
+                      for position, b in enumerate(f.meso_bundles)}  # fmt: skip
+        self._import_the_rest(cur, deal_id, f, issue_map, ev_map, line_map, bundle_map)
         self._audit(cur, deal_id, [Change("deal", "Deal imported from a deal file", None, f.deal.name)])
         allowed = self.visible_deal_ids()  # the other deals named to the importer: only those they may read
         told = [d for d in told if allowed is None or d in allowed]
         return DealImport(deal_id, f.counterparty.name, bool(rows), added, told)
+
+    def _import_the_rest(
+        self, cur: Cursor, deal_id: int, f: DealFile, issue_map, ev_map, line_map, bundle_map
+    ) -> None:
+        """The parts of a deal file that refer to its lines, bundles, issues and evidence: anchor worksheets,
+        their reactions to bundles, the sponsor's decisions, the signals observed, and the review."""
+        for a in f.anchors:
+            insert(cur, "anchor_worksheet", ["issue_id", "deal_id", *_ANCHOR_COLUMNS],
+                   [issue_map[a.issue_id], deal_id, a.range_low, a.range_high,
+                    json.dumps([ev_map[e] for e in a.benchmark_ids]), a.cost_logic, a.rationale])  # fmt: skip
+        for p in f.meso_picks:
+            insert(cur, "meso_pick", ["id", "deal_id", "round", "bundle_id", "reaction", "note", "recorded_at", "recorded_by"],
+                   [cur.next_id("meso_pick"), deal_id, p.round, bundle_map[p.bundle_id], p.reaction.value, p.note,
+                    p.recorded_at, self.person.email])  # fmt: skip
+        for a in f.approvals:
+            insert(cur, "approval", ["id", "deal_id", "concession_id", "decision", "decided_by", "decided_at", "note",
+                                     "value_to_you", "recorded_by", "recorded_at"],
+                   [cur.next_id("approval"), deal_id, line_map[a.concession_id], a.decision.value, a.decided_by,
+                    a.decided_at, a.note, a.value_to_you, a.recorded_by or self.person.email, now()])  # fmt: skip
+        for key in f.signals:
+            self._record(cur, deal_id, "signal", key, None, "observed", "from a deal file")
+        if f.review is not None:
+            review = f.review.model_copy(update={
+                "deal_id": deal_id,
+                "final_values": [v.model_copy(update={"issue_id": issue_map[v.issue_id]}) for v in f.review.final_values],
+                "persuasive_evidence_ids": [ev_map[e] for e in f.review.persuasive_evidence_ids]})  # fmt: skip
+            insert(
+                cur,
+                "review",
+                ["deal_id", *_REVIEW_COLUMNS, "updated_at"],
+                [deal_id, *_review_values(review), now()],
+            )

@@ -9,7 +9,17 @@ from core.demo import load_curated
 from core.store import Store
 
 ID_KEYS = {"id", "deal_id", "counterparty_id", "evidence_id", "issue_id", "deadline_evidence_id",
-           "pressured_issue_id"}  # fmt: skip
+           "pressured_issue_id", "bundle_id", "concession_id", "benchmark_ids", "persuasive_evidence_ids"}  # fmt: skip
+# What a deal owns and the file carries, by table; and what it owns but leaves out, with the reason.
+CARRIED = {"deal", "counterparty", "stakeholder", "alternative", "issue", "evidence", "power_assessment",
+           "power_score", "concession", "meso_bundle", "meso_term", "anchor_worksheet", "meso_pick", "approval",
+           "review"}  # fmt: skip
+LEFT_OUT = {
+    "deal_person": "who works on it belongs to this organisation's members, not to the deal",
+    "library_use": "the library belongs to the organisation; the evidence itself travels",
+    "concession_totals": "derived from the lines, rebuilt on import",
+    "deal_event": "the history stays where it happened; the signals observed travel",
+}
 
 
 def without_ids(node):
@@ -27,6 +37,80 @@ def test_export_import_export_is_identical_apart_from_ids(demo_store):
     assert new_id != 1
     assert json.loads(first) != json.loads(second)  # ids differ...
     assert without_ids(json.loads(first)) == without_ids(json.loads(second))  # ...and nothing else
+
+
+def owning_everything(store) -> None:
+    """Give the demo what its files leave out: an anchor worksheet, a reaction to a bundle, a sponsor's
+    decision, an observed signal and a review, each on some deal."""
+    from datetime import datetime
+
+    from core.models import AnchorWorksheet, Concession, MesoPick, Review
+
+    store.observe_signal(1, "give_get_pairing", "asked twice")
+    line = store.add_concession(1, Concession(item="Extra seat", you_give="1 seat", value_to_you=-5000,
+                                              logged_at=datetime(2026, 11, 25, 10)))  # fmt: skip
+    store.decide_approval(1, line, "approved", "CFO agreed", decided_by="maria@example.com",
+                          decided_at=datetime(2026, 11, 25, 11))  # fmt: skip
+    issue, evidence = store.list_issues(1)[0], store.list_evidence(1)[0]
+    store.save_anchor(1, AnchorWorksheet(issue_id=issue.id, range_low=115000, range_high=125000,
+                                         benchmark_ids=[evidence.id], rationale="Peers pay more"))  # fmt: skip
+    store.save_review(1, Review(outcome="paused", final_values=[{"issue_id": issue.id, "value": 115000}],
+                                persuasive_evidence_ids=[evidence.id]))  # fmt: skip
+    with_bundles = next(int(d) for d in store.list_deals()["id"] if store.list_meso_bundles(int(d)))
+    bundle = store.list_meso_bundles(with_bundles)[0]
+    store.add_meso_pick(with_bundles, MesoPick(bundle_id=bundle.id, round=bundle.round, reaction="preferred",
+                                               note="liked the term", recorded_at=datetime(2026, 11, 25, 12)))  # fmt: skip
+
+
+def test_every_deal_of_the_demo_round_trips_with_everything_it_owns(demo_store):
+    owning_everything(demo_store)
+    carried = {"anchors": 0, "meso_picks": 0, "approvals": 0, "signals": 0, "review": 0}
+    for deal in demo_store.list_deals()["id"].astype(int).tolist():
+        first = demo_store.export_deal(deal)
+        second = demo_store.export_deal(demo_store.import_deal(first).deal_id)
+        assert without_ids(json.loads(first.model_dump_json())) == without_ids(
+            json.loads(second.model_dump_json())
+        )
+        for part in carried:
+            carried[part] += bool(getattr(first, part))
+    assert all(carried.values()), (
+        carried
+    )  # each part is in at least one demo deal, so the check means something
+
+
+def test_a_deals_review_signals_approvals_and_reactions_arrive_with_it(demo_store):
+    owning_everything(demo_store)
+    new = demo_store.import_deal(demo_store.export_deal(1)).deal_id
+    assert demo_store.observed_signals(new) == {"give_get_pairing"}
+    (approval,) = [a for a in demo_store.list_approvals(new) if a.note == "CFO agreed"]
+    copied = {c.id: c.item for c in demo_store.list_concessions(new)}
+    assert copied[approval.concession_id] == "Extra seat" and approval.decided_by == "maria@example.com"
+    review = demo_store.get_review(new)
+    (final,) = review.final_values
+    issues, evidence = (
+        {i.id for i in demo_store.list_issues(new)},
+        {e.id for e in demo_store.list_evidence(new)},
+    )
+    assert (review.outcome.value, final.value, final.issue_id in issues) == ("paused", 115000, True)
+    assert set(review.persuasive_evidence_ids) <= evidence
+    (sheet,) = demo_store.list_anchors(new).values()
+    assert (sheet.range_low, sheet.issue_id in issues, set(sheet.benchmark_ids) <= evidence) == (
+        115000,
+        True,
+        True,
+    )
+
+
+def test_every_table_a_deal_owns_is_carried_by_its_file_or_left_out_for_a_reason(store):
+    from core.store.copying import DERIVED, TABLES
+
+    owned = {t for t in (*TABLES, *DERIVED) if store.cursor().rows(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+        "AND table_name = ? AND column_name IN ('deal_id', 'assessment_id', 'bundle_id', 'counterparty_id')", [t])}  # fmt: skip
+    owned |= {"deal", "counterparty"}
+    assert owned - CARRIED - set(LEFT_OUT) == set(), (
+        "a table a deal owns that its file neither carries nor leaves out"
+    )
 
 
 def test_references_inside_a_deal_follow_the_new_ids(demo_store):
