@@ -202,6 +202,13 @@ def score_changes(old: PowerAssessment | None, new: PowerAssessment) -> list[Cha
     return changes
 
 
+def listed_when_shared(kind: str, private: bool) -> bool:
+    """Whether a shared screen lists a change at all: never one about a private record or field, nor one
+    of our assessments, so that the list itself gives no hint of what is hidden (that alternatives were
+    added, scores saved or the mandate moved)."""
+    return not (private or kind in ASSESSMENT_KINDS)
+
+
 def shareable_subject(kind: str, subject: str, private: bool) -> str:
     """What a shared screen may say about a change: the subject, unless it names a private record or is
     part of our assessment."""

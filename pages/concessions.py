@@ -137,11 +137,7 @@ def entry_form(issue_names: dict[int, str], cur: str) -> None:
         a[2].text_input("You get", key=K["get"], placeholder="Paid, credited to year one")
         # No help icons inside the form: each one is a Tab stop between fields typed at speed.
         # Typed, not spun: 15k, 15,000, -8k (or 15.000,50 where the deal uses a decimal comma).
-        if ui.safe_mode():  # what is typed into them would be on the shared screen: value the line later
-            a[3].caption(
-                ":material/visibility_off: Values hidden while screen-sharing; add them in the correction table."
-            )
-        else:
+        if not ui.safe_mode():  # what is typed into them would be on the shared screen: valued later
             ui.amount_input(
                 a[3], f"Value to you ({ui.md(cur)})", K["you"], placeholder=amount_example(negative=True)
             )

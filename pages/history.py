@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from core import ui
-from core.audit import KINDS, shareable_subject, values_shareable
+from core.audit import KINDS, listed_when_shared, shareable_subject, values_shareable
 from core.csvio import frame_to_csv
 from core.formatting import count
 from core.privacy import MASK
@@ -14,6 +14,10 @@ store, deal, counterparty = ui.deal_page("History")
 deal_id = deal.id
 safe = ui.safe_mode()
 events = store.list_events(deal_id)
+if safe:  # only public changes are listed, and searched: nothing hints at what is hidden
+    events = events[
+        [listed_when_shared(k, bool(p)) for k, p in zip(events["kind"], events["private"], strict=True)]
+    ]
 if events.empty:
     st.info("Nothing recorded for this deal yet: every change from now on shows here.")
     st.stop()
@@ -76,7 +80,9 @@ st.dataframe(
                    "New": st.column_config.TextColumn(width="medium")},
 )  # fmt: skip
 if safe:
-    ui.hidden("Old and new values, except those of public fields (stage, wording, offered bundles)")
+    st.caption(
+        ":material/visibility_off: While screen-sharing, only changes to what both sides see are listed."
+    )
 st.download_button(
     # Built with the page, not deferred: a built file keeps its id across reruns, so a click never misses it.
     "Download this history (CSV)", data=b"" if safe else frame_to_csv(table.assign(Private=shown["private"].to_numpy())),

@@ -51,7 +51,8 @@ with steps_col:
             else f":gray[{label}]"
         )
     step = next(s for s in playbook.steps if s.stage == deal.stage)
-    st.info(f"**{step.name}.** {step.principle}", icon=":material/flag:")
+    if not safe:  # coaching is ours: "use calibrated power signals" is not for the other side to read
+        st.info(f"**{step.name}.** {step.principle}", icon=":material/flag:")
     upcoming = next_stage(deal.stage)
     if upcoming is not None and st.button(
         f"Advance to {STAGE_LABELS[upcoming]}", key=f"advance_{deal_id}", icon=":material/arrow_forward:"

@@ -360,8 +360,11 @@ def safe_switch() -> None:
 
 
 def hidden(what: str) -> None:
-    """Say what a shared screen leaves out, so nobody mistakes it for missing data."""
-    st.caption(f":material/visibility_off: {what} hidden while screen-sharing.")
+    """Say that a shared screen leaves something out here, so nobody mistakes it for missing data, without
+    saying what: even "their walk-away estimates" or "the mandate" tells the other side that we have one.
+    `what` names it for the reader of the code only."""
+    del what
+    st.caption(":material/visibility_off: Part of this screen stays off while screen-sharing.")
 
 
 def shareable(items: Sequence[Model]) -> list[Model]:

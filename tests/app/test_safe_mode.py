@@ -314,4 +314,32 @@ def test_no_value_box_is_drawn_on_a_shared_screen(app):
     at.run()
     keys = {t.key for t in at.text_input}
     assert "entry_you_1" not in keys and "entry_them_1" not in keys and "entry_item_1" in keys
-    assert any("Values hidden while screen-sharing" in c.value for c in at.caption)
+    said = " ".join(c.value for c in at.caption)
+    assert "mandate" not in said.lower() and "walk-away" not in said.lower()  # no hint of what is hidden
+
+
+def test_a_shared_screen_says_that_something_is_off_but_never_what(app):
+    at = app(deal=1)
+    at.session_state["safe_mode"] = True
+    for screen in (
+        "pages/prepare.py",
+        "pages/concessions.py",
+        "pages/moves.py",
+        "pages/meso.py",
+        "pages/leverage.py",
+    ):
+        at.switch_page(screen).run()
+        said = " ".join(
+            e.value for kind in ("caption", "info", "markdown") for e in getattr(at, kind)
+        ).lower()
+        for hint in (
+            "mandate",
+            "walk-away",
+            "walk away",
+            "batna",
+            "floor",
+            "ceiling",
+            "estimate",
+            "calibrated",
+        ):
+            assert hint not in said, f"{screen} says '{hint}' on a shared screen"
