@@ -242,6 +242,12 @@ def infer_their_priorities(
 
 
 # ---- working on a round: the grid and the bundle operations ------------------------------------------------
+def offered_rounds(picks: Sequence[MesoPick]) -> set[int]:
+    """The rounds that were put to the other side: those with a reaction recorded. Any other round is a
+    draft, which a shared screen never shows (nor calls offered)."""
+    return {p.round for p in picks}
+
+
 def unique_name(wanted: str, taken: Sequence[str]) -> str:
     """`wanted`, or `wanted 2`, `wanted 3`, ... : bundle names are unique within a round."""
     taken_lower = {t.casefold() for t in taken}

@@ -17,6 +17,7 @@ from core.meso import (
     grid_column,
     infer_their_priorities,
     next_round,
+    offered_rounds,
     read_grid,
     remove_bundle,
     rename_bundle,
@@ -35,6 +36,11 @@ if not issues:
     st.stop()
 all_bundles = store.list_meso_bundles(deal_id)
 rounds = sorted({b.round for b in all_bundles}) or [1]
+if ui.safe_mode():  # a shared screen shows only rounds that were put to them, never a draft of our next one
+    rounds = sorted(offered_rounds(store.list_meso_picks(deal_id)) & set(rounds))
+    if not rounds:
+        ui.hidden("MESO drafts not offered yet")
+        st.stop()
 
 top = st.columns([2, 2, 3], vertical_alignment="bottom")
 round_no = top[0].selectbox("MESO round", rounds, index=len(rounds) - 1, key=f"meso_round_{deal_id}")

@@ -156,3 +156,25 @@ def test_saving_the_grid_with_no_edit_changes_no_bundle(app, fresh_deal, db_path
     at.button(key=f"meso_save_{fresh_deal}_1").click()
     at = at.run()
     assert Store.open(db_path).list_meso_bundles(fresh_deal) == before
+
+
+def test_a_shared_screen_never_shows_a_draft_round(app, db_path):
+    from datetime import datetime
+
+    from core.meso import next_round
+    from core.models import MesoPick
+
+    at = app(deal=2)
+    store = Store.open(db_path)
+    offered = store.list_meso_bundles(2)
+    last = max(b.round for b in offered)
+    first = next(b for b in offered if b.round == last)
+    store.add_meso_pick(2, MesoPick(bundle_id=first.id, round=last, reaction="preferred",
+                                    recorded_at=datetime(2026, 11, 25, 10)))  # fmt: skip
+    store.replace_meso_round(2, last + 1, next_round([b for b in offered if b.round == last], last + 1))
+    store.close()
+    at.switch_page(PAGE).run()
+    assert str(last + 1) in at.selectbox(key="meso_round_2").options  # for us, the draft is there
+    at.session_state["safe_mode"] = True
+    at.run()
+    assert at.selectbox(key="meso_round_2").options == [str(last)]  # shared: only what was put to them

@@ -274,3 +274,10 @@ def test_an_issue_no_pick_ever_told_apart_has_no_inferred_priority():
     picks = [MesoPick(bundle_id=1, round=1, reaction="preferred", recorded_at=T)]
     inferred = infer_their_priorities([a, b], picks, ISSUES)
     assert ISSUES[1].id not in inferred
+
+
+def test_only_rounds_with_a_reaction_were_offered():
+    from core.meso import offered_rounds
+
+    picks = [MesoPick(bundle_id=1, round=1, reaction="preferred", recorded_at=T)]
+    assert offered_rounds(picks) == {1} and offered_rounds([]) == set()
