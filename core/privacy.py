@@ -65,6 +65,14 @@ def shareable(items: Iterable[M]) -> list[M]:
     return [i for i in items if not is_private(i)]
 
 
+def cited_publicly(evidence: Iterable[M], deal: Any, issues: Iterable[Any]) -> list[M]:
+    """The evidence a shared screen may show: not internal, and cited by something the other side sees
+    (an issue's standard, the deadline's evidence). Evidence behind only our own alternatives, scores or
+    worksheets would tell them those exist, so it stays off with them."""
+    cited = {i.evidence_id for i in issues} | {deal.deadline_evidence_id}
+    return [e for e in evidence if not is_private(e) and e.id in cited]
+
+
 class Private(str):
     """A piece of text that quotes one of our private figures (a floor, the BATNA): masked when shared."""
 

@@ -24,6 +24,7 @@ from core.models import (
     validate_new_deal,
 )
 from core.moves import anchor_gaps
+from core.privacy import cited_publicly
 from core.zopa import zopa, zopa_frame
 
 store, deal_id = ui.page_start()
@@ -127,7 +128,9 @@ evidence = store.list_evidence(deal_id)
 alternatives = store.list_alternatives(deal_id)
 issues = store.list_issues(deal_id)
 safe = ui.safe_mode()
-evidence_choices = ui.evidence_labels(evidence)
+# On a shared screen: only the evidence cited by what the other side sees (an issue, the deadline).
+evidence_shown = cited_publicly(evidence, deal, issues) if safe else evidence
+evidence_choices = ui.evidence_labels(evidence, shown=evidence_shown)
 
 # ---- header: who, where, and the walk-away value ------------------------------------------------
 zones = [zopa(i) for i in issues]
@@ -144,7 +147,7 @@ if safe:
     with big:
         ui.big_number(f"Deadline {deal.deadline:%d %b %Y}" if deal.deadline else "Deadline", deadline_text)
     m1.metric("Issues on the table", len(issues))
-    m2.metric("Standards we cite", len(ui.shareable(evidence)))
+    m2.metric("Standards we cite", len(evidence_shown))
 else:
     with big:
         ui.big_number(
@@ -337,15 +340,16 @@ with tab_evidence:
     st.caption(
         "Benchmarks, cost drivers, legal standards, precedents and capacity data: power without evidence is bluffing."
     )
-    if evidence:
+    if evidence_shown:
         st.dataframe(
-            ui.table(evidence, {"title": "Title", "kind": "Kind", "source": "Source", "date": "Date",
-                                "internal": "Internal"}),
+            ui.table(evidence_shown, {"title": "Title", "kind": "Kind", "source": "Source", "date": "Date",
+                                      "internal": "Internal"}),
             hide_index=True, width="stretch",
         )  # fmt: skip
-    if safe and len(ui.shareable(evidence)) < len(evidence):
-        ui.hidden(f"{len(evidence) - len(ui.shareable(evidence))} internal evidence item(s)")
+    if safe and len(evidence_shown) < len(evidence):
+        ui.hidden("Evidence not cited by what both sides see")
     ui.list_editor(
         Evidence, evidence, f"evidence_{deal_id}", ["title", "kind", "source", "date", "internal", "note"],
         lambda e: e.title, lambda items: store.replace_evidence(deal_id, items), noun="evidence item",
+        visible=evidence_shown,
     )  # fmt: skip

@@ -171,11 +171,13 @@ def list_editor(
     make_first: str | None = None,
     first: Callable[[Any, Sequence[Any]], list] | None = None,
     labels: dict[str, str] | None = None,
+    visible: Sequence[Any] | None = None,
 ) -> None:
     """Pick an item (or a new one), edit it in a form, save or remove it. `save` gets the whole list,
     so the store can write it in one transaction. `make_first` labels a button that makes it the first
     (by default it moves it to the top; `first(item, items)` returns the list to save instead)."""
-    by_id = {it.id: it for it in shareable(items)}  # save() still gets every item, private ones too
+    # save() still gets every item, private ones too; `visible` narrows what a shared screen offers to edit
+    by_id = {it.id: it for it in (visible if visible is not None and safe_mode() else shareable(items))}
     options = [None, *by_id]
     pick = st.selectbox(
         f"Edit {noun}", options, key=f"{key}_pick",

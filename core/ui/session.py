@@ -372,12 +372,16 @@ def shareable(items: Sequence[Model]) -> list[Model]:
     return privacy.shareable(items) if safe_mode() else list(items)
 
 
-def evidence_labels(evidence: Sequence[Model], date_format: str = "%Y-%m-%d") -> dict[int, str]:
-    """Picker labels for the evidence pack. On a shared screen internal evidence keeps its place (so
-    saving a form never drops a link to it) but not its title."""
+def evidence_labels(
+    evidence: Sequence[Model], date_format: str = "%Y-%m-%d", shown: Sequence[Model] | None = None
+) -> dict[int, str]:
+    """Picker labels for the evidence pack. On a shared screen, evidence that may not show (internal, or
+    in `shown`'s absence of it: not cited publicly) keeps its place, so saving a form never drops a link to
+    it, but not its title."""
     safe = safe_mode()
+    visible = None if shown is None else {e.id for e in shown}
     return {
-        e.id: f"internal evidence {privacy.MASK}" if safe and privacy.is_private(e)
+        e.id: f"evidence {privacy.MASK}" if safe and (privacy.is_private(e) or (visible is not None and e.id not in visible))
         else f"{e.title} ({e.source}, {e.date:{date_format}})"
         for e in evidence
     }  # fmt: skip

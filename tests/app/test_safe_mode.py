@@ -343,3 +343,28 @@ def test_a_shared_screen_says_that_something_is_off_but_never_what(app):
             "calibrated",
         ):
             assert hint not in said, f"{screen} says '{hint}' on a shared screen"
+
+
+def test_evidence_behind_only_a_hidden_alternative_stays_off_a_shared_screen(app, db_path):
+    from datetime import date
+
+    from core.models import Alternative, Evidence
+
+    at = app(deal=1)
+    store = Store.open(db_path)
+    evidence = store.list_evidence(1)
+    (quote,) = store.replace_evidence(1, [*evidence, Evidence(title="Nordsee spot quote", source="Broker",
+                                                              date=date(2026, 11, 20))])[-1:]  # fmt: skip
+    store.replace_alternatives(1, [*store.list_alternatives(1),
+                                   Alternative(description="Spot market", money=2050, evidence_id=quote)])  # fmt: skip
+    cited = next(i.evidence_id for i in store.list_issues(1) if i.evidence_id)
+    cited_title = next(e.title for e in store.list_evidence(1) if e.id == cited)
+    store.close()
+    at.switch_page("pages/prepare.py").run()
+    assert any("Nordsee spot quote" in str(d.value) for d in at.dataframe)  # for us, it is in the pack
+    at.session_state["safe_mode"] = True
+    at.run()
+    shown = " ".join(str(d.value.to_dict()) for d in at.dataframe)
+    options = " ".join(str(o) for s in at.selectbox for o in s.options)
+    assert "Nordsee spot quote" not in shown + options  # it would say that such an alternative exists
+    assert cited_title in shown  # a standard an issue cites is what we show them
