@@ -99,7 +99,8 @@ page = ordered.head(TABLE_ROWS)
 
 # Why a deal is at risk comes right after its name: the reason is what a leader acts on.
 COLUMNS = ["name", "risk_reasons", "counterparty", "owner", "context", "stage", "value", "leverage_index",
-           "days_to_deadline", "balance", "one_way", "floor_breaches", "over_mandate", "warnings", "status", "at_risk"]  # fmt: skip
+           "days_to_deadline", "balance", "one_way", "floor_breaches", "over_open", "over_approved", "warnings", "status",
+           "at_risk"]  # fmt: skip
 # Codes as words a negotiator reads ('2 First move', 'Partnership'), the table only: filters use the codes.
 page = page.assign(context=page["context"].map(word), stage=page["stage"].map(word))
 selection = st.dataframe(
@@ -114,7 +115,9 @@ selection = st.dataframe(
         "days_to_deadline": st.column_config.NumberColumn("Days left", format="%d"),
         "balance": st.column_config.NumberColumn("Give/get", format="%+,.0f"),
         "one_way": st.column_config.NumberColumn("One-way"), "floor_breaches": st.column_config.NumberColumn("Breaches"),
-        "over_mandate": st.column_config.NumberColumn("Over mandate", format="%,.0f"),
+        "over_open": st.column_config.NumberColumn("Over mandate, open", format="%,.0f",
+                                                   help="Gives past the mandate still waiting for approval (or rejected)."),
+        "over_approved": st.column_config.NumberColumn("Over mandate, approved", format="%,.0f"),
         "warnings": st.column_config.TextColumn("Warnings", width="large"),
         "at_risk": st.column_config.CheckboxColumn("At risk"), "status": "Status",
         "risk_reasons": st.column_config.TextColumn("Why at risk", width="medium"),

@@ -124,3 +124,23 @@ def to_decide(
          "logged_at": df["logged_at"], "says": [waiting[int(i)].says() for i in df["id"]]},
         columns=columns,
     )  # fmt: skip
+
+
+def overrun_by_deal(lines: pd.DataFrame, approvals: Sequence[Approval]) -> pd.DataFrame:
+    """Per deal, how much of its overrun the sponsor approved and how much still waits (pending or
+    rejected). `lines`: the live lines of deals over their mandate, with deal_id, id, value_to_you,
+    logged_at and mandate (`store.overrun_lines()`). A line over the mandate counts its own give, up to
+    the overrun it brought the log to. Columns: deal_id, over_open, over_approved."""
+    columns = ["deal_id", "over_open", "over_approved"]
+    if lines.empty:
+        return pd.DataFrame(columns=columns)
+    df = lines.sort_values(["deal_id", "logged_at", "id"], kind="stable").reset_index(drop=True)
+    mark_over_mandate(df, df["mandate"].astype(float), by="deal_id")
+    states = line_approvals(df, approvals)
+    approved = [bool(s and s.state is ApprovalState.approved) for s in (states.get(int(i)) for i in df["id"])]
+    needs = (df["give"] > 0) & (df["over_mandate"] > 0)
+    counted = df["give"].where(df["give"] < df["over_mandate"], df["over_mandate"]).where(needs, 0.0)
+    df["over_approved"] = counted.where(pd.Series(approved, index=df.index), 0.0)
+    per_deal = df.groupby("deal_id").agg(over=("over_mandate", "max"), over_approved=("over_approved", "sum"))
+    per_deal["over_open"] = (per_deal["over"] - per_deal["over_approved"]).clip(lower=0)
+    return per_deal.reset_index()[columns]

@@ -20,6 +20,7 @@ from datetime import date
 
 import pandas as pd
 
+from .approvals import overrun_by_deal
 from .formatting import amount_text
 from .leverage import LEANED_ON, MAX_SCORE, PERCEIVED_WEIGHT, SMALL_GAIN_SHARE, SOURCES
 from .models import word
@@ -44,9 +45,21 @@ WARNING_LABELS = {
 
 
 def pipeline_frame(store, today: date) -> pd.DataFrame:
-    """The store's aggregate with the pipeline's verdict columns added, riskiest first."""
+    """The store's aggregate with each overrun split into approved and open, and the pipeline's verdict
+    columns added, riskiest first."""
     frame = store.pipeline(today, RULES)
-    return judge(frame)
+    split = overrun_by_deal(*store.overrun_lines())
+    return judge(with_overrun_split(frame, split))
+
+
+def with_overrun_split(frame: pd.DataFrame, split: pd.DataFrame) -> pd.DataFrame:
+    """over_open and over_approved per deal (0 where a deal is within its mandate)."""
+    merged = frame.drop(columns=["over_open", "over_approved"], errors="ignore").merge(
+        split.astype({"deal_id": "int64"}), how="left", left_on="id", right_on="deal_id"
+    )
+    merged = merged.drop(columns=["deal_id"])
+    merged[["over_open", "over_approved"]] = merged[["over_open", "over_approved"]].astype(float).fillna(0.0)
+    return merged
 
 
 def judge(frame: pd.DataFrame) -> pd.DataFrame:
@@ -62,7 +75,10 @@ def judge(frame: pd.DataFrame) -> pd.DataFrame:
     f["warnings"] = text.str.removesuffix(" · ")
     weaker = f["leverage_index"].lt(0).fillna(False)
     breach = f["floor_breaches"].gt(0)
-    overrun = f["over_mandate"].gt(0)
+    if "over_open" not in f:  # no split given: every overrun counts as waiting
+        f["over_open"], f["over_approved"] = f["over_mandate"].astype(float), 0.0
+    # an overrun the sponsor approved is decided; what still waits (pending, or rejected) is the risk
+    overrun = f["over_open"].gt(0)
     days = f["days_to_deadline"]
     near = days.between(0, RISK_DEADLINE_DAYS).fillna(False)
     clearly_weaker = f["leverage_index"].le(CLEARLY_WEAKER).fillna(False)
@@ -87,7 +103,7 @@ def judge(frame: pd.DataFrame) -> pd.DataFrame:
     reasons = pd.Series("", index=f.index)
     for says, when in (
         ("floor breach", breach),
-        ("gives over the mandate", overrun),
+        ("gives over the mandate awaiting approval", overrun),
         ("their leverage clearly ahead", clearly_weaker),
         ("deadline near while they lead", near & weaker & ~clearly_weaker),
     ):  # a loop over the kinds of risk, not over deals
@@ -137,7 +153,7 @@ def metrics(frame: pd.DataFrame) -> PipelineMetrics:
         at_risk=int(frame["at_risk"].sum()),
         value_by_currency={str(k): float(v) for k, v in value.items()},
         their_leverage_higher=int(frame["their_leverage_higher"].sum()),
-        breaches_or_overruns=int((frame["floor_breaches"].gt(0) | frame["over_mandate"].gt(0)).sum()),
+        breaches_or_overruns=int((frame["floor_breaches"].gt(0) | frame["over_open"].gt(0)).sum()),
         deadlines_soon=int(frame["days_to_deadline"].between(0, RISK_DEADLINE_DAYS).sum()),
     )
 
@@ -154,7 +170,8 @@ EXPORT_COLUMNS = {
     "name": "Deal", "counterparty": "Counterparty", "owner": "Owner", "context": "Context", "stage": "Stage",
     "value": "Value", "currency": "Currency", "leverage_index": "Leverage index", "deadline": "Deadline",
     "days_to_deadline": "Days to deadline", "balance": "Give/get balance", "one_way": "One-way concessions",
-    "floor_breaches": "Floor breaches", "over_mandate": "Over mandate", "warnings": "Warnings",
+    "floor_breaches": "Floor breaches", "over_mandate": "Over mandate", "over_open": "Over mandate, awaiting approval",
+    "over_approved": "Over mandate, approved", "warnings": "Warnings",
     "at_risk": "At risk", "risk_reasons": "Why at risk", "status": "Status", "id": "Deal id",
 }  # fmt: skip
 

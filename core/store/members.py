@@ -461,6 +461,31 @@ class Members(Engine):
             )  # fmt: skip
 
     @filtered
+    def overrun_lines(self) -> tuple[pd.DataFrame, list[Approval]]:
+        """The live lines of every deal the acting person may read whose gives are over its mandate, and the
+        decisions on them: core.approvals.overrun_by_deal splits each overrun into approved and open."""
+        visible, args = self._visible()
+        lines = self.cursor().df(
+            f"""WITH over AS (
+                    SELECT c.deal_id FROM concession c JOIN deal d ON d.id = c.deal_id
+                    WHERE c.deleted_at IS NULL AND {visible} GROUP BY c.deal_id, d.mandate
+                    HAVING sum(greatest(-c.value_to_you, 0)) > d.mandate)
+                SELECT c.id, c.deal_id, c.value_to_you, c.logged_at, d.mandate
+                FROM concession c JOIN deal d ON d.id = c.deal_id JOIN over o ON o.deal_id = c.deal_id
+                WHERE c.deleted_at IS NULL ORDER BY c.deal_id, c.logged_at, c.id""",
+            args,
+        )
+        ids = sorted({int(i) for i in lines["deal_id"]}) if len(lines) else []
+        if not ids:
+            return lines, []
+        rows = self.cursor().rows(
+            "SELECT id, concession_id, decision, decided_by, decided_at, note, value_to_you, recorded_by "
+            f"FROM approval WHERE deal_id IN ({', '.join('?' * len(ids))})",
+            ids,
+        )
+        return lines, [Approval.model_validate(r) for r in rows]
+
+    @filtered
     def approval_queue(self) -> tuple[pd.DataFrame, list[Approval]]:
         """What the acting person may decide: the live lines of every deal whose gives are over its mandate,
         among the deals they may approve on (sponsored, or every deal for a leader), and the decisions

@@ -97,3 +97,23 @@ def test_an_approval_names_who_approved():
     with pytest.raises(InvalidInput) as exc:
         validate(Approval, {"concession_id": 2, "decision": "approved", "decided_by": " ", "decided_at": T0})
     assert exc.value.problems == ["Decided by: must not be empty"]
+
+
+def test_an_overrun_splits_into_what_the_sponsor_approved_and_what_still_waits(demo_store):
+    from datetime import datetime
+
+    from core.approvals import overrun_by_deal
+    from core.pipeline import pipeline_frame
+
+    # deal 1: gives 13,500 against 12,000; Onboarding (-3,000) and then Payment terms (-500) took it over
+    split = overrun_by_deal(*demo_store.overrun_lines()).set_index("deal_id")
+    assert (split.loc[1, "over_open"], split.loc[1, "over_approved"]) == (1500.0, 0.0)
+    line = next(c for c in demo_store.list_concessions(1) if c.value_to_you == -3000)
+    demo_store.decide_approval(1, line.id, "approved", "CFO agreed", decided_by="maria@example.com",
+                               decided_at=datetime(2026, 11, 25, 11))  # fmt: skip
+    split = overrun_by_deal(*demo_store.overrun_lines()).set_index("deal_id")
+    # Onboarding took the gives 1,000 over (its own 3,000 give, up to the overrun it brought); Payment
+    # terms the other 500, still waiting
+    assert (split.loc[1, "over_approved"], split.loc[1, "over_open"]) == (1000.0, 500.0)
+    row = pipeline_frame(demo_store, datetime(2026, 11, 25).date()).set_index("id").loc[1]
+    assert (row["over_mandate"], row["over_open"] + row["over_approved"]) == (1500.0, 1500.0)
