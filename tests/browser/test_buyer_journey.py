@@ -49,6 +49,7 @@ def test_a_buyer_types_a_decimal_comma_deal_from_new_deal_to_review(browser, tmp
     (rate,) = store.list_issues(deal.id)
     alternatives = sorted((a.description, a.money, a.time_days) for a in store.list_alternatives(deal.id))
     lines = [(c.item, c.value_to_you, c.value_to_them) for c in store.list_concessions(deal.id)]
+    finals = [c.item for c in store.list_concessions(deal.id) if c.final_offer]
     (final,) = store.get_review(deal.id).final_values
     store.close()
     assert (deal.value, deal.mandate, deal.decimal_comma, deal.side.value) == (5_000_000, 40_000, True, "buy")
@@ -61,7 +62,8 @@ def test_a_buyer_types_a_decimal_comma_deal_from_new_deal_to_review(browser, tmp
     assert rate.direction.value == "ceiling"
     assert alternatives == [("Second carrier", 1820, 42), ("Spot market", 2050, 0)]
     # the line typed the English way was refused, then stored as meant once typed the deal's way
-    assert lines == [("Fuel clause", -12500.5, 8000.0), ("Payment days", -1500.0, 0.0)]
+    assert lines == [("Fuel clause", -12500.5, 8000.0), ("Payment days", -1500.0, 0.0), ("Rate", 0.0, 0.0)]
+    assert finals == ["Rate"]  # logged once, by Enter on the Final offer box
     assert (final.issue_id, final.value) == (rate.id, 1790)
 
 
@@ -137,6 +139,15 @@ def journey(page, url: str) -> None:
     page.keyboard.type("-1.500")
     page.keyboard.press("Enter")
     expect(page.get_by_text("Logged 'Payment days' — balance now −14.000,50 EUR")).to_be_visible()
+    # a final offer ticked by keyboard, and Enter on the box itself logs the line
+    expect(page.get_by_label("Item")).to_be_focused()
+    for text in ("Rate", "Hold 1.900", "Signature today"):
+        page.keyboard.type(text)
+        page.keyboard.press("Tab")
+    page.get_by_role("checkbox", name="Final offer").focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Logged 'Rate'")).to_be_visible()
 
     page.get_by_test_id("stSidebar").get_by_role("link", name="Review").click()
     expect(page.get_by_role("heading", name=f"Review · {DEAL}")).to_be_visible()
