@@ -42,10 +42,22 @@ deal_id = deal.id
 may_change = store.may_change(deal_id)  # a sponsor or leader reads the log; its team writes it
 may_decide = store.may_decide(deal_id)
 
+LAST_LINE = "line"  # ?line=ID: the last line this person logged here, so Undo survives a reload
 # Entry widgets are keyed per deal so switching deals starts a clean form.
 K = {name: f"entry_{name}_{deal_id}" for name in ("item", "give", "get", "you", "them", "trigger", "issue",
                                                    "position", "round", "final", "problems", "last",
                                                    "refusals")}  # fmt: skip
+
+
+def restore_last_line() -> None:
+    """After a reload (a new session), the confirmation and Undo of the line this person logged last come
+    back from the link; a link to someone else's line, or to a removed one, offers nothing."""
+    param = ui.link_deal_id(st.query_params.get(LAST_LINE))  # plain digits or nothing
+    if K["last"] not in st.session_state and param is not None and store.logged_it(deal_id, param):
+        st.session_state[K["last"]] = param
+
+
+restore_last_line()
 
 
 def log_concession() -> None:
@@ -73,6 +85,7 @@ def log_concession() -> None:
     # Not a one-shot message: the confirmation is drawn from the stored line on every redraw until the next
     # line, so a redraw that a burst of typing interrupts can never swallow it.
     s[K["last"]] = new_id
+    st.query_params[LAST_LINE] = str(new_id)  # a reload keeps the confirmation and its Undo
     # Clear what changes line to line; keep the round and the linked issue for the next entry.
     for name in ("item", "give", "get", "trigger"):
         s[K[name]] = ""
@@ -271,6 +284,7 @@ def undo_last(line_id: int, item: str) -> None:
         st.session_state[K["problems"]] = [str(exc)]
         return
     st.session_state[K["last"]] = None
+    st.query_params.pop(LAST_LINE, None)
     ui.flash(f"Took '{item}' out of the log; it is under Removed lines if you want it back.")
 
 

@@ -91,6 +91,15 @@ class Concessions(Members):
         )
         return Concession.model_construct(**rows[0]) if rows else None
 
+    @reads_deal
+    def logged_it(self, deal_id: int, concession_id: int) -> bool:
+        """Whether the acting person logged this live line of the deal (what a reloaded page may offer to
+        undo: one's own last line, never another's)."""
+        return bool(self.cursor().scalar(
+            "SELECT count(*) FROM concession WHERE deal_id = ? AND id = ? AND deleted_at IS NULL AND logged_by = ?",
+            [deal_id, concession_id, self.person.email],
+        ))  # fmt: skip
+
     @works_deal
     def add_concession(self, deal_id: int, concession: Concession) -> int:
         with self._writing(deal_id) as cur:

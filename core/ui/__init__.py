@@ -15,6 +15,7 @@ from .session import (
     get_store,
     go_to,
     hidden,
+    link_deal_id,
     live,
     open_deal,
     page_start,
@@ -29,7 +30,7 @@ from .session import (
 
 __all__ = [
     "AMOUNT_BOXES", "HELP", "SCREENS", "amount_input", "attempt", "big_number", "deal_header", "deal_or_stop", "deal_page", "evidence_labels",
-    "flash", "get_store", "go_to", "hidden", "live", "list_editor", "md", "model_inputs", "money", "open_deal",
+    "flash", "get_store", "go_to", "hidden", "link_deal_id", "live", "list_editor", "md", "model_inputs", "money", "open_deal",
     "page_start", "per_revision", "pick_and_do", "safe_mode", "screen_link", "shareable", "show_flash", "show_problems",
     "signed", "signed_money", "table",
 ]  # fmt: skip

@@ -426,3 +426,27 @@ def test_a_refused_line_takes_away_the_previous_lines_confirmation(page):
 def test_the_countdown_to_the_deadline_sits_under_the_balance(page):
     captions = [c.value for c in page.caption]
     assert any(c.endswith("· 5 lines · deadline 01 Dec: 6 days") for c in captions), captions[:4]
+
+
+def test_undo_of_the_last_line_survives_a_reload(page, db_path):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.conftest import APP
+
+    at = log(page, item="Workshop", give="1 day", get="Case study", you="-1k")
+    line = at.query_params["line"]
+    line = line[0] if isinstance(line, list) else line
+    reloaded = AppTest.from_file(APP, default_timeout=60)  # a new session: what a browser reload is
+    reloaded.query_params["deal"] = "1"
+    reloaded.query_params["line"] = line
+    reloaded.switch_page(PAGE).run()
+    assert reloaded.error[0].value.startswith("Logged 'Workshop'")
+    assert reloaded.button(key="undo_last_1").label == "Undo last line"
+    reloaded.button(key="undo_last_1").click()
+    reloaded.run()
+    assert "Workshop" not in [c.item for c in Store.open(db_path).list_concessions(1)]
+    stranger = AppTest.from_file(APP, default_timeout=60)
+    stranger.query_params["deal"] = "1"
+    stranger.query_params["line"] = "99999"  # no such line: nothing offered
+    stranger.switch_page(PAGE).run()
+    assert not [b for b in stranger.button if b.key == "undo_last_1"]
