@@ -64,6 +64,8 @@ ISSUE_FIELDS = [
 
 
 def new_deal_form() -> None:
+    if ui.safe_mode():  # its counterparty picker would list every other deal's counterparty
+        return
     with st.expander("New deal", icon=":material/add:", expanded=store.is_empty()):
         counterparties = store.list_counterparties()
         known = {int(r.id): r.name for r in counterparties.itertuples()}

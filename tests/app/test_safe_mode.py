@@ -301,6 +301,9 @@ def test_a_shared_screen_shows_the_deal_on_it_and_no_other_deals_name(app):
         for name in ("Helios — Q1 cloud migration slots", "Baltic Freight — 3-year carrier contract",
                      "Priya Raman — senior ML engineer offer"):  # fmt: skip
             assert name not in text, f"{screen} shows another deal: {name}"
+        options = " ".join(str(o) for box in at.selectbox for o in box.options)
+        for other in ("Helios Retail Group", "Baltic Freight Lines", "Kessler Castings"):
+            assert other not in options, f"{screen} offers another deal's counterparty: {other}"
         links = [link.proto.label for link in at.get("page_link")]
         assert "Pipeline" not in links and "Outcomes" not in links
     assert len(others) == 12
