@@ -4,7 +4,7 @@ The per-deal figures are aggregated in DuckDB (store.pipeline) from the constant
 the definitions of core.concessions; this module only adds the pipeline's own rules on the one-row-per-
 deal frame: what "at risk" means, the order, the filters and the top metrics.
 
-At risk: a floor breach, a mandate overrun, their leverage clearly ahead of ours (index at or below
+At risk: a floor breach, a mandate overrun, they lead clearly of ours (index at or below
 CLEARLY_WEAKER), or a deadline within RISK_DEADLINE_DAYS while their leverage is ahead (index below 0).
 Each deal at risk says why (`risk_reasons`). A closed deal (its review says signed, walked away or lost)
 is never at risk and leaves the live pipeline's figures; a filter brings it back.
@@ -103,9 +103,9 @@ def judge(frame: pd.DataFrame) -> pd.DataFrame:
     reasons = pd.Series("", index=f.index)
     for says, when in (
         ("floor breach", breach),
-        ("gives over the mandate awaiting approval", overrun),
-        ("their leverage clearly ahead", clearly_weaker),
-        ("deadline near while they lead", near & weaker & ~clearly_weaker),
+        ("overrun awaiting approval", overrun),
+        ("they lead clearly", clearly_weaker),
+        ("deadline near, they lead", near & weaker & ~clearly_weaker),
     ):  # a loop over the kinds of risk, not over deals
         reasons = reasons + when.map({True: says + " · ", False: ""})
     f["risk_reasons"] = reasons.str.removesuffix(" · ").where(f["at_risk"], "")

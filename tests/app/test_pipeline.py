@@ -24,7 +24,7 @@ def test_the_pipeline_is_the_start_page_with_risk_first(app):
     assert rows["name"].iloc[0] == "Baltic Freight — 3-year carrier contract"  # a floor breach and an overrun
     assert (
         rows["risk_reasons"].iloc[0]
-        == "floor breach · gives over the mandate awaiting approval · their leverage clearly ahead"
+        == "floor breach · overrun awaiting approval · they lead clearly"
     )
     assert len(at.get("vega_lite_chart")) == 1
 
