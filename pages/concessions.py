@@ -153,7 +153,7 @@ def entry_form(issue_names: dict[int, str], cur: str) -> None:
                 a[3], f"Value to you ({ui.md(cur)})", K["you"], placeholder=amount_example(negative=True)
             )
             ui.amount_input(a[4], f"Value to them ({ui.md(cur)})", K["them"])
-        b = st.columns([4, 3, 2, 1.1, 1.5, 1.4], vertical_alignment="bottom")
+        b = st.columns([4, 3, 2, 1.3], vertical_alignment="bottom")
         b[0].text_input(
             "Trigger/contingency", key=K["trigger"], placeholder="Only if the order is signed by the 30th"
         )
@@ -165,8 +165,10 @@ def entry_form(issue_names: dict[int, str], cur: str) -> None:
         )
         ui.amount_input(b[2], "New position", K["position"])
         b[3].number_input("Round", key=K["round"], min_value=1, step=1)
-        b[4].checkbox("Final offer", key=K["final"])
-        b[5].form_submit_button(
+        # A row of their own, right-aligned: on a tablet beside the sidebar no label or button is cut.
+        c = st.columns([4, 2, 1.6], vertical_alignment="center")
+        c[1].checkbox("Final offer", key=K["final"])
+        c[2].form_submit_button(
             "Log it",
             type="primary",
             on_click=log_concession,
