@@ -25,7 +25,7 @@ from core.concessions import (
 )
 from core.csvio import check_size, frame_to_csv, parse_concessions
 from core.deadline import countdown
-from core.formatting import amount_example, count, plural
+from core.formatting import amount_example, count, fmt_amount, plural
 from core.library import tradeable_suggestions
 from core.models import Concession, InvalidInput, read_amounts, validate
 from core.store import Conflict, NotAllowed, NotFound, now
@@ -485,6 +485,12 @@ def live_table() -> None:
         if safe:  # only what was said at the table: no values, no running balance, no flags
             table = table.drop(columns=["Value to you", "Value to them", "Balance", "Flags"])
         money_fmt = st.column_config.NumberColumn(format="%+,.0f")
+        if current_deal().decimal_comma:  # the grid writes numbers the English way: as text, the deal's way
+            for column in ("Value to you", "Value to them", "Balance"):
+                if column in table:
+                    table[column] = table[column].map(ui.signed_money)
+            table["New position"] = table["New position"].map(lambda x: "" if pd.isna(x) else fmt_amount(x))
+            money_fmt = st.column_config.TextColumn()
         st.dataframe(
             table, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(table)),
             column_config={"Value to you": money_fmt, "Value to them": money_fmt, "Balance": money_fmt,

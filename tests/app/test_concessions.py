@@ -450,3 +450,17 @@ def test_undo_of_the_last_line_survives_a_reload(page, db_path):
     stranger.query_params["line"] = "99999"  # no such line: nothing offered
     stranger.switch_page(PAGE).run()
     assert not [b for b in stranger.button if b.key == "undo_last_1"]
+
+
+def test_a_decimal_comma_deals_live_table_writes_amounts_its_way(page, db_path):
+    store = Store.open(db_path)
+    store.update_deal(store.get_deal(1).model_copy(update={"decimal_comma": True}))
+    store.close()
+    at = log(page.run(), item="Volume", give="x", get="y", you="-15.000,50", position="1.790")
+    (live,) = [t.value for t in at.dataframe if "Balance" in t.value.columns]
+    newest = live.iloc[0]
+    assert (newest["Value to you"], newest["Balance"], newest["New position"]) == (
+        "−15.000,50",
+        "−28.500,50",
+        "1.790",
+    )

@@ -22,10 +22,7 @@ def test_the_pipeline_is_the_start_page_with_risk_first(app):
     rows = table(at)
     assert len(rows) == 10
     assert rows["name"].iloc[0] == "Baltic Freight — 3-year carrier contract"  # a floor breach and an overrun
-    assert (
-        rows["risk_reasons"].iloc[0]
-        == "floor breach · overrun awaiting approval · they lead clearly"
-    )
+    assert rows["risk_reasons"].iloc[0] == "floor breach · overrun awaiting approval · they lead clearly"
     assert len(at.get("vega_lite_chart")) == 1
 
 
