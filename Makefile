@@ -7,7 +7,8 @@ CHROMIUM := /usr/bin/chromium
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT   ?= 8501
 
-FAKETIME := /usr/bin/faketime
+# Not "FAKETIME": that is libfaketime's own variable, and make would pass this value to every child process.
+FAKETIME_BIN := /usr/bin/faketime
 
 .PHONY: run test test-future test-fast test-unit test-app test-integration test-browser bench screenshots lint chromium postgresql clean
 
@@ -26,7 +27,7 @@ $(CHROMIUM):
 chromium: $(CHROMIUM)
 
 # Debian's libfaketime: `make test-future` runs every process of the suite a year ahead.
-$(FAKETIME):
+$(FAKETIME_BIN):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq faketime
 
@@ -46,8 +47,8 @@ test: $(STAMP) $(CHROMIUM) postgresql
 
 # The whole suite with the machine's clock a year ahead (servers, browser and databases too): no test may
 # depend on the day it runs. In-process tests run on their own fixed clock; the rest must read the real one.
-test-future: $(STAMP) $(CHROMIUM) postgresql $(FAKETIME)
-	HYPOTHESIS_PROFILE=dev $(FAKETIME) -f '+365d' $(PY) -m pytest -q
+test-future: $(STAMP) $(CHROMIUM) postgresql $(FAKETIME_BIN)
+	HYPOTHESIS_PROFILE=dev $(FAKETIME_BIN) -f '+365d' $(PY) -m pytest -q
 
 # The edit loop: core units and every screen through AppTest on the embedded DuckDB, both cores at once;
 # no processes, servers, browser, fuzzing or PostgreSQL (`make test` runs all of them, on both engines).
