@@ -215,9 +215,11 @@ let seenRefusal = refused() && refused()[1];
 new MutationObserver(() => {{
     const line = confirmed();
     if (line !== null && line !== seen) {{
-        seen = line;
         const item = page.querySelector('input[aria-label="Item"]');
-        if (item) item.focus();
+        if (item && item.value === '') {{  // only once the form is cleared: never into the last line's text
+            seen = line;
+            item.focus();
+        }}
     }}
     const refusal = refused();
     if (refusal !== null && refusal[1] !== seenRefusal) {{  // a new refusal: the cursor goes to its field
@@ -389,10 +391,10 @@ def live_log() -> None:
         issue_names = {i.id: i.name for i in issues}
         if K["round"] not in s:  # the page's first draw: the next line starts in the latest round
             s[K["round"]] = reviewed()[2].latest_round
-        entry = st.container()
-        last_logged(totals, cur, safe)  # below the form on screen, but sent before it
-        with entry:
-            entry_form(issue_names, cur)
+        # The form (cleared for the next line) is sent before the confirmation: the cursor goes back to Item
+        # when the confirmation arrives, and a fast typist's next keys must never land in the last line's text.
+        entry_form(issue_names, cur)
+        last_logged(totals, cur, safe)
     ui.show_flash()
 
     current, issues, review = reviewed()
