@@ -12,16 +12,19 @@ read and every write, with the acting person; no screen decides access.
 | leader     | every deal, the whole pipeline     | deals they own or are on   | every deal                      |
 | admin      | every deal                         | deals they own or are on   | deals they sponsor              |
 
-Only admins manage members and who is on which deal. Nobody approves a line they logged themselves.
+Only admins manage members and who is on which deal. Nobody approves a line they logged or last changed.
 A deal a person may not read does not exist for them: it is "not found", never "forbidden".
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+import unicodedata
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
+from urllib.parse import urlsplit
 
 
 class Role(StrEnum):
@@ -50,12 +53,85 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 def email_address(text: str) -> str:
-    """An e-mail address as the cockpit keys people: trimmed and lower-case. Raises ValueError with the
-    reason when it is not one."""
-    email = (text or "").strip().lower()
+    """An e-mail address as the cockpit keys people: trimmed, NFKC-normalised and case-folded. Raises
+    ValueError with the reason when it is not one, or when it has a character that only looks like a
+    plain one: the Kelvin sign in "\u212aim@…" folds to "kim@…", another member's address."""
+    raw = (text or "").strip()
+    shown = raw[:80].encode("ascii", "backslashreplace").decode()
+    look_alike = next(
+        (c for c in raw if not c.isascii() and unicodedata.normalize("NFKC", c).casefold().isascii()), None
+    )
+    if look_alike:
+        name = unicodedata.name(look_alike, f"U+{ord(look_alike):04X}").lower()
+        raise ValueError(f"'{shown}' has a character that stands in for a plain letter ({name})")
+    email = unicodedata.normalize("NFKC", raw).casefold()
     if not _EMAIL.fullmatch(email) or len(email) > 254:
-        raise ValueError(f"'{text.strip()[:80]}' is not an e-mail address")
+        raise ValueError(f"'{shown}' is not an e-mail address")
     return email
+
+
+# Local mode has no sign-in: it serves the browser on this computer and nothing else.
+LOOPBACK_ADDRESSES = ("127.0.0.1", "::1", "localhost")
+PROXY_HEADERS = ("x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "forwarded", "x-real-ip")
+
+
+def _host_name(netloc: str) -> str | None:
+    try:
+        return urlsplit(f"//{netloc}").hostname
+    except ValueError:
+        return None
+
+
+def local_reach_refusal(address: str | None, headers: Mapping[str, str]) -> str | None:
+    """Why local mode must not serve this request, or None. It listens on a loopback address only (an
+    empty one means every interface); the request came to a loopback name (not a name that a web page
+    re-pointed at 127.0.0.1), from a page of the cockpit itself (not a page on another port), and not
+    through a proxy, which would serve this computer's cockpit to whoever reaches the proxy."""
+    if (address or "").strip("[]") not in LOOPBACK_ADDRESSES:
+        shown = address or "every address (an empty server.address)"
+        return (
+            f"This cockpit has no sign-in configured but listens on {shown}. Serve it on 127.0.0.1 "
+            "(make run), or configure sign-in for team use (see the README)."
+        )
+    lower = {k.lower(): v for k, v in headers.items()}
+    if any(h in lower for h in PROXY_HEADERS):
+        return (
+            "This cockpit has no sign-in configured and was reached through a proxy: local mode serves "
+            "only the browser on this computer. Configure sign-in for team use (see the README)."
+        )
+    host = lower.get("host")
+    if host is not None and _host_name(host) not in LOOPBACK_ADDRESSES:
+        return "This cockpit has no sign-in configured: open it at http://127.0.0.1 on this computer."
+    origin = lower.get("origin")
+    if origin is not None and host is not None and urlsplit(origin).netloc != host:
+        return "Another web page tried to open this cockpit: it answers only its own pages."
+    return None
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the identity provider says signed in: the address the cockpit shows, and the provider's own
+    key for the person (issuer and subject), which a changed or look-alike address cannot borrow."""
+
+    email: str
+    issuer: str
+    subject: str
+
+
+def signed_in_identity(claims: Mapping[str, Any], trusted_issuers: Collection[str] = ()) -> Identity:
+    """The identity in a provider's claims, or ValueError with the one sentence the person is shown.
+    The address must be verified by the boolean `email_verified: true`; a provider that never sends the
+    claim (Microsoft Entra ID) is trusted only when an admin names its issuer (COCKPIT_TRUSTED_ISSUERS)."""
+    issuer, subject = str(claims.get("iss") or "").strip(), str(claims.get("sub") or "").strip()
+    if not issuer or not subject:
+        raise ValueError("Your sign-in did not say who you are at your company (no issuer or subject).")
+    if claims.get("email_verified") is not True and issuer not in trusted_issuers:
+        raise ValueError("Your sign-in did not come with a verified e-mail address.")
+    try:
+        email = email_address(str(claims.get("email") or ""))
+    except ValueError as exc:
+        raise ValueError(f"Your sign-in's e-mail address is not one the cockpit accepts: {exc}.") from None
+    return Identity(email, issuer, subject)
 
 
 @dataclass(frozen=True)
@@ -86,12 +162,12 @@ def may_work(person: Person, parts: Collection[Part]) -> bool:
     return person.local or Part.owner in parts or Part.team in parts
 
 
-def may_approve(person: Person, parts: Collection[Part], logged_by: str | None = None) -> bool:
+def may_approve(person: Person, parts: Collection[Part], hands: Collection[str | None] = ()) -> bool:
     """May this person approve or reject a give over the deal's mandate (and raise the mandate)? Never
-    their own line: the four-eyes rule the mandate exists for."""
+    a line they logged or last changed (`hands`): the four-eyes rule the mandate exists for."""
     if person.local:
         return True
-    if logged_by is not None and logged_by.lower() == person.email:
+    if any(h is not None and h.lower() == person.email for h in hands):
         return False
     return person.role is Role.leader or Part.sponsor in parts
 

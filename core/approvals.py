@@ -104,7 +104,7 @@ def to_decide(
     lines: pd.DataFrame, approvals: Sequence[Approval], person_email: str | None = None
 ) -> pd.DataFrame:
     """The pending gives over the mandate across deals (`store.approval_queue()`), oldest first, without
-    the lines `person_email` logged (nobody approves their own give). Columns: deal_id, deal_name,
+    the lines `person_email` logged or last changed (nobody approves their own give). Columns: deal_id, deal_name,
     concession_id, item, value_to_you, over_by, logged_by, logged_at, says."""
     columns = ["deal_id", "deal_name", "concession_id", "item", "value_to_you", "over_by", "logged_by",
                "logged_at", "says"]  # fmt: skip
@@ -115,8 +115,10 @@ def to_decide(
     states = line_approvals(df, approvals)
     waiting = {cid: s for cid, s in states.items() if s.state is ApprovalState.pending}
     df = df[df["id"].isin(list(waiting))]
-    if person_email:
-        df = df[df["logged_by"].fillna("").str.lower() != person_email.lower()]
+    if person_email:  # nobody approves a line they logged or last changed
+        hands = [df[c].fillna("").str.lower() for c in ("logged_by", "changed_by") if c in df]
+        for by in hands:
+            df = df[by.loc[df.index] != person_email.lower()]
     return pd.DataFrame(
         {"deal_id": df["deal_id"].astype(int), "deal_name": df["deal_name"], "concession_id": df["id"].astype(int),
          "item": df["item"], "value_to_you": df["value_to_you"].astype(float),

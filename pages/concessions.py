@@ -284,7 +284,7 @@ def undo_last(line_id: int, item: str) -> None:
     """Button callback: runs before the redraw, so the balance shown is already without the line."""
     try:
         store.remove_concession(deal_id, line_id)
-    except (NotFound, Conflict) as exc:
+    except (NotFound, NotAllowed, Conflict) as exc:
         st.session_state[K["problems"]] = [str(exc)]
         return
     st.session_state[K["last"]] = None

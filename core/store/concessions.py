@@ -177,8 +177,8 @@ class Concessions(Members):
             refs = {"issue_id": issue_names(cur, deal_id)}
             for c in changed:
                 cur.execute(
-                    f"UPDATE concession SET {set_clause(_CONCESSION_COLUMNS)} WHERE id = ?",
-                    [*params(c, _CONCESSION_COLUMNS), c.id],
+                    f"UPDATE concession SET {set_clause(_CONCESSION_COLUMNS)}, changed_by = ? WHERE id = ?",
+                    [*params(c, _CONCESSION_COLUMNS), self.person.email, c.id],
                 )
                 changes += audit.field_changes("concession", _line(before[c.id]), before[c.id], c, refs=refs,
                                                fields=[f for f in _CONCESSION_COLUMNS if f != "deleted_at"])  # fmt: skip
@@ -202,7 +202,10 @@ class Concessions(Members):
                 [concession_id, deal_id],
             ):
                 raise NotFound(f"Concession line {concession_id} is not a removed line of this deal.")
-            cur.execute("UPDATE concession SET deleted_at = NULL WHERE id = ?", [concession_id])
+            cur.execute(
+                "UPDATE concession SET deleted_at = NULL, changed_by = ? WHERE id = ?",
+                [self.person.email, concession_id],
+            )
             refresh_totals(cur, [deal_id])
             line = self._concessions_by_id(cur, [concession_id])[concession_id]
             self._audit(
@@ -260,7 +263,7 @@ class Concessions(Members):
         issue_id = c.issue_id if issue_map is None else issue_map.get(c.issue_id)
         values = params(c.model_copy(update={"issue_id": issue_id}), _CONCESSION_COLUMNS)
         insert(
-            cur, "concession", ["id", "deal_id", *_CONCESSION_COLUMNS, "logged_by"],
-            [new_id, deal_id, *values, self.person.email],
+            cur, "concession", ["id", "deal_id", *_CONCESSION_COLUMNS, "logged_by", "changed_by"],
+            [new_id, deal_id, *values, self.person.email, self.person.email],
         )  # fmt: skip
         return new_id

@@ -9,12 +9,14 @@ from __future__ import annotations
 import copy
 import functools
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any, Self
 
 import pandas as pd
 
 from ..access import (
+    Identity,
     Part,
     Person,
     Role,
@@ -34,11 +36,28 @@ from ..models import Approval, Deal, Decision, InvalidInput, Member, validate
 from .engine import Cursor, Engine, NotAllowed, NotFound, insert, now
 
 GUARD = "__access__"  # the mark every public store method carries: how it checks the acting person
+# True inside a public store call: the calls it makes to others reuse the person it read.
+_PERSON_READ: ContextVar[bool] = ContextVar("person_read", default=False)
 
 
 def _marked(kind: str, fn: Callable) -> Callable:
-    setattr(fn, GUARD, kind)
-    return fn
+    """Mark `fn` with its guard, and read the acting member's role from the database again before each
+    outermost call: a page open for minutes (its live parts, a button, a download built on click) acts
+    with the role the member has now, and not at all once they are removed."""
+
+    @functools.wraps(fn)
+    def as_they_are_now(self: Members, *args: Any, **kwargs: Any) -> Any:
+        if _PERSON_READ.get():
+            return fn(self, *args, **kwargs)
+        token = _PERSON_READ.set(True)
+        try:
+            self._read_person_again()
+            return fn(self, *args, **kwargs)
+        finally:
+            _PERSON_READ.reset(token)
+
+    setattr(as_they_are_now, GUARD, kind)
+    return as_they_are_now
 
 
 def _on_first(kind: str, check: Callable[[Members, int], None]) -> Callable[[Callable], Callable]:
@@ -109,6 +128,22 @@ class Members(Engine):
         bound = copy.copy(self)
         bound._person = person
         return bound
+
+    def _read_person_again(self) -> None:
+        """The bound member's role as stored now (a leader demoted a minute ago approves nothing more);
+        NotAllowed once they are removed. The local user and the unbound store have nobody to re-read."""
+        if self._person is None or self._person.local:
+            return
+        rows = self.cursor().rows(
+            "SELECT role FROM member WHERE email = ? AND removed_at IS NULL", [self._person.email]
+        )
+        if not rows:
+            if not self.cursor().scalar("SELECT count(*) FROM member WHERE removed_at IS NULL"):
+                return  # no team yet: the first admin is being added (a team keeps its last admin)
+            raise NotAllowed("You are no longer a member of this cockpit: ask an admin to add you again.")
+        role = Role(rows[0]["role"])
+        if role != self._person.role:
+            self._person = Person(self._person.email, role)
 
     def _parts(self, deal_id: int, cur: Cursor | None = None) -> set[Part]:
         if self.person.local:  # the one local user may do everything: no need to ask the database
@@ -184,13 +219,49 @@ class Members(Engine):
     # ---- members ---------------------------------------------------------------------------------
     @open_to_members
     def member(self, email: str) -> Member | None:
-        """A live member by e-mail (any case), or None: how sign-in finds the person's role."""
+        """A live member by e-mail (any case), or None."""
+        try:
+            key = email_address(email)
+        except ValueError:
+            return None  # not an address, or a look-alike of one: nobody
         rows = self.cursor().rows(
             "SELECT email, role, added_at, added_by, removed_at FROM member "
             "WHERE email = ? AND removed_at IS NULL",
-            [email.strip().lower()],
+            [key],
         )
         return Member.model_validate(rows[0]) if rows else None
+
+    @open_to_members
+    def sign_in(self, identity: Identity) -> Member | None:
+        """The live member the provider's identity signs in as, or None. A member is found by the
+        provider's issuer and subject once bound; an address finds only a member not yet bound, who is
+        bound to this identity there and then. The first person on a database with no members is made
+        its admin. NotAllowed when the address is a member bound to another account."""
+        with self.transaction() as cur:
+            cur.serialize("members")
+            bound = cur.rows(
+                "SELECT email FROM member WHERE issuer = ? AND subject = ? AND removed_at IS NULL",
+                [identity.issuer, identity.subject],
+            )
+            if bound:
+                return self.member(bound[0]["email"])
+            rows = cur.rows(
+                "SELECT issuer, subject FROM member WHERE email = ? AND removed_at IS NULL", [identity.email]
+            )
+            if rows and rows[0]["subject"] is not None:
+                raise NotAllowed(
+                    f"{identity.email} is a member who signs in with another account of your company's "
+                    "sign-in: use that one, or ask an admin."
+                )
+            if not rows and cur.scalar("SELECT count(*) FROM member WHERE removed_at IS NULL"):
+                return None
+            if not rows:
+                self._make_first_admin(cur, identity.email)
+            cur.execute(
+                "UPDATE member SET issuer = ?, subject = ? WHERE email = ?",
+                [identity.issuer, identity.subject, identity.email],
+            )
+        return self.member(identity.email)
 
     @open_to_members
     def has_members(self) -> bool:
@@ -205,14 +276,15 @@ class Members(Engine):
             cur.serialize("members")  # who is first, and who is the last admin, hold across servers
             if cur.scalar("SELECT count(*) FROM member WHERE removed_at IS NULL"):
                 return None
-            cur.execute("DELETE FROM member WHERE email = ?", [key])
-            insert(
-                cur, "member", ["email", "role", "added_at", "added_by"], [key, Role.admin.value, now(), key]
-            )
-            self.acting_as(Person(key, Role.admin))._audit(
-                cur, None, [Change("member", f"Member {key} added (first sign-in)", None, Role.admin.value)]
-            )
+            self._make_first_admin(cur, key)
         return self.member(key)
+
+    def _make_first_admin(self, cur: Cursor, key: str) -> None:
+        cur.execute("DELETE FROM member WHERE email = ?", [key])
+        insert(cur, "member", ["email", "role", "added_at", "added_by"], [key, Role.admin.value, now(), key])
+        self.acting_as(Person(key, Role.admin))._audit(
+            cur, None, [Change("member", f"Member {key} added (first sign-in)", None, Role.admin.value)]
+        )
 
     @manages
     def list_members(self, include_removed: bool = False) -> list[Member]:
@@ -257,7 +329,10 @@ class Members(Engine):
                 ):
                     raise InvalidInput([f"Role: {email} is the last admin; make another member admin first"])
                 cur.execute(
-                    "UPDATE member SET role = ?, removed_at = NULL, added_at = ?, added_by = ? WHERE email = ?",
+                    # Added back: bound again at their next sign-in (a new account is a new subject).
+                    "UPDATE member SET role = ?, added_at = ?, added_by = ?, removed_at = NULL, "
+                    "issuer = CASE WHEN removed_at IS NULL THEN issuer END, "
+                    "subject = CASE WHEN removed_at IS NULL THEN subject END WHERE email = ?",
                     [role.value, at, by, email],
                 )
                 if old["removed_at"] is not None:
@@ -271,7 +346,10 @@ class Members(Engine):
     @manages
     def remove_member(self, email: str) -> None:
         """Soft: the person can no longer sign in or see any deal; their history stays."""
-        key = email.strip().lower()
+        try:
+            key = email_address(email)
+        except ValueError as exc:
+            raise InvalidInput([f"E-mail: {exc}"]) from None
         with self.transaction() as cur:
             cur.serialize("members")  # who is first, and who is the last admin, hold across servers
             if not cur.scalar("SELECT count(*) FROM member WHERE email = ? AND removed_at IS NULL", [key]):
@@ -408,11 +486,15 @@ class Members(Engine):
             )
             if not rows:
                 raise NotFound(f"Concession line {concession_id} is not a live line of this deal.")
-            logged_by = cur.scalar("SELECT logged_by FROM concession WHERE id = ?", [concession_id])
+            hands = cur.rows("SELECT logged_by, changed_by FROM concession WHERE id = ?", [concession_id])[0]
             parts = self._parts(deal_id, cur)
-            if not may_approve(self.person, parts, logged_by):
-                if not self.person.local and logged_by == self.person.email:
+            if not may_approve(self.person, parts, (hands["logged_by"], hands["changed_by"])):
+                if not self.person.local and self.person.email == hands["logged_by"]:
                     raise NotAllowed("You logged this line: another person (its sponsor) must approve it.")
+                if not self.person.local and self.person.email == hands["changed_by"]:
+                    raise NotAllowed(
+                        "You last changed this line: another person (its sponsor) must approve it."
+                    )
                 raise NotAllowed(refusal("approve its gives"))
             if self.person.local:
                 by, at = (decided_by or "").strip(), decided_at or now()
@@ -500,7 +582,7 @@ class Members(Engine):
                     SELECT c.deal_id FROM concession c JOIN deal d ON d.id = c.deal_id
                     WHERE c.deleted_at IS NULL GROUP BY c.deal_id, d.mandate
                     HAVING sum(greatest(-c.value_to_you, 0)) > d.mandate)
-                SELECT c.id, c.deal_id, c.item, c.value_to_you, c.logged_at, c.logged_by, d.mandate,
+                SELECT c.id, c.deal_id, c.item, c.value_to_you, c.logged_at, c.logged_by, c.changed_by, d.mandate,
                        d.name AS deal_name
                 FROM concession c JOIN deal d ON d.id = c.deal_id JOIN over o ON o.deal_id = c.deal_id
                 WHERE c.deleted_at IS NULL AND {where}

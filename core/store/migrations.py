@@ -290,4 +290,21 @@ MIGRATIONS: list[tuple[str, list[str | OnlyOn]]] = [
             "ALTER TABLE alternative ADD COLUMN best_reason VARCHAR DEFAULT ''",
         ],
     ),
+    (
+        "016_member_identity",
+        [
+            # The identity provider's own key for a member (issuer + subject), bound at their first sign-in:
+            # from then on an address alone, changed or look-alike, signs nobody in as them.
+            "ALTER TABLE member ADD COLUMN issuer VARCHAR",
+            "ALTER TABLE member ADD COLUMN subject VARCHAR",
+        ],
+    ),
+    (
+        "017_concession_changed_by",
+        [
+            # Who wrote a line last (logged, corrected or restored it): they do not approve it either.
+            "ALTER TABLE concession ADD COLUMN changed_by VARCHAR",
+            "UPDATE concession SET changed_by = logged_by",
+        ],
+    ),
 ]

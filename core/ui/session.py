@@ -106,6 +106,10 @@ def live(seconds: float, says_why: bool = True) -> Callable[[Callable[[], None]]
                     st.warning(md(exc.shown()), icon=":material/cloud_off:")
                 else:
                     st.caption(":material/cloud_off: Waiting for the database.")
+            except (NotAllowed, NotFound):
+                # Removed from the cockpit or the deal since the page was drawn: the whole page runs again
+                # and says so, instead of this part drawing what they may no longer read.
+                st.rerun(scope="app")
 
         return st.fragment(run_every=seconds)(guarded)
 

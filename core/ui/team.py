@@ -4,13 +4,13 @@ so no read or write can forget who is acting; access itself is decided in core (
 
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
-from ..access import ROLE_MEANS, Person, local_person
+from ..access import ROLE_MEANS, Person, local_person, local_reach_refusal, signed_in_identity
 from ..formatting import md
-from ..store import Store, current_user
-
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+from ..store import NotAllowed, Store, current_user
 
 
 def team_mode() -> bool:
@@ -36,25 +36,33 @@ def acting_person(store: Store) -> Person:
         return local_person(current_user())
     if not st.user.is_logged_in:
         _sign_in_page()
-    claims = _claims()
-    email = str(claims.get("email") or "").strip().lower()
-    if not email or claims.get("email_verified") is False:
-        _not_a_member_page(email, "Your sign-in did not come with a verified e-mail address.")
-    member = store.member(email) or store.claim_first_admin(email)
+    try:
+        identity = signed_in_identity(_claims(), trusted_issuers())
+        member = store.sign_in(identity)
+    except (ValueError, NotAllowed) as exc:
+        _refused_page(md(str(exc)))
     if member is None:
-        _not_a_member_page(email, "You are signed in, but not a member of this cockpit yet.")
+        _refused_page(f"You are signed in, but not a member of this cockpit yet. Ask an admin to add you "
+                      f"({md(identity.email)}).")  # fmt: skip
     return Person(member.email, member.role)
+
+
+def trusted_issuers() -> set[str]:
+    """Issuers whose e-mail addresses are verified though they never send `email_verified` (Microsoft
+    Entra ID): named by an admin in COCKPIT_TRUSTED_ISSUERS, separated by spaces or commas."""
+    return {i for i in os.environ.get("COCKPIT_TRUSTED_ISSUERS", "").replace(",", " ").split() if i}
 
 
 def _refuse_beyond_this_computer() -> None:
     """Local mode has no sign-in, so it serves only this computer: never the confidential numbers to
-    whoever can reach the port."""
-    address = st.get_option("server.address")
-    if address and address not in LOOPBACK:
-        st.error(
-            f"This cockpit has no sign-in configured but listens on {md(address)}. Serve it on 127.0.0.1 "
-            "(`make run`), or configure sign-in for team use (see the README)."
-        )
+    whoever can reach the port, a proxy in front of it, or another web page in the same browser."""
+    try:
+        headers = dict(st.context.headers)
+    except Exception:  # noqa: BLE001 (no request behind this run: a test's script runner)
+        headers = {}
+    refusal = local_reach_refusal(st.get_option("server.address"), headers)
+    if refusal:
+        st.error(md(refusal))
         st.stop()
 
 
@@ -66,11 +74,9 @@ def _sign_in_page() -> None:
     st.stop()
 
 
-def _not_a_member_page(email: str, why: str) -> None:
+def _refused_page(why: str) -> None:
     st.title("Deal Cockpit")
-    st.warning(
-        f"{why} Ask an admin to add you" + (f" ({md(email)})." if email else "."), icon=":material/lock:"
-    )
+    st.warning(why, icon=":material/lock:")
     st.button("Sign out", icon=":material/logout:", on_click=st.logout, key="sign_out")
     st.stop()
 

@@ -13,6 +13,7 @@ AUTH = {
     "redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "not-a-secret-in-tests",
     "client_id": "cockpit", "client_secret": "also-not", "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
 }  # fmt: skip
+ISSUER = "https://id.example.com"
 OTHER_DEALS = [
     "Helios — Q1 cloud migration slots", "PayLoop — fintech co-branding", "Kessler — die-cast housings should-cost",
     "Tessaro — data-center hardware refresh", "Baltic Freight — 3-year carrier contract",
@@ -31,8 +32,11 @@ def team(app, db_path, first_start_file):
     store.share_deal(1, "ana@example.com", "owner")
     store.share_deal(1, "sam@example.com", "sponsor")
 
-    def start(email: str | None, deal: int | None = None, page: str | None = None) -> AppTest:
-        user = {"is_logged_in": True, "email": email} if email else {"is_logged_in": False}
+    def start(email: str | None, deal: int | None = None, page: str | None = None, **claims) -> AppTest:
+        user = {"is_logged_in": False}
+        if email:  # what a provider's ID token says, unless a test says otherwise
+            user = {"is_logged_in": True, "email": email, "email_verified": True, "iss": ISSUER, "sub": email}
+            user.update(claims)
         return app(deal=deal, page=page, auth=AUTH, user=user)
 
     return start
@@ -55,6 +59,29 @@ def test_an_unknown_person_is_told_to_ask_an_admin_and_sees_no_data(team):
     )
     assert "Northwind" not in sent(at)
     assert [b.label for b in at.button] == ["Sign out"]
+
+
+@pytest.mark.parametrize(
+    ("email", "claims", "says"),
+    [
+        ("\u212aim@example.com", {}, "has a character that stands in for a plain letter (kelvin sign)"),
+        ("ＬＥＡ@example.com", {}, "has a character that stands in for a plain letter (fullwidth latin"),
+        ("lea@example.com", {"email_verified": "true"}, "did not come with a verified e-mail address"),
+        ("lea@example.com", {"email_verified": None}, "did not come with a verified e-mail address"),
+        ("lea@example.com", {"sub": ""}, "did not say who you are"),
+    ],
+)
+def test_a_look_alike_or_unverified_address_signs_nobody_in(team, email, claims, says):
+    at = team(email, deal=1, **claims)
+    assert says in at.warning[0].value
+    assert "Northwind" not in sent(at) and not at.sidebar.selectbox
+
+
+def test_once_bound_an_address_alone_no_longer_signs_a_member_in(team):
+    assert team("lea@example.com", sub="lea-at-the-provider").sidebar.selectbox  # binds her account
+    at = team("LEA@Example.com", sub="someone-else")  # another account given her address
+    assert "is a member who signs in with another account" in at.warning[0].value
+    assert "Northwind" not in sent(at)
 
 
 def test_a_negotiator_opening_another_deal_by_link_sees_not_found_and_nothing_of_it_anywhere(team):
@@ -168,13 +195,14 @@ def test_locally_the_negotiator_records_who_approved_by_phone_and_when(app, db_p
     ]
 
 
-def test_local_mode_refuses_to_serve_beyond_this_computer(app):
+@pytest.mark.parametrize(("address", "says"), [("0.0.0.0", "0.0.0.0"), ("", "every address")])
+def test_local_mode_refuses_to_serve_beyond_this_computer(app, address, says):
     from streamlit import config
 
-    config.set_option("server.address", "0.0.0.0")
+    config.set_option("server.address", address)
     try:
         at = app(deal=1)
-        assert at.error[0].value.startswith("This cockpit has no sign-in configured but listens on 0.0.0.0.")
+        assert at.error[0].value.startswith(f"This cockpit has no sign-in configured but listens on {says}")
         assert "Northwind" not in sent(at)
     finally:
         config.set_option("server.address", "127.0.0.1")

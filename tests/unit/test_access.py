@@ -3,16 +3,19 @@
 import pytest
 
 from core.access import (
+    Identity,
     Part,
     Person,
     Role,
     email_address,
     local_person,
+    local_reach_refusal,
     may_approve,
     may_create_deal,
     may_manage_members,
     may_read,
     may_work,
+    signed_in_identity,
 )
 
 NONE, OWNER, SPONSOR, TEAM = set(), {Part.owner}, {Part.sponsor}, {Part.team}
@@ -45,10 +48,10 @@ def test_what_each_role_may_do_on_a_deal(role, parts, read, work, approve):
 
 def test_nobody_approves_their_own_line_but_the_local_user_does_everything():
     sponsor = Person("sam@example.com", Role.sponsor)
-    assert may_approve(sponsor, SPONSOR, logged_by="ana@example.com")
-    assert not may_approve(sponsor, SPONSOR, logged_by="SAM@example.com")
+    assert may_approve(sponsor, SPONSOR, hands=("ana@example.com", None))
+    assert not may_approve(sponsor, SPONSOR, hands=("ana@example.com", "SAM@example.com"))
     me = local_person("ana")
-    assert may_read(me, NONE) and may_work(me, NONE) and may_approve(me, NONE, logged_by="ana")
+    assert may_read(me, NONE) and may_work(me, NONE) and may_approve(me, NONE, hands=("ana",))
     assert may_create_deal(me) and may_manage_members(me)
 
 
@@ -76,3 +79,84 @@ def test_an_address_that_is_not_one_is_refused(text):
 
 def test_addresses_are_keyed_trimmed_and_lower_case():
     assert email_address("  Ana.Ruiz@Example.COM ") == "ana.ruiz@example.com"
+
+
+@pytest.mark.parametrize(
+    ("text", "character"),
+    [
+        ("\u212aim@example.com", "kelvin sign"),  # folds to kim@example.com
+        ("ｋim@example.com", "fullwidth latin small letter k"),
+        ("kim@exa\u217fple.com", "small roman numeral one thousand"),  # ⅿ folds to m
+        ("k\ufb01@example.com", "latin small ligature fi"),
+    ],
+)
+def test_a_character_that_stands_in_for_a_plain_letter_is_refused_naming_it(text, character):
+    with pytest.raises(ValueError, match=f"stands in for a plain letter \\({character}\\)"):
+        email_address(text)
+
+
+def test_addresses_in_other_scripts_are_kept_and_case_folded():
+    assert email_address("Jürgen@Beispiel.DE") == "jürgen@beispiel.de"
+    assert email_address("ΑΝΝΑ@example.gr") == "αννα@example.gr"
+
+
+ISSUER = "https://id.example.com"
+
+
+@pytest.mark.parametrize("verified", [False, "true", "false", 1, None])
+def test_only_the_boolean_true_verifies_an_address(verified):
+    claims = {"iss": ISSUER, "sub": "1", "email": "ana@example.com", "email_verified": verified}
+    with pytest.raises(ValueError, match="did not come with a verified e-mail address"):
+        signed_in_identity(claims)
+
+
+def test_a_provider_that_never_says_verified_is_trusted_only_when_an_admin_names_it():
+    claims = {"iss": "https://login.microsoftonline.com/t/v2.0", "sub": "x1", "email": "Ana@Example.com"}
+    with pytest.raises(ValueError):
+        signed_in_identity(claims)
+    assert signed_in_identity(claims, {"https://login.microsoftonline.com/t/v2.0"}) == Identity(
+        "ana@example.com", "https://login.microsoftonline.com/t/v2.0", "x1"
+    )
+
+
+@pytest.mark.parametrize("missing", ["iss", "sub"])
+def test_an_identity_needs_the_issuer_and_the_subject(missing):
+    claims = {"iss": ISSUER, "sub": "1", "email": "ana@example.com", "email_verified": True}
+    with pytest.raises(ValueError, match="did not say who you are"):
+        signed_in_identity({k: v for k, v in claims.items() if k != missing})
+
+
+LOCAL = {"Host": "127.0.0.1:8501", "Origin": "http://127.0.0.1:8501"}
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "localhost", "::1", "[::1]"])
+def test_local_mode_serves_its_own_pages_on_a_loopback_address(address):
+    assert local_reach_refusal(address, LOCAL) is None
+    assert local_reach_refusal(address, {"host": "localhost:8501", "origin": "http://localhost:8501"}) is None
+    assert local_reach_refusal(address, {}) is None  # no request headers: nobody else to refuse
+
+
+@pytest.mark.parametrize("address", ["", None, "0.0.0.0", "::", "192.168.1.20", "127.0.0.1.example.com"])
+def test_local_mode_refuses_any_address_that_is_not_loopback_the_empty_one_included(address):
+    refusal = local_reach_refusal(address, LOCAL)
+    assert refusal is not None and refusal.startswith("This cockpit has no sign-in configured but listens on")
+
+
+@pytest.mark.parametrize(
+    "header", ["X-Forwarded-For", "x-forwarded-host", "Forwarded", "X-Real-IP", "X-Forwarded-Proto"]
+)
+def test_local_mode_refuses_a_request_that_came_through_a_proxy(header):
+    assert "reached through a proxy" in local_reach_refusal("127.0.0.1", {**LOCAL, header: "10.0.0.9"})
+
+
+@pytest.mark.parametrize(
+    ("host", "origin", "says"),
+    [
+        ("rebound.example.com:8501", "http://rebound.example.com:8501", "open it at http://127.0.0.1"),
+        ("127.0.0.1:8501", "http://localhost:9999", "Another web page"),  # a page on another port
+        ("127.0.0.1:8501", "http://127.0.0.1:3000", "Another web page"),
+        ("127.0.0.1:8501", "null", "Another web page"),  # a sandboxed frame or a file
+    ],
+)
+def test_local_mode_refuses_other_web_pages_and_names_rebound_to_loopback(host, origin, says):
+    assert says in local_reach_refusal("127.0.0.1", {"Host": host, "Origin": origin})

@@ -177,15 +177,58 @@ def test_the_first_member_is_made_admin_and_the_last_admin_cannot_be_removed(sto
         store.add_member("x@example.com", "boss")
 
 
+def test_sign_in_binds_the_providers_identity_and_an_address_alone_signs_nobody_in_after(team):
+    from core.access import Identity
+
+    issuer = "https://id.example.com"
+    assert team.sign_in(Identity(ANA.email, issuer, "ana-1")).role == "negotiator"
+    assert team.sign_in(Identity(ANA.email, issuer, "ana-1")).email == ANA.email  # again: the same
+    with pytest.raises(NotAllowed, match="signs in with another account"):
+        team.sign_in(Identity(ANA.email, issuer, "mallory"))
+    with pytest.raises(NotAllowed):
+        team.sign_in(Identity(ANA.email, "https://evil.example.com", "ana-1"))  # same subject, other issuer
+    assert team.sign_in(Identity("eve@example.com", issuer, "eve")) is None  # not a member
+    admin = team.acting_as(ADA)
+    admin.remove_member(ANA.email)
+    assert team.sign_in(Identity(ANA.email, issuer, "ana-1")) is None  # removed: nobody
+    admin.add_member(ANA.email, "negotiator")  # added back: bound again at her next sign-in
+    assert team.sign_in(Identity(ANA.email, issuer, "ana-new")).email == ANA.email
+
+
+def test_the_first_person_to_sign_in_to_an_empty_team_is_bound_as_its_admin(store):
+    from core.access import Identity
+
+    first = Identity("first@example.com", "https://id.example.com", "f1")
+    assert store.sign_in(first).role == "admin"
+    assert store.sign_in(Identity("second@example.com", "https://id.example.com", "s2")) is None
+    with pytest.raises(NotAllowed):
+        store.sign_in(Identity("first@example.com", "https://id.example.com", "other"))
+
+
 def test_a_removed_member_sees_nothing_and_their_history_stays(team):
     ana = team.acting_as(ANA)
     ana.observe_signal(1, "anchor", "they anchored high")
     team.acting_as(ADA).remove_member(ANA.email)
     assert team.member(ANA.email) is None
-    assert team.acting_as(ANA).list_deals().empty  # even a store still bound to her
+    # A store bound to her before (an open page's live part, a button, a download built on click)
+    with pytest.raises(NotAllowed, match="^You are no longer a member of this cockpit"):
+        ana.list_deals()
+    with pytest.raises(NotAllowed):
+        ana.concession_log()
     assert "ana@example.com" in team.list_events(1)["changed_by"].tolist()
     history = team.acting_as(ADA).team_history()
     assert history["subject"].iloc[0] == "Member ana@example.com removed"
+
+
+def test_a_store_bound_before_a_demotion_acts_with_the_role_the_member_has_now(team):
+    lea = team.acting_as(LEA)  # a leader's page, open since before the change
+    assert len(lea.list_deals()) == 12
+    line = over_the_mandate(team)
+    team.acting_as(ADA).add_member(LEA.email, "negotiator")
+    assert lea.list_deals().empty  # on no deal's team now
+    with pytest.raises(NotFound):
+        lea.decide_approval(1, line, "approved", "fine")
+    assert [a.concession_id for a in team.list_approvals(1)] == []  # nothing decided
 
 
 def test_a_negotiator_cannot_raise_their_own_mandate(team):
@@ -262,6 +305,23 @@ def test_nobody_approves_their_own_give_and_only_sponsors_and_leaders_approve(te
     with pytest.raises(NotFound):
         team.acting_as(JONAS).decide_approval(1, line, "approved")
     assert team.list_approvals(1) == []
+
+
+def test_a_leader_who_corrected_a_teammates_line_does_not_approve_it(team):
+    from core.approvals import to_decide
+
+    team.acting_as(ADA).share_deal(1, LEA.email, "team")
+    line = over_the_mandate(team)  # logged by Ana
+    lea = team.acting_as(LEA)
+    stored = lea.live_concession(1, line)
+    lea.update_concessions(1, [stored.model_copy(update={"value_to_you": -90_000.0})])
+    assert line not in to_decide(*lea.approval_queue(), LEA.email)["concession_id"].tolist()
+    with pytest.raises(NotAllowed, match="^You last changed this line: another person"):
+        lea.decide_approval(1, line, "approved")
+    team.acting_as(SAM).decide_approval(
+        1, line, "approved", "CFO agreed"
+    )  # the sponsor is another pair of eyes
+    assert [(a.concession_id, a.decided_by) for a in team.list_approvals(1)] == [(line, SAM.email)]
 
 
 def test_locally_the_negotiator_records_who_approved_and_when(demo_store):
