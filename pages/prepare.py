@@ -16,6 +16,7 @@ from core.models import (
     Counterparty,
     Deal,
     Evidence,
+    InvalidInput,
     Issue,
     Stage,
     Stakeholder,
@@ -39,7 +40,6 @@ DEAL_FIELDS = [
     "currency",
     "decimal_comma",
     "side",
-    "mandate",
     "deadline",
     "deadline_reason",
     "deadline_evidence_id",
@@ -61,6 +61,38 @@ ISSUE_FIELDS = [
     "tradeable",
     "evidence_id",
 ]
+
+
+def mandate_form() -> None:
+    """The mandate is the sponsor's limit on the negotiator: moved on its own, by the sponsor or a leader,
+    with the reason recorded in the history (the deal form does not carry it)."""
+    if not store.may_decide(deal_id):
+        st.caption(
+            f"Mandate {ui.money(deal.mandate, deal.currency)}: only the deal's sponsor or a leader moves it, "
+            "with its reason."
+        )
+        return
+    with st.form(f"mandate_{deal_id}", clear_on_submit=True):
+        st.markdown(f"**Move the mandate** · now {ui.money(deal.mandate, deal.currency)}")
+        amount, why = st.columns([1, 3])
+        ui.amount_input(amount, f"New mandate ({ui.md(deal.currency)})", f"mandate_{deal_id}__amount")
+        why.text_input("Why", key=f"mandate_{deal_id}__reason", placeholder="Board agreed the extra 5 %")
+        moved = st.form_submit_button("Move the mandate", key=f"mandate_{deal_id}__save")
+    if moved:
+        s = st.session_state
+
+        def move() -> float:
+            typed = read_amounts(
+                {"mandate": s.get(f"mandate_{deal_id}__amount", "")},
+                deal.decimal_comma,
+                {"mandate": "New mandate"},
+            )
+            if typed["mandate"] is None:
+                raise InvalidInput(["New mandate: type the amount the sponsor agreed"])
+            store.set_mandate(deal_id, typed["mandate"], s.get(f"mandate_{deal_id}__reason", ""))
+            return typed["mandate"]
+
+        ui.attempt(move, lambda new: f"Moved the mandate to {ui.money(new, deal.currency)}.")
 
 
 def new_deal_form() -> None:
@@ -196,6 +228,8 @@ with tab_deal:
                                                decimal_comma=values.get("decimal_comma", deal.decimal_comma))),
             "Saved the deal.",
         )  # fmt: skip
+    if not safe:
+        mandate_form()
 
 with tab_cp:
     with st.form("counterparty_form"):

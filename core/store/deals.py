@@ -9,7 +9,7 @@ import pandas as pd
 from .. import audit
 from ..access import may_set_mandate, reads_every_deal
 from ..audit import Change
-from ..models import Counterparty, Deal, Stakeholder
+from ..models import Counterparty, Deal, InvalidInput, Stakeholder
 from .engine import Cursor, NotAllowed, NotFound, insert, live_ids, now, params, quoted, set_clause
 from .members import (
     Members,
@@ -152,10 +152,14 @@ class Deals(Members):
             before = Deal.model_validate(
                 cur.rows(f"SELECT id, {quoted(_DEAL_COLUMNS)} FROM deal WHERE id = ?", [deal.id])[0]
             )
-            if before.mandate != deal.mandate and not may_set_mandate(self.person, self._parts(deal.id, cur)):
-                raise NotAllowed(
-                    "Mandate: only the deal's sponsor or a leader can move it; ask them to approve the give "
-                    "or raise the mandate."
+            if before.mandate != deal.mandate:
+                if not may_set_mandate(self.person, self._parts(deal.id, cur)):
+                    raise NotAllowed(
+                        "Mandate: only the deal's sponsor or a leader can move it; ask them to approve the give "
+                        "or raise the mandate."
+                    )
+                raise InvalidInput(
+                    ["Mandate: moves on its own, with its reason (Prepare › Move the mandate)"]
                 )
             self._require(cur, "counterparty", deal.counterparty_id)
             for col, table in (("deadline_evidence_id", "evidence"), ("pressured_issue_id", "issue")):

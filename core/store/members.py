@@ -526,9 +526,11 @@ class Members(Engine):
 
     @reads_deal
     def set_mandate(self, deal_id: int, mandate: float, note: str = "") -> None:
-        """The sponsor moves the mandate (recorded with its reason)."""
+        """The sponsor (or a leader) moves the mandate, recorded with its reason: the only way it moves."""
         if not may_set_mandate(self.person, self._parts(deal_id)):
             raise NotAllowed(refusal("change its mandate"))
+        if not note.strip():
+            raise InvalidInput(["Why: say why the mandate moves; the history keeps it beside the change"])
         rows = self.cursor().rows("SELECT name, context, owner FROM deal WHERE id = ?", [deal_id])
         if rows:  # the mandate read as the deal form reads it: a finite amount from 0
             validate(Deal, {**rows[0], "mandate": mandate})

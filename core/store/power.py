@@ -60,6 +60,8 @@ class Power(Members):
 
     @works_deal
     def add_assessment(self, deal_id: int, assessment: PowerAssessment) -> int:
+        """A new assessment, by the acting person (the signed-in member; locally, this computer's user)."""
+        assessment = assessment.model_copy(update={"assessed_by": self.person.email})
         with self._writing(deal_id) as cur:
             previous = self._latest_assessment(cur, deal_id)
             new_id = self._insert_assessment(cur, deal_id, assessment, evidence_map=None)

@@ -40,8 +40,14 @@ def button(at, label):
 
 
 def deal_form(at, text):
-    at.text_input(key="deal_1__mandate").set_value(text)
-    return at.button(key="deal_form__save").click().run(), lambda s: s.get_deal(1).mandate
+    at.text_input(key="deal_1__value").set_value(text)
+    return at.button(key="deal_form__save").click().run(), lambda s: s.get_deal(1).value
+
+
+def mandate_form(at, text):
+    at.text_input(key="mandate_1__amount").set_value(text)
+    at.text_input(key="mandate_1__reason").set_value("board agreed")
+    return at.button(key="mandate_1__save").click().run(), lambda s: s.get_deal(1).mandate
 
 
 def issue_form(at, text):
@@ -89,6 +95,7 @@ def review_final(at, text):
 
 FORMS = {
     "deal form": ("pages/prepare.py", deal_form),
+    "mandate": ("pages/prepare.py", mandate_form),
     "issue form": ("pages/prepare.py", issue_form),
     "alternative form": ("pages/prepare.py", alternative_form),
     "anchor worksheet": ("pages/prepare.py", anchor_form),
@@ -143,6 +150,6 @@ def test_every_amount_box_on_every_screen_reads_back_what_it_shows_and_no_amount
                 f"{screen}: '{number.label}' is an amount in a number box"
             )
     assert seen >= 15  # deal, new deal, issue, alternative, anchor, concession entry, review finals
-    assert {"deal_1__value", "deal_1__mandate", "new_deal__value", "new_deal__mandate", "issue_1_1__reservation",
+    assert {"deal_1__value", "mandate_1__amount", "new_deal__value", "new_deal__mandate", "issue_1_1__reservation",
             "entry_you_1", "entry_them_1", "entry_position_1"} <= found  # fmt: skip
     assert any(k.startswith("final_1_") for k in found) and any(k.startswith("anchor_low_") for k in found)

@@ -164,7 +164,7 @@ def make_private_changes(db_path, deal_id):
             Alternative(description="Sell the slot to Vega Robotics", money=91234),
         ],
     )
-    store.update_deal(store.get_deal(deal_id).model_copy(update={"mandate": 23456}))
+    store.set_mandate(deal_id, 23456, "more room")
     store.add_concession(deal_id, Concession(item="Kickoff workshop", you_give="two days on site", you_get="reference call",
                                              value_to_you=-7654, value_to_them=3210, logged_at=datetime(2026, 11, 25, 9)))  # fmt: skip
 

@@ -150,6 +150,29 @@ def test_the_owner_cannot_approve_and_cannot_raise_her_own_mandate(team):
     assert not [b for b in at.button if b.label == "Approve"]
     assert any("pending approval" in m.value for m in at.markdown)
     assert [t for t in at.text_input if t.label == "Item"]  # she logs lines
+    at.switch_page("pages/prepare.py").run()
+    assert "mandate_1__amount" not in [t.key for t in at.text_input]  # neither a box of its own
+    assert "deal_1__mandate" not in [t.key for t in at.text_input]  # nor one in the deal form
+    assert any("only the deal's sponsor or a leader moves it" in c.value for c in at.caption)
+
+
+def test_the_sponsor_moves_the_mandate_on_prepare_with_its_reason_in_the_history(team, db_path):
+    at = team("sam@example.com", deal=1, page="pages/prepare.py")
+    at.text_input(key="mandate_1__amount").set_value("60k")
+    at.button(key="mandate_1__save").click().run()
+    assert "Why: say why the mandate moves" in at.error[0].value
+    assert Store.open(db_path).get_deal(1).mandate != 60_000
+    at.text_input(key="mandate_1__amount").set_value("60k")
+    at.text_input(key="mandate_1__reason").set_value("CFO agreed the pilot")
+    at.button(key="mandate_1__save").click().run()
+    store = Store.open(db_path)
+    assert store.get_deal(1).mandate == 60_000
+    last = store.list_events(1).iloc[0]
+    assert (last["subject"], last["note"], last["changed_by"]) == (
+        "Deal · Mandate",
+        "CFO agreed the pilot",
+        "sam@example.com",
+    )
 
 
 def test_the_admin_screen_is_for_admins_only(team):

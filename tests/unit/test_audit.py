@@ -72,12 +72,18 @@ def test_a_new_deal_and_its_first_issue_are_in_its_history_with_who(store, deal)
 def test_floor_target_and_mandate_changes_record_old_and_new(store, deal):
     issue = store.list_issues(deal)[0]
     store.replace_issues(deal, [issue.model_copy(update={"reservation": 105000, "target": 125000})])
-    store.update_deal(store.get_deal(deal).model_copy(update={"mandate": 15000, "stage": "midgame"}))
+    store.update_deal(store.get_deal(deal).model_copy(update={"stage": "midgame"}))
+    with pytest.raises(InvalidInput, match="^Mandate: moves on its own, with its reason"):
+        store.update_deal(store.get_deal(deal).model_copy(update={"mandate": 15000}))
+    with pytest.raises(InvalidInput, match="^Why: say why the mandate moves"):
+        store.set_mandate(deal, 15000, "  ")
+    store.set_mandate(deal, 15000, "board agreed")
     assert history(store, deal, "issue")[-2:] == [
         ("Issue 'Price' · Our target", "120,000", "125,000", True),
         ("Issue 'Price' · Our floor/ceiling", "100,000", "105,000", True),
     ]
     assert history(store, deal, "deal")[-1] == ("Deal · Mandate", "10,000", "15,000", True)
+    assert store.list_events(deal)["note"].iloc[0] == "board agreed"
     assert history(store, deal, "stage") == [("Deal · Stage", "setup", "midgame", False)]
 
 

@@ -82,13 +82,15 @@ def test_updating_a_deal_persists_every_field(store):
     deal = store.get_deal(deal_id).model_copy(
         update={
             "stage": "midgame",
-            "mandate": 12000,
+            "value": 125000,
             "deadline": date(2026, 12, 1),
             "deadline_reason": "Fiscal close",
         }
     )
     store.update_deal(deal)
     assert store.get_deal(deal_id) == deal
+    store.set_mandate(deal_id, 12000, "board agreed")  # the mandate moves on its own, with its reason
+    assert store.get_deal(deal_id) == deal.model_copy(update={"mandate": 12000})
 
 
 def test_a_failed_write_leaves_nothing_behind(store):

@@ -250,7 +250,9 @@ def test_a_negotiator_cannot_raise_their_own_mandate(team):
 def over_the_mandate(store, deal_id=1, who=ANA):
     """Log a give that takes the deal over its mandate; returns the line's id."""
     gives = -store.concession_frame(deal_id)["value_to_you"].clip(upper=0).sum()
-    store.set_mandate(deal_id, gives + 5000)  # the one local user: nothing over the mandate so far
+    store.set_mandate(
+        deal_id, gives + 5000, "room for this test"
+    )  # the one local user: nothing over the mandate so far
     big = 6000
     return (store.acting_as(who) if who else store).add_concession(
         deal_id, Concession(item="Extra discount", you_give="2 %", you_get="Signature", value_to_you=-big,
@@ -305,6 +307,19 @@ def test_nobody_approves_their_own_give_and_only_sponsors_and_leaders_approve(te
     with pytest.raises(NotFound):
         team.acting_as(JONAS).decide_approval(1, line, "approved")
     assert team.list_approvals(1) == []
+
+
+def test_an_assessment_is_recorded_as_the_signed_in_member_whatever_the_caller_says(team):
+    from core.models import PowerAssessment, PowerScore
+
+    scores = [PowerScore(source="alternatives", side="us", score=4)]
+    team.acting_as(ANA).add_assessment(
+        1,
+        PowerAssessment(
+            assessed_at=datetime(2026, 11, 25, 12), assessed_by="the server's user", scores=scores
+        ),
+    )
+    assert team.list_assessments(1)[-1].assessed_by == ANA.email
 
 
 def test_a_leader_who_corrected_a_teammates_line_does_not_approve_it(team):
