@@ -29,8 +29,8 @@ from .store import (
     database_location,
     now,
 )
-from .store.backends import without_password
 from .store.copying import copy_cockpit
+from .store.errors import masked
 
 EXIT_INVALID = 2
 EXIT_BUSY = 3
@@ -119,20 +119,25 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _run(args)
     except (DatabaseBusy, DatabaseUnreachable) as exc:  # try again later
-        print(f"cockpit: {exc}", file=sys.stderr)
+        _say(str(exc))
         return EXIT_BUSY
     except DatabaseProblem as exc:
-        print(f"cockpit: {exc}", file=sys.stderr)
+        _say(str(exc))
         return EXIT_INVALID
     except InvalidInput as exc:
-        print("cockpit: nothing was changed:", *exc.problems, sep="\n  ", file=sys.stderr)
+        _say("\n  ".join(["nothing was changed:", *exc.problems]))
         return EXIT_INVALID
     except (NotFound, NotAllowed) as exc:
-        print(f"cockpit: {exc}", file=sys.stderr)
+        _say(str(exc))
         return EXIT_INVALID
     except OSError as exc:  # an unreadable file, a full disk: say which, never a traceback
-        print(f"cockpit: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        _say(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
         return EXIT_INVALID
+
+
+def _say(problem: str) -> None:
+    """An error on stderr, in one place: whatever it quotes, no password is printed."""
+    print(f"cockpit: {masked(problem)}", file=sys.stderr)
 
 
 WAIT_DEFAULT = 10.0  # seconds a command waits for a busy database before it gives up
@@ -189,7 +194,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "grant":
         store = _open()
         store.grant(args.role)
-        print(f"{args.role} may now use the cockpit at {without_password(store.location)} (rows only, under its "
+        print(f"{args.role} may now use the cockpit at {masked(store.location)} (rows only, under its "
               "row-level policies)")  # fmt: skip
         return 0
 
@@ -209,7 +214,7 @@ def _run(args: argparse.Namespace) -> int:
         started = time.perf_counter()
         if args.deals is None:
             ids = demo.load_curated(store)
-            print(f"added {len(ids)} curated deals to {database_location()}")
+            print(f"added {len(ids)} curated deals to {masked(database_location())}")
         else:
             if args.deals < 1 or args.concessions_per_deal < 0:
                 raise InvalidInput(["--deals must be at least 1 and --concessions-per-deal at least 0"])
@@ -266,9 +271,7 @@ def _copy(args: argparse.Namespace) -> int:
     here = database_location()
     source_at, target_at = (here, args.to) if args.to is not None else (args.source, here)
     if _same_database(source_at, target_at):
-        raise InvalidInput(
-            [f"copy: the source and the target are the same database ({without_password(here)})"]
-        )
+        raise InvalidInput([f"copy: the source and the target are the same database ({masked(here)})"])
     wait = wait_seconds(os.environ.get("COCKPIT_WAIT", ""))
     source = Store.open(source_at, wait=wait)
     target = Store.open(target_at, wait=wait)
@@ -276,15 +279,16 @@ def _copy(args: argparse.Namespace) -> int:
     counts = copy_cockpit(source, target)
     for table, rows in counts.items():
         print(f"{table:<18} {rows:>10,}")
-    print(f"copied {sum(counts.values()):,} rows in {len(counts)} tables from {without_password(source.location)} "
-          f"to {without_password(target.location)} in {time.perf_counter() - started:.1f} s; "
+    print(f"copied {sum(counts.values()):,} rows in {len(counts)} tables from {masked(source.location)} "
+          f"to {masked(target.location)} in {time.perf_counter() - started:.1f} s; "
           "the counts are equal on both sides")  # fmt: skip
     return 0
 
 
 def _same_database(a: str, b: str) -> bool:
-    from .store.backends import is_postgres
+    from .store.backends import checked_location, is_postgres
 
+    a, b = str(checked_location(a)), str(checked_location(b))
     if is_postgres(a) or is_postgres(b):
         return a == b
     return Path(a).resolve() == Path(b).resolve()

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import duckdb
 import pandas as pd
 
-from .errors import DatabaseBusy, DatabaseUnreachable, DatabaseUnusable
+from .errors import DatabaseBusy, DatabaseUnreachable, DatabaseUnusable, masked
 
 BUSY_RETRY_SECONDS = 0.25
 
@@ -38,10 +38,49 @@ def _for_engine(statement, kind: str) -> str | None:
 
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+_KEYWORDS = re.compile(r"^\s*[A-Za-z_]+\s*=")  # libpq's "host=… dbname=… password=…"
 
 
 def is_postgres(location: str | Path) -> bool:
-    return str(location).startswith(POSTGRES_SCHEMES)
+    return isinstance(location, str) and location[:13].lower().startswith(POSTGRES_SCHEMES)
+
+
+def checked_location(location: str | Path) -> str | Path:
+    """A database location as the cockpit takes it: a DuckDB file path, or a postgresql:// (postgres://)
+    URL in any letter case, written with a lower-case scheme. Anything else is refused before it can
+    become a file named after a password: another scheme (postgresql+psycopg://, mysql://), a libpq
+    keyword string, a URL libpq cannot read (an unknown ?parameter, a port out of range, a broken [::1]).
+    The refusal is one sentence with the password masked (DatabaseUnusable)."""
+    if isinstance(location, Path):
+        return location
+    text = location.strip()
+    scheme = _SCHEME.match(text)
+
+    def refused(why: str) -> DatabaseUnusable:
+        return DatabaseUnusable(text, text, f"COCKPIT_DB {{file}}: {why}. Give a DuckDB file path or a "
+                                "postgresql://user:password@host:port/database URL.")  # fmt: skip
+
+    if scheme is None:
+        if _KEYWORDS.match(text):
+            raise refused("is a connection string of key=value settings")
+        if not text:
+            raise refused("is empty")
+        return text
+    if scheme.group(1).lower() not in ("postgresql", "postgres"):
+        raise refused(f"is a {scheme.group(1)}:// URL, which the cockpit does not use")
+    url = scheme.group(1).lower() + text[scheme.end(1) :]
+    from psycopg import ProgrammingError
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        settings = conninfo_to_dict(url)
+    except ProgrammingError as exc:
+        raise refused(f"is not a URL PostgreSQL can read ({_first_line(exc)})") from None
+    port = str(settings.get("port") or "5432")
+    if not all(p.isdigit() and 0 < int(p) < 65536 for p in port.split(",")):
+        raise refused(f"has the port {port}, which is not a number from 1 to 65535")
+    return url
 
 
 class Cursor:
@@ -438,11 +477,11 @@ class PostgresBackend:
             text = str(exc).lower()
             if "password" in text or "authentication" in text or "does not exist" in text or "role" in text:
                 raise DatabaseUnusable(
-                    without_password(self.location), self.shown,
+                    masked(self.location), self.shown,
                     f"The shared deal database {{file}} refused the cockpit ({_first_line(exc)}); check "
                     "COCKPIT_DB's user, password and database name.",
                 ) from None  # fmt: skip
-            raise DatabaseUnreachable(without_password(self.location), self.shown) from None
+            raise DatabaseUnreachable(masked(self.location), self.shown) from None
         # Sums of integers come back as numeric; the store reads numbers as floats, as from DuckDB.
         conn.adapters.register_loader("numeric", FloatLoader)
         return conn
@@ -465,7 +504,7 @@ class PostgresBackend:
         except BaseException as exc:
             if _unreachable(exc):
                 conn.close()
-                raise DatabaseUnreachable(without_password(self.location), self.shown) from None
+                raise DatabaseUnreachable(masked(self.location), self.shown) from None
             raise
         finally:
             if not conn.closed and not conn.broken:
@@ -544,12 +583,3 @@ class PostgresBackend:
 
 def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0].rstrip(".") if str(exc).strip() else type(exc).__name__
-
-
-def without_password(url: str) -> str:
-    """A location as it may be printed: a URL's password masked."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-    return parts._replace(netloc=netloc).geturl()

@@ -17,7 +17,7 @@ from typing import Any, Self
 from ..access import Person, local_person, reads_every_deal
 from ..audit import Change
 from ..models import Alternative, Evidence, Issue, Model, Stakeholder
-from .backends import Cursor, DuckBackend, PostgresBackend, is_postgres, without_password
+from .backends import Cursor, DuckBackend, PostgresBackend, checked_location, is_postgres
 from .errors import (  # noqa: F401 (the store's errors are imported from here by the aggregates)
     Conflict,
     DatabaseBusy,
@@ -26,6 +26,7 @@ from .errors import (  # noqa: F401 (the store's errors are imported from here b
     DatabaseUnusable,
     NotAllowed,
     NotFound,
+    masked,
 )
 from .migrations import MIGRATIONS
 
@@ -188,7 +189,7 @@ class Engine:
     def open(cls, location: Path | str | None = None, migrations=None, wait: float = 0.0) -> Self:
         """Open (and migrate) the database. A DuckDB file another process holds is retried for up to
         `wait` seconds, then DatabaseBusy: a short command run next to the app gets its turn."""
-        location = location if location is not None else database_location()
+        location = checked_location(location if location is not None else database_location())
         if not is_postgres(location):
             store = cls(DuckBackend.open(Path(location), wait=wait))
             store.migrate(MIGRATIONS if migrations is None else migrations)
@@ -201,7 +202,7 @@ class Engine:
             if getattr(exc, "sqlstate", None) != "42501":  # insufficient privilege: not the tables' owner
                 raise
             raise DatabaseUnusable(
-                without_password(str(location)), PostgresBackend(str(location)).shown,
+                masked(str(location)), PostgresBackend(str(location)).shown,
                 "The shared deal database {file} needs its schema made or upgraded, which only its owner may do: "
                 "run `cockpit grant ROLE` once with COCKPIT_DB set to the owner's login.",
             ) from None  # fmt: skip

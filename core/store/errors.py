@@ -4,18 +4,34 @@ database lives may see."""
 
 from __future__ import annotations
 
+import os
+import re
+
+# user:password@ in a URL of any scheme and letter case, and password=… in a query or a libpq string.
+_URL_PASSWORD = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^/\s]*@")
+_SETTING_PASSWORD = re.compile(r"(?i)(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&;\"']+)")
+
+
+def masked(text: str) -> str:
+    """Text as it may be printed, logged or shown: every password in it masked (a URL's, a `password=`
+    setting's, and PGPASSWORD's value wherever it appears). The one helper every error path uses."""
+    text = _URL_PASSWORD.sub(r"\1***@", str(text))
+    text = _SETTING_PASSWORD.sub(r"\1***", text)
+    secret = os.environ.get("PGPASSWORD", "")
+    return text.replace(secret, "***") if len(secret) >= 4 else text
+
 
 class DatabaseProblem(RuntimeError):
     """The database cannot be used now. `str()` names the whole path or address (for the command line)."""
 
     def __init__(self, full: str, short: str, template: str):
-        self.where = full
+        self.where = masked(full)
         self._template = template
-        self._short = short
-        super().__init__(template.format(file=full))
+        self._short = masked(short)
+        super().__init__(masked(template.format(file=self.where)))
 
     def shown(self) -> str:
-        return self._template.format(file=self._short)
+        return masked(self._template.format(file=self._short))
 
 
 class DatabaseBusy(DatabaseProblem):
