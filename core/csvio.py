@@ -36,10 +36,12 @@ from .models import (
 
 # OWASP's formula starters, plus their full-width and small forms: a spreadsheet that folds them to
 # ASCII (some do, under East Asian input settings) would run them too, and a quote costs nothing.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠", "﹦", "﹢", "﹣")
+# Any leading white space too (a space, a line feed, a no-break space): spreadsheets strip it first and
+# then read what follows, so " =1+1" would run as well.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠", "﹦", "﹢", "﹣", "﹫")
 ESCAPE = "'"
 BOM = "\ufeff"
-_NEEDS_ESCAPE = re.compile("^[" + re.escape("".join(FORMULA_TRIGGERS) + ESCAPE) + "]")
+_NEEDS_ESCAPE = re.compile("^[" + re.escape("".join(FORMULA_TRIGGERS) + ESCAPE) + "]|^\\s")
 
 # The concession log's columns: the first six are the contract other tools rely on.
 CONTRACT_FIELDS = ["item", "you_give", "you_get", "value_to_you", "value_to_them", "trigger"]
@@ -49,6 +51,7 @@ EXTRA_COLUMNS = ["Deal", "Counterparty", *(field_label(f) for f in ("round", "is
 LOG_COLUMNS = REQUIRED_COLUMNS + EXTRA_COLUMNS
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
+MAX_COLUMNS = 200  # the widest file the cockpit writes has 13; a spreadsheet's stray columns fit too
 MAX_REPORTED = 20
 _THOUSANDS = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")  # 12,000 or -1,234.50 as a spreadsheet shows them
 _PLAIN_NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")  # as the standard file writes numbers
@@ -117,14 +120,28 @@ def _comma_number(value: float) -> str:
     ).replace(".", ",")
 
 
-def read_rows(text: str, delimiter: str = ",") -> list[list[str]]:
-    """Parse RFC 4180 text (BOM tolerated) into rows of raw cells. A cell may be as long as the file
-    (the models' own limits then name the row and column of a cell that is too long)."""
+def read_rows(text: str, delimiter: str = ",", limit: int | None = None) -> list[list[str]]:
+    """Parse RFC 4180 text (BOM tolerated) into its non-empty rows of raw cells. A cell may be as long as
+    the file (the models' own limits then name the row and column of a cell that is too long). The
+    limits are checked while reading, so an oversized file costs what its first rows cost: at most
+    MAX_COLUMNS cells in a row, and `limit` non-empty rows (and as many blank ones)."""
     reader = csv.reader(io.StringIO(text.removeprefix(BOM), newline=""), delimiter=delimiter)
+    rows: list[list[str]] = []
+    read = 0
     try:
-        return list(reader)
+        for row in reader:
+            read += 1
+            if len(row) > MAX_COLUMNS:
+                raise InvalidInput(
+                    [f"Row {reader.line_num}: has {len(row):,} cells; the limit is {MAX_COLUMNS} columns."]
+                )
+            if any(cell.strip() for cell in row):
+                rows.append(row)
+            if limit is not None and (len(rows) > limit or read > 2 * limit):
+                raise InvalidInput([f"The file has more than {limit - 1:,} rows; the limit is {limit - 1:,}."])
     except csv.Error as exc:
         raise InvalidInput([f"Row {reader.line_num}: the file is not valid CSV there ({exc})."]) from None
+    return rows
 
 
 csv.field_size_limit(MAX_BYTES)
@@ -172,14 +189,14 @@ def read_table(data: bytes, columns: list[str], required: list[str], what: str) 
         return [canonical.get(header_key(h), " ".join(restore(h).split())) for h in first]
 
     decimal_comma = False
-    rows = [r for r in read_rows(text) if any(cell.strip() for cell in r)]
+    rows = read_rows(text, limit=MAX_ROWS + 1)  # the header and MAX_ROWS rows
     if not rows:
         raise InvalidInput([f"The file is empty: it needs a header row and at least one {what}."])
     header = named(rows[0])
     missing = [c for c in required if c not in header]
     if missing and len(rows[0]) == 1 and rows[0][0].count(";") >= len(required) - 1:
         decimal_comma = True  # as Excel saves CSV in many European settings
-        rows = [r for r in read_rows(text, ";") if any(cell.strip() for cell in r)]
+        rows = read_rows(text, ";", limit=MAX_ROWS + 1)
         header = named(rows[0])
         missing = [c for c in required if c not in header]
     if missing:
@@ -195,8 +212,6 @@ def read_table(data: bytes, columns: list[str], required: list[str], what: str) 
     body = rows[1:]
     if not body:
         raise InvalidInput([f"The file is empty: it has a header but no {what}s."])
-    if len(body) > MAX_ROWS:
-        raise InvalidInput([f"The file has {len(body):,} rows; the limit is {MAX_ROWS:,}."])
     return Table(header, body, decimal_comma)
 
 

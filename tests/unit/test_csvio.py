@@ -11,6 +11,7 @@ from core.csvio import (
     FORMULA_TRIGGERS,
     LOG_COLUMNS,
     MAX_BYTES,
+    MAX_COLUMNS,
     MAX_ROWS,
     frame_to_csv,
     neutralise,
@@ -24,19 +25,22 @@ NOW = datetime(2026, 11, 25, 12, 0)
 HEADER = "Item,You give,You get,Value to you,Value to them,Trigger/contingency"
 
 
-@pytest.mark.parametrize("trigger", [*FORMULA_TRIGGERS, "'"])
+LEADING_SPACES = [" ", "\n", "\u00a0", "\u3000", "\x0b", "\u2007"]  # stripped by spreadsheets, then read
+
+
+@pytest.mark.parametrize("trigger", [*FORMULA_TRIGGERS, *LEADING_SPACES, "'"])
 def test_a_cell_starting_with_a_trigger_is_neutralised_and_restored(trigger):
     text = f"{trigger}SUM(A1:A9)"
     assert neutralise(text) == "'" + text
     assert restore(neutralise(text)) == text
 
 
-@pytest.mark.parametrize("text", ["Price", "15 % off", "a=b", "", "Ñúñez — 🙂", " =not first"])
+@pytest.mark.parametrize("text", ["Price", "15 % off", "a=b", "", "Ñúñez — 🙂", "x =not first"])
 def test_harmless_text_is_left_alone(text):
     assert neutralise(text) == text and restore(text) == text
 
 
-@pytest.mark.parametrize("trigger", FORMULA_TRIGGERS)
+@pytest.mark.parametrize("trigger", [*FORMULA_TRIGGERS, *LEADING_SPACES])
 def test_every_trigger_is_inert_in_the_exported_file(demo_store, trigger):
     payload = f"{trigger}cmd|' /C calc'!A0"
     frame = demo_store.concession_log(1).head(1).assign(Item=payload)
@@ -135,7 +139,7 @@ def test_a_column_twice_is_refused():
 
 def test_more_than_100000_rows_is_refused():
     data = (HEADER + "\r\n" + "x,,,0,0,\r\n" * (MAX_ROWS + 1)).encode()
-    assert refused(data) == ["The file has 100,001 rows; the limit is 100,000."]
+    assert refused(data) == ["The file has more than 100,000 rows; the limit is 100,000."]
 
 
 def test_exactly_100000_rows_is_accepted():
@@ -286,3 +290,17 @@ def test_the_size_limit_is_checked_before_the_file_is_read(tmp_path, monkeypatch
 def test_full_width_formula_starters_are_neutralised_and_round_trip(start):
     cell = f'{start}HYPERLINK("http://evil.example")'
     assert neutralise(cell) == "'" + cell and restore(neutralise(cell)) == cell
+
+
+def test_a_row_wider_than_the_column_limit_is_refused_as_it_is_read():
+    wide = HEADER + "," + ",".join(f"extra {n}" for n in range(200_000))
+    assert refused((wide + "\r\nx,,,0,0,\r\n").encode()) == [
+        f"Row 1: has {200_006:,} cells; the limit is {MAX_COLUMNS} columns."
+    ]
+
+
+def test_millions_of_short_rows_or_blank_lines_are_refused_once_past_the_limit():
+    data = (HEADER + "\n" + "1\n" * 5_000_000).encode()  # 10 MB of one-cell rows
+    assert refused(data) == ["The file has more than 100,000 rows; the limit is 100,000."]
+    blank = (HEADER + "\n" + ",\n" * 3_000_000 + "x,,,0,0,\n").encode()
+    assert refused(blank) == ["The file has more than 100,000 rows; the limit is 100,000."]
