@@ -138,7 +138,9 @@ def read_rows(text: str, delimiter: str = ",", limit: int | None = None) -> list
             if any(cell.strip() for cell in row):
                 rows.append(row)
             if limit is not None and (len(rows) > limit or read > 2 * limit):
-                raise InvalidInput([f"The file has more than {limit - 1:,} rows; the limit is {limit - 1:,}."])
+                raise InvalidInput(
+                    [f"The file has more than {limit - 1:,} rows; the limit is {limit - 1:,}."]
+                )
     except csv.Error as exc:
         raise InvalidInput([f"Row {reader.line_num}: the file is not valid CSV there ({exc})."]) from None
     return rows
