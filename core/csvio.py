@@ -14,7 +14,7 @@ import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import pandas as pd
@@ -30,6 +30,7 @@ from .models import (
     LibraryItem,
     describe_errors,
     field_label,
+    stored_moment,
     validate,
     word,
 )
@@ -259,8 +260,9 @@ def parse_concessions(data: bytes, issue_ids: Mapping[str, int], now: datetime) 
 
 def stored_time(moment: datetime) -> datetime:
     """Times are stored as naive UTC (as the log writes them): a time with a zone is converted, so a file
-    mixing '…+05:00' with plain times sorts and compares correctly."""
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo is not None else moment
+    mixing '…+05:00' with plain times sorts and compares correctly. ValueError for a time that has no UTC
+    equivalent or is not one a person means (the model's rule)."""
+    return stored_moment(moment)
 
 
 def _number(
@@ -335,11 +337,16 @@ def _parse_row(
     else:
         problems.append(f"Row {n}, Final offer: '{row['Final offer']}' must be yes or no")
     logged = row.get("Logged at", "").strip()
+    data["logged_at"] = now
     try:
-        data["logged_at"] = stored_time(datetime.fromisoformat(logged)) if logged else now
+        when = datetime.fromisoformat(logged) if logged else None
     except ValueError:
         problems.append(f"Row {n}, Logged at: '{logged}' is not a date and time (YYYY-MM-DD HH:MM:SS)")
-        data["logged_at"] = now
+    else:
+        try:
+            data["logged_at"] = stored_time(when) if when else now
+        except ValueError as exc:
+            problems.append(f"Row {n}, Logged at: {exc}")
     try:  # the model's own rules too, so each row reports everything wrong with it at once
         line = Concession.model_validate(data)
     except ValidationError as exc:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
@@ -289,6 +289,33 @@ SignedAmount = Annotated[
     float, BeforeValidator(_typed), AfterValidator(_finite), Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)
 ]  # net values in the log
 MAX_DAYS = 36_500  # a hundred years: a time cost beyond that is a typing slip
+# The dates a person can mean in a negotiation. 9999-12-31 is a slip (or a probe), and a figure computed
+# from it (five days before a deadline) would not exist.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
+def _plausible_day(day: date) -> date:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValueError(
+            f"{day.isoformat()} is not a date the cockpit keeps (years {FIRST_YEAR} to {LAST_YEAR})"
+        )
+    return day
+
+
+def stored_moment(moment: datetime) -> datetime:
+    """Times are kept as naive UTC: a time with a zone is converted (one that has no UTC equivalent, such
+    as 9999-12-31T23:59:59-05:00, is refused, not an overflow)."""
+    if moment.tzinfo is not None:
+        try:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:
+            raise ValueError(f"{moment.isoformat()} is not a time the cockpit can keep") from None
+    _plausible_day(moment.date())
+    return moment
+
+
+Day = Annotated[date, AfterValidator(_plausible_day)]
+Moment = Annotated[datetime, AfterValidator(stored_moment)]
 Score = Annotated[int, Field(ge=0, le=5)]
 Rating = Annotated[int, Field(ge=1, le=5)]
 
@@ -338,7 +365,7 @@ class Deal(Model):
     # Whether we buy or sell; unset, it is read from the context (procurement and hiring buy).
     side: Annotated[DealSide | None, PUBLIC] = None
     owner: Annotated[Name, PUBLIC]
-    deadline: Annotated[date | None, PUBLIC] = None
+    deadline: Annotated[Day | None, PUBLIC] = None
     deadline_reason: Text = ""
     deadline_evidence_id: int | None = None
     # The most we may concede in total without going back for approval.
@@ -376,7 +403,7 @@ class Evidence(Model):
     kind: Annotated[EvidenceKind, PUBLIC] = EvidenceKind.benchmark
     title: Annotated[Name, PUBLIC]
     source: Annotated[Name, PUBLIC]
-    date: Annotated[date, PUBLIC]
+    date: Annotated[Day, PUBLIC]
     internal: bool = False  # internal evidence never shows in screen-share mode
     note: Text = ""
 
@@ -474,7 +501,7 @@ class PowerAssessment(Model):
 
     id: int | None = None
     deal_id: int | None = None
-    assessed_at: datetime
+    assessed_at: Moment
     assessed_by: Text = ""
     scores: list[PowerScore]
 
@@ -505,8 +532,8 @@ class Concession(Model):
     issue_id: Annotated[int | None, PUBLIC] = None
     new_position: Annotated[Amount | None, PUBLIC] = None
     final_offer: Annotated[bool, PUBLIC] = False
-    logged_at: Annotated[datetime, PUBLIC]
-    deleted_at: datetime | None = None
+    logged_at: Annotated[Moment, PUBLIC]
+    deleted_at: Moment | None = None
 
 
 class MesoTerm(Model):
@@ -534,7 +561,7 @@ class MesoPick(Model):
     round: MesoRound
     reaction: Reaction
     note: Text = ""
-    recorded_at: datetime
+    recorded_at: Moment
 
 
 class MesoBundle(Model):
@@ -581,7 +608,7 @@ class Approval(Model):
     concession_id: int
     decision: Decision
     decided_by: Name
-    decided_at: datetime
+    decided_at: Moment
     note: Text = ""
     # The line's value to us when decided: a later correction that gives more needs a new decision.
     value_to_you: float = 0.0
@@ -704,7 +731,7 @@ class LibraryItem(Model):
     kind: LibraryKind
     title: Name
     source: Name
-    date: date
+    date: Day
     contexts: list[Context] = []  # empty: applies to every context
     owner: Name
     note: Text = ""

@@ -304,3 +304,16 @@ def test_millions_of_short_rows_or_blank_lines_are_refused_once_past_the_limit()
     assert refused(data) == ["The file has more than 100,000 rows; the limit is 100,000."]
     blank = (HEADER + "\n" + ",\n" * 3_000_000 + "x,,,0,0,\n").encode()
     assert refused(blank) == ["The file has more than 100,000 rows; the limit is 100,000."]
+
+
+@pytest.mark.parametrize(
+    ("logged", "says"),
+    [
+        ("9999-12-31T23:59:59-05:00", "9999-12-31T23:59:59-05:00 is not a time the cockpit can keep"),
+        ("0001-01-01T00:00:00+05:00", "0001-01-01T00:00:00+05:00 is not a time the cockpit can keep"),
+        ("9999-12-31 10:00:00", "9999-12-31 is not a date the cockpit keeps (years 1900 to 2199)"),
+    ],
+)
+def test_a_time_nobody_means_is_refused_naming_the_row_and_column(logged, says):
+    data = f"{HEADER},Logged at\r\nx,,,0,0,,{logged}\r\n".encode()
+    assert refused(data) == [f"Row 2, Logged at: {says}"]

@@ -159,6 +159,14 @@ def test_cli_round_trip_through_files(db_path, tmp_path, capsys):
         (lambda d: d["assessments"][0]["scores"][0].update(score=9), "Score: must be at most 5"),
         (lambda d: d["concessions"][0].update(item=""), "concessions.0 › Item: must not be empty"),
         (lambda d: d["deal"].update(mandate=-1), "deal › Mandate: must be at least 0"),
+        (
+            lambda d: d["deal"].update(deadline="9999-12-31"),
+            "deal › Deadline: 9999-12-31 is not a date the cockpit keeps (years 1900 to 2199)",
+        ),
+        (
+            lambda d: d["concessions"][0].update(logged_at="0001-01-01T00:00:00+05:00"),
+            "Logged at: 0001-01-01T00:00:00+05:00 is not a time the cockpit can keep",
+        ),
     ],
 )
 def test_a_bad_deal_file_changes_nothing_and_names_the_field(db_path, tmp_path, capsys, mutate, expected):
