@@ -28,7 +28,7 @@ from core.deadline import countdown
 from core.formatting import amount_example, count, fmt_amount, plural
 from core.library import tradeable_suggestions
 from core.models import Concession, InvalidInput, read_amounts, validate
-from core.store import Conflict, NotAllowed, NotFound, now
+from core.store import Conflict, DatabaseProblem, NotAllowed, NotFound, now
 
 LIVE_SECONDS = 3  # a sponsor watching on a second screen sees a new line within this (plus a rerun)
 LIVE_ROWS = 50  # the live table shows the newest lines; the full log is in the correction table and the CSV
@@ -76,8 +76,13 @@ def log_concession() -> None:
         }  # fmt: skip
         line = validate(Concession, data)
         new_id = store.add_concession(deal_id, line)
-    except (InvalidInput, NotFound, NotAllowed) as exc:
-        s[K["problems"]] = exc.problems if isinstance(exc, InvalidInput) else [str(exc)]
+    except (InvalidInput, NotFound, NotAllowed, DatabaseProblem) as exc:
+        # A database that stopped mid-line: nothing was logged, the typed line stays to log again.
+        s[K["problems"]] = (
+            exc.problems if isinstance(exc, InvalidInput)
+            else [f"Nothing was logged: {exc.shown()}"] if isinstance(exc, DatabaseProblem)
+            else [str(exc)]
+        )  # fmt: skip
         s[K["last"]] = None  # the previous line's confirmation must not read as this one's
         s[K["refusals"]] = s.get(K["refusals"], 0) + 1
         return
@@ -286,6 +291,9 @@ def undo_last(line_id: int, item: str) -> None:
         store.remove_concession(deal_id, line_id)
     except (NotFound, NotAllowed, Conflict) as exc:
         st.session_state[K["problems"]] = [str(exc)]
+        return
+    except DatabaseProblem as exc:
+        st.session_state[K["problems"]] = [f"Nothing was undone: {exc.shown()}"]
         return
     st.session_state[K["last"]] = None
     st.query_params.pop(LAST_LINE, None)

@@ -166,6 +166,13 @@ def _unusable(path: Path, why: str) -> DatabaseUnusable:
                             "Set COCKPIT_DB to another file (a new name starts an empty cockpit).")  # fmt: skip
 
 
+def damaged(path: Path, exc: BaseException) -> DatabaseUnusable:
+    """A DuckDB file that opened but cannot be read (cut short by a full disk or a failed copy)."""
+    return _unusable(
+        path, f"is damaged and cannot be read ({_first_line(exc)[:160]}); restore it from a backup"
+    )
+
+
 def _magic(path: Path) -> bytes:
     with path.open("rb") as f:
         f.seek(8)

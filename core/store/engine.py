@@ -14,10 +14,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
 
+import duckdb
+
 from ..access import Person, local_person, reads_every_deal
 from ..audit import Change
 from ..models import Alternative, Evidence, Issue, Model, Stakeholder
-from .backends import Cursor, DuckBackend, PostgresBackend, checked_location, is_postgres
+from .backends import Cursor, DuckBackend, PostgresBackend, checked_location, damaged, is_postgres
 from .errors import (  # noqa: F401 (the store's errors are imported from here by the aggregates)
     Conflict,
     DatabaseBusy,
@@ -192,7 +194,11 @@ class Engine:
         location = checked_location(location if location is not None else database_location())
         if not is_postgres(location):
             store = cls(DuckBackend.open(Path(location), wait=wait))
-            store.migrate(MIGRATIONS if migrations is None else migrations)
+            try:
+                store.migrate(MIGRATIONS if migrations is None else migrations)
+            except duckdb.Error as exc:  # a truncated or overwritten file opens, then fails on its first read
+                store.close()
+                raise damaged(Path(location), exc) from None
             return store
         try:
             store = cls(PostgresBackend.open(str(location)))

@@ -449,6 +449,9 @@ def attempt(action: Callable[[], Any], success: str | Callable[[Any], str]) -> b
     except (InvalidInput, NotFound, NotAllowed) as exc:
         show_problems(exc)
         return False
+    except DatabaseProblem as exc:  # the server stopped mid-save: nothing was written, say so and why
+        st.error(f"Nothing was saved: {md(exc.shown())}", icon=":material/cloud_off:")
+        return False
     except Conflict as exc:  # someone else saved first: show theirs, keep the message for the rerun
         st.session_state["_conflict"] = str(exc)
         st.rerun()

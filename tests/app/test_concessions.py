@@ -135,6 +135,28 @@ def test_bad_input_is_refused_and_nothing_is_stored(page, db_path):
     assert balance(at) == "# :red[−13,500 EUR]"
 
 
+def test_a_database_that_stops_mid_line_is_one_sentence_and_the_line_can_be_logged_again(
+    page, db_path, monkeypatch
+):
+    from core.store import DatabaseUnreachable
+
+    def stopped(self, deal_id, line):
+        raise DatabaseUnreachable("postgresql://app:pw@db/cockpit", "db/cockpit")
+
+    with monkeypatch.context() as down:
+        down.setattr(Store, "add_concession", stopped)
+        at = log(page, item="Pilot", give="pilot", you=-100)
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "Nothing was logged: The shared deal database db/cockpit cannot be reached just now; nothing was lost. "
+        "The cockpit tries again by itself; if this stays, ask whoever runs the database server."
+    ]
+    assert at.text_input(key="entry_item_1").value == "Pilot"  # still typed, to log once it is back
+    at = log(at, item="Pilot")
+    assert not [e for e in at.error if "Nothing was logged" in e.value]
+    assert len(Store.open(db_path).list_concessions(1)) == 6
+
+
 def test_a_correction_in_the_table_changes_the_balance(page, db_path):
     # AppTest drives a data_editor by its edit state: newest first, row 4 is the discount line (-8,000)
     page.session_state["log_editor_1"] = {"edited_rows": {3: {"Value to you": -4000.0}}, "added_rows": [],

@@ -129,3 +129,19 @@ def test_the_page_names_the_file_but_not_the_servers_folders(tmp_path, monkeypat
     assert not at.exception
     (error,) = at.error
     assert "cockpit.duckdb" in error.value.replace("\\", "") and "secret-folder" not in error.value
+
+
+def test_a_cockpit_file_cut_short_is_refused_as_damaged_in_one_sentence(tmp_path, monkeypatch, capsys):
+    from core.demo import load_curated
+
+    path = tmp_path / "cut.duckdb"
+    store = Store.open(path)
+    load_curated(store)
+    store.close()
+    with path.open("r+b") as f:  # what a full disk or a failed copy leaves
+        f.truncate(path.stat().st_size // 2)
+    monkeypatch.setenv("COCKPIT_DB", str(path))
+    assert cli.main(["deals"]) == cli.EXIT_INVALID
+    err = capsys.readouterr().err
+    assert err.startswith(f"cockpit: The deal database {path} is damaged and cannot be read (")
+    assert "restore it from a backup" in err and "Traceback" not in err
