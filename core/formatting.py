@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
+from typing import Any
 
 # The number convention figures are written in: the deal's (decimal point or decimal comma), set once per
 # run by the screen that shows the deal, so every figure a core rule writes into a sentence ("balance now
@@ -228,3 +230,14 @@ def amount_example(decimal_comma: bool | None = None, negative: bool = False) ->
     comma = _DECIMAL_COMMA.get() if decimal_comma is None else decimal_comma
     text = ("-" if negative else "") + ("2,5k" if comma else "2.5k")
     return f"e.g. {text}"
+
+
+def distinct_labels(labels: Mapping[Any, str]) -> dict[Any, str]:
+    """A picker's labels by id, each one different: Streamlit maps a picked label back to its option by
+    the text, so two deals imported from one file (or two issues named alike) would both open the first.
+    A label that repeats carries its id."""
+    seen = Counter(labels.values())
+    return {
+        key: f"{label} · #{key}" if seen[label] > 1 and key is not None else label
+        for key, label in labels.items()
+    }

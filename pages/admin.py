@@ -62,7 +62,7 @@ with teams_tab:
     if deals.empty:
         st.caption("No deals yet.")
     else:
-        labels = {int(r.id): f"{r.name} · {r.counterparty}" for r in deals.itertuples()}
+        labels = ui.distinct_labels({int(r.id): f"{r.name} · {r.counterparty}" for r in deals.itertuples()})
         ids = list(labels)
         chosen = st.selectbox(
             "Deal", ids, index=ids.index(deal_id) if deal_id in ids else 0, format_func=labels.__getitem__,

@@ -166,7 +166,7 @@ def entry_form(issue_names: dict[int, str], cur: str) -> None:
             "Linked issue",
             [None, *issue_names],
             key=K["issue"],
-            format_func=lambda i: "—" if i is None else issue_names[i],
+            format_func=ui.distinct_labels({None: "—", **issue_names}).__getitem__,
         )
         ui.amount_input(b[2], "New position", K["position"])
         b[3].number_input("Round", key=K["round"], min_value=1, step=1)

@@ -102,7 +102,7 @@ with st.expander(
         ui.attempt(add, lambda name: f"Added {name}.")
     if bundles:
         c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
-        pick = c1.selectbox("Bundle", list(by_id), format_func=lambda i: by_id[i].name,
+        pick = c1.selectbox("Bundle", list(by_id), format_func=ui.distinct_labels({i: b.name for i, b in by_id.items()}).get,
                             key=f"meso_pick_bundle_{deal_id}")  # fmt: skip
         new_name = c2.text_input("New name", key=f"meso_new_name_{deal_id}")
         b1, b2, b3, b4 = st.columns(4)
@@ -194,7 +194,7 @@ every_bundle = store.list_meso_bundles(
 if bundles:
     with st.form(f"meso_reaction_{deal_id}_{round_no}"):
         r1, r2, r3 = st.columns([2, 2, 4])
-        bundle_id = r1.selectbox("Bundle", [b.id for b in bundles], format_func={b.id: b.name for b in bundles}.get,
+        bundle_id = r1.selectbox("Bundle", [b.id for b in bundles], format_func=ui.distinct_labels({b.id: b.name for b in bundles}).get,
                                  key=f"meso_react_bundle_{deal_id}")  # fmt: skip
         reaction = r2.selectbox("Reaction", [r.value for r in Reaction], key=f"meso_react_kind_{deal_id}")
         note = r3.text_input("Note", key=f"meso_react_note_{deal_id}")

@@ -128,7 +128,7 @@ def new_deal_form() -> None:
                 "Counterparty",
                 [None, *known],
                 key="new_deal__counterparty",
-                format_func=lambda i: "+ New counterparty" if i is None else known[i],
+                format_func=ui.distinct_labels({None: "+ New counterparty", **known}).__getitem__,
             )
             cp_values = {
                 "name": c2.text_input("New counterparty name", key="new_deal__cp_name"),
@@ -336,7 +336,7 @@ with tab_anchor:
                 + (":green[credible]" if not gaps else f":orange[missing {', '.join(gaps)}]")
             )
         picked = st.selectbox(
-            "Issue", [i.id for i in issues], format_func={i.id: i.name for i in issues}.__getitem__,
+            "Issue", [i.id for i in issues], format_func=ui.distinct_labels({i.id: i.name for i in issues}).__getitem__,
             key=f"anchor_issue_{deal_id}",
         )  # fmt: skip
         sheet = sheets.get(picked) or AnchorWorksheet(issue_id=picked)

@@ -1,7 +1,7 @@
 """The only core code that imports Streamlit: session glue (`session`), model-driven forms (`forms`).
 Screens write `from core import ui` and call `ui.page_start()`, `ui.list_editor(...)`, `ui.money(...)`."""
 
-from ..formatting import md, money, signed, signed_money
+from ..formatting import distinct_labels, md, money, signed, signed_money
 from .forms import AMOUNT_BOXES, HELP, amount_input, list_editor, model_inputs, pick_and_do
 from .session import (
     SCREENS,
@@ -29,7 +29,7 @@ from .session import (
 )
 
 __all__ = [
-    "AMOUNT_BOXES", "HELP", "SCREENS", "amount_input", "attempt", "big_number", "deal_header", "deal_or_stop", "deal_page", "evidence_labels",
+    "AMOUNT_BOXES", "HELP", "SCREENS", "amount_input", "attempt", "big_number", "deal_header", "deal_or_stop", "deal_page", "distinct_labels", "evidence_labels",
     "flash", "get_store", "go_to", "hidden", "link_deal_id", "live", "list_editor", "md", "model_inputs", "money", "open_deal",
     "page_start", "per_revision", "pick_and_do", "safe_mode", "screen_link", "shareable", "show_flash", "show_problems",
     "signed", "signed_money", "table",

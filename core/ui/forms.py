@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from ..formatting import amount_example, typed_amount
+from ..formatting import amount_example, distinct_labels, typed_amount
 from ..models import InvalidInput, Model, field_label, same_as_another, validate, word
 from ..privacy import private_fields
 from .session import attempt, hidden, safe_mode, shareable
@@ -79,7 +79,7 @@ def model_inputs(
         with cols[n % columns]:
             if name in choices:
                 options = [None, *choices[name].keys()]
-                names = {None: "—", **choices[name]}
+                names = distinct_labels({None: "—", **choices[name]})
                 out[name] = st.selectbox(
                     label,
                     options,
@@ -179,10 +179,8 @@ def list_editor(
     # save() still gets every item, private ones too; `visible` narrows what a shared screen offers to edit
     by_id = {it.id: it for it in (visible if visible is not None and safe_mode() else shareable(items))}
     options = [None, *by_id]
-    pick = st.selectbox(
-        f"Edit {noun}", options, key=f"{key}_pick",
-        format_func=lambda i: f"+ New {noun}" if i is None else item_label(by_id[i]),
-    )  # fmt: skip
+    labels = distinct_labels({None: f"+ New {noun}", **{i: item_label(it) for i, it in by_id.items()}})
+    pick = st.selectbox(f"Edit {noun}", options, key=f"{key}_pick", format_func=labels.__getitem__)
     current = by_id.get(pick)
     # A new-item form gets fresh widgets after each save (a new generation of keys), so no value and no
     # flag of the item just saved carries over into the next one.
@@ -240,8 +238,9 @@ def pick_and_do(
     through `session.attempt`. Pressing it with nothing picked says `missing` (a field-named sentence)."""
     with st.form(key, border=False):
         left, right = st.columns([4, 1], vertical_alignment="bottom")
+        labels = distinct_labels(options)
         pick = left.selectbox(
-            label, list(options), index=None, format_func=options.__getitem__, placeholder=placeholder
+            label, list(options), index=None, format_func=labels.__getitem__, placeholder=placeholder
         )
         if right.form_submit_button(button, icon=icon):
             if pick is None:

@@ -19,6 +19,7 @@ from ..access import Person, may_manage_members
 from ..approvals import to_decide
 from ..formatting import (
     decimal_comma_in_use,
+    distinct_labels,
     md,
     number_convention,
     organisation_decimal_comma,
@@ -183,7 +184,7 @@ def deal_picker(store: Store) -> int | None:
         shown = deals[all_ids.eq(chosen)]
         deals = pd.concat([shown, hits[hits["id"] != chosen].head(PICKER_MATCHES)])
         ids = deals["id"].astype(int).tolist()
-    labels = {int(r.id): f"{r.name} · {r.counterparty}" for r in deals.itertuples()}
+    labels = distinct_labels({int(r.id): f"{r.name} · {r.counterparty}" for r in deals.itertuples()})
     state[CURRENT_KEY] = state[PICKER_KEY] = chosen
     st.sidebar.selectbox(
         "Deal", ids, key=PICKER_KEY, format_func=labels.__getitem__, on_change=_picked,
@@ -391,11 +392,11 @@ def evidence_labels(
     it, but not its title."""
     safe = safe_mode()
     visible = None if shown is None else {e.id for e in shown}
-    return {
+    return distinct_labels({
         e.id: f"evidence {privacy.MASK}" if safe and (privacy.is_private(e) or (visible is not None and e.id not in visible))
         else f"{e.title} ({e.source}, {e.date:{date_format}})"
         for e in evidence
-    }  # fmt: skip
+    })  # fmt: skip
 
 
 def table(

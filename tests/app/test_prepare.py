@@ -157,6 +157,31 @@ def test_the_picked_deal_stays_when_switching_screens(app):
     assert at.query_params["deal"] == "4"
 
 
+def test_deals_with_the_same_name_are_told_apart_and_each_link_stays_on_its_own(app, db_path):
+    store = Store.open(db_path)
+    app()  # the demo is loaded by the first start
+    copies = [store.import_deal(store.export_deal(4)).deal_id for _ in range(3)]
+    issue = store.list_issues(copies[-1])[0]
+    store.replace_issues(
+        copies[-1], [issue, issue.model_copy(update={"id": None, "target": issue.target - 0.1})]
+    )
+    store.close()
+    at = app(deal=copies[1])
+    picker = at.sidebar.selectbox(key="deal_picker")
+    assert picker.value == copies[1]
+    labels = [o for o in picker.options if o.startswith("Kessler")]
+    assert len(labels) == len(set(labels)) == 4 and f"· #{copies[1]}" in picker.format_func(copies[1])
+    at.switch_page("pages/concessions.py").run()
+    assert at.sidebar.selectbox(key="deal_picker").value == copies[1] and at.query_params["deal"] == str(
+        copies[1]
+    )
+    at.sidebar.selectbox(key="deal_picker").set_value(copies[2]).run()
+    at.switch_page("pages/prepare.py").run()
+    assert at.sidebar.selectbox(key="deal_picker").value == copies[2]
+    issues = at.selectbox(key=f"anchor_issue_{copies[2]}")
+    assert len(set(issues.options)) == len(issues.options)  # two issues named alike, two labels
+
+
 @pytest.mark.parametrize(
     ("key", "fill", "flag"),
     [("evidence_1", {"title": "Index 2026", "source": "Eurostat"}, "internal"),

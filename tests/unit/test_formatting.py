@@ -113,3 +113,16 @@ def test_a_refusal_offers_only_what_the_other_convention_reads(text, comma):
     except AmountNotUnderstood:
         return
     assert ours == pytest.approx(theirs), said
+
+
+def test_picker_labels_that_repeat_carry_their_id_and_the_rest_stay_as_they_are():
+    from core.formatting import distinct_labels
+
+    labels = {None: "—", 4: "Kessler · Kessler AG", 13: "Kessler · Kessler AG", 7: "Helios · Helios"}
+    assert distinct_labels(labels) == {
+        None: "—",
+        4: "Kessler · Kessler AG · #4",
+        13: "Kessler · Kessler AG · #13",
+        7: "Helios · Helios",
+    }
+    assert len(set(distinct_labels(labels).values())) == len(labels)
