@@ -9,7 +9,7 @@ import pandas as pd
 from .. import audit
 from ..access import may_set_mandate, reads_every_deal
 from ..audit import Change
-from ..models import Counterparty, Deal, InvalidInput, Stakeholder
+from ..models import Counterparty, Deal, InvalidInput, Stage, Stakeholder
 from .engine import Cursor, NotAllowed, NotFound, insert, live_ids, now, params, quoted, set_clause
 from .members import (
     Members,
@@ -177,6 +177,12 @@ class Deals(Members):
     @works_deal
     def advance_stage(self, deal_id: int, to: str, note: str = "") -> None:
         """Move the deal to the next step and record it, in one transaction."""
+        try:
+            to = Stage(str(to).strip().lower()).value
+        except ValueError:
+            raise InvalidInput(
+                [f"Stage: '{str(to)[:40]}' is not one of {', '.join(s.value for s in Stage)}"]
+            ) from None
         with self._writing(deal_id) as cur:
             rows = cur.rows("SELECT stage FROM deal WHERE id = ?", [deal_id])
             if not rows:

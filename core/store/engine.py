@@ -18,7 +18,7 @@ import duckdb
 
 from ..access import Person, local_person, reads_every_deal
 from ..audit import Change
-from ..models import Alternative, Evidence, Issue, Model, Stakeholder
+from ..models import Alternative, Evidence, Issue, Model, Stakeholder, validate
 from .backends import Cursor, DuckBackend, PostgresBackend, checked_location, damaged, is_postgres
 from .errors import (  # noqa: F401 (the store's errors are imported from here by the aggregates)
     Conflict,
@@ -151,6 +151,9 @@ def _value(v: Any) -> Any:
 
 
 def params(model: Model, columns: Sequence[str]) -> list[Any]:
+    """A model's values for `columns`, validated again first: a copy made with `model_copy(update=…)`
+    skips the model's rules, and a row that breaks them would stop its deal from opening."""
+    validate(type(model), model.model_dump(warnings=False))
     return [_value(getattr(model, c)) for c in columns]
 
 

@@ -8,7 +8,16 @@ from datetime import date, datetime
 
 import pytest
 
-from core.models import Alternative, Concession, Counterparty, Deal, Evidence, Issue, Stakeholder
+from core.models import (
+    Alternative,
+    Concession,
+    Counterparty,
+    Deal,
+    Evidence,
+    InvalidInput,
+    Issue,
+    Stakeholder,
+)
 from core.store import MIGRATIONS, DatabaseBusy, NotFound, Store
 
 
@@ -189,3 +198,19 @@ def test_every_insert_names_its_columns():
     source = "\n".join(p.read_text() for p in (Path(__file__).parents[2] / "core" / "store").glob("*.py"))
     unnamed = re.findall(r"INSERT (?:OR REPLACE )?INTO \w+ VALUES", source)
     assert unnamed == []
+
+
+def test_a_copy_that_skips_the_models_rules_is_refused_at_the_store_and_the_deal_still_opens(store):
+    deal_id = new_deal(store)
+    store.replace_issues(deal_id, [Issue(name="Price", target=120, reservation=100)])
+    (issue,) = store.list_issues(deal_id)
+    broken = issue.model_copy(
+        update={"reservation": 130}
+    )  # a floor above the target: model_copy checks nothing
+    with pytest.raises(InvalidInput, match="floor"):
+        store.replace_issues(deal_id, [broken])
+    with pytest.raises(InvalidInput, match="Stage"):
+        store.update_deal(store.get_deal(deal_id).model_copy(update={"stage": "banana"}))
+    with pytest.raises(InvalidInput, match="^Stage: 'banana' is not one of setup, "):
+        store.advance_stage(deal_id, "banana")
+    assert store.list_issues(deal_id) == [issue] and store.get_deal(deal_id).stage == "setup"
