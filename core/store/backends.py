@@ -560,9 +560,21 @@ class PostgresBackend:
                         schema, who
                     )
                 )
+                # History and the schema's record are written once and never changed by the app: no UPDATE
+                # or DELETE on them, whatever a bug (or whoever holds this login) attempts.
+                conn.execute(sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE ON deal_event FROM {}").format(who))
                 conn.execute(
-                    sql.SQL("GRANT USAGE, SELECT, UPDATE ON SEQUENCE cockpit_revision TO {}").format(who)
+                    sql.SQL("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON schema_migration FROM {}").format(who)
                 )
+                # nextval only: setval (UPDATE) could wind the revision back, and other servers would miss writes.
+                conn.execute(sql.SQL("REVOKE ALL ON SEQUENCE cockpit_revision FROM {}").format(who))
+                conn.execute(sql.SQL("GRANT USAGE, SELECT ON SEQUENCE cockpit_revision TO {}").format(who))
+                for function in (
+                    "cockpit_on_deal(BIGINT)",
+                    "cockpit_counterparty_unused(BIGINT)",
+                    "cockpit_next_id(TEXT)",
+                ):
+                    conn.execute(sql.SQL(f"GRANT EXECUTE ON FUNCTION {function} TO {{}}").format(who))
         except psycopg.Error as exc:  # no such role, or not the owner: PostgreSQL's own words, one line
             raise InvalidInput(
                 [

@@ -307,4 +307,29 @@ MIGRATIONS: list[tuple[str, list[str | OnlyOn]]] = [
             "UPDATE concession SET changed_by = logged_by",
         ],
     ),
+    (
+        "018_definer_functions_pinned",
+        [
+            # A definer function searches the cockpit's schema and nothing a caller can put first: with
+            # `FROM CURRENT`, a caller's temporary table named deal_person was searched before the real one.
+            OnlyOn(
+                _PG,
+                """DO $$ BEGIN
+                EXECUTE format('ALTER FUNCTION cockpit_on_deal(BIGINT) SET search_path = %I, pg_temp', current_schema());
+                EXECUTE format('ALTER FUNCTION cockpit_counterparty_unused(BIGINT) SET search_path = %I, pg_temp',
+                               current_schema());
+                EXECUTE format('ALTER FUNCTION cockpit_next_id(TEXT) SET search_path = %I, pg_temp', current_schema());
+                END $$""",
+            ),
+            # Only the logins `cockpit grant` names may call them (cockpit_next_id tells the highest ids).
+            *[
+                OnlyOn(_PG, f"REVOKE EXECUTE ON FUNCTION {f} FROM PUBLIC")
+                for f in (
+                    "cockpit_on_deal(BIGINT)",
+                    "cockpit_counterparty_unused(BIGINT)",
+                    "cockpit_next_id(TEXT)",
+                )
+            ],
+        ],
+    ),
 ]

@@ -101,3 +101,43 @@ def test_the_app_login_on_a_database_its_owner_has_not_made_is_told_who_must(
     assert cli.main(["deals"]) == 0
     assert cli.main(["grant", "x"]) == 2  # and only the owner grants
     assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE deal_event SET new_value = 'rewritten'",
+        "DELETE FROM deal_event",
+        "UPDATE schema_migration SET name = 'x'",
+        "DELETE FROM schema_migration",
+        "SELECT setval('cockpit_revision', 1)",
+    ],
+)
+def test_history_the_schemas_record_and_the_revision_are_not_the_app_logins_to_change(team, statement):
+    events = len(raw(team, "SELECT id FROM deal_event"))
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        with team.transaction() as cur:
+            cur.execute(statement)
+    assert len(raw(team, "SELECT id FROM deal_event")) == events
+
+
+def test_a_callers_temporary_table_does_not_stand_in_for_the_deal_teams(team):
+    nobody = team.acting_as(NOBODY)
+    with nobody.transaction() as cur:
+        cur.execute("CREATE TEMPORARY TABLE deal_person (deal_id BIGINT, email VARCHAR, part VARCHAR)")
+        cur.execute("INSERT INTO pg_temp.deal_person VALUES (12, 'carol@example.com', 'owner')")
+        assert cur.scalar("SELECT cockpit_on_deal(12)") is False
+        assert cur.rows("SELECT id FROM concession WHERE deal_id = 12") == []
+
+
+def test_only_the_granted_login_may_call_the_owners_functions(team):
+    with team.transaction() as cur:
+        rows = cur.rows(
+            "SELECT p.proname, has_function_privilege('public', p.oid, 'EXECUTE') AS anyone "
+            "FROM pg_proc p WHERE p.proname LIKE 'cockpit_%' ORDER BY p.proname"
+        )
+    assert [(r["proname"], r["anyone"]) for r in rows] == [
+        ("cockpit_counterparty_unused", False),
+        ("cockpit_next_id", False),
+        ("cockpit_on_deal", False),
+    ]
