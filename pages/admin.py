@@ -25,6 +25,14 @@ with big:
 for column, role in zip(counts, Role, strict=True):
     column.metric(role.value.capitalize(), int(by_role.get(role.value, 0)), help=ROLE_MEANS[role])
 
+if (
+    store.engine_kind == "postgresql"
+):  # what the database's own wall can and cannot do, said where admins look
+    st.caption(
+        ":material/shield: PostgreSQL's row-level security keeps each deal's rows to its team even if the "
+        "cockpit forgets a filter. It cannot stop whoever holds the app login's password: they can say who "
+        "they are. Keep that password as you keep the database's own."
+    )
 people_tab, teams_tab, history_tab = st.tabs(
     ["Members", "Deal teams", "History of the team"], key="admin_tabs"
 )

@@ -175,7 +175,7 @@ def test_the_sponsor_moves_the_mandate_on_prepare_with_its_reason_in_the_history
     )
 
 
-def test_the_admin_screen_is_for_admins_only(team):
+def test_the_admin_screen_is_for_admins_only(team, db_path):
     at = team("ana@example.com", page="pages/admin.py")
     assert at.info[0].value == "Only an admin manages members and deal teams."
     assert "carol@example.com" not in sent(at)
@@ -188,6 +188,8 @@ def test_the_admin_screen_is_for_admins_only(team):
     [t for t in at.text_input if t.label == "E-mail"][0].set_value("Eve@Example.com")
     [b for b in at.button if b.label == "Save member"][0].click().run()
     assert at.success[0].value.replace("\u200b", "") == "eve@example.com is a member as negotiator."
+    said = any("cannot stop whoever holds the app login's password" in c.value for c in at.caption)
+    assert said == str(db_path).startswith("postgresql")  # the wall's limits, where admins look
 
 
 def test_history_records_the_signed_in_person(team, db_path):
