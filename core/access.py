@@ -24,7 +24,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 
 class Role(StrEnum):
@@ -106,6 +106,25 @@ def local_reach_refusal(address: str | None, headers: Mapping[str, str]) -> str 
     if origin is not None and host is not None and urlsplit(origin).netloc != host:
         return "Another web page tried to open this cockpit: it answers only its own pages."
     return None
+
+
+def local_database_refusal(location: str) -> str | None:
+    """Why local mode must not open this database, or None. Without sign-in the one local user may read
+    every deal, so a team's shared PostgreSQL on another computer is refused: serve it in team mode. A
+    DuckDB file, or a PostgreSQL on this computer (loopback or a local socket), is one person's."""
+    if not location[:13].lower().startswith(("postgresql://", "postgres://")):
+        return None
+    hosts = [h for h in (_host_name(n) for n in urlsplit(location).netloc.rpartition("@")[2].split(",")) if h]
+    query_host = next((v for k, v in parse_qsl(urlsplit(location).query) if k == "host"), None)
+    if query_host:
+        hosts.append(query_host)
+    if all(h in LOOPBACK_ADDRESSES or h.startswith("/") for h in hosts):  # none named: a local socket
+        return None
+    return (
+        "This cockpit has no sign-in configured but COCKPIT_DB is a shared database on another computer: "
+        "without sign-in, whoever opens this page would read every deal in it. Configure sign-in for team "
+        "use (see the README), or use a DuckDB file."
+    )
 
 
 @dataclass(frozen=True)

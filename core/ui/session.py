@@ -37,7 +37,7 @@ from ..store import (
     Store,
     database_location,
 )
-from .team import acting_person, who_badge
+from .team import acting_person, refuse_beyond_this_computer, team_mode, who_badge
 
 ICON = Path(__file__).resolve().parents[2] / "data" / "icon.png"
 BIG_FIGURE_STYLE = (
@@ -235,6 +235,8 @@ def page_start(screen: str | None = None) -> tuple[Store, int | None]:
     except ValueError as exc:
         st.error(md(str(exc)))
         st.stop()
+    if not team_mode():  # before the database is opened: a shared one is not local mode's to read
+        refuse_beyond_this_computer()
     shared = get_store()
     person = acting_person(shared)
     store = shared.acting_as(person)

@@ -8,9 +8,16 @@ import os
 
 import streamlit as st
 
-from ..access import ROLE_MEANS, Person, local_person, local_reach_refusal, signed_in_identity
+from ..access import (
+    ROLE_MEANS,
+    Person,
+    local_database_refusal,
+    local_person,
+    local_reach_refusal,
+    signed_in_identity,
+)
 from ..formatting import md
-from ..store import NotAllowed, Store, current_user
+from ..store import NotAllowed, Store, current_user, database_location
 
 
 def team_mode() -> bool:
@@ -32,7 +39,7 @@ def acting_person(store: Store) -> Person:
     """The person this run acts for; stops the page with the sign-in or "ask an admin" page when there
     is nobody the store may act for."""
     if not team_mode():
-        _refuse_beyond_this_computer()
+        refuse_beyond_this_computer()
         return local_person(current_user())
     if not st.user.is_logged_in:
         _sign_in_page()
@@ -53,14 +60,16 @@ def trusted_issuers() -> set[str]:
     return {i for i in os.environ.get("COCKPIT_TRUSTED_ISSUERS", "").replace(",", " ").split() if i}
 
 
-def _refuse_beyond_this_computer() -> None:
+def refuse_beyond_this_computer() -> None:
     """Local mode has no sign-in, so it serves only this computer: never the confidential numbers to
     whoever can reach the port, a proxy in front of it, or another web page in the same browser."""
     try:
         headers = dict(st.context.headers)
     except Exception:  # noqa: BLE001 (no request behind this run: a test's script runner)
         headers = {}
-    refusal = local_reach_refusal(st.get_option("server.address"), headers)
+    refusal = local_reach_refusal(st.get_option("server.address"), headers) or local_database_refusal(
+        database_location()
+    )
     if refusal:
         st.error(md(refusal))
         st.stop()

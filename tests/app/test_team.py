@@ -233,6 +233,20 @@ def test_local_mode_refuses_to_serve_beyond_this_computer(app, address, says):
         config.set_option("server.address", "127.0.0.1")
 
 
+@pytest.mark.parametrize("engine", ["duckdb"], indirect=True)  # the URL below is the database here
+def test_local_mode_refuses_a_teams_shared_database_before_opening_it(app, monkeypatch):
+    monkeypatch.setenv("COCKPIT_DB", "postgresql://app:s3cret@db.example.com/cockpit")
+    at = app(deal=1)
+    assert (
+        at.error[0]
+        .value.replace("\\_", "_")
+        .startswith(
+            "This cockpit has no sign-in configured but COCKPIT_DB is a shared database on another computer"
+        )
+    )
+    assert "s3cret" not in sent(at) and "cannot be reached" not in sent(at)
+
+
 def test_a_reader_is_told_up_front_that_the_deal_is_not_theirs_to_change(team):
     at = team("lea@example.com", deal=1, page="pages/prepare.py")
     assert any(c.value.endswith("You can read this deal; its owner and team change it.") for c in at.caption)

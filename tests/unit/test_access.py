@@ -8,6 +8,7 @@ from core.access import (
     Person,
     Role,
     email_address,
+    local_database_refusal,
     local_person,
     local_reach_refusal,
     may_approve,
@@ -160,3 +161,31 @@ def test_local_mode_refuses_a_request_that_came_through_a_proxy(header):
 )
 def test_local_mode_refuses_other_web_pages_and_names_rebound_to_loopback(host, origin, says):
     assert says in local_reach_refusal("127.0.0.1", {"Host": host, "Origin": origin})
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "data/cockpit.duckdb",
+        "postgresql://me:pw@127.0.0.1:5432/mine",
+        "POSTGRESQL://me@localhost/mine",
+        "postgresql://me@[::1]:5433/mine",
+        "postgresql:///mine",  # the local socket
+        "postgresql:///mine?host=/var/run/postgresql",
+    ],
+)
+def test_local_mode_opens_one_persons_database(location):
+    assert local_database_refusal(location) is None
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "postgresql://app:pw@db.example.com/cockpit",
+        "postgres://app@10.0.0.5:5432/cockpit",
+        "postgresql://app@127.0.0.1,db.example.com/cockpit",
+        "postgresql:///cockpit?host=db.example.com",
+    ],
+)
+def test_local_mode_refuses_a_shared_database_on_another_computer(location):
+    assert "COCKPIT_DB is a shared database on another computer" in local_database_refusal(location)
