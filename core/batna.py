@@ -14,27 +14,46 @@ from .formatting import fmt_amount, money
 from .models import Alternative, Deal, DealSide, Direction, Issue
 
 
-def ranked(alternatives: Sequence[Alternative], side: DealSide) -> list[Alternative]:
-    """Best first, for a deal on `side`."""
+def contract_money(alternative: Alternative, issues: Sequence[Issue] = ()) -> float:
+    """An alternative's money over the contract: a rate per unit of an issue with a volume (the spot market
+    at 2,050 per container) is multiplied by the issue's volume and years, so it ranks beside totals."""
+    issue = next((i for i in issues if i.id == alternative.per_unit_of and i.volume is not None), None)
+    return alternative.money * issue.volume * issue.years if issue else alternative.money
+
+
+def ranked(
+    alternatives: Sequence[Alternative], side: DealSide, issues: Sequence[Issue] = ()
+) -> list[Alternative]:
+    """Best first, for a deal on `side` (`issues`: to read money given per unit of one of them)."""
     sign = 1 if side is DealSide.buy else -1  # a buyer's cheapest first, a seller's richest first
     order = sorted(
         enumerate(alternatives),
-        key=lambda pair: (not pair[1].best, sign * pair[1].money, pair[1].time_days, pair[1].risk, pair[0]),
+        key=lambda pair: (
+            not pair[1].best,
+            sign * contract_money(pair[1], issues),
+            pair[1].time_days,
+            pair[1].risk,
+            pair[0],
+        ),
     )
     return [a for _, a in order]
 
 
-def best_alternative(alternatives: Sequence[Alternative], side: DealSide) -> Alternative | None:
-    order = ranked(alternatives, side)
+def best_alternative(
+    alternatives: Sequence[Alternative], side: DealSide, issues: Sequence[Issue] = ()
+) -> Alternative | None:
+    order = ranked(alternatives, side, issues)
     return order[0] if order else None
 
 
-def mark_best(chosen: Alternative, alternatives: Sequence[Alternative], side: DealSide) -> list[Alternative]:
+def mark_best(
+    chosen: Alternative, alternatives: Sequence[Alternative], side: DealSide, issues: Sequence[Issue] = ()
+) -> list[Alternative]:
     """The alternatives with `chosen` marked as the BATNA. Overriding what the figures say takes a reason
     in the negotiator's words (InvalidInput otherwise), so the override can be defended later."""
     from .models import InvalidInput
 
-    by_figures = best_alternative([a.model_copy(update={"best": False}) for a in alternatives], side)
+    by_figures = best_alternative([a.model_copy(update={"best": False}) for a in alternatives], side, issues)
     if by_figures is not None and by_figures.id != chosen.id and not chosen.best_reason.strip():
         raise InvalidInput([f"Why it is our best: the figures make '{by_figures.description}' the BATNA; write why "
                             f"'{chosen.description}' is our best instead, then mark it."])  # fmt: skip
@@ -53,10 +72,12 @@ def money_meaning(side: DealSide) -> str:
     )
 
 
-def why_best(alternatives: Sequence[Alternative], side: DealSide, currency: str = "") -> str:
+def why_best(
+    alternatives: Sequence[Alternative], side: DealSide, currency: str = "", issues: Sequence[Issue] = ()
+) -> str:
     """The reason, in a sentence: the negotiator's mark (with their reason), or the figure that makes it
     the best for the deal's side."""
-    best = best_alternative(alternatives, side)
+    best = best_alternative(alternatives, side, issues)
     if best is None:
         return "No alternative yet: add the best one we have if these talks fail."
     if best.best:
@@ -65,6 +86,9 @@ def why_best(alternatives: Sequence[Alternative], side: DealSide, currency: str 
     if len(alternatives) == 1:
         return f"'{best.description}' is the BATNA: it is our only alternative."
     figure = money(best.money, currency)
+    rate_of = next((i for i in issues if i.id == best.per_unit_of and i.volume is not None), None)
+    if rate_of is not None:  # a rate: said with its money over the contract, as it was ranked
+        figure += f" on {rate_of.name}, {money(contract_money(best, issues), currency)} over the contract"
     if side is DealSide.buy:
         return (f"'{best.description}' is the BATNA: it costs us the least if we walk away ({figure}); "
                 "mark another as best to override, saying why.")  # fmt: skip
@@ -82,7 +106,7 @@ def batna_checks(
       means we would accept a deal worse than walking away;
     - its switch time against the deadline: an alternative that takes longer to switch to than the days
       left needs a bridge if talks fail late."""
-    best = best_alternative(alternatives, deal.side or DealSide.sell)
+    best = best_alternative(alternatives, deal.side or DealSide.sell, issues)
     if best is None:
         return []
     said: list[str] = []

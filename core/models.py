@@ -198,6 +198,9 @@ FIELD_LABELS = {
     "priority": "Priority",
     "their_priority": "Their priority",
     "tradeable": "Tradeable",
+    "volume": "Volume per year",
+    "years": "Years",
+    "per_unit_of": "Money is per unit of",
     "kind": "Kind",
     "title": "Title",
     "source": "Source",
@@ -423,6 +426,9 @@ class Alternative(Model):
     evidence_id: int | None = None
     best: bool = False  # marked by the negotiator as the BATNA, whatever the figures say
     best_reason: Text = ""  # why, in the negotiator's words, when the mark overrides the figures
+    # Money as a rate of this issue's unit (the spot market at 2,050 EUR per container), compared with
+    # the issue's positions over its volume and years; None: money is the alternative's total.
+    per_unit_of: int | None = None
 
 
 class Issue(Model):
@@ -443,6 +449,10 @@ class Issue(Model):
     their_priority: Rating | None = None  # how much we believe they care; None: as much as we do
     tradeable: bool = True
     evidence_id: int | None = None  # the standard that backs our floor
+    # How many units a year the rate applies to, and for how many years: a rate's money impact is
+    # rate × volume × years (4,000 containers a year for 3 years). None: the issue is an amount itself.
+    volume: Amount | None = None
+    years: Annotated[float, AfterValidator(_finite), Field(gt=0, le=50)] = 1.0
 
     def holds(self, value: float) -> bool:
         """True when `value` is at or on the good side of our floor/ceiling: a value that breaks it
@@ -761,6 +771,7 @@ class DealFile(Model):
     meso_picks: list[MesoPick] = []
     approvals: list[Approval] = []
     signals: list[str] = []  # the moves whose signal is observed now
+    round_notes: dict[Annotated[int, Field(ge=1, le=1000)], Annotated[str, Field(max_length=2000)]] = {}
     review: Review | None = None
 
     @field_validator("format")

@@ -197,7 +197,7 @@ def fill_templates(
     Every line follows the issue's direction: a buyer's ceiling is never called a floor."""
     by_evidence = {e.id: e for e in evidence}
     live = [c for c in concessions if c.deleted_at is None]
-    batna = best_alternative(alternatives, deal.side)
+    batna = best_alternative(alternatives, deal.side, issues)
     floor_issue = next((i for i in issues if i.id == deal.pressured_issue_id), None) or (
         max(issues, key=lambda i: i.priority) if issues else None
     )
@@ -316,7 +316,7 @@ def readiness(
     `floor_breaches`, `gives`: the live log's (the store's `log_totals`, or `review_log(...).summary`).
     A breached floor or gives past the mandate are checks too (BLOCKING): a deal carrying them is not
     nearly ready, whatever the other checks say."""
-    batna = best_alternative(alternatives, deal.side)
+    batna = best_alternative(alternatives, deal.side, issues)
     quantified = [b for b in alternatives if b.money > 0 or b.time_days > 0]
     unbacked = [i.name for i in issues if i.evidence_id is None]
     checks = [

@@ -26,6 +26,7 @@ from core.concessions import (
 from core.csvio import check_size, frame_to_csv, parse_concessions
 from core.deadline import countdown
 from core.formatting import amount_example, count, fmt_amount, plural
+from core.impact import move_said, previous_position
 from core.library import tradeable_suggestions
 from core.models import Concession, InvalidInput, read_amounts, validate
 from core.store import Conflict, DatabaseProblem, NotAllowed, NotFound, now
@@ -274,9 +275,20 @@ def last_logged(totals: LogTotals, currency: str, safe: bool) -> None:
         if unvalued := unvalued_give(line):
             said.warning(ui.md(unvalued), icon=":material/help:")
         said.caption(ui.md(read_as(line, currency)))
+        if worth := move_worth(line, currency):
+            said.caption(ui.md(worth))
     undo.button("Undo last line", key=f"undo_last_{deal_id}", icon=":material/undo:", on_click=undo_last,
                 args=(int(last), line.item),
                 help="Takes the line out of the log (it stays in Removed lines and in the history).")  # fmt: skip
+
+
+def move_worth(line: Concession, currency: str) -> str | None:
+    """What the line's move on its linked issue is worth over the contract, when the issue has a volume."""
+    issue = next((i for i in deal_issues() if i.id == line.issue_id), None)
+    if issue is None or line.new_position is None:
+        return None
+    log = ui.per_revision(store, f"concession_frame_{deal_id}", lambda: store.concession_frame(deal_id))
+    return move_said(issue, previous_position(log, issue, before_line=line.id), line.new_position, currency)
 
 
 def approver() -> str:
@@ -298,6 +310,39 @@ def undo_last(line_id: int, item: str) -> None:
     st.session_state[K["last"]] = None
     st.query_params.pop(LAST_LINE, None)
     ui.flash(f"Took '{item}' out of the log; it is under Removed lines if you want it back.")
+
+
+NOTES_OPEN = "round_notes_open_{deal_id}"
+
+
+def round_notes() -> None:
+    """A note per round, folded under the entry: what they asked, what we answered, what to try next. The
+    round is the entry's Round box; earlier rounds' notes are listed under it. Ours alone: not drawn on a
+    shared screen, and drawn only once opened, so a logged line never redraws it."""
+    notes = ui.per_revision(store, f"round_notes_{deal_id}", lambda: store.round_notes(deal_id))
+    box = st.expander(
+        f":material/edit_note: Notes by round ({len(notes)})", key=NOTES_OPEN.format(deal_id=deal_id),
+        on_change="rerun",
+    )  # fmt: skip
+    if not box.open:
+        return
+    with box:
+        round_no = int(st.session_state.get(K["round"]) or 1)
+        with st.form(f"round_note_{deal_id}_{round_no}", border=False):
+            text = st.text_area(
+                f"Round {round_no}", value=notes.get(round_no, ""), key=f"round_note_text_{deal_id}_{round_no}",
+                placeholder="They anchored at 2,100; we asked what the index does in Q3. Next: trade term for rate.",
+                height=90,
+            )  # fmt: skip
+            saved = st.form_submit_button("Save the note", key=f"round_note_save_{deal_id}_{round_no}")
+        if saved:
+            ui.attempt(
+                lambda: store.write_round_note(deal_id, round_no, text),
+                f"Saved the note on round {round_no}.",
+            )
+        for n, note in sorted(notes.items(), reverse=True):
+            if n != round_no:
+                st.markdown(f"**Round {n}** · {ui.md(note)}")
 
 
 def approvals_panel(review, folded: bool) -> None:
@@ -542,6 +587,7 @@ if not ui.safe_mode() and may_change:
     # Drawn with the page, not with each logged line: the flags above say "pending approval" at once, and
     # ten forms redrawn with every line would slow the entry the negotiator is typing into.
     approvals_panel(reviewed()[2], folded=True)
+    round_notes()
 live_table()
 balance_over_rounds()
 

@@ -8,7 +8,8 @@ from core import ui
 from core.batna import batna_checks, best_alternative, mark_best, money_meaning, why_best
 from core.charts import zopa_chart
 from core.deadline import countdown
-from core.formatting import organisation_decimal_comma
+from core.formatting import fmt_amount, organisation_decimal_comma
+from core.impact import stakes
 from core.models import (
     Alternative,
     AnchorWorksheet,
@@ -60,7 +61,35 @@ ISSUE_FIELDS = [
     "estimate_source",
     "tradeable",
     "evidence_id",
+    "volume",
+    "years",
 ]
+
+
+def money_at_stake() -> None:
+    """Each rate's money over the contract (rate × volume × years), and beside the BATNA where it is priced
+    per unit of the issue: what a concession on the rate costs, or earns, in the deal's currency."""
+    rows = stakes(issues, batna)
+    if not rows:
+        st.caption("Give an issue a volume per year (and years) to see its money at stake over the contract.")
+        return
+    cur = deal.currency
+    st.markdown(f"**Money at stake over the contract** ({ui.md(cur)})")
+    st.dataframe(
+        [{"Issue": s.issue.name, "Volume × years": f"{fmt_amount(s.issue.volume)} × {fmt_amount(s.issue.years)}",
+          "One unit of the rate": ui.money(s.per_unit), "At our target": ui.money(s.at_target),
+          "At our floor/ceiling": ui.money(s.at_reservation),
+          "At their walk-away": "—" if s.at_their_walk_away is None else ui.money(s.at_their_walk_away),
+          "Target vs BATNA": "—" if s.target_against_batna is None else ui.signed(s.target_against_batna),
+          "Floor/ceiling vs BATNA":
+              "—" if s.reservation_against_batna is None else ui.signed(s.reservation_against_batna)}
+         for s in rows],
+        hide_index=True, width="stretch", key=f"stakes_{deal_id}",
+    )  # fmt: skip
+    st.caption(
+        "Signed for us: + is money we keep or earn, − money we give. 'vs BATNA' compares with the best "
+        "alternative when its money is per unit of the issue (Money is per unit of, on the BATNA tab)."
+    )
 
 
 def mandate_form() -> None:
@@ -168,7 +197,7 @@ evidence_choices = ui.evidence_labels(evidence, shown=evidence_shown)
 
 # ---- header: who, where, and the walk-away value ------------------------------------------------
 zones = [zopa(i) for i in issues]
-batna = best_alternative(alternatives, deal.side)
+batna = best_alternative(alternatives, deal.side, issues)
 big, m1, m2, m3 = st.columns([2, 1, 1, 1])
 deadline_text = countdown(deal.deadline, date.today())
 deadline_help = (
@@ -269,7 +298,7 @@ with tab_batna:
     if safe:
         ui.hidden("Our BATNA and every alternative")
     else:
-        st.markdown(ui.md(why_best(alternatives, deal.side, deal.currency)))
+        st.markdown(ui.md(why_best(alternatives, deal.side, deal.currency, issues)))
         for check in batna_checks(deal, alternatives, issues, date.today()):
             st.warning(ui.md(check), icon=":material/warning:")
         st.caption(f"Quantify each alternative in money ({money_meaning(deal.side)}), time to switch to it, risk "
@@ -283,10 +312,11 @@ with tab_batna:
             )  # fmt: skip
         ui.list_editor(
             Alternative, alternatives, f"alternative_{deal_id}",
-            ["description", "money", "time_days", "risk", "political_cost", "evidence_id", "best_reason"],
+            ["description", "money", "per_unit_of", "time_days", "risk", "political_cost", "evidence_id", "best_reason"],
             lambda b: b.description, lambda items: store.replace_alternatives(deal_id, items), noun="alternative",
-            choices={"evidence_id": evidence_choices}, make_first="Make this the BATNA",
-            first=lambda chosen, items: mark_best(chosen, items, deal.side),
+            choices={"evidence_id": evidence_choices, "per_unit_of": {i.id: f"{i.name} ({i.unit or 'unit'})" for i in issues}},
+            make_first="Make this the BATNA",
+            first=lambda chosen, items: mark_best(chosen, items, deal.side, issues),
             labels={"money": "Money (what it would cost us)" if deal.buys else "Money (what it would earn us)"},
         )  # fmt: skip
 
@@ -311,6 +341,7 @@ with tab_issues:
                         icon=":material/warning:",
                     )
             st.altair_chart(zopa_chart(zopa_frame(issues)), width="content")
+            money_at_stake()
     else:
         st.info("No issues yet: add price, scope, payment timing, term, … with our target and floor.")
     ui.list_editor(

@@ -52,7 +52,8 @@ class DealFiles(Members):
                                          "deadline_evidence_id": kept(deal.deadline_evidence_id, on_evidence)}),
             counterparty=cp,
             stakeholders=self.list_stakeholders(cp.id),
-            alternatives=[a.model_copy(update={"evidence_id": kept(a.evidence_id, on_evidence)})
+            alternatives=[a.model_copy(update={"evidence_id": kept(a.evidence_id, on_evidence),
+                                               "per_unit_of": kept(a.per_unit_of, on_issue)})
                           for a in self.list_alternatives(deal_id)],
             issues=[i.model_copy(update={"evidence_id": kept(i.evidence_id, on_evidence)}) for i in issues],
             evidence=evidence,
@@ -66,6 +67,7 @@ class DealFiles(Members):
             meso_picks=[p for p in self.list_meso_picks(deal_id) if p.bundle_id in {b.id for b in bundles}],
             approvals=[a for a in self.list_approvals(deal_id) if a.concession_id in {c.id for c in lines}],
             signals=sorted(self.observed_signals(deal_id)),
+            round_notes=self.round_notes(deal_id),
             review=None if review is None else review.model_copy(update={
                 "final_values": [f for f in review.final_values if on_issue(f.issue_id)],
                 "persuasive_evidence_ids": [e for e in review.persuasive_evidence_ids if on_evidence(e)]}),
@@ -135,7 +137,13 @@ class DealFiles(Members):
         issue_ids = self._replace_children(cur, Issue, deal_id, issues)
         issue_map = {old.id: new for old, new in zip(f.issues, issue_ids, strict=True)}
         alts = [
-            b.model_copy(update={"id": None, "evidence_id": ev_map.get(b.evidence_id)})
+            b.model_copy(
+                update={
+                    "id": None,
+                    "evidence_id": ev_map.get(b.evidence_id),
+                    "per_unit_of": issue_map.get(b.per_unit_of),
+                }
+            )
             for b in f.alternatives
         ]
         self._replace_children(cur, Alternative, deal_id, alts)
@@ -177,6 +185,8 @@ class DealFiles(Members):
                     a.decided_at, a.note, a.value_to_you, a.recorded_by or self.person.email, now()])  # fmt: skip
         for key in f.signals:
             self._record(cur, deal_id, "signal", key, None, "observed", "from a deal file")
+        self._audit(cur, deal_id, [Change("round_note", f"Round {n}", None, None, private=True, note=text.strip())
+                                   for n, text in sorted(f.round_notes.items()) if text.strip()])  # fmt: skip
         if f.review is not None:
             review = f.review.model_copy(update={
                 "deal_id": deal_id,

@@ -22,6 +22,8 @@ from .members import (
     works_deal,
 )
 
+MAX_ROUND = 1000  # as a concession line's round
+MAX_ROUND_NOTE = 2000
 _COUNTERPARTY_COLUMNS = ("name", "relationship", "communication_style", "notes")
 _DEAL_COLUMNS = (
     "name", "context", "stage", "counterparty_id", "value", "currency", "owner", "deadline",
@@ -199,6 +201,41 @@ class Deals(Members):
     def clear_signal(self, deal_id: int, move_key: str, note: str = "") -> None:
         with self._writing(deal_id) as cur:
             self._record(cur, deal_id, "signal", move_key, "observed", "cleared", note)
+
+    @works_deal
+    def write_round_note(self, deal_id: int, round_no: int, note: str) -> None:
+        """The negotiator's note on a round (what they asked, what we answered, what to try next). Kept in
+        the history, which is never rewritten: a new note on the round is a new entry, the latest one
+        counts, and an empty one clears it. Private: ours alone on a shared screen."""
+        note = note.strip()
+        problems = []
+        if not 1 <= round_no <= MAX_ROUND:
+            problems.append(f"Round: must be from 1 to {MAX_ROUND}")
+        if len(note) > MAX_ROUND_NOTE:
+            problems.append(f"Note: at most {MAX_ROUND_NOTE:,} characters (this one has {len(note):,})")
+        if problems:
+            raise InvalidInput(problems)
+        with self._writing(deal_id) as cur:
+            if note == self._round_notes(cur, deal_id).get(round_no, ""):
+                return  # nothing new to keep
+            self._audit(
+                cur, deal_id, [Change("round_note", f"Round {round_no}", None, None, private=True, note=note)]
+            )
+
+    def _round_notes(self, cur: Cursor, deal_id: int) -> dict[int, str]:
+        rows = cur.rows(
+            """SELECT subject, note FROM (
+                   SELECT subject, note, row_number() OVER (PARTITION BY subject ORDER BY changed_at DESC, id DESC) AS n
+                   FROM deal_event WHERE deal_id = ? AND kind = 'round_note') AS latest WHERE n = 1""",
+            [deal_id],
+        )
+        notes = {int(r["subject"].removeprefix("Round ")): r["note"] for r in rows}
+        return {n: text for n, text in sorted(notes.items()) if text}
+
+    @reads_deal
+    def round_notes(self, deal_id: int) -> dict[int, str]:
+        """The latest note on each round that has one, by round."""
+        return self._round_notes(self.cursor(), deal_id)
 
     @reads_deal
     def observed_signals(self, deal_id: int) -> set[str]:

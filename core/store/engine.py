@@ -64,14 +64,16 @@ _CHILD_TABLES: dict[type[Model], tuple[str, tuple[str, ...], str]] = {
     Evidence: ("evidence", ("kind", "title", "source", "date", "internal", "note"), "deal_id"),
     Alternative: (
         "alternative",
-        ("description", "money", "time_days", "risk", "political_cost", "evidence_id", "best", "best_reason"),
+        ("description", "money", "time_days", "risk", "political_cost", "evidence_id", "best", "best_reason",
+         "per_unit_of"),
         "deal_id",
     ),
     Issue: (
         "issue",
         (
             "name", "unit", "direction", "target", "reservation", "their_target", "their_walk_away",
-            "confidence", "estimate_source", "priority", "their_priority", "tradeable", "evidence_id",
+            "confidence", "estimate_source", "priority", "their_priority", "tradeable", "evidence_id", "volume",
+            "years",
         ),
         "deal_id",
     ),

@@ -332,4 +332,14 @@ MIGRATIONS: list[tuple[str, list[str | OnlyOn]]] = [
             ],
         ],
     ),
+    (
+        "019_issue_volume",
+        [
+            # A rate's money impact: rate × volume per year × years; and an alternative priced per unit.
+            "ALTER TABLE issue ADD COLUMN volume DOUBLE",
+            "ALTER TABLE issue ADD COLUMN years DOUBLE DEFAULT 1",
+            "UPDATE issue SET years = 1",
+            "ALTER TABLE alternative ADD COLUMN per_unit_of BIGINT",
+        ],
+    ),
 ]

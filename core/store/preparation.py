@@ -107,10 +107,16 @@ class Preparation(Members):
     def _replace_for_deal(self, model: type[Model], deal_id: int, items: Sequence) -> list[int]:
         with self._writing(deal_id) as cur:
             refs = live_ids(cur, "evidence", deal_id)
+            issues = live_ids(cur, "issue", deal_id) if model is Alternative else set()
             for n, item in enumerate(items, start=1):
                 ref = getattr(item, "evidence_id", None)
                 if ref is not None and ref not in refs:
                     raise NotFound(f"Row {n}, Evidence: evidence {ref} is not in this deal's evidence pack.")
+                unit_of = getattr(item, "per_unit_of", None)
+                if unit_of is not None and unit_of not in issues:
+                    raise NotFound(
+                        f"Row {n}, Money is per unit of: issue {unit_of} is not an issue of this deal."
+                    )
             before = self._list_children(model, deal_id, cur)
             ids = self._replace_children(cur, model, deal_id, items)
             after = [item.model_copy(update={"id": i}) for item, i in zip(items, ids, strict=True)]
@@ -118,7 +124,8 @@ class Preparation(Members):
             changes = audit.list_changes(kind, before, after, lambda it: f"{noun} '{getattr(it, name)}'")
             if model is Alternative:
                 side = DealSide(cur.scalar("SELECT side FROM deal WHERE id = ?", [deal_id]) or DealSide.sell)
-                was, now_best = best_alternative(before, side), best_alternative(after, side)
+                issues = self._list_children(Issue, deal_id, cur)
+                was, now_best = best_alternative(before, side, issues), best_alternative(after, side, issues)
             else:
                 was = now_best = None
             if was and now_best and was.id != now_best.id:

@@ -73,10 +73,13 @@ class Queries(Members):
                 SELECT deal_id, money, time_days, evidence_id FROM (
                     SELECT a.deal_id, a.money, a.time_days, a.evidence_id,
                            -- the order of core/batna.py: for a buyer the cheapest alternative first, for a seller the richest
+                           -- (money per unit of an issue with a volume counts over the contract: core.batna.contract_money)
                            row_number() OVER (PARTITION BY a.deal_id ORDER BY coalesce(a.best, false) DESC,
-                                              CASE WHEN ds.side = 'buy' THEN a.money ELSE -a.money END,
+                                              CASE WHEN ds.side = 'buy' THEN 1 ELSE -1 END
+                                                * a.money * coalesce(ui.volume * ui.years, 1),
                                               a.time_days, a.risk, a.position, a.id) AS n
                     FROM alternative a JOIN deal ds ON ds.id = a.deal_id
+                    LEFT JOIN issue ui ON ui.id = a.per_unit_of AND ui.deleted_at IS NULL
                     WHERE a.deleted_at IS NULL) AS ranked WHERE n = 1)
             SELECT d.id, d.name, cp.name AS counterparty, d.owner, d.context, d.stage, d.value, d.currency,
                    d.mandate, d.deadline, CAST(d.deadline - CAST($today AS DATE) AS BIGINT) AS days_to_deadline,

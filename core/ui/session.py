@@ -20,6 +20,7 @@ from ..approvals import to_decide
 from ..formatting import (
     decimal_comma_in_use,
     distinct_labels,
+    fmt_amount,
     md,
     number_convention,
     organisation_decimal_comma,
@@ -418,9 +419,13 @@ def table(
 
 
 def _cell(value: Any) -> Any:
-    """A table cell as a person reads it: enum codes as words, nothing as an empty cell (not 'None')."""
+    """A table cell as a person reads it: enum codes as words, nothing as an empty cell (not 'None'), and a
+    number written in the deal's convention (a decimal-comma deal reads 1.650, not 1,650 = 1.65), as text,
+    so a column with an empty cell stays one type."""
     if isinstance(value, Enum):
         return word(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return fmt_amount(value)
     return "" if value is None else value
 
 

@@ -15,7 +15,7 @@ MEANT = 190_000.0
 WRITTEN = {True: "190.000", False: "190,000"}
 AMOUNT_LABELS = {FIELD_LABELS[f] for f in ("value", "mandate", "money", "target", "reservation", "their_target",
                                           "their_walk_away", "value_to_you", "value_to_them", "new_position",
-                                          "range_low", "range_high")}  # fmt: skip
+                                          "range_low", "range_high", "volume")}  # fmt: skip
 
 
 def on_deal(app, db_path, decimal_comma: bool, page: str):

@@ -486,3 +486,42 @@ def test_a_decimal_comma_deals_live_table_writes_amounts_its_way(page, db_path):
         "−28.500,50",
         "1.790",
     )
+
+
+def test_a_move_on_an_issue_with_a_volume_says_what_it_is_worth_over_the_contract(page, db_path):
+    store = Store.open(db_path)
+    price = store.list_issues(1)[0]  # Annual price, last logged at 120,000
+    store.replace_issues(1, [price.model_copy(update={"volume": 1, "years": 3}), *store.list_issues(1)[1:]])
+    store.close()
+    page.switch_page(PAGE).run()
+    at = log(page, item="Volume discount", give="2 %", get="3 years", you=-6000, issue=1, position="114k")
+    assert any(
+        c.value == "Annual price from 120,000 to 114,000: −18,000 EUR to us over 3 years (1 EUR a year)"
+        for c in at.caption
+    ), [c.value for c in at.caption]
+
+
+def test_a_note_on_the_round_is_written_under_the_entry_and_earlier_rounds_are_listed(app, db_path):
+    store = Store.open(db_path)
+    app()
+    store.write_round_note(1, 1, "They asked for 60 days to pay.")
+    store.close()
+    at = app(deal=1)
+    at.switch_page(PAGE).run()
+    notes = next(e for e in at.expander if "Notes by round" in e.label)
+    assert notes.label.endswith("Notes by round (1)") and not [
+        t for t in at.text_area if t.label.startswith("Round")
+    ]
+    at.session_state["round_notes_open_1"] = True  # what opening the box sets
+    at.run()
+    # The round the entry is on: the demo's latest, 3
+    at.text_area(key="round_note_text_1_3").set_value("We traded the pilot for the reference call.")
+    at.button(key="round_note_save_1_3").click().run()
+    assert Store.open(db_path).round_notes(1) == {
+        1: "They asked for 60 days to pay.",
+        3: "We traded the pilot for the reference call.",
+    }
+    at.session_state["round_notes_open_1"] = True
+    at.run()
+    assert any(m.value == "**Round 1** · They asked for 60 days to pay." for m in at.markdown)
+    assert next(e for e in at.expander if "Notes by round" in e.label).label.endswith("(2)")

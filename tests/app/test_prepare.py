@@ -237,3 +237,31 @@ def test_the_anchor_worksheet_is_filled_per_issue_and_refuses_a_range_upside_dow
     sheet = next(iter(Store.open(db_path).list_anchors(1).values()))
     assert (sheet.range_low, sheet.range_high, sheet.benchmark_ids) == (115000, 130000, [benchmark.id])
     assert any(m.value == "**Annual price** · :green[credible]" for m in at.markdown)
+
+
+def test_an_issue_with_a_volume_shows_its_money_at_stake_and_beside_a_batna_priced_per_unit(app, db_path):
+    store = Store.open(db_path)
+    app()
+    (price, *rest) = store.list_issues(1)
+    seats = price.model_copy(update={"name": "Price per seat", "target": 500, "reservation": 420,
+                                     "their_target": None, "their_walk_away": 450, "volume": 200, "years": 2})  # fmt: skip
+    issue_ids = store.replace_issues(1, [seats, *rest])
+    alternatives = store.list_alternatives(1)
+    per_seat = alternatives[0].model_copy(update={"money": 440, "per_unit_of": issue_ids[0]})
+    store.replace_alternatives(1, [per_seat, *alternatives[1:]])
+    store.close()
+    at = app(deal=1)
+    at.switch_page("pages/prepare.py").run()
+    table = next(d.value for d in at.dataframe if "One unit of the rate" in d.value.columns)
+    row = table.iloc[0]
+    assert (row["Issue"], row["Volume × years"], row["One unit of the rate"]) == (
+        "Price per seat",
+        "200 × 2",
+        "400",
+    )
+    assert (row["At our target"], row["At our floor/ceiling"], row["At their walk-away"]) == (
+        "200,000",
+        "168,000",
+        "180,000",
+    )
+    assert (row["Target vs BATNA"], row["Floor/ceiling vs BATNA"]) == ("+24,000", "−8,000")

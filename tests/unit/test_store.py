@@ -214,3 +214,30 @@ def test_a_copy_that_skips_the_models_rules_is_refused_at_the_store_and_the_deal
     with pytest.raises(InvalidInput, match="^Stage: 'banana' is not one of setup, "):
         store.advance_stage(deal_id, "banana")
     assert store.list_issues(deal_id) == [issue] and store.get_deal(deal_id).stage == "setup"
+
+
+def test_a_note_per_round_the_latest_counts_an_empty_one_clears_it_and_history_keeps_each(store):
+    deal_id = new_deal(store)
+    store.write_round_note(deal_id, 1, "They anchored at 2,100.")
+    store.write_round_note(deal_id, 2, "Asked for the index clause.")
+    store.write_round_note(deal_id, 1, "They anchored at 2,100; we asked what drives it.")
+    store.write_round_note(
+        deal_id, 1, "They anchored at 2,100; we asked what drives it."
+    )  # the same: kept once
+    assert store.round_notes(deal_id) == {1: "They anchored at 2,100; we asked what drives it.",
+                                          2: "Asked for the index clause."}  # fmt: skip
+    store.write_round_note(deal_id, 2, "  ")
+    assert store.round_notes(deal_id) == {1: "They anchored at 2,100; we asked what drives it."}
+    events = store.list_events(deal_id, kinds=["round_note"])
+    assert len(events) == 4 and events["private"].all()
+    with pytest.raises(InvalidInput, match="^Round: must be from 1 to 1000$"):
+        store.write_round_note(deal_id, 0, "x")
+    with pytest.raises(InvalidInput, match="^Note: at most 2,000 characters"):
+        store.write_round_note(deal_id, 3, "x" * 2001)
+
+
+def test_round_notes_travel_in_the_deal_file(store):
+    deal_id = new_deal(store)
+    store.write_round_note(deal_id, 3, "Next: trade term for rate.")
+    copy = store.import_deal(store.export_deal(deal_id)).deal_id
+    assert store.round_notes(copy) == {3: "Next: trade term for rate."}
