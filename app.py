@@ -103,6 +103,10 @@ COLUMNS = ["name", "risk_reasons", "counterparty", "owner", "context", "stage", 
            "at_risk"]  # fmt: skip
 # Codes as words a negotiator reads ('2 First move', 'Partnership'), the table only: filters use the codes.
 page = page.assign(context=page["context"].map(word), stage=page["stage"].map(word))
+page = ui.amounts_written(
+    page,
+    {"value": False, "leverage_index": True, "balance": True, "over_open": False, "over_approved": False},
+)
 selection = st.dataframe(
     page[["id", *COLUMNS]],
     key="pipeline_table", hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
@@ -110,14 +114,14 @@ selection = st.dataframe(
     column_config={
         "name": st.column_config.TextColumn("Deal", width="medium"), "counterparty": "Counterparty",
         "owner": "Owner", "context": "Context", "stage": "Stage",
-        "value": st.column_config.NumberColumn("Value", format="%,.0f"),
-        "leverage_index": st.column_config.NumberColumn("Leverage", format="%+.0f", help="−100…+100; below 0 they lead."),
+        "value": ui.amount_column("Value"),
+        "leverage_index": ui.amount_column("Leverage", sign=True, help="−100…+100; below 0 they lead."),
         "days_to_deadline": st.column_config.NumberColumn("Days left", format="%d"),
-        "balance": st.column_config.NumberColumn("Give/get", format="%+,.0f"),
+        "balance": ui.amount_column("Give/get", sign=True),
         "one_way": st.column_config.NumberColumn("One-way"), "floor_breaches": st.column_config.NumberColumn("Breaches"),
-        "over_open": st.column_config.NumberColumn("Over mandate, open", format="%,.0f",
-                                                   help="Gives past the mandate still waiting for approval (or rejected)."),
-        "over_approved": st.column_config.NumberColumn("Over mandate, approved", format="%,.0f"),
+        "over_open": ui.amount_column("Over mandate, open",
+                                      help="Gives past the mandate still waiting for approval (or rejected)."),
+        "over_approved": ui.amount_column("Over mandate, approved"),
         "warnings": st.column_config.TextColumn("Warnings", width="large"),
         "at_risk": st.column_config.CheckboxColumn("At risk"), "status": "Status",
         "risk_reasons": st.column_config.TextColumn("Why at risk", width="medium"),

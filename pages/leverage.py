@@ -164,11 +164,11 @@ with tab_cp:
             "Mean of each deal's latest assessment; filled where at least half the deals back it with evidence."
         )
         right.dataframe(
-            [{"Deal": r.name, "Stage": r.stage, "Value": r.value,
-              "Index": None if latest_by_deal[int(r.id)] is None else leverage_index(latest_by_deal[int(r.id)])}
-             for r in deals.itertuples()],
+            ui.amounts_written(pd.DataFrame(
+                [{"Deal": r.name, "Stage": r.stage, "Value": r.value,
+                  "Index": None if latest_by_deal[int(r.id)] is None else leverage_index(latest_by_deal[int(r.id)])}
+                 for r in deals.itertuples()], columns=["Deal", "Stage", "Value", "Index"]), {"Value": False, "Index": True}),
             hide_index=True, width="stretch",
-            column_config={"Index": st.column_config.NumberColumn(format="%+.0f"),
-                           "Value": st.column_config.NumberColumn(format="%,.0f")},
+            column_config={"Index": ui.amount_column("Index", sign=True), "Value": ui.amount_column("Value")},
         )  # fmt: skip
         right.metric("Leverage index across these deals", ui.signed(leverage_index(combined)))

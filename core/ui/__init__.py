@@ -5,6 +5,8 @@ from ..formatting import distinct_labels, md, money, signed, signed_money
 from .forms import AMOUNT_BOXES, HELP, amount_input, list_editor, model_inputs, pick_and_do
 from .session import (
     SCREENS,
+    amount_column,
+    amounts_written,
     attempt,
     big_number,
     deal_header,
@@ -29,7 +31,7 @@ from .session import (
 )
 
 __all__ = [
-    "AMOUNT_BOXES", "HELP", "SCREENS", "amount_input", "attempt", "big_number", "deal_header", "deal_or_stop", "deal_page", "distinct_labels", "evidence_labels",
+    "AMOUNT_BOXES", "HELP", "SCREENS", "amount_column", "amount_input", "amounts_written", "attempt", "big_number", "deal_header", "deal_or_stop", "deal_page", "distinct_labels", "evidence_labels",
     "flash", "get_store", "go_to", "hidden", "link_deal_id", "live", "list_editor", "md", "model_inputs", "money", "open_deal",
     "page_start", "per_revision", "pick_and_do", "safe_mode", "screen_link", "shareable", "show_flash", "show_problems",
     "signed", "signed_money", "table",

@@ -25,6 +25,7 @@ from ..formatting import (
     number_convention,
     organisation_decimal_comma,
     plural,
+    signed,
     use_number_convention,
 )
 from ..models import InvalidInput, Model, word
@@ -416,6 +417,25 @@ def table(
          **{heading: compute(item) for heading, compute in (extra or {}).items()}}
         for item in shareable(items)
     ]  # fmt: skip
+
+
+def amount_column(label: str, sign: bool = False, help: str | None = None) -> Any:
+    """A dataframe column of amounts in the convention in use. Streamlit's number formats group with commas
+    only, which a decimal-comma reader takes for decimals (1,700 read as 1.7): there the cells are written
+    by `amounts_written` as text (the screen's own sort control orders the rows)."""
+    if decimal_comma_in_use():
+        return st.column_config.TextColumn(label, help=help)
+    return st.column_config.NumberColumn(label, format="%+,.0f" if sign else "%,.0f", help=help)
+
+
+def amounts_written(frame: pd.DataFrame, columns: dict[str, bool]) -> pd.DataFrame:
+    """`frame` with its amount columns ({column: signed}) written as text in a decimal-comma convention;
+    unchanged otherwise (numbers, formatted by `amount_column`)."""
+    if not decimal_comma_in_use():
+        return frame
+    return frame.assign(**{
+        c: frame[c].map(lambda v, s=s: "" if pd.isna(v) else signed(v) if s else fmt_amount(v)) for c, s in columns.items()
+    })  # fmt: skip
 
 
 def _cell(value: Any) -> Any:

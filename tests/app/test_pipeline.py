@@ -82,3 +82,14 @@ def test_selecting_a_row_opens_the_deal_on_the_chosen_screen(app):
     assert not at.exception
     assert at.subheader[0].value == "Concessions · Northwind — enterprise SaaS annual"
     assert at.query_params["deal"] == "1"
+
+
+def test_a_decimal_comma_organisation_reads_the_pipelines_amounts_its_way(app, monkeypatch):
+    monkeypatch.setenv("COCKPIT_DECIMAL_COMMA", "1")
+    at = app()
+    rows = table(at).set_index("name")
+    baltic = rows.loc["Baltic Freight — 3-year carrier contract"]
+    assert "." in baltic["value"] and "," not in baltic["value"]  # 2.400.000, never 2,400,000 (= 2,4)
+    assert baltic["balance"].startswith(("−", "+"))
+    monkeypatch.setenv("COCKPIT_DECIMAL_COMMA", "0")
+    assert isinstance(table(app()).set_index("name").loc[baltic.name, "value"], float)  # numbers, sortable
