@@ -9,7 +9,8 @@ from core.demo import load_curated
 from core.store import Store
 
 ID_KEYS = {"id", "deal_id", "counterparty_id", "evidence_id", "issue_id", "deadline_evidence_id",
-           "pressured_issue_id", "bundle_id", "concession_id", "benchmark_ids", "persuasive_evidence_ids"}  # fmt: skip
+           "pressured_issue_id", "bundle_id", "concession_id", "benchmark_ids", "persuasive_evidence_ids",
+           "per_unit_of"}  # fmt: skip
 # What a deal owns and the file carries, by table; and what it owns but leaves out, with the reason.
 CARRIED = {"deal", "counterparty", "stakeholder", "alternative", "issue", "evidence", "power_assessment",
            "power_score", "concession", "meso_bundle", "meso_term", "anchor_worksheet", "meso_pick", "approval",
@@ -121,6 +122,9 @@ def test_references_inside_a_deal_follow_the_new_ids(demo_store):
     assert {t.issue_id for b in f.meso_bundles for t in b.terms} <= issue_ids
     assert {c.issue_id for c in f.concessions if c.issue_id} <= issue_ids
     assert f.deal.deadline_evidence_id in {e.id for e in f.evidence}
+    freight = demo_store.export_deal(demo_store.import_deal(demo_store.export_deal(9)).deal_id)
+    (spot,) = [a for a in freight.alternatives if a.per_unit_of is not None]  # priced per container
+    assert spot.per_unit_of == next(i.id for i in freight.issues if i.name == "Rate per container")
 
 
 def test_importing_into_another_database_reuses_nothing_and_round_trips(demo_store):
