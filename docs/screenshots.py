@@ -19,7 +19,7 @@ from tests.browser.team import oidc_provider, serve_team, sign_in, team_database
 SCREENS = [
     ("pipeline", "", 1, "Deals at risk", None),
     ("prepare", "prepare", 1, "Save deal", None),
-    ("prepare-issues", "prepare", 1, "Save deal", "Issues & ZOPA"),
+    ("prepare-issues", "prepare", 9, "Save deal", "Issues & ZOPA"),
     ("concessions", "concessions", 1, "Log it", None),
     ("leverage", "leverage", 7, "Leverage index — us against them", None),
     ("moves", "moves", 1, "Ready for the talks", None),

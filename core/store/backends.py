@@ -8,6 +8,7 @@ PostgreSQL is for a team that runs several app servers and the command line agai
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import threading
@@ -286,8 +287,22 @@ class DuckBackend:
                 yield DuckCursor(raw)
                 raw.commit()
                 self._revision += 1
+            except duckdb.IOException as exc:  # a full disk, a file gone: DuckDB may have ended it already
+                with contextlib.suppress(duckdb.Error):
+                    raw.rollback()
+                where = self.path or Path("(in memory)")
+                if "could not read" in str(exc).lower():  # cut short (a failed copy): the file, not the disk
+                    raise damaged(where, exc) from None
+                raise DatabaseUnusable(
+                    str(where), where.name, f"The deal database {{file}} could not be written "
+                    f"({_first_line(exc)[:120]}); nothing of this change was saved. Free space on its disk (or "
+                    "check the file), then try again.",
+                ) from None  # fmt: skip
             except BaseException:
-                raw.rollback()
+                with contextlib.suppress(
+                    duckdb.Error
+                ):  # the error that ended the transaction is the one to tell
+                    raw.rollback()
                 raise
             finally:
                 raw.close()

@@ -5,6 +5,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+from datetime import datetime
 
 import duckdb
 import pytest
@@ -145,3 +146,35 @@ def test_a_cockpit_file_cut_short_is_refused_as_damaged_in_one_sentence(tmp_path
     err = capsys.readouterr().err
     assert err.startswith(f"cockpit: The deal database {path} is damaged and cannot be read (")
     assert "restore it from a backup" in err and "Traceback" not in err
+
+
+def test_a_full_disk_mid_write_is_one_sentence_and_nothing_of_the_change_is_kept(tmp_path, monkeypatch):
+    from core.models import Concession
+    from core.store.backends import DuckCursor
+
+    store = Store.open(tmp_path / "full.duckdb")
+    from core.demo import load_curated
+
+    load_curated(store)
+    before = len(store.list_concessions(1))
+    real = DuckCursor.many
+
+    def disk_full(self, sql, rows):  # the history row is the write that does not fit
+        raise duckdb.IOException('IO Error: Could not write file "full.duckdb": No space left on device')
+
+    monkeypatch.setattr(DuckCursor, "many", disk_full)
+    with pytest.raises(DatabaseUnusable) as full:
+        store.add_concession(
+            1, Concession(item="Pilot", you_give="pilot", logged_at=datetime(2026, 11, 25, 12))
+        )
+    assert str(full.value) == (
+        f"The deal database {tmp_path / 'full.duckdb'} could not be written (IO Error: Could not write file "
+        '"full.duckdb": No space left on device); nothing of this change was saved. Free space on its disk '
+        "(or check the file), then try again."
+    )
+    monkeypatch.setattr(DuckCursor, "many", real)
+    assert len(store.list_concessions(1)) == before  # the line went with its history row
+    store.add_concession(
+        1, Concession(item="Pilot", you_give="pilot", logged_at=datetime(2026, 11, 25, 12))
+    )  # and the store goes on
+    assert len(store.list_concessions(1)) == before + 1
