@@ -34,13 +34,20 @@ def move_impact(issue: Issue, before: float | None, after: float | None) -> floa
     return _for_us(issue) * (after - before) * issue.volume * issue.years
 
 
-def against_batna(issue: Issue, position: float | None, batna: Alternative | None) -> float | None:
-    """What a position is worth to us beside walking away, when the BATNA is priced per unit of this issue
-    (the second carrier at 1,820 per container): positive means better than the BATNA (a buyer saves, a
-    seller earns more), negative that walking away would serve us better."""
-    if batna is None or batna.per_unit_of != issue.id or issue.volume is None or position is None:
+def against_batna(
+    issue: Issue, position: float | None, batna: Alternative | None, pressured_issue_id: int | None = None
+) -> float | None:
+    """What a position is worth to us beside walking away: positive means better than the BATNA (a buyer
+    saves, a seller earns more), negative that walking away would serve us better. The BATNA compares when
+    it is priced per unit of this issue (the second carrier at 1,820 per container), or, given as a total,
+    with the money over the contract of the deal's pressured issue (the price)."""
+    if batna is None or issue.volume is None or position is None:
         return None
-    return _for_us(issue) * (position - batna.money) * issue.volume * issue.years
+    if batna.per_unit_of == issue.id:
+        return _for_us(issue) * (position - batna.money) * issue.volume * issue.years
+    if batna.per_unit_of is None and issue.id is not None and issue.id == pressured_issue_id:
+        return _for_us(issue) * (position * issue.volume * issue.years - batna.money)
+    return None
 
 
 def previous_position(log: pd.DataFrame, issue: Issue, before_line: int | None = None) -> float:
@@ -79,7 +86,9 @@ class Stake:
     reservation_against_batna: float | None
 
 
-def stakes(issues: Sequence[Issue], batna: Alternative | None) -> list[Stake]:
+def stakes(
+    issues: Sequence[Issue], batna: Alternative | None, pressured_issue_id: int | None = None
+) -> list[Stake]:
     """The money at stake on every issue that has a volume, in the issues' order."""
     return [
         Stake(
@@ -88,8 +97,8 @@ def stakes(issues: Sequence[Issue], batna: Alternative | None) -> list[Stake]:
             at_reservation=money_at(i, i.reservation),
             at_their_walk_away=money_at(i, i.their_walk_away),
             per_unit=i.volume * i.years,
-            target_against_batna=against_batna(i, i.target, batna),
-            reservation_against_batna=against_batna(i, i.reservation, batna),
+            target_against_batna=against_batna(i, i.target, batna, pressured_issue_id),
+            reservation_against_batna=against_batna(i, i.reservation, batna, pressured_issue_id),
         )
         for i in issues
         if i.volume is not None

@@ -69,7 +69,7 @@ ISSUE_FIELDS = [
 def money_at_stake() -> None:
     """Each rate's money over the contract (rate × volume × years), and beside the BATNA where it is priced
     per unit of the issue: what a concession on the rate costs, or earns, in the deal's currency."""
-    rows = stakes(issues, batna)
+    rows = stakes(issues, batna, deal.pressured_issue_id)
     if not rows:
         st.caption("Give an issue a volume per year (and years) to see its money at stake over the contract.")
         return
@@ -88,7 +88,8 @@ def money_at_stake() -> None:
     )  # fmt: skip
     st.caption(
         "Signed for us: + is money we keep or earn, − money we give. 'vs BATNA' compares with the best "
-        "alternative when its money is per unit of the issue (Money is per unit of, on the BATNA tab)."
+        "alternative: priced per unit of the issue (Money is per unit of, on the BATNA tab), or as a total "
+        "against the deal's pressured issue."
     )
 
 

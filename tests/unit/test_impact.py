@@ -37,8 +37,9 @@ def test_a_move_is_signed_for_us_whichever_side_we_are_on(issue, before, after, 
 def test_against_a_batna_priced_per_unit_a_buyer_sees_the_savings():
     assert against_batna(RATE, 1790, SECOND_CARRIER) == (1820 - 1790) * 12_000 == 360_000
     assert against_batna(RATE, 1900, SECOND_CARRIER) == -960_000  # our ceiling: worse than walking away
-    total = SECOND_CARRIER.model_copy(update={"per_unit_of": None})
-    assert against_batna(RATE, 1790, total) is None  # a BATNA given as a total is not a rate of this issue
+    total = SECOND_CARRIER.model_copy(update={"per_unit_of": None, "money": 22_000_000})
+    assert against_batna(RATE, 1790, total) is None  # a total compares with the pressured issue only
+    assert against_batna(RATE, 1790, total, pressured_issue_id=7) == 22_000_000 - 21_480_000
     assert against_batna(SEAT, 500, SECOND_CARRIER) is None  # priced per container, not per seat
 
 
