@@ -581,7 +581,7 @@ class MesoBundle(Model):
     deal_id: int | None = None
     round: Annotated[MesoRound, PUBLIC] = 1
     name: Annotated[Name, PUBLIC]
-    terms: Annotated[list[MesoTerm], PUBLIC] = []
+    terms: Annotated[list[MesoTerm], Field(max_length=200), PUBLIC] = []  # one per issue at most
 
     @model_validator(mode="after")
     def _one_value_per_issue(self) -> MesoBundle:
@@ -759,19 +759,24 @@ class DealFile(Model):
     format: str = FILE_FORMAT
     deal: Deal
     counterparty: Counterparty
-    stakeholders: list[Stakeholder] = []
-    alternatives: list[Alternative] = []
-    issues: list[Issue] = []
-    evidence: list[Evidence] = []
-    assessments: list[PowerAssessment] = []
-    concessions: list[Concession] = []
-    meso_bundles: list[MesoBundle] = []
+    # Bounds far above any real deal (a CSV's 100,000 lines; three bundles a round for 200 rounds), checked
+    # while the file is read: an oversized file is refused at a bounded cost, not imported for minutes.
+    stakeholders: Annotated[list[Stakeholder], Field(max_length=500)] = []
+    alternatives: Annotated[list[Alternative], Field(max_length=200)] = []
+    issues: Annotated[list[Issue], Field(max_length=200)] = []
+    evidence: Annotated[list[Evidence], Field(max_length=2000)] = []
+    assessments: Annotated[list[PowerAssessment], Field(max_length=2000)] = []
+    concessions: Annotated[list[Concession], Field(max_length=100_000)] = []
+    meso_bundles: Annotated[list[MesoBundle], Field(max_length=600)] = []
     # Everything else the deal owns (files written before these existed import without them):
-    anchors: list[AnchorWorksheet] = []
-    meso_picks: list[MesoPick] = []
-    approvals: list[Approval] = []
-    signals: list[str] = []  # the moves whose signal is observed now
-    round_notes: dict[Annotated[int, Field(ge=1, le=1000)], Annotated[str, Field(max_length=2000)]] = {}
+    anchors: Annotated[list[AnchorWorksheet], Field(max_length=200)] = []
+    meso_picks: Annotated[list[MesoPick], Field(max_length=2000)] = []
+    approvals: Annotated[list[Approval], Field(max_length=100_000)] = []
+    signals: Annotated[list[str], Field(max_length=200)] = []  # the moves whose signal is observed now
+    round_notes: Annotated[
+        dict[Annotated[int, Field(ge=1, le=1000)], Annotated[str, Field(max_length=2000)]],
+        Field(max_length=1000),
+    ] = {}
     review: Review | None = None
 
     @field_validator("format")
@@ -874,6 +879,10 @@ def _plain(msg: str, err: dict[str, Any]) -> str:
         return f"must be a whole number in range (got {_number(err.get('input'))})"
     if kind == "string_too_long":
         return f"is too long (at most {ctx.get('max_length')} characters)"
+    if kind == "too_long":
+        return (
+            f"has {_number(ctx.get('actual_length'))} entries; the limit is {_number(ctx.get('max_length'))}"
+        )
     if kind == "enum":
         return f"'{err.get('input')}' is not one of {ctx.get('expected')}"
     return msg

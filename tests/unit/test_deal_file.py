@@ -326,3 +326,17 @@ def test_a_deal_whose_linked_issues_and_evidence_were_removed_still_exports_and_
     assert len(exported.concessions) == len(demo_store.list_concessions(1, include_removed=True))
     copy = demo_store.import_deal(exported).deal_id
     assert demo_store.get_deal(copy).name == deal.name
+
+
+def test_a_deal_file_with_thousands_of_bundles_is_refused_naming_the_part_and_the_limit():
+    from core.dealfiles import parse_deal_file
+    from core.models import InvalidInput
+
+    store = Store.memory()
+    load_curated(store)
+    data = json.loads(store.export_deal(2).model_dump_json())
+    bundle = data["meso_bundles"][0]
+    data["meso_bundles"] = [dict(bundle, id=n, name=f"Bundle {n}") for n in range(6000)]
+    with pytest.raises(InvalidInput) as refused:
+        parse_deal_file(json.dumps(data).encode(), "big.json")
+    assert refused.value.problems == ["big.json: Meso bundles: has 6,000 entries; the limit is 600"]
