@@ -215,6 +215,12 @@ def main() -> None:
     rows.append((f"Bad inputs tried: deal files, CSV files, COCKPIT_WAIT, COCKPIT_DB ({tried})", "—",
                  f"tracebacks 0, rows changed 0: got {tracebacks} tracebacks, {changed} rows changed", "1"))  # fmt: skip
 
+    from bench.reliability import attacks
+
+    for name, tried, reached, tracebacks in attacks(work):
+        rows.append((f"Attacks tried: {name} ({tried})", "—",
+                     f"data reached 0, tracebacks 0: got {reached} reached, {tracebacks} tracebacks", "1"))  # fmt: skip
+
     print(f"Machine: {machine()}\n")
     print("| measure | median | goal | runs |")
     print("|---|---:|---|---:|")

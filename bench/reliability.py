@@ -207,3 +207,171 @@ def bad_inputs(work: Path) -> tuple[int, int, int]:
     store.close()
     changed = sum(abs(after[t] - before[t]) for t in before)
     return tried, tracebacks, changed
+
+
+def attacks(work: Path) -> list[tuple[str, int, int, int]]:
+    """The hardening's attacks by class, each tried against a team database with the curated demo:
+    [(class, tried, data reached, tracebacks)]. Data reached counts an attack that got a deal's row, a
+    signed-in member, a served page or a stored row; a traceback is any exception that is not the
+    cockpit's own one-sentence refusal."""
+    import json
+    from contextlib import redirect_stderr, redirect_stdout
+    from io import StringIO
+
+    from core import cli
+    from core.access import (
+        Identity,
+        Person,
+        Role,
+        local_database_refusal,
+        local_reach_refusal,
+        signed_in_identity,
+    )
+    from core.csvio import parse_concessions
+    from core.dealfiles import parse_deal_file
+    from core.demo import load_curated
+    from core.models import InvalidInput
+    from core.store import DatabaseProblem, NotAllowed, NotFound
+
+    store = Store.open(work / "attacks.duckdb")
+    load_curated(store)
+    admin = store.acting_as(Person("ada@example.com", Role.admin))
+    for email, role in (
+        ("ada@example.com", "admin"),
+        ("kim@example.com", "leader"),
+        ("lea@example.com", "leader"),
+    ):
+        admin.add_member(email, role)
+    store.sign_in(Identity("kim@example.com", "https://id.example.com", "kim-1"))
+    rows: list[tuple[str, int, int, int]] = []
+
+    # A leader's page left open after she was removed, then one after she was demoted.
+    lea = store.acting_as(Person("lea@example.com", Role.leader))
+    reads = [lea.list_deals, lambda: lea.concession_log(), lambda: lea.export_deal(1), lambda: lea.get_deal(2),
+             lambda: lea.pipeline(datetime(2026, 11, 25).date(), __import__("core.pipeline").pipeline.RULES)]  # fmt: skip
+    tried = reached = tracebacks = 0
+    for step in ("demoted", "removed"):
+        if step == "demoted":
+            admin.add_member("lea@example.com", "negotiator")
+        else:
+            admin.remove_member("lea@example.com")
+        for read in reads:
+            tried += 1
+            try:
+                got = read()
+                reached += bool(len(got) if hasattr(got, "__len__") else got)
+            except (NotAllowed, NotFound):
+                pass
+            except Exception:  # noqa: BLE001
+                tracebacks += 1
+    rows.append(("access after removal or demotion", tried, reached, tracebacks))
+
+    # Look-alike and unverified identities claiming Kim, a leader.
+    claims = [{"email": "\u212aim@example.com"}, {"email": "ｋim@example.com"}, {"email": "KIM@example.com", "sub": "mallory"},
+              {"email": "kim@example.com", "email_verified": "true"}, {"email": "kim@example.com", "email_verified": None},
+              {"email": "kim@example.com", "iss": ""}, {"email": "k\u0131m@example.com"}, {"email": "kim@example.com", "sub": ""}]  # fmt: skip
+    tried = reached = tracebacks = 0
+    for extra in claims:
+        tried += 1
+        full = {
+            "iss": "https://id.example.com",
+            "sub": "mallory-1",
+            "email_verified": True,
+        } | extra  # not Kim's account
+        try:
+            reached += store.sign_in(signed_in_identity(full)) is not None
+        except (ValueError, NotAllowed):
+            pass
+        except Exception:  # noqa: BLE001
+            tracebacks += 1
+    rows.append(("look-alike or unverified identities", tried, reached, tracebacks))
+
+    # Local mode reached from beyond this computer.
+    local = {"Host": "127.0.0.1:8501", "Origin": "http://127.0.0.1:8501"}
+    reach = [("", local), ("0.0.0.0", local), ("::", local), ("127.0.0.1", {**local, "X-Forwarded-For": "1.2.3.4"}),
+             ("127.0.0.1", {**local, "Forwarded": "for=1.2.3.4"}), ("127.0.0.1", {**local, "X-Real-IP": "1.2.3.4"}),
+             ("127.0.0.1", {"Host": "rebound.example.com:8501", "Origin": "http://rebound.example.com:8501"}),
+             ("127.0.0.1", {**local, "Origin": "http://localhost:9999"}), ("127.0.0.1", {**local, "Origin": "null"})]  # fmt: skip
+    served = sum(local_reach_refusal(address, headers) is None for address, headers in reach)
+    shared = [
+        "postgresql://app:pw@db.example.com/cockpit",
+        "postgres://10.0.0.5/c",
+        "postgresql:///c?host=db.example.com",
+    ]
+    served += sum(local_database_refusal(url) is None for url in shared)
+    rows.append(("local mode reached from elsewhere", len(reach) + len(shared), served, 0))
+
+    # Malformed and password-bearing COCKPIT_DB values, through every command that opens the store.
+    os.chdir(work)
+    urls = ["POSTGRESQL://app:s3cret@127.0.0.1:1/c", "postgresql+psycopg://app:s3cret@127.0.0.1/c",
+            "host=127.0.0.1 password=s3cret", "postgresql://app:s3cret@127.0.0.1/c?foo=bar",
+            "postgresql://app:s3cret@127.0.0.1:99999/c", "postgresql://app:s3cret@[::1:5432/c"]  # fmt: skip
+    tried = reached = tracebacks = 0
+    for url in urls:
+        os.environ["COCKPIT_DB"] = url
+        for argv in (["deals"], ["export-deal", "1"], ["member", "list"], ["copy", "--to", "x.duckdb"]):
+            tried += 1
+            out, err = StringIO(), StringIO()
+            try:
+                with redirect_stdout(out), redirect_stderr(err):
+                    code = cli.main(argv)
+                reached += code == 0 or "s3cret" in out.getvalue() + err.getvalue()
+            except BaseException:  # noqa: BLE001
+                tracebacks += 1
+    reached += sum(1 for p in work.iterdir() if "s3cret" in p.name or p.name.startswith("host="))
+    os.environ.pop("COCKPIT_DB", None)
+    rows.append(("malformed or password-bearing database URLs", tried, reached, tracebacks))
+
+    # Dates nobody means, in CSV lines and deal files.
+    header = "Item,You give,You get,Value to you,Value to them,Trigger/contingency,Logged at"
+    demo = json.loads(store.export_deal(1).model_dump_json())
+    tried = reached = tracebacks = 0
+    for moment in (
+        "9999-12-31T23:59:59-05:00",
+        "0001-01-01T00:00:00+05:00",
+        "9999-12-31 10:00",
+        "0001-01-01",
+    ):
+        tried += 1
+        try:
+            parse_concessions(f"{header}\nx,,,0,0,,{moment}\n".encode(), {}, datetime(2026, 11, 25))
+            reached += 1
+        except InvalidInput:
+            pass
+        except Exception:  # noqa: BLE001
+            tracebacks += 1
+    for day in ("9999-12-31", "0001-01-01", "1899-12-31"):
+        tried += 1
+        try:
+            parse_deal_file(
+                json.dumps({**demo, "deal": {**demo["deal"], "deadline": day}}).encode(), "x.json"
+            )
+            reached += 1
+        except InvalidInput:
+            pass
+        except Exception:  # noqa: BLE001
+            tracebacks += 1
+    rows.append(("dates nobody means", tried, reached, tracebacks))
+
+    # Oversized files: a 200,000-column header, millions of short rows, thousands of MESO bundles.
+    short = "Item,You give,You get,Value to you,Value to them,Trigger/contingency"
+    bundle = demo["meso_bundles"][0] if demo["meso_bundles"] else {"name": "B", "round": 1, "terms": []}
+    oversized = [
+        lambda: parse_concessions((short + "," + ",".join(f"c{n}" for n in range(200_000)) + "\nx,,,0,0,\n").encode(),
+                                  {}, datetime(2026, 11, 25)),
+        lambda: parse_concessions((short + "\n" + "1\n" * 5_000_000).encode(), {}, datetime(2026, 11, 25)),
+        lambda: parse_deal_file(json.dumps({**demo, "meso_bundles": [dict(bundle, id=n, name=f"B{n}") for n in range(6000)]}).encode(), "x.json"),
+    ]  # fmt: skip
+    tried = reached = tracebacks = 0
+    for attempt in oversized:
+        tried += 1
+        try:
+            attempt()
+            reached += 1
+        except (InvalidInput, DatabaseProblem):
+            pass
+        except Exception:  # noqa: BLE001
+            tracebacks += 1
+    rows.append(("oversized files", tried, reached, tracebacks))
+    store.close()
+    return rows
