@@ -123,6 +123,13 @@ class Cursor:
         (DuckDB has one writer per process and one process per file: finding the row is enough.)"""
         return bool(self.fetch("SELECT id FROM deal WHERE id = ?", [deal_id])[1])
 
+    def change_member(self, op: str, **values: Any) -> None:
+        """One of the member changes the store makes (migrations.MEMBER_CHANGES), run as it stands."""
+        from .migrations import MEMBER_CHANGES
+
+        sql = MEMBER_CHANGES[op]
+        self.execute(sql, {k: v for k, v in values.items() if f"${k}" in sql})
+
     def serialize(self, name: str) -> None:
         """One writer at a time for `name` until this transaction ends (a check that spans tables)."""
 
@@ -402,6 +409,15 @@ class PgCursor(Cursor):
         # Without parameters psycopg sends the text as it is (so a literal % stays single).
         cur.execute(to_psycopg(sql), params) if params else cur.execute(sql)
 
+    def change_member(self, op: str, **values: Any) -> None:
+        """Through the owner's function: the app login may read the member table but not write it."""
+        from .migrations import MEMBER_CHANGE_VALUES
+
+        self.execute(
+            "SELECT cockpit_member_change($op, $email, $role, CAST($at AS TIMESTAMP), $by, $iss, $sub)",
+            {"op": op, **{k: values.get(k) for k in MEMBER_CHANGE_VALUES}},
+        )
+
     def execute(self, sql, params=None):
         with self._cursor() as cur:
             self._run(cur, sql, params)
@@ -578,6 +594,8 @@ class PostgresBackend:
                 # History and the schema's record are written once and never changed by the app: no UPDATE
                 # or DELETE on them, whatever a bug (or whoever holds this login) attempts.
                 conn.execute(sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE ON deal_event FROM {}").format(who))
+                # Members change only through the owner's function (the store's five member changes).
+                conn.execute(sql.SQL("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON member FROM {}").format(who))
                 conn.execute(
                     sql.SQL("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON schema_migration FROM {}").format(who)
                 )
@@ -588,6 +606,7 @@ class PostgresBackend:
                     "cockpit_on_deal(BIGINT)",
                     "cockpit_counterparty_unused(BIGINT)",
                     "cockpit_next_id(TEXT)",
+                    "cockpit_member_change(TEXT, TEXT, TEXT, TIMESTAMP, TEXT, TEXT, TEXT)",
                 ):
                     conn.execute(sql.SQL(f"GRANT EXECUTE ON FUNCTION {function} TO {{}}").format(who))
         except psycopg.Error as exc:  # no such role, or not the owner: PostgreSQL's own words, one line

@@ -257,10 +257,7 @@ class Members(Engine):
                 return None
             if not rows:
                 self._make_first_admin(cur, identity.email)
-            cur.execute(
-                "UPDATE member SET issuer = ?, subject = ? WHERE email = ?",
-                [identity.issuer, identity.subject, identity.email],
-            )
+            cur.change_member("bind", email=identity.email, iss=identity.issuer, sub=identity.subject)
         return self.member(identity.email)
 
     @open_to_members
@@ -280,8 +277,8 @@ class Members(Engine):
         return self.member(key)
 
     def _make_first_admin(self, cur: Cursor, key: str) -> None:
-        cur.execute("DELETE FROM member WHERE email = ?", [key])
-        insert(cur, "member", ["email", "role", "added_at", "added_by"], [key, Role.admin.value, now(), key])
+        cur.change_member("forget", email=key)
+        cur.change_member("add", email=key, role=Role.admin.value, at=now(), by=key)
         self.acting_as(Person(key, Role.admin))._audit(
             cur, None, [Change("member", f"Member {key} added (first sign-in)", None, Role.admin.value)]
         )
@@ -316,7 +313,7 @@ class Members(Engine):
             rows = cur.rows("SELECT role, removed_at FROM member WHERE email = ?", [email])
             at, by = now(), self.person.email
             if not rows:
-                insert(cur, "member", ["email", "role", "added_at", "added_by"], [email, role.value, at, by])
+                cur.change_member("add", email=email, role=role.value, at=at, by=by)
                 self._audit(cur, None, [Change("member", f"Member {email} added", None, role.value)])
             else:
                 old = rows[0]
@@ -328,13 +325,7 @@ class Members(Engine):
                     and admins == 1
                 ):
                     raise InvalidInput([f"Role: {email} is the last admin; make another member admin first"])
-                cur.execute(
-                    # Added back: bound again at their next sign-in (a new account is a new subject).
-                    "UPDATE member SET role = ?, added_at = ?, added_by = ?, removed_at = NULL, "
-                    "issuer = CASE WHEN removed_at IS NULL THEN issuer END, "
-                    "subject = CASE WHEN removed_at IS NULL THEN subject END WHERE email = ?",
-                    [role.value, at, by, email],
-                )
+                cur.change_member("set_role", email=email, role=role.value, at=at, by=by)
                 if old["removed_at"] is not None:
                     self._audit(cur, None, [Change("member", f"Member {email} added back", None, role.value)])
                 elif old["role"] != role.value:
@@ -358,7 +349,7 @@ class Members(Engine):
             role = cur.scalar("SELECT role FROM member WHERE email = ?", [key])
             if role == Role.admin and admins == 1:
                 raise InvalidInput([f"E-mail: {key} is the last admin; make another member admin first"])
-            cur.execute("UPDATE member SET removed_at = ? WHERE email = ?", [now(), key])
+            cur.change_member("remove", email=key, at=now())
             deals = [r["deal_id"] for r in cur.rows("SELECT deal_id FROM deal_person WHERE email = ?", [key])]
             cur.execute("DELETE FROM deal_person WHERE email = ?", [key])
             for deal_id in deals:

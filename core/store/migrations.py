@@ -3,6 +3,7 @@
 A statement is SQL both engines run, or `OnlyOn(engine, sql)` where one engine needs a statement the other
 has no use for (PostgreSQL's row-level security)."""
 
+import re
 from typing import NamedTuple
 
 
@@ -17,6 +18,33 @@ class OnlyOn(NamedTuple):
 # and a row of a deal someone is not on is neither read nor written, whatever a query forgets to filter.
 _ALL = "current_setting('cockpit.all_deals', true) = 'on'"
 _ME = "current_setting('cockpit.person', true)"
+
+
+# Every change the store makes to members, by name. On PostgreSQL the app login may only read the member
+# table and change it through the owner's function built from these (migration 020); on DuckDB the store
+# runs them itself. A change here needs a new migration that replaces the function.
+MEMBER_CHANGES = {
+    "add": "INSERT INTO member (email, role, added_at, added_by) VALUES ($email, $role, $at, $by)",
+    # Added back after a removal: bound again at the next sign-in (a new account is a new subject).
+    "set_role": "UPDATE member SET role = $role, added_at = $at, added_by = $by, removed_at = NULL, "
+    "issuer = CASE WHEN removed_at IS NULL THEN issuer END, subject = CASE WHEN removed_at IS NULL THEN subject END "
+    "WHERE email = $email",
+    "remove": "UPDATE member SET removed_at = $at WHERE email = $email",
+    "bind": "UPDATE member SET issuer = $iss, subject = $sub WHERE email = $email AND subject IS NULL",
+    # The first admin of a team with no live members takes the place of their own removed row.
+    "forget": "DELETE FROM member WHERE email = $email AND NOT EXISTS (SELECT 1 FROM member WHERE removed_at IS NULL)",
+}
+MEMBER_CHANGE_VALUES = ("email", "role", "at", "by", "iss", "sub")
+
+
+def _member_function() -> str:
+    as_parameters = {op: re.sub(r"[$]([a-z]+)", r"p_\1", sql) for op, sql in MEMBER_CHANGES.items()}
+    branches = " ELSIF ".join(f"op = '{op}' THEN {sql};" for op, sql in as_parameters.items())
+    return (
+        "CREATE FUNCTION cockpit_member_change(op TEXT, p_email TEXT, p_role TEXT, p_at TIMESTAMP, p_by TEXT, "
+        "p_iss TEXT, p_sub TEXT) RETURNS VOID LANGUAGE plpgsql VOLATILE SECURITY DEFINER AS $$ BEGIN "
+        f"IF {branches} ELSE RAISE EXCEPTION 'not a member change'; END IF; END $$"
+    )
 
 
 def _on_deal(column: str) -> str:
@@ -340,6 +368,21 @@ MIGRATIONS: list[tuple[str, list[str | OnlyOn]]] = [
             "ALTER TABLE issue ADD COLUMN years DOUBLE DEFAULT 1",
             "UPDATE issue SET years = 1",
             "ALTER TABLE alternative ADD COLUMN per_unit_of BIGINT",
+        ],
+    ),
+    (
+        "020_member_changes_through_the_owner",
+        [
+            OnlyOn(_PG, _member_function()),
+            OnlyOn(
+                _PG,
+                """DO $$ BEGIN EXECUTE format('ALTER FUNCTION cockpit_member_change(TEXT, TEXT, TEXT, TIMESTAMP, TEXT, '
+                'TEXT, TEXT) SET search_path = %I, pg_temp', current_schema()); END $$""",
+            ),
+            OnlyOn(
+                _PG,
+                "REVOKE EXECUTE ON FUNCTION cockpit_member_change(TEXT, TEXT, TEXT, TIMESTAMP, TEXT, TEXT, TEXT) FROM PUBLIC",
+            ),
         ],
     ),
 ]

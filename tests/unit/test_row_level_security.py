@@ -108,6 +108,9 @@ def test_the_app_login_on_a_database_its_owner_has_not_made_is_told_who_must(
     [
         "UPDATE deal_event SET new_value = 'rewritten'",
         "DELETE FROM deal_event",
+        "DELETE FROM member",
+        "UPDATE member SET role = 'admin'",
+        "INSERT INTO member (email, role, added_at, added_by) VALUES ('eve@x.com', 'admin', now(), 'eve')",
         "UPDATE schema_migration SET name = 'x'",
         "DELETE FROM schema_migration",
         "SELECT setval('cockpit_revision', 1)",
@@ -138,6 +141,7 @@ def test_only_the_granted_login_may_call_the_owners_functions(team):
         )
     assert [(r["proname"], r["anyone"]) for r in rows] == [
         ("cockpit_counterparty_unused", False),
+        ("cockpit_member_change", False),
         ("cockpit_next_id", False),
         ("cockpit_on_deal", False),
     ]
