@@ -36,13 +36,31 @@ EXIT_INVALID = 2
 EXIT_BUSY = 3
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("deal-cockpit")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed)"
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="cockpit",
         description="Deal Cockpit on the command line. "
         "The database is COCKPIT_DB: a DuckDB file (default data/cockpit.duckdb) or a postgresql:// URL.",
     )
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = p.add_subparsers(dest="command", required=True)
+    ch = sub.add_parser(
+        "check",
+        help="is this cockpit ready to serve: the database answers, its schema is current, and (with --secrets) "
+        "sign-in is configured; exit 0, or one sentence and a non-zero code (for health checks)",
+    )
+    ch.add_argument(
+        "--secrets", type=Path, metavar="FILE", help="the secrets file of team mode (.streamlit/secrets.toml)"
+    )
 
     d = sub.add_parser(
         "demo", help="fill the database: the curated pipeline, or a synthetic one with --deals"
@@ -165,6 +183,13 @@ def wait_seconds(raw: str) -> float:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "check":
+        from .health import check
+
+        health = check(database_location(), args.secrets)
+        (print if health.ok else _say)(health.said)
+        return 0 if health.ok else EXIT_INVALID
+
     if args.command == "import-deal":
         deal_file = read_deal_file(args.file)  # validate before opening the database
         store = _open()
