@@ -102,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     msub.add_parser("list", help="list members as CSV: email, role, added_at, added_by")
     mr = msub.add_parser("remove", help="remove a member: they can no longer sign in; their history stays")
     mr.add_argument("email")
+    mr.add_argument("--reassign-to", metavar="EMAIL", help="the member who takes over the deals they own")
 
     sh = sub.add_parser("share", help="name a member on a deal (as team, owner or sponsor)")
     sh.add_argument("deal", type=int, metavar="DEAL_ID")
@@ -287,8 +288,11 @@ def _member(store: Store, args: argparse.Namespace) -> int:
         )
         sys.stdout.buffer.write(frame_to_csv(frame, bom=False))
     else:
-        store.remove_member(args.email)
-        print(f"{args.email.strip().lower()} can no longer sign in; their history stays")
+        store.remove_member(args.email, args.reassign_to)
+        heir = (
+            f"; the deals they owned are now {args.reassign_to.strip().lower()}'s" if args.reassign_to else ""
+        )
+        print(f"{args.email.strip().lower()} can no longer sign in; their history stays{heir}")
     return 0
 
 

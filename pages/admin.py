@@ -58,12 +58,33 @@ with people_tab:
                 lambda: store.add_member(email, role), lambda m: f"{m.email} is a member as {m.role.value}."
             )
     if members:
-        st.markdown("**Remove a member** — they can no longer sign in; their history stays.")
-        ui.pick_and_do(
-            "remove_member", "Member", {m.email: m.email for m in members}, "Remove member",
-            ":material/person_remove:", "Member: pick the member to remove.", store.remove_member,
-            lambda _: "The member can no longer sign in.", placeholder="Pick a member",
-        )  # fmt: skip
+        st.markdown(
+            "**Remove a member** — they can no longer sign in; their history stays. The deals they own go to "
+            "the member you name."
+        )
+        emails = [m.email for m in members]
+        with st.form("remove_member", border=False):
+            who, heir, go = st.columns([3, 3, 1.4], vertical_alignment="bottom")
+            leaving = who.selectbox(
+                "Member", emails, index=None, placeholder="Pick a member", key="remove_member__who"
+            )
+            taker = heir.selectbox(
+                "Their deals go to",
+                emails,
+                index=None,
+                placeholder="Needed if they own deals",
+                key="remove_member__heir",
+            )
+            removed = go.form_submit_button("Remove member", icon=":material/person_remove:")
+        if removed:
+            if leaving is None:
+                st.error("Member: pick the member to remove.")
+            else:
+                ui.attempt(
+                    lambda: store.remove_member(leaving, taker),
+                    f"{leaving} can no longer sign in"
+                    + (f"; their deals are now {taker}'s." if taker else "."),
+                )
 
 with teams_tab:
     deals = store.list_deals()

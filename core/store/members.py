@@ -335,8 +335,10 @@ class Members(Engine):
         return self.member(email)
 
     @manages
-    def remove_member(self, email: str) -> None:
-        """Soft: the person can no longer sign in or see any deal; their history stays."""
+    def remove_member(self, email: str, reassign_to: str | None = None) -> None:
+        """Soft: the person can no longer sign in or see any deal; their history stays. A person who owns
+        deals leaves them to `reassign_to` (who becomes their owner, in the same transaction): a deal is
+        never left without an owner, so removing an owner without naming who takes over is refused."""
         try:
             key = email_address(email)
         except ValueError as exc:
@@ -349,6 +351,9 @@ class Members(Engine):
             role = cur.scalar("SELECT role FROM member WHERE email = ?", [key])
             if role == Role.admin and admins == 1:
                 raise InvalidInput([f"E-mail: {key} is the last admin; make another member admin first"])
+            owned = [r["deal_id"] for r in cur.rows(
+                "SELECT deal_id FROM deal_person WHERE email = ? AND part = 'owner' ORDER BY deal_id", [key])]  # fmt: skip
+            heir = self._heir(cur, key, reassign_to, len(owned))
             cur.change_member("remove", email=key, at=now())
             deals = [r["deal_id"] for r in cur.rows("SELECT deal_id FROM deal_person WHERE email = ?", [key])]
             cur.execute("DELETE FROM deal_person WHERE email = ?", [key])
@@ -356,7 +361,35 @@ class Members(Engine):
                 self._audit(
                     cur, deal_id, [Change("access", f"{key} taken off the deal (member removed)", None, None)]
                 )
+            for deal_id in owned:  # the heir owns it now (a teammate or sponsor before, owner from now)
+                cur.execute("DELETE FROM deal_person WHERE deal_id = ? AND email = ?", [deal_id, heir])
+                insert(
+                    cur,
+                    "deal_person",
+                    ["deal_id", "email", "part", "added_at"],
+                    [deal_id, heir, Part.owner.value, now()],
+                )
+                self._audit(cur, deal_id, [Change("access", f"{heir} on the deal", None, "owner",
+                                                  note=f"took over from {key}, who left")])  # fmt: skip
             self._audit(cur, None, [Change("member", f"Member {key} removed", role, None)])
+
+    def _heir(self, cur: Cursor, leaving: str, reassign_to: str | None, owned: int) -> str | None:
+        """Who takes over the deals of a member who leaves: a live member other than them, named when they
+        own any deal (InvalidInput says how many and what to do otherwise)."""
+        if reassign_to is None or not reassign_to.strip():
+            if owned:
+                raise InvalidInput([f"Reassign to: {leaving} owns {owned} deal{'s' if owned != 1 else ''}; name the "
+                                    "member who takes them over (--reassign-to EMAIL)"])  # fmt: skip
+            return None
+        try:
+            heir = email_address(reassign_to)
+        except ValueError as exc:
+            raise InvalidInput([f"Reassign to: {exc}"]) from None
+        if heir == leaving:
+            raise InvalidInput(["Reassign to: someone other than the member who leaves"])
+        if not cur.scalar("SELECT count(*) FROM member WHERE email = ? AND removed_at IS NULL", [heir]):
+            raise InvalidInput([f"Reassign to: {heir} is not a member; add them first"])
+        return heir
 
     @filtered
     def team_history(self) -> pd.DataFrame:

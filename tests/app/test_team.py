@@ -252,3 +252,17 @@ def test_a_reader_is_told_up_front_that_the_deal_is_not_theirs_to_change(team):
     assert any(c.value.endswith("You can read this deal; its owner and team change it.") for c in at.caption)
     at = team("ana@example.com", deal=1, page="pages/prepare.py")
     assert not any("You can read this deal" in c.value for c in at.caption)
+
+
+def test_an_admin_removes_an_owner_naming_who_takes_her_deals_over(team, db_path):
+    at = team("ada@example.com", page="pages/admin.py")
+    at.selectbox(key="remove_member__who").select("ana@example.com")
+    next(b for b in at.button if b.label == "Remove member").click().run()
+    said = [e.value.replace("\u200b", "").replace("\\", "") for e in at.error]
+    assert any("ana@example.com owns 1 deal; name the member who takes them over" in e for e in said), said
+    assert Store.open(db_path).member("ana@example.com") is not None
+    at.selectbox(key="remove_member__who").select("ana@example.com")
+    at.selectbox(key="remove_member__heir").select("sam@example.com")
+    next(b for b in at.button if b.label == "Remove member").click().run()
+    store = Store.open(db_path)
+    assert store.member("ana@example.com") is None and store.deal_people(1) == {"sam@example.com": "owner"}

@@ -9,7 +9,7 @@ from datetime import date, datetime
 import pytest
 
 from core.access import Part, Role
-from core.models import Concession, Counterparty, Deal
+from core.models import Concession, Counterparty, Deal, InvalidInput
 from core.pipeline import RULES
 from core.store import NotAllowed, NotFound, Store
 from core.store.members import GUARD
@@ -189,7 +189,7 @@ def test_sign_in_binds_the_providers_identity_and_an_address_alone_signs_nobody_
         team.sign_in(Identity(ANA.email, "https://evil.example.com", "ana-1"))  # same subject, other issuer
     assert team.sign_in(Identity("eve@example.com", issuer, "eve")) is None  # not a member
     admin = team.acting_as(ADA)
-    admin.remove_member(ANA.email)
+    admin.remove_member(ANA.email, reassign_to=SAM.email)
     assert team.sign_in(Identity(ANA.email, issuer, "ana-1")) is None  # removed: nobody
     admin.add_member(ANA.email, "negotiator")  # added back: bound again at her next sign-in
     assert team.sign_in(Identity(ANA.email, issuer, "ana-new")).email == ANA.email
@@ -205,10 +205,27 @@ def test_the_first_person_to_sign_in_to_an_empty_team_is_bound_as_its_admin(stor
         store.sign_in(Identity("first@example.com", "https://id.example.com", "other"))
 
 
+def test_an_owner_who_leaves_hands_their_deals_over_and_no_deal_is_left_without_an_owner(team):
+    admin = team.acting_as(ADA)
+    with pytest.raises(
+        InvalidInput, match="^Reassign to: ana@example.com owns 1 deal; name the member who takes"
+    ):
+        admin.remove_member(ANA.email)
+    with pytest.raises(InvalidInput, match="^Reassign to: eve@example.com is not a member"):
+        admin.remove_member(ANA.email, reassign_to="eve@example.com")
+    with pytest.raises(InvalidInput, match="^Reassign to: someone other than"):
+        admin.remove_member(ANA.email, reassign_to="ANA@example.com")
+    assert team.member(ANA.email) is not None  # refused: nothing changed
+    admin.remove_member(ANA.email, reassign_to=SAM.email)  # the sponsor takes the deal over
+    assert team.deal_people(1) == {SAM.email: Part.owner}
+    assert team.list_events(1)["note"].iloc[0] == "took over from ana@example.com, who left"
+    admin.remove_member(JONAS.email)  # on a team, owns nothing: nobody needs naming
+
+
 def test_a_removed_member_sees_nothing_and_their_history_stays(team):
     ana = team.acting_as(ANA)
     ana.observe_signal(1, "anchor", "they anchored high")
-    team.acting_as(ADA).remove_member(ANA.email)
+    team.acting_as(ADA).remove_member(ANA.email, reassign_to=JONAS.email)
     assert team.member(ANA.email) is None
     # A store bound to her before (an open page's live part, a button, a download built on click)
     with pytest.raises(NotAllowed, match="^You are no longer a member of this cockpit"):
