@@ -53,12 +53,15 @@ def pipeline_frame(store, today: date) -> pd.DataFrame:
 
 
 def with_overrun_split(frame: pd.DataFrame, split: pd.DataFrame) -> pd.DataFrame:
-    """over_open and over_approved per deal (0 where a deal is within its mandate)."""
+    """over_open and over_approved per deal (0 where a deal is within its mandate; all open where nobody
+    decided on any of its gives)."""
     merged = frame.drop(columns=["over_open", "over_approved"], errors="ignore").merge(
         split.astype({"deal_id": "int64"}), how="left", left_on="id", right_on="deal_id"
     )
     merged = merged.drop(columns=["deal_id"])
-    merged[["over_open", "over_approved"]] = merged[["over_open", "over_approved"]].astype(float).fillna(0.0)
+    # A deal over its mandate without any decision on it (not in `split`): its whole overrun is open.
+    merged["over_open"] = merged["over_open"].astype(float).fillna(merged["over_mandate"].astype(float))
+    merged["over_approved"] = merged["over_approved"].astype(float).fillna(0.0)
     return merged
 
 

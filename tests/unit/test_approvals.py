@@ -106,8 +106,11 @@ def test_an_overrun_splits_into_what_the_sponsor_approved_and_what_still_waits(d
     from core.pipeline import pipeline_frame
 
     # deal 1: gives 13,500 against 12,000; Onboarding (-3,000) and then Payment terms (-500) took it over
-    split = overrun_by_deal(*demo_store.overrun_lines()).set_index("deal_id")
-    assert (split.loc[1, "over_open"], split.loc[1, "over_approved"]) == (1500.0, 0.0)
+    assert 1 not in set(
+        overrun_by_deal(*demo_store.overrun_lines())["deal_id"]
+    )  # nobody decided yet: not read
+    before = pipeline_frame(demo_store, datetime(2026, 11, 25).date()).set_index("id").loc[1]
+    assert (before["over_open"], before["over_approved"]) == (1500.0, 0.0)  # all of it open
     line = next(c for c in demo_store.list_concessions(1) if c.value_to_you == -3000)
     demo_store.decide_approval(1, line.id, "approved", "CFO agreed", decided_by="maria@example.com",
                                decided_at=datetime(2026, 11, 25, 11))  # fmt: skip
