@@ -179,8 +179,9 @@ def list_editor(
     # save() still gets every item, private ones too; `visible` narrows what a shared screen offers to edit
     by_id = {it.id: it for it in (visible if visible is not None and safe_mode() else shareable(items))}
     options = [None, *by_id]
-    labels = distinct_labels({None: f"+ New {noun}", **{i: item_label(it) for i, it in by_id.items()}})
-    pick = st.selectbox(f"Edit {noun}", options, key=f"{key}_pick", format_func=labels.__getitem__)
+    # The picker's own labels: `labels` names the form's fields.
+    item_labels = distinct_labels({None: f"+ New {noun}", **{i: item_label(it) for i, it in by_id.items()}})
+    pick = st.selectbox(f"Edit {noun}", options, key=f"{key}_pick", format_func=item_labels.__getitem__)
     current = by_id.get(pick)
     # A new-item form gets fresh widgets after each save (a new generation of keys), so no value and no
     # flag of the item just saved carries over into the next one.

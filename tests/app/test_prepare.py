@@ -265,3 +265,12 @@ def test_an_issue_with_a_volume_shows_its_money_at_stake_and_beside_a_batna_pric
         "180,000",
     )
     assert (row["Target vs BATNA"], row["Floor/ceiling vs BATNA"]) == ("+24,000", "−8,000")
+
+
+def test_the_alternatives_money_box_says_what_the_money_means_for_the_deals_side(app, db_path):
+    at = app(deal=1)  # we sell
+    at.switch_page("pages/prepare.py").run()
+    assert "Money (what it would earn us)" in [t.label for t in at.text_input]
+    at = app(deal=9)  # we buy freight
+    at.switch_page("pages/prepare.py").run()
+    assert "Money (what it would cost us)" in [t.label for t in at.text_input]

@@ -84,7 +84,9 @@ def journey(page, url: str) -> None:
     new.get_by_role("button", name="Create deal").click()
     expect(page.get_by_role("heading", name=f"Prepare · {DEAL}")).to_be_visible()
     settle(page)
-    expect(page.get_by_text("40.000 EUR")).to_be_visible()  # written back the way the deal reads numbers
+    expect(
+        page.get_by_text("40.000 EUR", exact=True)
+    ).to_be_visible()  # written back the way the deal reads numbers
 
     page.get_by_role("tab", name="Issues & ZOPA").click()
     typed(page, visible(page.get_by_label("Name", exact=True)).last, "Rate per 40ft container")
