@@ -319,6 +319,8 @@ def stored_moment(moment: datetime) -> datetime:
 
 Day = Annotated[date, AfterValidator(_plausible_day)]
 Moment = Annotated[datetime, AfterValidator(stored_moment)]
+# A count typed like an amount (365 days, or 1.000 in a decimal-comma deal): read by the one parser too.
+Days = Annotated[int, BeforeValidator(_typed), Field(ge=0, le=MAX_DAYS)]
 Score = Annotated[int, Field(ge=0, le=5)]
 Rating = Annotated[int, Field(ge=1, le=5)]
 
@@ -420,7 +422,7 @@ class Alternative(Model):
     deal_id: int | None = None
     description: Name
     money: Amount = 0.0
-    time_days: Annotated[int, Field(ge=0, le=MAX_DAYS)] = 0
+    time_days: Days = 0
     risk: Rating = 3
     political_cost: Rating = 3
     evidence_id: int | None = None

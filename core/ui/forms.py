@@ -3,6 +3,7 @@ by the model itself; and the pick-edit-save list editor the Prepare screen uses.
 
 from __future__ import annotations
 
+import math
 import types
 import typing
 from collections.abc import Callable, Sequence
@@ -101,7 +102,11 @@ def model_inputs(
                 )
             elif typ is bool:
                 out[name] = st.checkbox(label, value=bool(value), key=wkey, help=helptext)
-            elif typ is int:
+            elif typ is int and _upper_bound(info) > SMALL_COUNT:
+                # A count that can have thousands (days): typed and read like an amount, never a number box.
+                typed = amount_input(st, label, wkey, value, helptext, placeholder="a whole number, e.g. 45")
+                out[name] = value if value is not None and typed.strip() == typed_amount(value) else typed
+            elif typ is int:  # a rating or a score: 1 to 5, no separator to misread
                 out[name] = st.number_input(
                     label,
                     value=None if value is None else int(value),
@@ -136,6 +141,21 @@ def model_inputs(
 
 
 AMOUNT_BOXES = "_amount_boxes"  # the keys of every amount box drawn in this session (the tests sweep them)
+
+
+SMALL_COUNT = 100  # int fields up to this bound (ratings, scores) keep a number box
+
+
+def _upper_bound(info: Any) -> float:
+    """A field's `le` bound (infinite without one), also inside an optional type (`Rating | None`)."""
+    marks = list(info.metadata)
+    pending = [info.annotation]
+    while pending:
+        hint = pending.pop()
+        marks += getattr(hint, "__metadata__", ())
+        pending += typing.get_args(hint)
+    marks += [m for f in marks for m in getattr(f, "metadata", ())]  # a Field(...) holds its own marks
+    return min((m.le for m in marks if getattr(m, "le", None) is not None), default=math.inf)
 
 
 def amount_input(

@@ -153,3 +153,26 @@ def test_every_amount_box_on_every_screen_reads_back_what_it_shows_and_no_amount
     assert {"deal_1__value", "mandate_1__amount", "new_deal__value", "new_deal__mandate", "issue_1_1__reservation",
             "entry_you_1", "entry_them_1", "entry_position_1"} <= found  # fmt: skip
     assert any(k.startswith("final_1_") for k in found) and any(k.startswith("anchor_low_") for k in found)
+
+
+@pytest.mark.parametrize("decimal_comma", [True, False], ids=["decimal comma", "decimal point"])
+def test_days_to_switch_to_an_alternative_are_read_the_deals_way_too(app, db_path, decimal_comma):
+    def saved(text):
+        at = on_deal(app, db_path, decimal_comma, "pages/prepare.py")
+        at.text_area(key="alternative_1_new__description").set_value(f"Second carrier {text}")
+        at.text_input(key="alternative_1_new__time_days").set_value(text)
+        at = at.button(key="alternative_1_save").click().run()
+        days = stored(
+            db_path, lambda s: [a.time_days for a in s.list_alternatives(1) if a.description.endswith(text)]
+        )
+        return at, days
+
+    thousand = {True: "1.000", False: "1,000"}
+    at, days = saved(thousand[not decimal_comma])  # the other convention's way: refused, never 1 day
+    assert any("Time (days)" in e.value and "did you mean" in e.value for e in at.error), [
+        e.value for e in at.error
+    ]
+    assert days == []
+    at, days = saved(thousand[decimal_comma])
+    assert days == [1000]
+    assert "Time (days)" not in [n.label for n in at.number_input]  # a text box, read by the one parser
