@@ -258,13 +258,6 @@ def parse_concessions(data: bytes, issue_ids: Mapping[str, int], now: datetime) 
     return result
 
 
-def stored_time(moment: datetime) -> datetime:
-    """Times are stored as naive UTC (as the log writes them): a time with a zone is converted, so a file
-    mixing '…+05:00' with plain times sorts and compares correctly. ValueError for a time that has no UTC
-    equivalent or is not one a person means (the model's rule)."""
-    return stored_moment(moment)
-
-
 def _number(
     row: dict[str, str], name: str, default: float | None, problems: list[str], n: int, decimal_comma: bool
 ) -> float | None:
@@ -344,7 +337,8 @@ def _parse_row(
         problems.append(f"Row {n}, Logged at: '{logged}' is not a date and time (YYYY-MM-DD HH:MM:SS)")
     else:
         try:
-            data["logged_at"] = stored_time(when) if when else now
+            # naive UTC, as the log writes times: a file mixing '…+05:00' with plain times sorts right
+            data["logged_at"] = stored_moment(when) if when else now
         except ValueError as exc:
             problems.append(f"Row {n}, Logged at: {exc}")
     try:  # the model's own rules too, so each row reports everything wrong with it at once

@@ -166,6 +166,7 @@ class Engine:
     def __init__(self, backend: DuckBackend | PostgresBackend):
         self._backend = backend
         self._person: Person | None = None  # None: the one local user (see `person`)
+        self._person_read_at: int | None = None  # the revision the bound member's role was read at
 
     @property
     def path(self) -> Path | None:

@@ -127,12 +127,18 @@ class Members(Engine):
         the history records them. Shares the connection (and revision) with the store it came from."""
         bound = copy.copy(self)
         bound._person = person
+        bound._person_read_at = None
         return bound
 
     def _read_person_again(self) -> None:
         """The bound member's role as stored now (a leader demoted a minute ago approves nothing more);
         NotAllowed once they are removed. The local user and the unbound store have nobody to re-read."""
         if self._person is None or self._person.local:
+            return
+        revision = (
+            self.revision
+        )  # every membership change is a write: unchanged since the last read, so is the role
+        if self._person_read_at == revision:
             return
         rows = self.cursor().rows(
             "SELECT role FROM member WHERE email = ? AND removed_at IS NULL", [self._person.email]
@@ -144,6 +150,7 @@ class Members(Engine):
         role = Role(rows[0]["role"])
         if role != self._person.role:
             self._person = Person(self._person.email, role)
+        self._person_read_at = revision
 
     def _parts(self, deal_id: int, cur: Cursor | None = None) -> set[Part]:
         if self.person.local:  # the one local user may do everything: no need to ask the database

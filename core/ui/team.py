@@ -37,9 +37,9 @@ def _claims() -> dict:
 
 def acting_person(store: Store) -> Person:
     """The person this run acts for; stops the page with the sign-in or "ask an admin" page when there
-    is nobody the store may act for."""
+    is nobody the store may act for. (Local mode's reach is refused by page_start, before the database
+    is opened.)"""
     if not team_mode():
-        refuse_beyond_this_computer()
         return local_person(current_user())
     if not st.user.is_logged_in:
         _sign_in_page()
