@@ -5,7 +5,7 @@ from datetime import date
 import streamlit as st
 
 from core import ui
-from core.batna import batna_checks, best_alternative, mark_best, money_meaning, why_best
+from core.batna import batna_checks, best_alternative, contract_money, mark_best, money_meaning, why_best
 from core.charts import zopa_chart
 from core.deadline import countdown
 from core.formatting import fmt_amount, organisation_decimal_comma
@@ -64,6 +64,15 @@ ISSUE_FIELDS = [
     "volume",
     "years",
 ]
+
+
+def alternative_money(alternative: Alternative) -> str:
+    """An alternative's money as typed: a total, or a rate 'per unit of' one of the issues."""
+    rate_of = next((i for i in issues if i.id == alternative.per_unit_of), None)
+    if rate_of is None:
+        return ui.money(alternative.money)
+    unit = rate_of.unit.rpartition("/")[2].strip() or rate_of.name  # 'EUR/container' is a rate per container
+    return f"{ui.money(alternative.money)} per {unit}"
 
 
 def money_at_stake() -> None:
@@ -306,7 +315,9 @@ with tab_batna:
                    "(1 low – 5 high) and political cost (1 low – 5 high).")  # fmt: skip
         if alternatives:
             st.dataframe(
-                [{"": "BATNA" if b is batna else "", "Alternative": b.description, "Money": b.money, "Time (days)": b.time_days,
+                # Money as the deal writes it; a rate per unit says so, beside its money over the contract.
+                [{"": "BATNA" if b is batna else "", "Alternative": b.description, "Money": alternative_money(b),
+                  "Over the contract": ui.money(contract_money(b, issues)), "Time (days)": b.time_days,
                   "Risk (1–5)": b.risk, "Political cost (1–5)": b.political_cost,
                   "Evidence": evidence_choices.get(b.evidence_id, "none")} for n, b in enumerate(alternatives)],
                 hide_index=True, width="stretch",

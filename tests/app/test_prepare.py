@@ -274,3 +274,24 @@ def test_the_alternatives_money_box_says_what_the_money_means_for_the_deals_side
     at = app(deal=9)  # we buy freight
     at.switch_page("pages/prepare.py").run()
     assert "Money (what it would cost us)" in [t.label for t in at.text_input]
+
+
+def test_the_alternatives_table_writes_money_the_deals_way_and_a_rate_per_unit_with_its_contract_money(
+    app, db_path
+):
+    at = app(deal=9)  # Baltic Freight: a spot market at 1,680 per container, 700 a year for 3 years
+    at.switch_page("pages/prepare.py").run()
+    table = next(d.value for d in at.dataframe if "Over the contract" in d.value.columns).set_index(
+        "Alternative"
+    )
+    spot = table.loc["Spot market, container by container"]
+    assert (spot["Money"], spot["Over the contract"]) == ("1,680 per container", "3,528,000")
+    store = Store.open(db_path)
+    store.update_deal(store.get_deal(9).model_copy(update={"decimal_comma": True}))
+    store.close()
+    at = app(deal=9)
+    at.switch_page("pages/prepare.py").run()
+    table = next(d.value for d in at.dataframe if "Over the contract" in d.value.columns).set_index(
+        "Alternative"
+    )
+    assert table.loc["Split volume with two smaller carriers", "Money"] == "3.450.000"
