@@ -104,7 +104,7 @@ def journey(page, url: str) -> None:
     for description, cost, days in (("Spot market", "2.050", "0"), ("Second carrier", "1.820", "42")):
         typed(page, visible(page.get_by_label("Description")), description)
         typed(page, visible(page.get_by_role("textbox", name="Money (what it would cost us)")), cost)
-        typed(page, visible(page.get_by_role("spinbutton", name="Time (days)")), days)
+        typed(page, visible(page.get_by_role("textbox", name="Time (days)")), days)
         visible(page.get_by_role("button", name="Save")).first.click()
         expect(page.get_by_text(f"Saved alternative '{description}'.")).to_be_visible()
         settle(page)
