@@ -61,6 +61,12 @@ def _parser() -> argparse.ArgumentParser:
     ch.add_argument(
         "--secrets", type=Path, metavar="FILE", help="the secrets file of team mode (.streamlit/secrets.toml)"
     )
+    ch.add_argument(
+        "--integrity",
+        action="store_true",
+        help="also read every row against the database's integrity rules (reads every table: not for a "
+        "health check every few seconds)",
+    )
 
     d = sub.add_parser(
         "demo", help="fill the database: the curated pipeline, or a synthetic one with --deals"
@@ -187,7 +193,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "check":
         from .health import check
 
-        health = check(database_location(), args.secrets)
+        health = check(database_location(), args.secrets, integrity=args.integrity)
         (print if health.ok else _say)(health.said)
         return 0 if health.ok else EXIT_INVALID
 

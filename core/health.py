@@ -12,7 +12,8 @@ from .access import local_database_refusal
 from .store import Store
 from .store.backends import checked_location, is_postgres
 from .store.errors import masked
-from .store.migrations import MIGRATIONS
+from .store.integrity import violations
+from .store.migrations import MIGRATIONS, integrity_rules
 
 SIGN_IN_KEYS = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url")
 
@@ -47,9 +48,10 @@ def sign_in_problem(secrets: Path) -> str | None:
     return None
 
 
-def check(location: str, secrets: Path | None) -> Health:
+def check(location: str, secrets: Path | None, integrity: bool = False) -> Health:
     """The database at `location` answers and holds this version's schema; with `secrets` (team mode),
-    sign-in is configured; without it (local mode), the database is one local mode may open."""
+    sign-in is configured; without it (local mode), the database is one local mode may open. With
+    `integrity`, every row is read against every integrity rule, those DuckDB leaves to the store too."""
     location = str(checked_location(location))
     shown = masked(location)
     if secrets is None and (refusal := local_database_refusal(location)):
@@ -63,16 +65,23 @@ def check(location: str, secrets: Path | None) -> Health:
     store = Store.open(location, migrations=[])  # read what is there; never migrate from a health check
     try:
         applied = set(store.applied_migrations())
+        missing = [name for name, _ in MIGRATIONS if name not in applied]
+        broken = [] if missing or not integrity else violations(store.cursor(), integrity_rules())
     finally:
         store.close()
-    missing = [name for name, _ in MIGRATIONS if name not in applied]
     if missing:
         return Health(
             False,
             f"The database {shown} needs {len(missing)} schema step(s) this version brings ({missing[0]} first): "
             "start the app once on it (DuckDB), or run `cockpit grant ROLE` as the tables' owner (PostgreSQL).",
         )
+    if broken:
+        return Health(
+            False, f"The database {shown} holds rows its integrity rules refuse: {'; '.join(broken)}."
+        )
     mode = "sign-in configured" if secrets is not None else "local mode"
+    rows = ", every row holds its integrity rules" if integrity else ""
     return Health(
-        True, f"ok: the database {shown} answers, its schema is current ({len(MIGRATIONS)} steps), {mode}."
+        True,
+        f"ok: the database {shown} answers, its schema is current ({len(MIGRATIONS)} steps){rows}, {mode}.",
     )

@@ -23,6 +23,7 @@ import duckdb
 import pandas as pd
 
 from .errors import DatabaseBusy, DatabaseUnreachable, DatabaseUnusable, masked
+from .integrity import Constrain, add_on_postgres, rebuild_on_duckdb
 
 BUSY_RETRY_SECONDS = 0.25
 
@@ -201,6 +202,28 @@ def _write_problem(text: str) -> str:
     return "cannot be opened for writing"
 
 
+_HEADER_BYTES = 3 * 4096  # DuckDB's file header and its two database headers, before the first block
+
+
+def _check_whole(conn: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """A file shorter than the blocks its header counts was cut short (a full disk, a failed copy): refuse
+    it at once, not at the first read that happens to reach a missing block, maybe mid-meeting."""
+    try:
+        blocks, block_size = conn.execute(
+            "SELECT total_blocks, block_size FROM pragma_database_size()"
+        ).fetchone()
+        needed = _HEADER_BYTES + int(blocks) * int(block_size)
+        held = path.stat().st_size
+    except (duckdb.Error, OSError, TypeError) as exc:
+        conn.close()
+        raise damaged(path, exc) from None
+    if held < needed:
+        conn.close()
+        raise damaged(
+            path, RuntimeError(f"cut short: its header counts {needed:,} bytes, the file holds {held:,}")
+        )
+
+
 def _check_usable(path: Path) -> None:
     """Refuse, before anything is written, a path that is not a cockpit database or cannot be written."""
     if path.is_dir():
@@ -256,7 +279,7 @@ class DuckBackend:
         deadline = time.monotonic() + wait
         while True:
             try:
-                return cls(duckdb.connect(str(path)), path)
+                conn = duckdb.connect(str(path))
             except duckdb.IOException as exc:
                 text = str(exc)
                 if not _held_elsewhere(exc):
@@ -267,6 +290,9 @@ class DuckBackend:
                         str(path), path.name, holder.group(0) if holder else "", waited=wait
                     ) from None
                 time.sleep(BUSY_RETRY_SECONDS)
+                continue
+            _check_whole(conn, path)
+            return cls(conn, path)
 
     @classmethod
     def memory(cls) -> DuckBackend:
@@ -275,6 +301,14 @@ class DuckBackend:
     def ddl(self, statement) -> str | None:
         """The SQL to run for a migration statement here, or None when it is another engine's alone."""
         return _for_engine(statement, self.kind)
+
+    def constrain(self, cur: Cursor, step: Constrain) -> None:
+        """DuckDB adds a CHECK or a foreign key only when a table is created: the table is made again."""
+        rebuild_on_duckdb(cur, step)
+
+    @property
+    def shown(self) -> str:
+        return self.path.name if self.path is not None else self.location
 
     def revision(self) -> int:
         return self._revision
@@ -558,6 +592,9 @@ class PostgresBackend:
     def ddl(self, statement) -> str | None:
         sql = _for_engine(statement, self.kind)
         return None if sql is None else re.sub(r"\bDOUBLE\b", "DOUBLE PRECISION", sql)
+
+    def constrain(self, cur: Cursor, step: Constrain) -> None:
+        add_on_postgres(cur, step)
 
     def revision(self) -> int:
         return int(self.read_cursor().scalar("SELECT last_value FROM cockpit_revision"))

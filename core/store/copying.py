@@ -7,10 +7,10 @@ from .engine import Engine, refresh_totals
 from .errors import DatabaseProblem
 
 # Every table the migrations create, apart from the migration record itself (the target has its own) and
-# what is derived from them (rebuilt on the target). tests/unit/test_copy.py fails when a migration adds a
-# table that is in neither list.
+# what is derived from them (rebuilt on the target), parents before children as the foreign keys need.
+# tests/unit/test_copy.py fails when a migration adds a table that is in neither list.
 TABLES = (
-    "counterparty", "stakeholder", "deal", "evidence", "alternative", "issue", "power_assessment",
+    "counterparty", "stakeholder", "deal", "evidence", "issue", "alternative", "power_assessment",
     "power_score", "concession", "meso_bundle", "meso_term", "meso_pick", "deal_event", "member",
     "deal_person", "approval", "review", "library_item", "library_use", "anchor_worksheet",
 )  # fmt: skip

@@ -30,6 +30,7 @@ from .errors import (  # noqa: F401 (the store's errors are imported from here b
     NotFound,
     masked,
 )
+from .integrity import Constrain, violations
 from .migrations import MIGRATIONS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -247,7 +248,18 @@ class Engine:
                 cur.serialize("migrate")
                 if cur.scalar("SELECT count(*) FROM schema_migration WHERE name = ?", [name]):
                     continue
+                rules = [s for s in statements if isinstance(s, Constrain)]
+                if broken := violations(cur, rules):
+                    raise DatabaseUnusable(
+                        masked(self.location), self._backend.shown,
+                        f"The deal database {{file}} was not upgraded ({name}), and nothing in it changed: it holds "
+                        f"rows the new integrity rules refuse — {'; '.join(broken)}. Correct those rows, or restore "
+                        "a backup taken before they were written, then open it again.",
+                    )  # fmt: skip
                 for statement in statements:
+                    if isinstance(statement, Constrain):
+                        self._backend.constrain(cur, statement)
+                        continue
                     sql = self._backend.ddl(statement)
                     if sql is not None:
                         cur.execute(sql)

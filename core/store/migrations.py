@@ -6,6 +6,8 @@ has no use for (PostgreSQL's row-level security)."""
 import re
 from typing import NamedTuple
 
+from .integrity import Check, Constrain, References, Unique, a
+
 
 class OnlyOn(NamedTuple):
     engine: str  # "postgresql" or "duckdb"
@@ -121,8 +123,73 @@ _ROW_LEVEL_SECURITY = [
     OnlyOn(_PG, "CREATE POLICY of_a_bundle ON meso_term USING (bundle_id IN (SELECT id FROM meso_bundle))"),
 ]
 
+
+def _one_of(column: str, values: tuple[str, ...], what: str) -> Check:
+    listed = ", ".join(f"'{v}'" for v in values)
+    return Check(column, f'"{column}" IN ({listed})', f"{a(column)} that is not one of the cockpit's {what}")
+
+
+def _between(column: str, low: int, high: int) -> Check:
+    return Check(column, f'"{column}" BETWEEN {low} AND {high}', f"{a(column)} outside {low} to {high}")
+
+
+def _of_deal(table: str, *rules) -> Constrain:
+    return Constrain(table, (References("deal_id", "deal"), *rules))
+
+
+# Written out as they stood when the step shipped (a step never changes); tests/unit/test_integrity.py
+# fails when a model's choices and the database's CHECK part ways, so a new choice comes with a new step.
+_INTEGRITY = [
+    # Parents before children: on DuckDB each table is rebuilt, and one already referenced cannot be.
+    Constrain("counterparty", (_one_of("relationship", ("one_off", "repeated"), "relationships"),
+                               _one_of("communication_style", ("direct", "indirect"), "communication styles"))),
+    Constrain("stakeholder", (References("counterparty_id", "counterparty"),)),
+    Constrain("deal", (References("counterparty_id", "counterparty", on_duckdb=False),
+                       _one_of("context", ("sales", "partnership", "procurement", "hiring"), "contexts"),
+                       _one_of("stage", ("setup", "first_move", "midgame", "close", "implementation"), "stages"),
+                       _one_of("side", ("buy", "sell"), "sides"),
+                       Check("mandate", "mandate >= 0", "a negative mandate"))),
+    _of_deal("evidence", _one_of("kind", ("benchmark", "cost_driver", "legal_standard", "precedent", "capacity",
+                                          "policy", "other"), "kinds of evidence")),
+    _of_deal("issue", References("evidence_id", "evidence", on_duckdb=False), _one_of("direction", ("floor", "ceiling"), "directions"),
+             _one_of("confidence", ("low", "medium", "high"), "confidence levels"), _between("priority", 1, 5),
+             _between("their_priority", 1, 5), Check("years", "years > 0", "a contract of no years")),
+    _of_deal("alternative", References("evidence_id", "evidence"), References("per_unit_of", "issue"),
+             _between("risk", 1, 5), _between("political_cost", 1, 5), _between("time_days", 0, 36500)),
+    _of_deal("power_assessment"),
+    Constrain("power_score", (References("assessment_id", "power_assessment"), References("evidence_id", "evidence"),
+                              _one_of("source", ("alternatives", "authority", "information", "reputation", "time",
+                                                 "coalition", "resources"), "power sources"),
+                              _one_of("side", ("us", "them"), "sides"), _between("score", 0, 5))),
+    _of_deal("concession", References("issue_id", "issue", on_duckdb=False), _between("round", 1, 1000)),
+    _of_deal("meso_bundle", _between("round", 1, 1000)),
+    Constrain("meso_term", (References("bundle_id", "meso_bundle"), References("issue_id", "issue"))),
+    _of_deal("meso_pick", References("bundle_id", "meso_bundle"),
+             _one_of("reaction", ("accepted", "preferred", "rejected"), "reactions")),
+    Constrain("deal_event", (References("deal_id", "deal"),)),
+    # One provider account is one member: a second row bound to the same issuer and subject signs two in.
+    Constrain("member", (_one_of("role", ("negotiator", "sponsor", "leader", "admin"), "roles"),
+                         Unique(("issuer", "subject")))),
+    _of_deal("deal_person", _one_of("part", ("owner", "sponsor", "team"), "parts on a deal")),
+    _of_deal("approval", References("concession_id", "concession"),
+             _one_of("decision", ("approved", "rejected"), "decisions")),
+    _of_deal("review", _one_of("outcome", ("signed", "walked_away", "lost", "paused"), "outcomes"),
+             _one_of("deadline_verdict", ("real", "partly", "not_real"), "deadline verdicts"),
+             _between("relationship_health", 1, 5)),
+    Constrain("library_item", (_one_of("kind", ("benchmark", "governance_clause", "capacity_artefact", "tradeable"),
+                                       "kinds of library item"),)),
+    _of_deal("library_use", References("item_id", "library_item"), References("evidence_id", "evidence")),
+    _of_deal("anchor_worksheet", References("issue_id", "issue")),
+    _of_deal("concession_totals"),
+]  # fmt: skip
+
+# A deal's rows are read by deal: on PostgreSQL without an index each read scans every deal's rows (DuckDB's
+# zone maps find them without one, and an index there would block later ALTERs of the table).
+_READ_BY_DEAL = ("evidence", "alternative", "issue", "power_assessment", "concession", "meso_bundle", "meso_pick",
+                 "library_use", "anchor_worksheet")  # fmt: skip
+
 # Never edit a step that has shipped: add a new one.
-MIGRATIONS: list[tuple[str, list[str | OnlyOn]]] = [
+MIGRATIONS: list[tuple[str, list[str | OnlyOn | Constrain]]] = [
     (
         "001_counterparties_and_deals",
         [
@@ -385,4 +452,18 @@ MIGRATIONS: list[tuple[str, list[str | OnlyOn]]] = [
             ),
         ],
     ),
+    (
+        "021_integrity",
+        [
+            *_INTEGRITY,
+            *[OnlyOn(_PG, f"CREATE INDEX {t}_deal ON {t} (deal_id)") for t in _READ_BY_DEAL],
+            OnlyOn(_PG, "CREATE INDEX stakeholder_counterparty ON stakeholder (counterparty_id)"),
+            OnlyOn(_PG, "CREATE INDEX deal_counterparty ON deal (counterparty_id)"),
+        ],
+    ),
 ]
+
+
+def integrity_rules() -> list[Constrain]:
+    """Every integrity rule the migrations added, in the order they were added."""
+    return [s for _, statements in MIGRATIONS for s in statements if isinstance(s, Constrain)]

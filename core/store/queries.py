@@ -7,9 +7,12 @@ from datetime import date
 
 import pandas as pd
 
+from .copying import DERIVED, TABLES
 from .engine import refresh_totals
 from .members import Members, filtered, manages, reads_counterparty
 from .power import LATEST_ASSESSMENT, NET_SCORE
+
+_PARENTS_FIRST = (*TABLES, *DERIVED)  # the order the foreign keys let tables be filled in
 
 
 class Queries(Members):
@@ -26,7 +29,7 @@ class Queries(Members):
         """Append whole tables at once (columns by name), in one transaction. Returns rows per table."""
         counts = {}
         with self.transaction() as cur:
-            for table, frame in frames.items():
+            for table, frame in sorted(frames.items(), key=lambda item: _PARENTS_FIRST.index(item[0])):
                 if frame.empty:
                     continue
                 cur.bulk_insert(table, frame)
