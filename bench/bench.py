@@ -151,10 +151,12 @@ def main() -> None:
         CLI_LINES,
         PROCESSES,
         SESSIONS,
+        WRITER_LINES,
         WRITES,
         duckdb_writes,
         pipeline_rows,
         postgres_writes,
+        writers_to_different_deals,
     )
     from core.store.copying import copy_cockpit
     from tests.postgres import Cluster
@@ -191,6 +193,16 @@ def main() -> None:
             rows.append((f"{label}, {total:,} lines in all", fmt(r["seconds"]),
                          f"{total:,} rows, 0 errors: got {r['stored']:,} rows, {r['errors']} errors; "
                          f"write p50 {fmt(r['p50'])}, p95 {fmt(r['p95'])}", "1"))  # fmt: skip
+
+        writers_url = cluster.create("writers")
+        load_curated(Store.open(writers_url))
+        rates = writers_to_different_deals(writers_url)
+        alone = rates[0]["per_second"]
+        for r in rates:
+            rows.append((f"PostgreSQL: {r['writers']} writer process{'es' if r['writers'] > 1 else ''} logging "
+                         f"{WRITER_LINES} lines each, each on a deal of its own, at once", f"{r['per_second']:,.0f} lines/s",
+                         f"no waiting on each other: {r['per_second'] / alone:.1f}× one writer's rate (2 cores); "
+                         f"write p50 {fmt(r['p50'])}", "1"))  # fmt: skip
     finally:
         cluster.remove()
 

@@ -155,6 +155,46 @@ def pipeline_rows(
     ]  # fmt: skip
 
 
+WRITERS, WRITER_LINES = (1, 2, 4, 8), 60
+
+
+def writers_to_different_deals(url: str) -> list[dict]:
+    """1, 2, 4 and 8 processes (as many app servers) each logging lines on a deal of its own at once: lines
+    per second in all and each write's median. Writers to different deals should not wait on each other,
+    so the rate should grow with writers until the machine's cores are busy."""
+    results = []
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for writers in WRITERS:
+        start = time.time() + 4  # every process connected and waiting before the first write
+        procs = [subprocess.Popen([sys.executable, "-m", "bench.shared", "writer", url, str(deal), str(WRITER_LINES),
+                                   str(start)], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+                 for deal in range(1, writers + 1)]  # fmt: skip
+        latencies, ends = [], []
+        for proc in procs:
+            out, _ = proc.communicate()
+            end, *times = out.split()
+            ends.append(float(end))
+            latencies += [float(t) for t in times]
+        seconds = max(ends) - start
+        results.append({"writers": writers, "per_second": writers * WRITER_LINES / seconds,
+                        "p50": statistics.median(latencies)})  # fmt: skip
+    return results
+
+
+def _writer_process(url: str, deal_id: int, writes: int, start: float) -> None:
+    store = Store.open(url)
+    store.get_deal(deal_id)  # connected and warm before the clock starts
+    time.sleep(max(0.0, start - time.time()))
+    latencies = []
+    for n in range(writes):
+        line = Concession(item=f"writer-{deal_id}-{n}", you_give="x", you_get="y", value_to_you=-10.0,
+                          logged_at=datetime(2026, 11, 25, 12))  # fmt: skip
+        began = time.perf_counter()
+        store.add_concession(deal_id, line)
+        latencies.append(time.perf_counter() - began)
+    print(time.time(), " ".join(f"{t:.5f}" for t in latencies))
+
+
 def _app_process(url: str, sessions: int, writes: int) -> None:
     store = Store.open(url)
     latencies, errors = sessions_writing(store, sessions, writes, f"pid{os.getpid()}")
@@ -164,6 +204,21 @@ def _app_process(url: str, sessions: int, writes: int) -> None:
 if __name__ == "__main__":
     if sys.argv[1] == "app":
         _app_process(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif sys.argv[1] == "writer":
+        _writer_process(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]))
+    elif sys.argv[1] == "writers":  # python -m bench.shared writers: the writers' rows alone
+        sys.path.insert(0, str(ROOT))
+        from core.demo import load_curated
+        from tests.postgres import Cluster
+
+        cluster = Cluster()
+        try:
+            url = cluster.create("writers")
+            load_curated(Store.open(url))
+            for row in writers_to_different_deals(url):
+                print(row)
+        finally:
+            cluster.remove()
     else:  # a quick look: python -m bench.shared try
         sys.path.insert(0, str(ROOT))
         from core.demo import load_curated

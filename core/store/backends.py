@@ -24,6 +24,7 @@ import pandas as pd
 
 from .errors import DatabaseBusy, DatabaseUnreachable, DatabaseUnusable, masked
 from .integrity import Constrain, add_on_postgres, rebuild_on_duckdb
+from .migrations import TABLES_WITH_IDS
 
 BUSY_RETRY_SECONDS = 0.25
 
@@ -111,7 +112,11 @@ class Cursor:
         raise NotImplementedError
 
     def next_id(self, table: str) -> int:
-        """The next free id of `table`; inside a transaction, no other writer gets it until this commits."""
+        """A new id for a row of `table`, which no other writer gets."""
+        return self.next_ids(table, 1)[0]
+
+    def next_ids(self, table: str, n: int) -> list[int]:
+        """`n` new ids for rows of `table` (ascending), which no other writer gets."""
         raise NotImplementedError
 
     def bulk_insert(self, table: str, frame: pd.DataFrame) -> None:
@@ -158,9 +163,10 @@ class DuckCursor(Cursor):
     def many(self, sql, rows):
         self.raw.executemany(sql, [list(r) for r in rows])
 
-    def next_id(self, table):
+    def next_ids(self, table, n):
         # Ids are handed out under the in-process write lock, and the file lock keeps other processes out.
-        return int(self.scalar(f"SELECT coalesce(max(id), 0) + 1 FROM {table}"))
+        first = int(self.scalar(f"SELECT coalesce(max(id), 0) + 1 FROM {table}"))
+        return list(range(first, first + n))
 
     def bulk_insert(self, table, frame):
         self.raw.register("_bulk_frame", frame)
@@ -470,14 +476,11 @@ class PgCursor(Cursor):
         with self._cursor() as cur:
             cur.executemany(to_psycopg(sql), [[_plain(v) for v in r] for r in rows])
 
-    def next_id(self, table):
-        # Across processes: one writer per table takes ids until it commits (a transaction-scoped lock),
-        # and each statement in READ COMMITTED sees what the previous holder committed.
+    def next_ids(self, table, n):
+        # From the table's sequence: no lock, so writers to different deals never wait on each other for ids.
         with self._cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"cockpit.ids.{table}"])
-            # Through the owner's function: the highest id of rows the acting person may not see counts too.
-            cur.execute("SELECT cockpit_next_id(%s)", [table])
-            return int(cur.fetchone()[0])
+            cur.execute("SELECT nextval(%s) FROM generate_series(1, %s) ORDER BY 1", [f"{table}_ids", n])
+            return [int(r[0]) for r in cur.fetchall()]
 
     BULK_ROWS = 20_000
 
@@ -499,6 +502,8 @@ class PgCursor(Cursor):
             for start in range(0, len(frame), self.BULK_ROWS):
                 chunk = frame.iloc[start : start + self.BULK_ROWS]
                 cur.execute(statement, [[_plain(v) for v in chunk[c].tolist()] for c in columns])
+            if "id" in columns and table in TABLES_WITH_IDS:  # ids chosen here: the sequence moves past them
+                cur.execute("SELECT cockpit_ids_past(%s)", [table])
 
     def lock_deal(self, deal_id):
         return bool(self.fetch("SELECT id FROM deal WHERE id = ? FOR UPDATE", [deal_id])[1])
@@ -639,10 +644,14 @@ class PostgresBackend:
                 # nextval only: setval (UPDATE) could wind the revision back, and other servers would miss writes.
                 conn.execute(sql.SQL("REVOKE ALL ON SEQUENCE cockpit_revision FROM {}").format(who))
                 conn.execute(sql.SQL("GRANT USAGE, SELECT ON SEQUENCE cockpit_revision TO {}").format(who))
+                # New ids: nextval (USAGE) on each table's sequence, never setval (another row's id).
+                for table in TABLES_WITH_IDS:
+                    conn.execute(sql.SQL(f"REVOKE ALL ON SEQUENCE {table}_ids FROM {{}}").format(who))
+                    conn.execute(sql.SQL(f"GRANT USAGE ON SEQUENCE {table}_ids TO {{}}").format(who))
                 for function in (
                     "cockpit_on_deal(BIGINT)",
                     "cockpit_counterparty_unused(BIGINT)",
-                    "cockpit_next_id(TEXT)",
+                    "cockpit_ids_past(TEXT)",
                     "cockpit_member_change(TEXT, TEXT, TEXT, TIMESTAMP, TEXT, TEXT, TEXT)",
                 ):
                     conn.execute(sql.SQL(f"GRANT EXECUTE ON FUNCTION {function} TO {{}}").format(who))

@@ -225,12 +225,11 @@ class Concessions(Members):
         """Append validated lines in one transaction (bulk, so 100,000 lines take seconds)."""
         with self._writing(deal_id) as cur:
             self._check_issue_links(cur, deal_id, items)
-            first = cur.next_id("concession")
             frame = pd.DataFrame(
                 [params(c, _CONCESSION_COLUMNS) for c in items], columns=list(_CONCESSION_COLUMNS)
             ).astype({"issue_id": "Int64", "new_position": "Float64"})
             frame.insert(0, "deal_id", deal_id)
-            frame.insert(0, "id", range(first, first + len(items)))
+            frame.insert(0, "id", cur.next_ids("concession", len(items)))
             cur.bulk_insert("concession", frame)
             refresh_totals(cur, [deal_id])
             lines = f"{len(items):,} line{'s' if len(items) != 1 else ''}"

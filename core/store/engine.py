@@ -351,10 +351,10 @@ class Engine:
         to the team itself (members, roles) have no deal."""
         if not changes:
             return
-        first, at, who = cur.next_id("deal_event"), now(), self.person.email
+        ids, at, who = cur.next_ids("deal_event", len(changes)), now(), self.person.email
         cur.many(
             "INSERT INTO deal_event (id, deal_id, kind, subject, old_value, new_value, note, changed_at, changed_by, "
             "private) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [[first + n, deal_id, c.kind, c.subject, c.old, c.new, c.note, at, who, c.private]
-             for n, c in enumerate(changes)],
+            [[event_id, deal_id, c.kind, c.subject, c.old, c.new, c.note, at, who, c.private]
+             for event_id, c in zip(ids, changes, strict=True)],
         )  # fmt: skip

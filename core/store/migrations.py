@@ -188,6 +188,22 @@ _INTEGRITY = [
 _READ_BY_DEAL = ("evidence", "alternative", "issue", "power_assessment", "concession", "meso_bundle", "meso_pick",
                  "library_use", "anchor_worksheet")  # fmt: skip
 
+# The tables whose rows have an id of their own; on PostgreSQL each takes its ids from a sequence `TABLE_ids`.
+TABLES_WITH_IDS = ("counterparty", "stakeholder", "deal", "evidence", "alternative", "issue", "power_assessment",
+                   "concession", "meso_bundle", "meso_pick", "deal_event", "approval", "library_item", "library_use")  # fmt: skip
+_LISTED = ", ".join(f"'{t}'" for t in TABLES_WITH_IDS)
+
+# After rows were added with ids of their own choosing (a copy, a bulk load), the sequence moves past them;
+# it never moves back. Through the owner: the app's login may only take the next id, never set one.
+_IDS_PAST = f"""CREATE FUNCTION cockpit_ids_past(tbl TEXT) RETURNS VOID LANGUAGE plpgsql VOLATILE SECURITY DEFINER AS $$
+    DECLARE top BIGINT; given BIGINT;
+    BEGIN
+      IF tbl NOT IN ({_LISTED}) THEN RAISE EXCEPTION 'not a table with ids: %', tbl; END IF;
+      EXECUTE format('SELECT coalesce(max(id), 0) FROM %I', tbl) INTO top;
+      EXECUTE format('SELECT last_value FROM %I', tbl || '_ids') INTO given;
+      IF top >= given THEN PERFORM setval(format('%I', tbl || '_ids')::regclass, top); END IF;
+    END $$"""
+
 # Never edit a step that has shipped: add a new one.
 MIGRATIONS: list[tuple[str, list[str | OnlyOn | Constrain]]] = [
     (
@@ -459,6 +475,27 @@ MIGRATIONS: list[tuple[str, list[str | OnlyOn | Constrain]]] = [
             *[OnlyOn(_PG, f"CREATE INDEX {t}_deal ON {t} (deal_id)") for t in _READ_BY_DEAL],
             OnlyOn(_PG, "CREATE INDEX stakeholder_counterparty ON stakeholder (counterparty_id)"),
             OnlyOn(_PG, "CREATE INDEX deal_counterparty ON deal (counterparty_id)"),
+        ],
+    ),
+    (
+        "022_ids_from_sequences",
+        [
+            # Each new row's id from a sequence, on PostgreSQL: before, the next id was the highest plus one under
+            # a lock held until commit, so every write of every server (each writes a history row) queued on one
+            # lock. (DuckDB keeps the highest plus one: one process writes a file, one write at a time.)
+            *[OnlyOn(_PG, f"CREATE SEQUENCE {t}_ids") for t in TABLES_WITH_IDS],
+            *[
+                OnlyOn(_PG, f"SELECT setval('{t}_ids', (SELECT coalesce(max(id), 0) + 1 FROM {t}), false)")
+                for t in TABLES_WITH_IDS
+            ],  # fmt: skip
+            OnlyOn(_PG, _IDS_PAST),
+            OnlyOn(
+                _PG,
+                """DO $$ BEGIN EXECUTE format('ALTER FUNCTION cockpit_ids_past(TEXT) SET search_path = %I, pg_temp',
+                current_schema()); END $$""",
+            ),
+            OnlyOn(_PG, "REVOKE EXECUTE ON FUNCTION cockpit_ids_past(TEXT) FROM PUBLIC"),
+            OnlyOn(_PG, "DROP FUNCTION cockpit_next_id(TEXT)"),
         ],
     ),
 ]

@@ -34,7 +34,8 @@ from core.store.copying import TABLES
 from core.store.integrity import Check, References, violations
 from core.store.migrations import MIGRATIONS, integrity_rules
 
-BEFORE = [m for m in MIGRATIONS if m[0] < "021_integrity"]  # a database as the previous release left it
+# A database without the integrity step (the later steps applied, which this code writes through).
+BEFORE = [m for m in MIGRATIONS if m[0] != "021_integrity"]
 
 CHOICES = {
     ("counterparty", "relationship"): Relationship, ("counterparty", "communication_style"): CommunicationStyle,

@@ -73,6 +73,34 @@ def test_writers_on_two_servers_never_collide_on_ids_or_lose_a_line(shared):
     assert all(f"'w{w}-{n}'" in subjects for w in range(6) for n in range(1, 15, 2))  # each with its history
 
 
+def test_a_write_to_another_deal_does_not_wait_for_an_open_write(shared):
+    """Two servers writing to different deals: B's line (its id, its history row's id) goes in while A's
+    transaction on deal 1 is still open, holding ids of both tables. Ids come from sequences, not from the
+    highest id under a lock held until commit, on which every write of every server used to queue."""
+    a, b = shared
+    done = threading.Event()
+    with a._writing(1) as cur:
+        cur.next_ids("concession", 3), cur.next_ids("deal_event", 3)  # A took ids and is still writing
+        writer = threading.Thread(target=lambda: (b.add_concession(2, Concession(item="B's line", logged_at=datetime(2026, 11, 25))), done.set()))  # fmt: skip
+        writer.start()
+        assert done.wait(10), "B waited for A's transaction to end"
+    writer.join(10)
+    assert [c.item for c in a.list_concessions(2)][-1] == "B's line"
+
+
+def test_ids_continue_after_the_copied_or_bulk_loaded_rows(shared):
+    # The shared fixture was made by `cockpit copy`; a bulk load chooses ids of its own too.
+    from core.demo import load_synthetic
+
+    a, _ = shared
+    top = a.cursor().scalar("SELECT max(id) FROM concession")
+    load_synthetic(a, deals=2, concessions_per_deal=5)
+    loaded = a.cursor().scalar("SELECT max(id) FROM concession")
+    assert loaded == top + 10
+    new = a.add_concession(1, Concession(item="After the load", logged_at=datetime(2026, 11, 25)))
+    assert new > loaded
+
+
 def test_a_write_on_one_server_is_a_new_revision_on_the_other(shared):
     a, b = shared
     seen = b.revision
