@@ -18,13 +18,12 @@ from . import demo
 from .access import Part, Role
 from .csvio import check_size, frame_to_csv, parse_concessions
 from .dealfiles import read_deal_file
+from .errors import CockpitError
 from .models import InvalidInput
 from .store import (
     DatabaseBusy,
     DatabaseProblem,
     DatabaseUnreachable,
-    NotAllowed,
-    NotFound,
     Store,
     database_location,
     now,
@@ -152,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     except InvalidInput as exc:
         _say("\n  ".join(["nothing was changed:", *exc.problems]))
         return EXIT_INVALID
-    except (NotFound, NotAllowed) as exc:
+    except CockpitError as exc:  # not found, not allowed, a conflict: its own sentence
         _say(str(exc))
         return EXIT_INVALID
     except OSError as exc:  # an unreadable file, a full disk: say which, never a traceback

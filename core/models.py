@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from .access import Role
+from .errors import CockpitError
 from .formatting import AmountNotUnderstood, decimal_comma_in_use, fmt_amount, parse_amount
 
 
@@ -890,7 +891,7 @@ def _plain(msg: str, err: dict[str, Any]) -> str:
     return msg
 
 
-class InvalidInput(ValueError):
+class InvalidInput(CockpitError):
     """Input refused before anything was written; `problems` are lines that each name a field."""
 
     def __init__(self, problems: list[str]):

@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 import re
 
+from ..errors import CockpitError
+
 # user:password@ in a URL of any scheme and letter case, and password=… in a query or a libpq string.
 _URL_PASSWORD = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^:/@\s]*:)[^/\s]*@")
 _SETTING_PASSWORD = re.compile(r"(?i)(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&;\"']+)")
@@ -21,7 +23,7 @@ def masked(text: str) -> str:
     return text.replace(secret, "***") if len(secret) >= 4 else text
 
 
-class DatabaseProblem(RuntimeError):
+class DatabaseProblem(CockpitError):
     """The database cannot be used now. `str()` names the whole path or address (for the command line)."""
 
     def __init__(self, full: str, short: str, template: str):
@@ -66,13 +68,13 @@ class DatabaseUnreachable(DatabaseProblem):
         )
 
 
-class NotFound(LookupError):
+class NotFound(CockpitError):
     """A deal or other record that the caller named does not exist."""
 
 
-class NotAllowed(PermissionError):
+class NotAllowed(CockpitError):
     """The acting person may read the deal but not do this to it (one sentence that says what to do)."""
 
 
-class Conflict(RuntimeError):
+class Conflict(CockpitError):
     """Someone else changed the record since the caller read it: nothing was written."""

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import copy
 import functools
+import inspect
+import numbers
 from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import datetime
@@ -60,14 +62,33 @@ def _marked(kind: str, fn: Callable) -> Callable:
     return as_they_are_now
 
 
+def _record_id(value: Any, named: str) -> int:
+    """What names a record, as an int: an id of any integer type (numpy's from a frame too), or a model
+    carrying its id. Anything else is refused in one sentence, before the database is asked."""
+    value = getattr(value, "id", value) if not isinstance(value, numbers.Integral) else value
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise InvalidInput([f"{named.replace('_', ' ').capitalize()}: {value!r} is not a record's id"])
+    return int(value)
+
+
 def _on_first(kind: str, check: Callable[[Members, int], None]) -> Callable[[Callable], Callable]:
-    """A guard for methods whose first argument names what is checked: an id, or a model with its id."""
+    """A guard for methods whose first argument names what is checked: an id, or a model with its id.
+    Passed by position or by name; the method receives a plain int where an id was given."""
 
     def decorate(fn: Callable) -> Callable:
+        named = list(inspect.signature(fn).parameters)[1]
+
         @functools.wraps(fn)
-        def guarded(self: Members, first: Any, *args: Any, **kwargs: Any) -> Any:
-            check(self, first if isinstance(first, int) else first.id)
-            return fn(self, first, *args, **kwargs)
+        def guarded(self: Members, *args: Any, **kwargs: Any) -> Any:
+            if args:
+                first, rest = args[0], args[1:]
+            elif named in kwargs:
+                first, rest = kwargs.pop(named), ()
+            else:
+                raise InvalidInput([f"{named.replace('_', ' ').capitalize()}: missing"])
+            record_id = _record_id(first, named)
+            check(self, record_id)
+            return fn(self, record_id if isinstance(first, numbers.Integral) else first, *rest, **kwargs)
 
         return _marked(kind, guarded)
 

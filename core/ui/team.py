@@ -16,8 +16,9 @@ from ..access import (
     local_reach_refusal,
     signed_in_identity,
 )
+from ..errors import CockpitError
 from ..formatting import md
-from ..store import NotAllowed, Store, current_user, database_location
+from ..store import Store, current_user, database_location
 
 
 def team_mode() -> bool:
@@ -46,7 +47,7 @@ def acting_person(store: Store) -> Person:
     try:
         identity = signed_in_identity(_claims(), trusted_issuers())
         member = store.sign_in(identity)
-    except (ValueError, NotAllowed) as exc:
+    except (ValueError, CockpitError) as exc:  # an identity refused, or no longer a member
         _refused_page(md(str(exc)))
     if member is None:
         _refused_page(f"You are signed in, but not a member of this cockpit yet. Ask an admin to add you "

@@ -388,3 +388,17 @@ def test_a_new_deal_cannot_borrow_a_counterparty_the_person_may_not_see(team):
     assert not done.joined_existing
     assert jonas.get_deal(done.deal_id).counterparty_id != helios
     assert jonas.list_deals()["id"].tolist() == [12, done.deal_id]
+
+
+def test_a_record_is_named_by_any_integer_id_by_position_or_name_and_anything_else_is_refused(team):
+    import numpy as np
+
+    ana = team.acting_as(ANA)
+    name = ana.get_deal(1).name
+    assert ana.get_deal(np.int64(1)).name == name  # an id taken from a frame
+    assert ana.get_deal(deal_id=1).name == name
+    with pytest.raises(NotFound):
+        ana.get_deal(deal_id=np.int32(2))  # checked the same way by name: not hers
+    for bad in ("1", 1.0, None, True):
+        with pytest.raises(InvalidInput, match="Deal id: .* is not a record's id"):
+            ana.get_deal(bad)
