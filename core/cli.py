@@ -57,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
         help="is this cockpit ready to serve: the database answers, its schema is current, and (with --secrets) "
         "sign-in is configured; exit 0, or one sentence and a non-zero code (for health checks)",
     )
+    ch.set_defaults(run=_check)
     ch.add_argument(
         "--secrets", type=Path, metavar="FILE", help="the secrets file of team mode (.streamlit/secrets.toml)"
     )
@@ -70,34 +71,42 @@ def _parser() -> argparse.ArgumentParser:
     d = sub.add_parser(
         "demo", help="fill the database: the curated pipeline, or a synthetic one with --deals"
     )
+    d.set_defaults(run=_demo)
     d.add_argument("--deals", type=int, help="number of synthetic deals (curated set when omitted)")
     d.add_argument("--concessions-per-deal", type=int, default=50)
     d.add_argument("--seed", type=int, default=7)
 
-    sub.add_parser("deals", help="list deals as CSV: id, name, counterparty, context, stage")
+    sub.add_parser("deals", help="list deals as CSV: id, name, counterparty, context, stage").set_defaults(
+        run=_deals
+    )
 
     e = sub.add_parser("export-deal", help="write one deal with everything it owns as JSON")
+    e.set_defaults(run=_export_deal)
     e.add_argument("deal", type=int, metavar="ID")
     e.add_argument("-o", "--output", type=Path, help="file to write (stdout when omitted)")
 
     i = sub.add_parser("import-deal", help="add a deal from a JSON file written by export-deal")
+    i.set_defaults(run=_import_deal)
     i.add_argument("file", type=Path)
 
     ec = sub.add_parser(
         "export-concessions", help="write the concession log as CSV (every deal without --deal)"
     )
+    ec.set_defaults(run=_export_concessions)
     ec.add_argument("--deal", type=int, metavar="ID")
     ec.add_argument("-o", "--output", type=Path, help="file to write (stdout when omitted)")
     ec.add_argument("--decimal-comma", action="store_true",
                     help="';' between cells and 1500,5 for decimals, as Excel saves CSV in much of Europe")  # fmt: skip
 
     ic = sub.add_parser("import-concessions", help="append concession lines from a CSV to one deal")
+    ic.set_defaults(run=_import_concessions)
     ic.add_argument("file", type=Path)
     ic.add_argument("--deal", type=int, metavar="ID", required=True)
 
     # Team use. The command acts as the one local user (whoever can open the database file can read it
     # whole), so an admin sets a team up here before anyone signs in.
     m = sub.add_parser("member", help="team members: add (or change a role), list, remove")
+    m.set_defaults(run=_member)
     msub = m.add_subparsers(dest="member_command", required=True)
     ma = msub.add_parser(
         "add", help="add a member, or change a member's role (the first member is made admin)"
@@ -110,10 +119,12 @@ def _parser() -> argparse.ArgumentParser:
     mr.add_argument("--reassign-to", metavar="EMAIL", help="the member who takes over the deals they own")
 
     sh = sub.add_parser("share", help="name a member on a deal (as team, owner or sponsor)")
+    sh.set_defaults(run=_share)
     sh.add_argument("deal", type=int, metavar="DEAL_ID")
     sh.add_argument("email")
     sh.add_argument("--as", dest="part", default=Part.team.value, choices=[p.value for p in Part])
     un = sub.add_parser("unshare", help="take a member off a deal")
+    un.set_defaults(run=_unshare)
     un.add_argument("deal", type=int, metavar="DEAL_ID")
     un.add_argument("email")
 
@@ -122,6 +133,7 @@ def _parser() -> argparse.ArgumentParser:
         help="PostgreSQL, as the tables' owner: make or upgrade the schema and let the app servers' login ROLE "
         "use the cockpit (rows only; row-level security binds it to each person's deals). Run after each upgrade",
     )
+    g.set_defaults(run=_grant)
     g.add_argument("role")
 
     # Moving a cockpit between engines: a pilot's file to the team's PostgreSQL (or back, or to a backup file).
@@ -130,6 +142,7 @@ def _parser() -> argparse.ArgumentParser:
         help="copy the whole cockpit (every deal, line, assessment, bundle, member and history row) into an "
         "empty database, or from one: a DuckDB file or a postgresql:// URL",
     )
+    c.set_defaults(run=_copy)
     where = c.add_mutually_exclusive_group(required=True)
     where.add_argument("--to", metavar="FILE_OR_URL", help="copy COCKPIT_DB into this empty database")
     where.add_argument(
@@ -141,7 +154,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return _run(args)
+        return args.run(args)
     except (DatabaseBusy, DatabaseUnreachable) as exc:  # try again later
         _say(str(exc))
         return EXIT_BUSY
@@ -188,99 +201,108 @@ def wait_seconds(raw: str) -> float:
     return wait
 
 
-def _run(args: argparse.Namespace) -> int:
-    if args.command == "check":
-        from .health import check
+def _check(args: argparse.Namespace) -> int:
+    from .health import check
 
-        health = check(database_location(), args.secrets, integrity=args.integrity)
-        (print if health.ok else _say)(health.said)
-        return 0 if health.ok else EXIT_INVALID
+    health = check(database_location(), args.secrets, integrity=args.integrity)
+    (print if health.ok else _say)(health.said)
+    return 0 if health.ok else EXIT_INVALID
 
-    if args.command == "import-deal":
-        deal_file = read_deal_file(args.file)  # validate before opening the database
-        store = _open()
-        done = store.import_deal(deal_file)
-        print(f"imported '{deal_file.deal.name}' as deal {done.deal_id}")
-        if done.joined_existing:
-            added = ", ".join(done.added_stakeholders) or "no new stakeholders"
-            told = ", ".join(map(str, done.deals_told)) or "none"
-            print(f"counterparty '{done.counterparty}' already existed: the deal joins it; its map gained {added}"
-                  + (f" (recorded in the history of deals {told})" if done.added_stakeholders else ""))  # fmt: skip
-        return 0
 
-    if args.command == "import-concessions":
-        try:
-            check_size(args.file.stat().st_size)  # before the file is read into memory
-        except OSError:
-            pass  # reading it names the problem
-        data = _read_bytes(args.file)
-        store = _open()
-        items = parse_concessions(data, store.issue_ids(args.deal), now())
-        count = store.import_concessions(args.deal, items)
-        print(f"imported {count} concession lines into deal {args.deal}")
-        return 0
+def _import_deal(args: argparse.Namespace) -> int:
+    deal_file = read_deal_file(args.file)  # validate before opening the database
+    done = _open().import_deal(deal_file)
+    print(f"imported '{deal_file.deal.name}' as deal {done.deal_id}")
+    if done.joined_existing:
+        added = ", ".join(done.added_stakeholders) or "no new stakeholders"
+        told = ", ".join(map(str, done.deals_told)) or "none"
+        print(f"counterparty '{done.counterparty}' already existed: the deal joins it; its map gained {added}"
+              + (f" (recorded in the history of deals {told})" if done.added_stakeholders else ""))  # fmt: skip
+    return 0
 
-    if args.command == "copy":
-        return _copy(args)
-    if args.command == "grant":
-        store = _open()
-        store.grant(args.role)
-        print(f"{args.role} may now use the cockpit at {masked(store.location)} (rows only, under its "
-              "row-level policies)")  # fmt: skip
-        return 0
 
+def _import_concessions(args: argparse.Namespace) -> int:
+    try:
+        check_size(args.file.stat().st_size)  # before the file is read into memory
+    except OSError:
+        pass  # reading it names the problem
+    data = _read_bytes(args.file)
     store = _open()
-    if args.command == "export-concessions":
-        if args.deal is not None:
-            store.get_deal(args.deal)  # an unknown deal is an error, not an empty file
-        log = store.concession_log(args.deal)
-        data = frame_to_csv(log, decimal_comma=args.decimal_comma)
-        if args.output:
-            args.output.write_bytes(data)
-            print(f"wrote {len(log)} concession lines to {args.output}", file=sys.stderr)
-        else:
-            sys.stdout.buffer.write(data)
-        return 0
-    if args.command == "demo":
-        started = time.perf_counter()
-        if args.deals is None:
-            ids = demo.load_curated(store)
-            print(f"added {len(ids)} curated deals to {masked(database_location())}")
-        else:
-            if args.deals < 1 or args.concessions_per_deal < 0:
-                raise InvalidInput(["--deals must be at least 1 and --concessions-per-deal at least 0"])
-            counts = demo.load_synthetic(store, args.deals, args.concessions_per_deal, args.seed)
-            print(
-                f"added {counts.get('deal', 0)} synthetic deals and {counts.get('concession', 0)} "
-                f"concessions in {time.perf_counter() - started:.1f} s"
-            )
-        return 0
-    if args.command == "deals":
-        deals = store.list_deals()[["id", "name", "counterparty", "context", "stage"]]
-        sys.stdout.buffer.write(frame_to_csv(deals, bom=False))
-        return 0
-    if args.command == "export-deal":
-        text = store.export_deal(args.deal).model_dump_json(indent=2) + "\n"
-        if args.output:
-            args.output.write_text(text, encoding="utf-8")
-            print(f"wrote deal {args.deal} to {args.output}", file=sys.stderr)
-        else:
-            sys.stdout.write(text)
-        return 0
-    if args.command == "member":
-        return _member(store, args)
-    if args.command == "share":
-        store.share_deal(args.deal, args.email, args.part)
-        print(f"{args.email.strip().lower()} is on deal {args.deal} as {args.part}")
-        return 0
-    if args.command == "unshare":
-        store.unshare_deal(args.deal, args.email)
-        print(f"{args.email.strip().lower()} is no longer on deal {args.deal}")
-        return 0
-    raise AssertionError(args.command)
+    items = parse_concessions(data, store.issue_ids(args.deal), now())
+    count = store.import_concessions(args.deal, items)
+    print(f"imported {count} concession lines into deal {args.deal}")
+    return 0
 
 
-def _member(store: Store, args: argparse.Namespace) -> int:
+def _grant(args: argparse.Namespace) -> int:
+    store = _open()
+    store.grant(args.role)
+    print(f"{args.role} may now use the cockpit at {masked(store.location)} (rows only, under its "
+          "row-level policies)")  # fmt: skip
+    return 0
+
+
+def _export_concessions(args: argparse.Namespace) -> int:
+    store = _open()
+    if args.deal is not None:
+        store.get_deal(args.deal)  # an unknown deal is an error, not an empty file
+    log = store.concession_log(args.deal)
+    data = frame_to_csv(log, decimal_comma=args.decimal_comma)
+    if args.output:
+        args.output.write_bytes(data)
+        print(f"wrote {len(log)} concession lines to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    if args.deals is not None and (args.deals < 1 or args.concessions_per_deal < 0):
+        raise InvalidInput(["--deals must be at least 1 and --concessions-per-deal at least 0"])
+    store = _open()
+    started = time.perf_counter()
+    if args.deals is None:
+        ids = demo.load_curated(store)
+        print(f"added {len(ids)} curated deals to {masked(database_location())}")
+        return 0
+    counts = demo.load_synthetic(store, args.deals, args.concessions_per_deal, args.seed)
+    print(
+        f"added {counts.get('deal', 0)} synthetic deals and {counts.get('concession', 0)} "
+        f"concessions in {time.perf_counter() - started:.1f} s"
+    )
+    return 0
+
+
+def _deals(args: argparse.Namespace) -> int:
+    deals = _open().list_deals()[["id", "name", "counterparty", "context", "stage"]]
+    sys.stdout.buffer.write(frame_to_csv(deals, bom=False))
+    return 0
+
+
+def _export_deal(args: argparse.Namespace) -> int:
+    text = _open().export_deal(args.deal).model_dump_json(indent=2) + "\n"
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"wrote deal {args.deal} to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _share(args: argparse.Namespace) -> int:
+    _open().share_deal(args.deal, args.email, args.part)
+    print(f"{args.email.strip().lower()} is on deal {args.deal} as {args.part}")
+    return 0
+
+
+def _unshare(args: argparse.Namespace) -> int:
+    _open().unshare_deal(args.deal, args.email)
+    print(f"{args.email.strip().lower()} is no longer on deal {args.deal}")
+    return 0
+
+
+def _member(args: argparse.Namespace) -> int:
+    store = _open()
     if args.member_command == "add":
         first = not store.has_members()
         member = store.add_member(args.email, args.role)
