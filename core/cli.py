@@ -6,8 +6,6 @@ Every failure a user can cause prints one plain sentence on stderr and exits non
 from __future__ import annotations
 
 import argparse
-import math
-import os
 import sys
 import time
 from pathlib import Path
@@ -20,6 +18,7 @@ from .csvio import check_size, frame_to_csv, parse_concessions
 from .dealfiles import read_deal_file
 from .errors import CockpitError
 from .models import InvalidInput
+from .settings import settings
 from .store import (
     DatabaseBusy,
     DatabaseProblem,
@@ -177,28 +176,9 @@ def _say(problem: str) -> None:
     print(f"cockpit: {masked(problem)}", file=sys.stderr)
 
 
-WAIT_DEFAULT = 10.0  # seconds a command waits for a busy database before it gives up
-WAIT_MAX = 3600.0  # an hour: longer is a mistake, not a plan
-
-
 def _open() -> Store:
     """The database, waiting up to COCKPIT_WAIT seconds if another program (the app) holds it."""
-    return Store.open(wait=wait_seconds(os.environ.get("COCKPIT_WAIT", "")))
-
-
-def wait_seconds(raw: str) -> float:
-    """COCKPIT_WAIT read as a finite number of seconds from 0 to WAIT_MAX; unset means WAIT_DEFAULT."""
-    if not raw.strip():
-        return WAIT_DEFAULT
-    try:
-        wait = float(raw)
-    except ValueError:
-        wait = math.nan
-    if not (0 <= wait <= WAIT_MAX):  # also refuses nan and inf
-        raise InvalidInput(
-            [f"COCKPIT_WAIT: must be a number of seconds from 0 to {WAIT_MAX:g} (got {raw!r})"]
-        )
-    return wait
+    return Store.open(wait=settings().wait)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -328,7 +308,7 @@ def _copy(args: argparse.Namespace) -> int:
     source_at, target_at = (here, args.to) if args.to is not None else (args.source, here)
     if _same_database(source_at, target_at):
         raise InvalidInput([f"copy: the source and the target are the same database ({masked(here)})"])
-    wait = wait_seconds(os.environ.get("COCKPIT_WAIT", ""))
+    wait = settings().wait
     source = Store.open(source_at, wait=wait)
     target = Store.open(target_at, wait=wait)
     started = time.perf_counter()

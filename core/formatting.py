@@ -12,6 +12,8 @@ from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
 
+from .settings import settings
+
 # The number convention figures are written in: the deal's (decimal point or decimal comma), set once per
 # run by the screen that shows the deal, so every figure a core rule writes into a sentence ("balance now
 # −25.700 EUR", "Our ceiling on Rate is 1.900 EUR") reads the way the deal's negotiators read numbers.
@@ -28,20 +30,10 @@ def decimal_comma_in_use() -> bool:
     return _DECIMAL_COMMA.get()
 
 
-ORGANISATION_CONVENTION = "COCKPIT_DECIMAL_COMMA"
-
-
-def organisation_decimal_comma(environ: dict[str, str] | None = None) -> bool:
+def organisation_decimal_comma(environ: Mapping[str, str] | None = None) -> bool:
     """The organisation's convention for what belongs to no deal (the Library, the Pipeline, a new deal's
     first choice): COCKPIT_DECIMAL_COMMA=1 for 15.000,50, unset or 0 for 15,000.50."""
-    import os
-
-    raw = (os.environ if environ is None else environ).get(ORGANISATION_CONVENTION, "").strip().casefold()
-    if raw in ("", "0", "no", "false", "off"):
-        return False
-    if raw in ("1", "yes", "true", "on"):
-        return True
-    raise ValueError(f"{ORGANISATION_CONVENTION}: '{raw[:20]}' is not 1 (decimal comma) or 0 (decimal point)")
+    return settings(environ).decimal_comma
 
 
 @contextmanager

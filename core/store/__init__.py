@@ -2,12 +2,11 @@
 module per aggregate (deals, preparation, power, concessions, meso, deal files, members and access, reviews and the library), a read side (queries),
 the engine (opening, cursors, transactions, the history write) and the named migrations."""
 
+from ..settings import DEFAULT_DB, PROJECT_ROOT
 from .concessions import Concessions
 from .deal_file import DealFiles
 from .deals import Deals
 from .engine import (
-    DEFAULT_DB,
-    PROJECT_ROOT,
     Conflict,
     DatabaseBusy,
     DatabaseProblem,

@@ -7,7 +7,6 @@ models). How each engine connects, serialises writers and hands out ids is in `b
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ import duckdb
 from ..access import Person, local_person, reads_every_deal
 from ..audit import Change
 from ..models import Alternative, Evidence, Issue, Model, Stakeholder, validate
+from ..settings import settings
 from .backends import Cursor, DuckBackend, PostgresBackend, checked_location, damaged, is_postgres
 from .errors import (  # noqa: F401 (the store's errors are imported from here by the aggregates)
     Conflict,
@@ -33,21 +33,16 @@ from .errors import (  # noqa: F401 (the store's errors are imported from here b
 from .integrity import Constrain, violations
 from .migrations import MIGRATIONS
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_DB = PROJECT_ROOT / "data" / "cockpit.duckdb"
-
 
 def database_location() -> str:
     """Where the deal database lives: COCKPIT_DB (a DuckDB file, or a postgresql:// URL for a team),
     or data/cockpit.duckdb in the project."""
-    return os.environ.get("COCKPIT_DB") or str(DEFAULT_DB)
+    return settings().database
 
 
 def current_user() -> str:
     """Who is recorded as making a change: COCKPIT_USER, else the operating-system user."""
-    import getpass
-
-    return os.environ.get("COCKPIT_USER") or getpass.getuser()
+    return settings().user
 
 
 def now() -> datetime:

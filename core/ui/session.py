@@ -4,7 +4,6 @@ picker, screen-share safe mode, messages, and the few widgets every screen share
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -30,6 +29,7 @@ from ..formatting import (
 )
 from ..models import InvalidInput, Model, word
 from ..privacy import private_fields
+from ..settings import settings
 from ..store import (
     Conflict,
     DatabaseProblem,
@@ -54,7 +54,7 @@ def _open_store(path: str) -> Store:
     from ..demo import ensure_demo
 
     store = Store.open(path)
-    if os.environ.get("COCKPIT_DEMO", "1") != "0":
+    if settings().demo:
         ensure_demo(store)  # first start on an empty database: the curated pipeline
     return store
 

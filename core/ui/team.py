@@ -4,8 +4,6 @@ so no read or write can forget who is acting; access itself is decided in core (
 
 from __future__ import annotations
 
-import os
-
 import streamlit as st
 
 from ..access import (
@@ -18,6 +16,7 @@ from ..access import (
 )
 from ..errors import CockpitError
 from ..formatting import md
+from ..settings import settings
 from ..store import Store, current_user, database_location
 
 
@@ -55,10 +54,10 @@ def acting_person(store: Store) -> Person:
     return Person(member.email, member.role)
 
 
-def trusted_issuers() -> set[str]:
+def trusted_issuers() -> frozenset[str]:
     """Issuers whose e-mail addresses are verified though they never send `email_verified` (Microsoft
     Entra ID): named by an admin in COCKPIT_TRUSTED_ISSUERS, separated by spaces or commas."""
-    return {i for i in os.environ.get("COCKPIT_TRUSTED_ISSUERS", "").replace(",", " ").split() if i}
+    return settings().trusted_issuers
 
 
 def refuse_beyond_this_computer() -> None:

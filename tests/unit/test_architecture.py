@@ -83,3 +83,22 @@ def test_core_imports_without_streamlit():
 @pytest.mark.parametrize("path", [*SCREENS, *CORE, ROOT / "app.py"], ids=lambda p: p.name)
 def test_no_raw_html_reaches_the_page(path):
     assert "unsafe_allow_html" not in path.read_text(encoding="utf-8")
+
+
+# libpq's own password variable is read where passwords are masked, not as a setting of the cockpit.
+READS_ENVIRONMENT = {ROOT / "core" / "settings.py", ROOT / "core" / "store" / "errors.py"}
+
+
+@pytest.mark.parametrize("path", [*CORE, *SCREENS, ROOT / "app.py"], ids=lambda p: str(p.relative_to(ROOT)))
+def test_settings_are_read_from_the_environment_in_one_place(path):
+    if path in READS_ENVIRONMENT:
+        return
+    text = path.read_text(encoding="utf-8")
+    assert "os.environ" not in text and "getenv(" not in text, "ask core.settings.settings() instead"
+
+
+def test_every_variable_the_settings_read_is_documented_there():
+    from core import settings
+
+    for name in settings.VARIABLES:
+        assert f"| {name} |" in settings.__doc__

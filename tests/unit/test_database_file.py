@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from core import cli
+from core.settings import settings
 from core.store import DatabaseUnusable, Store
 
 
@@ -109,12 +110,13 @@ def test_a_read_only_disk_is_refused_plainly(tmp_path, monkeypatch, capsys):
 @pytest.mark.parametrize("raw", ["abc", "-1", "nan", "inf", "1e30", "3601"])
 def test_a_wait_that_is_not_a_sane_number_of_seconds_is_refused(raw):
     with pytest.raises(cli.InvalidInput, match="COCKPIT_WAIT: must be a number of seconds from 0 to 3600"):
-        cli.wait_seconds(raw)
+        seconds = settings({"COCKPIT_WAIT": raw}).wait
+        pytest.fail(f"read as {seconds} s")
 
 
 @pytest.mark.parametrize(("raw", "seconds"), [("", 10.0), ("0", 0.0), (" 2.5 ", 2.5), ("3600", 3600.0)])
 def test_a_sane_wait_is_read(raw, seconds):
-    assert cli.wait_seconds(raw) == seconds
+    assert settings({"COCKPIT_WAIT": raw}).wait == seconds
 
 
 def test_the_page_names_the_file_but_not_the_servers_folders(tmp_path, monkeypatch):
