@@ -27,7 +27,7 @@ from .store import (
     database_location,
     now,
 )
-from .store.copying import copy_cockpit
+from .store.copying import TargetNotEmpty, backup_cockpit, copy_cockpit, opened_backup, restore_cockpit
 from .store.errors import masked
 
 EXIT_INVALID = 2
@@ -146,6 +146,24 @@ def _parser() -> argparse.ArgumentParser:
     where.add_argument("--to", metavar="FILE_OR_URL", help="copy COCKPIT_DB into this empty database")
     where.add_argument(
         "--from", dest="source", metavar="FILE_OR_URL", help="copy this database into COCKPIT_DB"
+    )
+
+    b = sub.add_parser(
+        "backup",
+        help="a consistent snapshot of COCKPIT_DB (either engine) into a new DuckDB file only you may read "
+        "(mode 0600); never overwrites a file",
+    )
+    b.set_defaults(run=_backup)
+    b.add_argument("file", type=Path)
+    r = sub.add_parser(
+        "restore",
+        help="put a backup's rows into COCKPIT_DB, all or nothing, counts printed and checked; a database that "
+        "holds rows is replaced only with --replace (on PostgreSQL, run as the tables' owner)",
+    )
+    r.set_defaults(run=_restore)
+    r.add_argument("file", type=Path)
+    r.add_argument(
+        "--replace", action="store_true", help="remove every row COCKPIT_DB holds, in the same step"
     )
     return p
 
@@ -318,6 +336,43 @@ def _copy(args: argparse.Namespace) -> int:
     print(f"copied {sum(counts.values()):,} rows in {len(counts)} tables from {masked(source.location)} "
           f"to {masked(target.location)} in {time.perf_counter() - started:.1f} s; "
           "the counts are equal on both sides")  # fmt: skip
+    return 0
+
+
+def _counted(counts: dict[str, int]) -> None:
+    for table, rows in counts.items():
+        print(f"{table:<18} {rows:>10,}")
+
+
+def _backup(args: argparse.Namespace) -> int:
+    source = _open()
+    started = time.perf_counter()
+    counts = backup_cockpit(source, args.file)
+    _counted(counts)
+    print(f"backed up {sum(counts.values()):,} rows in {len(counts)} tables from {masked(source.location)} to "
+          f"{args.file} (readable only by you) in {time.perf_counter() - started:.1f} s; the counts are equal "
+          "on both sides")  # fmt: skip
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    location = database_location()
+    with opened_backup(args.file) as backup:
+        started = time.perf_counter()
+        try:
+            where, counts = restore_cockpit(backup, location, args.replace, wait=settings().wait)
+        except TargetNotEmpty as exc:
+            raise InvalidInput([f"restore: {masked(location)} already holds {exc.rows:,} rows. Add --replace to "
+                                "replace them all with the backup's"]) from None  # fmt: skip
+        except Exception as exc:
+            if getattr(exc, "sqlstate", None) != "42501":  # insufficient privilege: not the tables' owner
+                raise
+            raise InvalidInput(["restore: only the tables' owner may replace every row (history and members "
+                                "included): run it with COCKPIT_DB set to the owner's login"]) from None  # fmt: skip
+    _counted(counts)
+    print(f"restored {sum(counts.values()):,} rows in {len(counts)} tables from {args.file} into {masked(where)} "
+          f"in {time.perf_counter() - started:.1f} s; the counts are equal on both sides"
+          + ("; running app servers show the restored deals at their next refresh" if "://" in where else ""))  # fmt: skip
     return 0
 
 

@@ -3,6 +3,13 @@ every table, all or nothing, and the counts checked equal on both sides before t
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 from .engine import Engine, refresh_totals
 from .errors import DatabaseProblem
 
@@ -21,6 +28,7 @@ class TargetNotEmpty(DatabaseProblem):
     """The copy goes into an empty cockpit only: it never merges two."""
 
     def __init__(self, target: Engine, rows: int):
+        self.rows = rows
         super().__init__(
             target.location,
             target.location,
@@ -34,13 +42,18 @@ def table_counts(store: Engine) -> dict[str, int]:
     return {t: int(cur.scalar(f"SELECT count(*) FROM {t}")) for t in TABLES}
 
 
-def copy_cockpit(source: Engine, target: Engine) -> dict[str, int]:
+def copy_cockpit(source: Engine, target: Engine, replace: bool = False) -> dict[str, int]:
     """Copy every row of `source` into the empty `target` in one transaction; returns rows per table.
-    The source is read as one snapshot; the target's counts are compared with it before the commit."""
+    The source is read as one snapshot; the target's counts are compared with it before the commit.
+    With `replace`, the target's rows are removed first in the same transaction (a restore): it holds the
+    source's rows and nothing else, or, if anything fails, exactly what it held before."""
     with target.transaction() as out:
         present = sum(int(out.scalar(f"SELECT count(*) FROM {t}")) for t in TABLES)
-        if present:
+        if present and not replace:
             raise TargetNotEmpty(target, present)
+        if present:  # (PostgreSQL only: a DuckDB file is restored by replacing the file, see restore_cockpit)
+            for table in (*DERIVED, *reversed(TABLES)):  # children before the parents they name
+                out.execute(f"DELETE FROM {table}")
         with source.transaction() as src:
             src.snapshot()
             counts = {}
@@ -55,3 +68,96 @@ def copy_cockpit(source: Engine, target: Engine) -> dict[str, int]:
             differ = ", ".join(f"{t} {counts[t]} → {copied[t]}" for t in TABLES if copied[t] != counts[t])
             raise RuntimeError(f"The copy did not match the source ({differ}); nothing was copied.")
     return counts
+
+
+def backup_cockpit(source: Engine, path: Path) -> dict[str, int]:
+    """A consistent snapshot of `source` into a new DuckDB file only its owner may read (0600). An existing
+    file is never overwritten; if the backup fails, the file it started is removed."""
+    from ..models import InvalidInput
+
+    for taken in (path, path.with_name(path.name + ".wal")):
+        if taken.exists():
+            raise InvalidInput(
+                [f"Backup file: {taken} already exists; name a new file (a backup never overwrites one)"]
+            )
+    if not path.parent.is_dir():
+        raise InvalidInput([f"Backup file: the folder {path.parent} does not exist"])
+    from . import Store
+
+    mask = os.umask(0o077)  # the file and its write-ahead log are made private from their first byte
+    try:
+        target = Store.open(path)
+    finally:
+        os.umask(mask)
+    try:
+        counts = copy_cockpit(source, target)
+    except BaseException:
+        target.close()
+        for made in (path, path.with_name(path.name + ".wal")):
+            made.unlink(missing_ok=True)
+        raise
+    target.close()
+    path.chmod(0o600)
+    return counts
+
+
+@contextmanager
+def opened_backup(path: Path) -> Iterator[Engine]:
+    """A backup file opened for reading without changing it: a private copy is opened (and brought to this
+    version's schema, for a backup an earlier version took), never the file itself."""
+    from ..models import InvalidInput
+    from . import Store
+
+    if not path.is_file():
+        raise InvalidInput([f"Backup file: there is no file at {path}"])
+    with tempfile.TemporaryDirectory(prefix="cockpit-restore-") as folder:
+        copy = Path(folder) / "backup.duckdb"
+        shutil.copyfile(path, copy)
+        store = Store.open(copy)
+        try:
+            yield store
+        finally:
+            store.close()
+
+
+def restore_cockpit(
+    backup: Engine, location: str, replace: bool, wait: float = 0.0
+) -> tuple[str, dict[str, int]]:
+    """Put the backup's rows into the database at `location`, all or nothing; a database holding rows only
+    with `replace`. Returns where it went (shown) and rows per table, counted equal on both sides.
+
+    PostgreSQL: one transaction removes every row and copies the backup's (the tables' owner only).
+    DuckDB: the backup is copied into a new file beside the database, which then takes its place in one
+    rename (DuckDB checks a foreign key against rows deleted earlier in the same transaction, so it cannot
+    empty its tables and refill them in one)."""
+    from . import Store
+    from .backends import is_postgres
+
+    if is_postgres(location):
+        target = Store.open(location)
+        try:
+            return target.location, copy_cockpit(backup, target, replace=replace)
+        finally:
+            target.close()
+    path = Path(location)
+    current = Store.open(path, wait=wait)  # another program holding it: busy, and nothing is touched
+    try:
+        present = sum(int(current.cursor().scalar(f"SELECT count(*) FROM {t}")) for t in TABLES)
+        if present and not replace:
+            raise TargetNotEmpty(current, present)
+    finally:
+        current.close()
+    fresh = path.with_name(path.name + ".restoring")
+    for leftover in (fresh, fresh.with_name(fresh.name + ".wal")):
+        leftover.unlink(missing_ok=True)  # a restore cut short before: its own file, never the database
+    target = Store.open(fresh)
+    try:
+        counts = copy_cockpit(backup, target)
+    except BaseException:
+        target.close()
+        fresh.unlink(missing_ok=True)
+        raise
+    target.close()
+    fresh.chmod(path.stat().st_mode & 0o777)
+    os.replace(fresh, path)
+    return str(path), counts
