@@ -236,3 +236,25 @@ def meso_value_chart(values: pd.DataFrame) -> alt.LayerChart:
     )
     labels = base.mark_text(dy=-16, fontWeight="bold").encode(text="bundle:N")
     return alt.layer(points, labels).properties(height=300)
+
+
+def captured_against_one_way_chart(outcomes: pd.DataFrame) -> alt.Chart:
+    """Each reviewed deal: the share of its lines given one-way against the range it captured, coloured by
+    outcome (a frame of `review.outcomes_frame`; deals without a captured range are left out)."""
+    from .models import word
+
+    data = outcomes.dropna(subset=["captured"]).assign(
+        outcome_word=lambda f: f["outcome"].map(word), one_way=lambda f: f["one_way_share"].fillna(0)
+    )
+    return (
+        alt.Chart(data, title="Range captured against one-way giving")
+        .mark_circle(size=220, opacity=0.85)
+        .encode(
+            x=alt.X("one_way:Q", title="Share of lines given one-way", axis=alt.Axis(format="%")),
+            y=alt.Y("captured:Q", title="Range captured (floor 0 %, target 100 %)", axis=alt.Axis(format="%")),
+            color=alt.Color("outcome_word:N", title="Outcome"),
+            tooltip=[alt.Tooltip("name:N", title="Deal"), alt.Tooltip("captured:Q", format=".0%", title="Captured"),
+                     alt.Tooltip("one_way:Q", format=".0%", title="One-way"),
+                     alt.Tooltip("moved_after_final:Q", title="Moves after a final offer")],
+        )
+    )  # fmt: skip

@@ -61,6 +61,46 @@ def overall_captured(results: Sequence[IssueResult]) -> float | None:
     return sum(c * w for c, w in counted) / sum(w for _, w in counted)
 
 
+CAPTURED_WELL = 0.5  # half the way from the floor to the target, or more: a good outcome
+
+
+def captured_colour(captured: float | None) -> str | None:
+    """How the range captured reads: green from half the way to the target, orange between the floor and
+    there, red below the floor (a deal closed past its reservation point); no colour without a figure."""
+    if captured is None:
+        return None
+    return "green" if captured >= CAPTURED_WELL else "orange" if captured >= 0 else "red"
+
+
+@dataclass(frozen=True)
+class OutcomeFigures:
+    """What the reviewed deals say, for the Outcomes screen's figures."""
+
+    captured_median: float | None
+    reviewed: int
+    signed: int
+    real_deadlines: int
+    judged_deadlines: int
+    health_mean: float | None
+    moves_after_final: int
+
+
+def outcome_figures(shown: pd.DataFrame) -> OutcomeFigures:
+    """The figures of the reviewed deals in `shown` (a frame of `outcomes_frame`)."""
+    captured = shown["captured"].dropna()
+    judged = shown["deadline_verdict"].dropna()
+    health = shown["relationship_health"].dropna()
+    return OutcomeFigures(
+        captured_median=float(captured.median()) if len(captured) else None,
+        reviewed=len(shown),
+        signed=int((shown["outcome"] == "signed").sum()),
+        real_deadlines=int((judged == "real").sum()),
+        judged_deadlines=len(judged),
+        health_mean=float(health.mean()) if len(health) else None,
+        moves_after_final=int(shown["moved_after_final"].sum()),
+    )
+
+
 def direction_word(issue: Issue) -> str:
     return "floor" if issue.direction is Direction.floor else "ceiling"
 

@@ -1,13 +1,13 @@
 """Outcomes: for leaders, what the reviews of closed deals say — range captured against one-way giving and
 moves after a final offer, which standards persuade, which deadlines were real, relationship health."""
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 from core import ui
+from core.charts import captured_against_one_way_chart
 from core.models import word
-from core.review import filter_outcomes, outcomes_frame
+from core.review import filter_outcomes, outcome_figures, outcomes_frame
 
 store, deal_id = ui.page_start("Outcomes")
 st.subheader("Outcomes · what the reviewed deals teach", anchor=False)
@@ -29,35 +29,22 @@ if shown.empty:
     st.info("No reviewed deal matches these filters.")
     st.stop()
 
-captured = shown["captured"].dropna()
+figures = outcome_figures(shown)
 big, *m = st.columns([2, 1, 1, 1])
 with big:
     ui.big_number(
-        "Range captured, median of reviewed deals", f"{captured.median():.0%}" if len(captured) else "—",
-        f"{len(shown)} reviewed deals · {int((shown['outcome'] == 'signed').sum())} signed",
-    )  # fmt: skip
-real = shown["deadline_verdict"].dropna()
-m[0].metric("Deadlines backed by a real constraint", f"{int((real == 'real').sum())} of {len(real)}")
-m[1].metric("Relationship health, mean", f"{shown['relationship_health'].dropna().mean():.1f} of 5"
-            if shown["relationship_health"].notna().any() else "—")  # fmt: skip
-m[2].metric("Moves after a final offer", int(shown["moved_after_final"].sum()))
-
-chart_data = shown.dropna(subset=["captured"]).assign(
-    outcome_word=lambda f: f["outcome"].map(word), one_way=lambda f: f["one_way_share"].fillna(0)
+        "Range captured, median of reviewed deals",
+        "—" if figures.captured_median is None else f"{figures.captured_median:.0%}",
+        f"{figures.reviewed} reviewed deals · {figures.signed} signed",
+    )
+m[0].metric(
+    "Deadlines backed by a real constraint", f"{figures.real_deadlines} of {figures.judged_deadlines}"
 )
-st.altair_chart(
-    alt.Chart(chart_data, title="Range captured against one-way giving")
-    .mark_circle(size=220, opacity=0.85)
-    .encode(
-        x=alt.X("one_way:Q", title="Share of lines given one-way", axis=alt.Axis(format="%")),
-        y=alt.Y("captured:Q", title="Range captured (floor 0 %, target 100 %)", axis=alt.Axis(format="%")),
-        color=alt.Color("outcome_word:N", title="Outcome"),
-        tooltip=[alt.Tooltip("name:N", title="Deal"), alt.Tooltip("captured:Q", format=".0%", title="Captured"),
-                 alt.Tooltip("one_way:Q", format=".0%", title="One-way"),
-                 alt.Tooltip("moved_after_final:Q", title="Moves after a final offer")],
-    ),
-    width="stretch",
-)  # fmt: skip
+m[1].metric(
+    "Relationship health, mean", "—" if figures.health_mean is None else f"{figures.health_mean:.1f} of 5"
+)
+m[2].metric("Moves after a final offer", figures.moves_after_final)
+st.altair_chart(captured_against_one_way_chart(shown), width="stretch")
 
 usage = store.library_usage()
 library = {i.id: i for i in store.list_library()}

@@ -9,7 +9,7 @@ from core.formatting import fmt_amount
 from core.leverage import index_history
 from core.models import IMPROVEMENTS, DeadlineVerdict, Outcome, Review, read_amounts, validate, word
 from core.moves import load_playbook
-from core.review import direction_word, issue_results, overall_captured
+from core.review import captured_colour, direction_word, issue_results, overall_captured
 
 store, deal, counterparty = ui.deal_page("Review")
 deal_id = deal.id
@@ -35,13 +35,7 @@ with big:
         "—" if captured is None else f"{captured:.0%}",
         f"gave {ui.money(log.gives, cur)} · got {ui.money(log.gets, cur)} · balance "
         f"{ui.signed_money(log.balance, cur)} from the log",
-        color=None
-        if captured is None
-        else "green"
-        if captured >= 0.5
-        else "orange"
-        if captured >= 0
-        else "red",
+        color=captured_colour(captured),
     )
 with side:
     m = st.columns(3)

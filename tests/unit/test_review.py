@@ -7,7 +7,14 @@ import pytest
 from core.demo import library_items
 from core.library import is_stale, tradeable_suggestions
 from core.models import InvalidInput, Issue, LibraryItem, Review
-from core.review import issue_results, outcomes_frame, overall_captured, range_captured
+from core.review import (
+    captured_colour,
+    issue_results,
+    outcome_figures,
+    outcomes_frame,
+    overall_captured,
+    range_captured,
+)
 from core.store import NotAllowed
 
 PRICE = Issue(id=1, name="Unit price", direction="ceiling", target=8.4, reservation=8.8, priority=5)
@@ -105,6 +112,26 @@ def test_the_leaders_view_reads_the_curated_reviews(demo_store):
     # Kessler by hand: price 8.55 (0.625, priority 5), warranty 36 (1.0, 3), volume 60 (1.0, 4), terms 60 (0.0, 2)
     assert frame.loc[4, "captured"] == pytest.approx((0.625 * 5 + 1.0 * 3 + 1.0 * 4 + 0.0 * 2) / 14)
     assert frame.loc[11, "outcome"] == "paused"
+
+
+@pytest.mark.parametrize(
+    ("captured", "colour"),
+    [(None, None), (1.2, "green"), (0.5, "green"), (0.49, "orange"), (0.0, "orange"), (-0.01, "red")],
+)
+def test_the_range_captured_reads_green_from_half_way_orange_above_the_floor_red_below(captured, colour):
+    assert captured_colour(captured) == colour
+
+
+def test_the_outcome_figures_of_the_curated_reviews_by_hand(demo_store):
+    frame = outcomes_frame(demo_store.reviewed_deals())
+    figures = outcome_figures(frame)
+    assert figures.reviewed == len(frame) and figures.signed == int((frame["outcome"] == "signed").sum())
+    assert figures.captured_median == pytest.approx(frame["captured"].dropna().median())
+    assert (figures.real_deadlines, figures.judged_deadlines) == (
+        int((frame["deadline_verdict"] == "real").sum()), int(frame["deadline_verdict"].notna().sum()))  # fmt: skip
+    assert figures.health_mean == pytest.approx(frame["relationship_health"].dropna().mean())
+    empty = outcome_figures(frame.iloc[0:0])
+    assert (empty.captured_median, empty.health_mean, empty.reviewed) == (None, None, 0)
 
 
 TODAY = date(2026, 11, 26)
