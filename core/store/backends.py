@@ -212,11 +212,12 @@ _HEADER_BYTES = 3 * 4096  # DuckDB's file header and its two database headers, b
 
 
 def _check_whole(conn: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """A file shorter than the blocks its header counts was cut short (a full disk, a failed copy): refuse
-    it at once, not at the first read that happens to reach a missing block, maybe mid-meeting."""
+    """A file too short for the blocks its header says are in use was cut short (a full disk, a failed
+    copy): refuse it at once, not at the first read that happens to reach a missing block, maybe
+    mid-meeting. (Free blocks at the end are not counted: DuckDB may leave them out of the file.)"""
     try:
         blocks, block_size = conn.execute(
-            "SELECT total_blocks, block_size FROM pragma_database_size()"
+            "SELECT used_blocks, block_size FROM pragma_database_size()"
         ).fetchone()
         needed = _HEADER_BYTES + int(blocks) * int(block_size)
         held = path.stat().st_size
@@ -226,7 +227,7 @@ def _check_whole(conn: duckdb.DuckDBPyConnection, path: Path) -> None:
     if held < needed:
         conn.close()
         raise damaged(
-            path, RuntimeError(f"cut short: its header counts {needed:,} bytes, the file holds {held:,}")
+            path, RuntimeError(f"cut short: its blocks in use need {needed:,} bytes, the file holds {held:,}")
         )
 
 
