@@ -1,4 +1,5 @@
-"""The deal’s preparation: evidence pack, alternatives (the best is the BATNA), issues and priorities."""
+"""The deal’s preparation: evidence pack, alternatives (which is the BATNA is core/batna.py's to rank),
+issues and priorities."""
 
 from __future__ import annotations
 
@@ -79,7 +80,8 @@ class Preparation(Members):
 
     @reads_deal
     def list_alternatives(self, deal_id: int) -> list[Alternative]:
-        """The deal's walk-away alternatives, best first: the first is the BATNA."""
+        """The deal's walk-away alternatives in the order they were entered; `batna.best_alternative` says
+        which is the BATNA (by what each would cost or earn, the deal's side deciding)."""
         return self._list_children(Alternative, deal_id)
 
     @reads_deal
