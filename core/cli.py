@@ -6,6 +6,7 @@ Every failure a user can cause prints one plain sentence on stderr and exits non
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -18,7 +19,7 @@ from .csvio import check_size, frame_to_csv, parse_concessions
 from .dealfiles import read_deal_file
 from .errors import CockpitError
 from .models import InvalidInput
-from .settings import settings
+from .settings import PROJECT_ROOT, settings
 from .store import (
     DatabaseBusy,
     DatabaseProblem,
@@ -147,6 +148,23 @@ def _parser() -> argparse.ArgumentParser:
     where.add_argument(
         "--from", dest="source", metavar="FILE_OR_URL", help="copy this database into COCKPIT_DB"
     )
+
+    sv = sub.add_parser(
+        "serve",
+        help="run the app with production settings (headless, no file watcher, no error details in the browser): "
+        "the one command a systemd unit or a container runs. It checks the database (and sign-in, with "
+        "--secrets) first and does not start when something is wrong",
+    )
+    sv.set_defaults(run=_serve)
+    sv.add_argument("--address", default=None,
+                    help="the address to listen on (COCKPIT_ADDRESS; default 127.0.0.1). Anything but loopback "
+                    "needs --secrets: local mode has no sign-in")  # fmt: skip
+    sv.add_argument("--port", type=int, default=None, help="the port (COCKPIT_PORT; default 8501)")
+    sv.add_argument("--secrets", type=Path, default=None, metavar="FILE",
+                    help="team mode: the secrets file with [auth] (COCKPIT_SECRETS)")  # fmt: skip
+    sv.add_argument("--allowed-host", action="append", default=[], metavar="HOST",
+                    help="a host name the browser uses to reach the cockpit (behind a proxy: its public name); "
+                    "repeat for several (COCKPIT_ALLOWED_HOSTS, space-separated)")  # fmt: skip
 
     b = sub.add_parser(
         "backup",
@@ -337,6 +355,55 @@ def _copy(args: argparse.Namespace) -> int:
           f"to {masked(target.location)} in {time.perf_counter() - started:.1f} s; "
           "the counts are equal on both sides")  # fmt: skip
     return 0
+
+
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+
+
+def serve_command(args: argparse.Namespace) -> list[str]:
+    """The `streamlit run` command line `cockpit serve` runs, or InvalidInput naming what is wrong."""
+    config = settings()
+    address = args.address if args.address is not None else config.address
+    port = args.port if args.port is not None else config.port
+    secrets = args.secrets or config.secrets
+    if not 1 <= port <= 65535:
+        raise InvalidInput([f"--port: {port} is not a port (1 to 65535)"])
+    if secrets is None and address.strip("[]") not in LOOPBACK_NAMES:
+        raise InvalidInput([f"--address: {address} would serve every deal without sign-in to other computers; local "
+                            "mode listens on 127.0.0.1 only. For a team, give --secrets FILE with an [auth] section"])  # fmt: skip
+    hosts = [*LOOPBACK_NAMES, *config.allowed_hosts, *args.allowed_host]
+    command = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
+               "--server.address", address, "--server.port", str(port), "--server.headless", "true",
+               "--server.fileWatcherType", "none", "--server.runOnSave", "false", "--client.showErrorDetails", "none",
+               "--client.toolbarMode", "viewer", "--browser.gatherUsageStats", "false"]  # fmt: skip
+    for host in dict.fromkeys(hosts):
+        command += ["--server.allowedHosts", host]
+    if secrets is not None:
+        command += ["--secrets.files", str(secrets.resolve())]
+    return command
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .health import check, sign_in_problem
+    from .store.backends import is_postgres
+
+    command = serve_command(args)
+    secrets = args.secrets or settings().secrets
+    location = database_location()
+    # Fail closed: a database that does not answer or is not current, or sign-in that is not configured,
+    # stops here, not at a visitor's first page. (A DuckDB file not made yet is made at the first page.)
+    if is_postgres(location) or Path(location).exists():
+        problem = None if (health := check(location, secrets)).ok else health.said
+    else:
+        problem = secrets and (said := sign_in_problem(secrets)) and f"Sign-in is not configured: {said}."
+    if problem:
+        _say(f"not started: {problem}")
+        return EXIT_INVALID
+    print(f"serving the cockpit on http://{command[command.index('--server.address') + 1]}:"
+          f"{command[command.index('--server.port') + 1]} ({'team mode' if secrets else 'local mode'})", flush=True)  # fmt: skip
+    os.chdir(PROJECT_ROOT)  # Streamlit reads .streamlit/config.toml from the folder it runs in
+    os.execv(command[0], command)
+    return 0  # not reached: the process is now the server
 
 
 def _counted(counts: dict[str, int]) -> None:

@@ -10,6 +10,10 @@ the variable named, when the setting is used.
 | COCKPIT_DEMO | 0: a new, empty database stays empty (else the curated demo fills it at first start) |
 | COCKPIT_DECIMAL_COMMA | 1: the organisation writes 15.000,50 (the Library, the Pipeline, a new deal's default) |
 | COCKPIT_TRUSTED_ISSUERS | sign-in issuers whose addresses count as verified (Microsoft Entra ID), space- or comma-separated |
+| COCKPIT_ADDRESS | where `cockpit serve` listens (default 127.0.0.1; anything else needs a secrets file) |
+| COCKPIT_PORT | the port `cockpit serve` listens on (default 8501) |
+| COCKPIT_SECRETS | `cockpit serve`'s secrets file with [auth]: team mode |
+| COCKPIT_ALLOWED_HOSTS | host names the browser may use to reach `cockpit serve` besides loopback, space-separated |
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = PROJECT_ROOT / "data" / "cockpit.duckdb"
 VARIABLES = ("COCKPIT_DB", "COCKPIT_USER", "COCKPIT_WAIT", "COCKPIT_DEMO", "COCKPIT_DECIMAL_COMMA",
-             "COCKPIT_TRUSTED_ISSUERS")  # fmt: skip
+             "COCKPIT_TRUSTED_ISSUERS", "COCKPIT_ADDRESS", "COCKPIT_PORT", "COCKPIT_SECRETS", "COCKPIT_ALLOWED_HOSTS")  # fmt: skip
 WAIT_DEFAULT = 10.0  # seconds a command waits for a busy database before it gives up
 WAIT_MAX = 3600.0  # an hour: longer is a mistake, not a plan
 _YES, _NO = ("1", "yes", "true", "on"), ("", "0", "no", "false", "off")
@@ -37,8 +41,22 @@ class Settings:
     user: str
     demo: bool
     trusted_issuers: frozenset[str]
+    address: str
+    secrets: Path | None
+    allowed_hosts: tuple[str, ...]
     _wait: str
     _decimal_comma: str
+    _port: str
+
+    @property
+    def port(self) -> int:
+        """COCKPIT_PORT as a whole number, 8501 when unset."""
+        try:
+            return int(self._port.strip() or "8501")
+        except ValueError:
+            from .models import InvalidInput  # (models read settings: imported when needed)
+
+            raise InvalidInput([f"COCKPIT_PORT: {self._port!r} is not a port (1 to 65535)"]) from None
 
     @property
     def wait(self) -> float:
@@ -76,8 +94,12 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
 
 @functools.lru_cache(maxsize=8)  # read once per environment: a test that changes one gets its own
 def _read(values: tuple[str | None, ...]) -> Settings:
-    db, user, wait, demo, decimal_comma, issuers = values
+    db, user, wait, demo, decimal_comma, issuers, address, port, secrets, hosts = values
     return Settings(
+        address=(address or "").strip() or "127.0.0.1",
+        secrets=Path(secrets) if (secrets or "").strip() else None,
+        allowed_hosts=tuple((hosts or "").split()),
+        _port=port or "",
         database=db or str(DEFAULT_DB),
         user=user or getpass.getuser(),
         demo=(demo or "1").strip() != "0",

@@ -35,3 +35,25 @@ def test_make_run_listens_on_127_0_0_1_only(tmp_path):
     finally:
         os.killpg(make.pid, signal.SIGTERM)
         make.wait(15)
+
+
+def test_cockpit_serve_started_from_another_folder_serves_on_loopback_with_production_settings(tmp_path):
+    # What a systemd unit runs: the console script, from a folder that is not the checkout.
+    port = free_port()
+    env = {**os.environ, "COCKPIT_DB": str(tmp_path / "served.duckdb"), "COCKPIT_PORT": str(port)}
+    with (tmp_path / "serve.log").open("w") as log:
+        served = subprocess.Popen([str(ROOT / ".venv" / "bin" / "cockpit"), "serve"], cwd=tmp_path, env=env,
+                                  stdout=log, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+    try:
+        wait_until_healthy(f"http://127.0.0.1:{port}", served, tmp_path / "serve.log", seconds=90)
+        assert listening_addresses(port) == {"0100007F"}
+        arguments = Path(f"/proc/{served.pid}/cmdline").read_bytes().split(b"\0")
+        assert (
+            b"streamlit" in arguments
+            and arguments[arguments.index(b"--server.fileWatcherType") + 1] == b"none"
+        )
+        assert arguments[arguments.index(b"--client.showErrorDetails") + 1] == b"none"
+    finally:
+        os.killpg(served.pid, signal.SIGTERM)
+        served.wait(15)
+    assert "serving the cockpit on http://127.0.0.1" in (tmp_path / "serve.log").read_text()
