@@ -37,6 +37,62 @@ def test_every_public_store_method_checks_the_acting_person():
     assert unguarded == []
 
 
+# Every use case the store offers and the check it must make, written out: a method that gains, loses or
+# changes its check (a write marked as a read, a list marked open) fails here, not only one with none.
+# `decide_approval` and `set_mandate` read the deal, then check the role that may decide or move the
+# mandate themselves (tests/unit/test_approvals.py and the mandate tests below).
+USE_CASES = {
+    # works deal
+    "add_assessment": "works deal", "add_concession": "works deal", "add_meso_pick": "works deal",
+    "advance_stage": "works deal", "clear_signal": "works deal", "import_concessions": "works deal",
+    "link_library_item": "works deal", "observe_signal": "works deal", "remove_concession": "works deal",
+    "replace_alternatives": "works deal", "replace_evidence": "works deal", "replace_issues": "works deal",
+    "replace_meso_round": "works deal", "restore_concession": "works deal", "save_anchor": "works deal",
+    "save_evidence_to_library": "works deal", "save_review": "works deal",
+    "set_their_priorities": "works deal", "update_concessions": "works deal", "update_deal": "works deal",
+    "use_library_item": "works deal", "write_round_note": "works deal",
+    # contributes
+    "add_library_items": "contributes", "remove_library_item": "contributes",
+    # manages
+    "add_member": "manages", "bulk_insert": "manages", "grant": "manages", "list_members": "manages",
+    "next_ids": "manages", "remove_member": "manages", "share_deal": "manages", "table_counts": "manages",
+    "unshare_deal": "manages",
+    # filtered
+    "approval_queue": "filtered", "concession_log": "filtered", "library_usage": "filtered",
+    "list_counterparties": "filtered", "list_deals": "filtered", "overrun_lines": "filtered",
+    "pipeline": "filtered", "power_edges": "filtered", "reviewed_deals": "filtered",
+    "team_history": "filtered", "visible_deal_ids": "filtered",
+    # open
+    "claim_first_admin": "open", "has_members": "open", "is_empty": "open", "list_library": "open",
+    "member": "open", "sign_in": "open",
+    # reads deal
+    "concession_frame": "reads deal", "deal_people": "reads deal", "decide_approval": "reads deal",
+    "export_deal": "reads deal", "get_deal": "reads deal", "get_review": "reads deal",
+    "issue_ids": "reads deal", "list_alternatives": "reads deal", "list_anchors": "reads deal",
+    "list_approvals": "reads deal", "list_assessments": "reads deal", "list_concessions": "reads deal",
+    "list_events": "reads deal", "list_evidence": "reads deal", "list_issues": "reads deal",
+    "list_meso_bundles": "reads deal", "list_meso_picks": "reads deal",
+    "list_removed_concessions": "reads deal", "live_concession": "reads deal", "log_totals": "reads deal",
+    "logged_it": "reads deal", "may_change": "reads deal", "may_decide": "reads deal",
+    "observed_signals": "reads deal", "round_notes": "reads deal", "set_mandate": "reads deal",
+    # reads counterparty
+    "counterparty_deals": "reads counterparty", "get_counterparty": "reads counterparty",
+    "latest_assessments": "reads counterparty", "list_stakeholders": "reads counterparty",
+    # creates deal
+    "create_deal": "creates deal", "import_deal": "creates deal", "import_deals": "creates deal",
+    # works counterparty
+    "replace_stakeholders": "works counterparty", "update_counterparty": "works counterparty",
+}  # fmt: skip
+
+
+def test_each_use_case_makes_exactly_the_check_written_for_it():
+    marked = {
+        name: getattr(member, GUARD) for name, member in inspect.getmembers(Store, callable)
+        if not name.startswith("_") and name not in PLUMBING
+    }  # fmt: skip
+    assert marked == USE_CASES
+
+
 @pytest.mark.parametrize(
     ("person", "deals"),
     [
