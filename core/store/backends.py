@@ -559,7 +559,7 @@ class PostgresBackend:
                     f"The shared deal database {{file}} refused the cockpit ({_first_line(exc)}); check "
                     "COCKPIT_DB's user, password and database name.",
                 ) from None  # fmt: skip
-            raise DatabaseUnreachable(masked(self.location), self.shown) from None
+            raise DatabaseUnreachable(masked(self.location), self.shown, _first_line(exc)) from None
         # Sums of integers come back as numeric; the store reads numbers as floats, as from DuckDB.
         conn.adapters.register_loader("numeric", FloatLoader)
         return conn
@@ -582,7 +582,7 @@ class PostgresBackend:
         except BaseException as exc:
             if _unreachable(exc):
                 conn.close()
-                raise DatabaseUnreachable(masked(self.location), self.shown) from None
+                raise DatabaseUnreachable(masked(self.location), self.shown, _first_line(exc)) from None
             raise
         finally:
             if not conn.closed and not conn.broken:

@@ -57,9 +57,11 @@ class DatabaseUnusable(DatabaseProblem):
 
 
 class DatabaseUnreachable(DatabaseProblem):
-    """The PostgreSQL server does not answer (stopped, restarting, or the network is down)."""
+    """The PostgreSQL server does not answer (stopped, restarting, or the network is down). `reason` is the
+    driver's own first line (for the operator's log, masked), never shown to a visitor."""
 
-    def __init__(self, full: str, short: str):
+    def __init__(self, full: str, short: str, reason: str = ""):
+        self.reason = masked(reason)
         super().__init__(
             full,
             short,

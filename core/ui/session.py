@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from .. import privacy
+from .. import oplog, privacy
 from ..access import Person, may_manage_members
 from ..approvals import to_decide
 from ..formatting import (
@@ -67,10 +67,12 @@ def get_store() -> Store:
         store.revision  # noqa: B018 (on PostgreSQL one tiny query: is the server there?)
         return store
     except DatabaseUnreachable as exc:
+        oplog.failure("database_unreachable", str(exc), cause=exc.reason)
         st.error(md(exc.shown()), icon=":material/cloud_off:")
         _retry_until_back()
         st.stop()
     except DatabaseProblem as exc:  # busy, or not a cockpit database: one sentence, the file's name only
+        oplog.failure("database_unusable", str(exc))
         st.error(md(exc.shown()), icon=":material/database:")
         st.stop()
 
@@ -241,6 +243,7 @@ def page_start(screen: str | None = None) -> tuple[Store, int | None]:
         refuse_beyond_this_computer()
     shared = get_store()
     person = acting_person(shared)
+    st.session_state["_acting_email"] = person.email  # for the operator's log of a refused save
     store = shared.acting_as(person)
     st.sidebar.title("Deal Cockpit")
     navigation = st.sidebar.container()  # drawn first, filled once the deal is known
@@ -469,15 +472,22 @@ def show_problems(exc: Exception) -> None:
     st.error("Nothing was saved:\n\n" + "\n".join(f"- {md(p)}" for p in problems))
 
 
+def _acting_email() -> str:
+    return st.session_state.get("_acting_email", "")
+
+
 def attempt(action: Callable[[], Any], success: str | Callable[[Any], str]) -> bool:
     """Run a save; on bad input show what is wrong (nothing was written), else flash and rerun.
     `success` is the confirmation, or makes it from what the action returned."""
     try:
         result = action()
     except (InvalidInput, NotFound, NotAllowed) as exc:
+        oplog.failure("input_refused", str(exc), person=_acting_email())
         show_problems(exc)
         return False
     except DatabaseProblem as exc:  # the server stopped mid-save: nothing was written, say so and why
+        oplog.failure("database_unreachable" if isinstance(exc, DatabaseUnreachable) else "database_unusable",
+                      f"Nothing was saved: {exc}", cause=getattr(exc, "reason", ""))  # fmt: skip
         st.error(f"Nothing was saved: {md(exc.shown())}", icon=":material/cloud_off:")
         return False
     except Conflict as exc:  # someone else saved first: show theirs, keep the message for the rerun

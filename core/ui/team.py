@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from .. import oplog
 from ..access import (
     ROLE_MEANS,
     Person,
@@ -47,8 +48,10 @@ def acting_person(store: Store) -> Person:
         identity = signed_in_identity(_claims(), trusted_issuers())
         member = store.sign_in(identity)
     except (ValueError, CockpitError) as exc:  # an identity refused, or no longer a member
+        oplog.failure("sign_in_refused", str(exc), issuer=_claims().get("iss"))
         _refused_page(md(str(exc)))
     if member is None:
+        oplog.failure("not_a_member", "Signed in, but not a member of this cockpit.", email=identity.email)
         _refused_page(f"You are signed in, but not a member of this cockpit yet. Ask an admin to add you "
                       f"({md(identity.email)}).")  # fmt: skip
     return Person(member.email, member.role)

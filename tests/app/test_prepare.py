@@ -295,3 +295,14 @@ def test_the_alternatives_table_writes_money_the_deals_way_and_a_rate_per_unit_w
         "Alternative"
     )
     assert table.loc["Split volume with two smaller carriers", "Money"] == "3.450.000"
+
+
+def test_a_refused_save_is_one_line_in_the_operators_log_naming_the_field(app, capsys):
+    import json
+
+    at = app()
+    capsys.readouterr()
+    edit_price_floor(at, 130000)
+    records = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith('{"at"')]
+    assert [r["event"] for r in records] == ["input_refused"]
+    assert "Our floor/ceiling: the floor 130,000 is above our target" in records[0]["said"]

@@ -1,6 +1,7 @@
 """The cockpit on a shared PostgreSQL database that stops answering: one plain sentence, no traceback, no
 password, and the screens come back when it answers again."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from tests.postgres import Cluster, free_port
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
-def test_a_database_server_that_is_not_there_is_said_plainly(monkeypatch):
+def test_a_database_server_that_is_not_there_is_said_plainly(monkeypatch, capsys):
     monkeypatch.setenv("COCKPIT_DB", f"postgresql://cockpit:s3cret@127.0.0.1:{free_port()}/cockpit")
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
@@ -19,6 +20,11 @@ def test_a_database_server_that_is_not_there_is_said_plainly(monkeypatch):
     assert "cannot be reached just now" in said and "nothing was lost" in said
     assert "s3cret" not in said and "cockpit:" not in said  # the host and database only
     assert not at.dataframe  # no deal data behind the message
+    # The operator's log has the real cause, as one JSON line, and no password either.
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith('{"at"')]
+    (record,) = [json.loads(line) for line in lines]
+    assert record["event"] == "database_unreachable" and "refused" in record["cause"].lower()
+    assert "s3cret" not in lines[0]
 
 
 @pytest.fixture

@@ -266,3 +266,12 @@ def test_an_admin_removes_an_owner_naming_who_takes_her_deals_over(team, db_path
     next(b for b in at.button if b.label == "Remove member").click().run()
     store = Store.open(db_path)
     assert store.member("ana@example.com") is None and store.deal_people(1) == {"sam@example.com": "owner"}
+
+
+def test_someone_signed_in_who_is_not_a_member_is_one_line_in_the_operators_log(team, capsys):
+    import json
+
+    capsys.readouterr()
+    team("mallory@example.com", deal=1)
+    records = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith('{"at"')]
+    assert [(r["event"], r["email"]) for r in records] == [("not_a_member", "mallory@example.com")]
