@@ -141,7 +141,8 @@ note.caption(
     + " Select a row to open the deal."
 )
 download.download_button(
-    "Download these deals (CSV)", data=lambda: frame_to_csv(export_frame(ordered)),
+    "Download these deals (CSV)",
+    data=ui.recorded(store, f"The pipeline ({len(ordered)} deals, CSV)", None, lambda: frame_to_csv(export_frame(ordered))),
     file_name=f"pipeline-{today}.csv", mime="text/csv", icon=":material/download:", key="pipeline_download",
     on_click="ignore", help="In the table's order, with the same formula-safe writer as the concession log.",
 )  # fmt: skip

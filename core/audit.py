@@ -13,6 +13,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
+import pandas as pd
 from pydantic import BaseModel
 
 from .formatting import fmt_amount
@@ -228,3 +229,16 @@ def values_shareable(kind: str, subject: str, private: bool) -> bool:
     field = subject.rsplit(" · ", 1)[-1] if " · " in subject else None
     model = _KIND_MODELS.get(kind)
     return bool(field and model and field in {field_label(f) for f in public_fields(model)})
+
+
+ACCESS_WORDS = {"signed_in": "Signed in", "downloaded": "Downloaded", "exported": "Exported",
+                "backed_up": "Backed up", "restored": "Restored"}  # fmt: skip
+
+
+def access_log_table(log: pd.DataFrame) -> pd.DataFrame:
+    """The access log (the store's frame) as people read it, on Admin and in its CSV: When, Who, Did, Deal
+    id, Deal, What."""
+    return pd.DataFrame({
+        "When": log["happened_at"], "Who": log["person"], "Did": log["action"].map(ACCESS_WORDS),
+        "Deal id": log["deal_id"], "Deal": log["deal"].fillna(""), "What": log["what"],
+    })  # fmt: skip

@@ -9,12 +9,14 @@ import argparse
 import os
 import sys
 import time
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from . import demo
 from .access import Part, Role
+from .audit import access_log_table
 from .csvio import check_size, frame_to_csv, parse_concessions
 from .dealfiles import read_deal_file
 from .errors import CockpitError
@@ -166,6 +168,15 @@ def _parser() -> argparse.ArgumentParser:
                     help="a host name the browser uses to reach the cockpit (behind a proxy: its public name); "
                     "repeat for several (COCKPIT_ALLOWED_HOSTS, space-separated)")  # fmt: skip
 
+    al = sub.add_parser(
+        "access-log",
+        help="who saw or took what (sign-ins, downloads, exports, backups, restores), newest first, as CSV",
+    )
+    al.set_defaults(run=_access_log)
+    al.add_argument("--person", metavar="EMAIL")
+    al.add_argument("--deal", type=int, metavar="ID")
+    al.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="from this day on (UTC)")
+
     b = sub.add_parser(
         "backup",
         help="a consistent snapshot of COCKPIT_DB (either engine) into a new DuckDB file only you may read "
@@ -264,6 +275,7 @@ def _export_concessions(args: argparse.Namespace) -> int:
         store.get_deal(args.deal)  # an unknown deal is an error, not an empty file
     log = store.concession_log(args.deal)
     data = frame_to_csv(log, decimal_comma=args.decimal_comma)
+    store.record_access("exported", f"Concession log (CSV, {len(log)} lines)", args.deal)
     if args.output:
         args.output.write_bytes(data)
         print(f"wrote {len(log)} concession lines to {args.output}", file=sys.stderr)
@@ -296,7 +308,9 @@ def _deals(args: argparse.Namespace) -> int:
 
 
 def _export_deal(args: argparse.Namespace) -> int:
-    text = _open().export_deal(args.deal).model_dump_json(indent=2) + "\n"
+    store = _open()
+    text = store.export_deal(args.deal).model_dump_json(indent=2) + "\n"
+    store.record_access("exported", "Deal file (JSON)", args.deal)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
         print(f"wrote deal {args.deal} to {args.output}", file=sys.stderr)
@@ -406,6 +420,19 @@ def _serve(args: argparse.Namespace) -> int:
     return 0  # not reached: the process is now the server
 
 
+def _day(text: str) -> datetime:
+    try:
+        return datetime.combine(date.fromisoformat(text), datetime.min.time())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a day written YYYY-MM-DD") from None
+
+
+def _access_log(args: argparse.Namespace) -> int:
+    log = _open().access_log(person=args.person, deal_id=args.deal, since=args.since)
+    sys.stdout.buffer.write(frame_to_csv(access_log_table(log), bom=False))
+    return 0
+
+
 def _counted(counts: dict[str, int]) -> None:
     for table, rows in counts.items():
         print(f"{table:<18} {rows:>10,}")
@@ -415,6 +442,7 @@ def _backup(args: argparse.Namespace) -> int:
     source = _open()
     started = time.perf_counter()
     counts = backup_cockpit(source, args.file)
+    source.record_access("backed_up", f"Backup to {args.file}")
     _counted(counts)
     print(f"backed up {sum(counts.values()):,} rows in {len(counts)} tables from {masked(source.location)} to "
           f"{args.file} (readable only by you) in {time.perf_counter() - started:.1f} s; the counts are equal "
@@ -436,6 +464,9 @@ def _restore(args: argparse.Namespace) -> int:
                 raise
             raise InvalidInput(["restore: only the tables' owner may replace every row (history and members "
                                 "included): run it with COCKPIT_DB set to the owner's login"]) from None  # fmt: skip
+    restored = Store.open(location)
+    restored.record_access("restored", f"Restored from {args.file} ({sum(counts.values()):,} rows)")
+    restored.close()
     _counted(counts)
     print(f"restored {sum(counts.values()):,} rows in {len(counts)} tables from {args.file} into {masked(where)} "
           f"in {time.perf_counter() - started:.1f} s; the counts are equal on both sides"

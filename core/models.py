@@ -610,6 +610,16 @@ class Decision(StrEnum):
     rejected = "rejected"
 
 
+class AccessAction(StrEnum):
+    """What the access log records: who saw or took what, beside the history of what changed."""
+
+    signed_in = "signed_in"
+    downloaded = "downloaded"
+    exported = "exported"
+    backed_up = "backed_up"
+    restored = "restored"
+
+
 class Approval(Model):
     """A sponsor's decision on a give that took the deal over its mandate. In team mode the signed-in
     approver and the time are recorded; in local mode the negotiator records who said yes (by phone)

@@ -6,7 +6,11 @@ import streamlit as st
 
 from core import ui
 from core.access import ROLE_MEANS, Part, Role, may_manage_members
+from core.audit import access_log_table
+from core.csvio import frame_to_csv
 from core.formatting import count
+
+ACCESS_ROWS = 500  # the latest, on screen; the command line and the CSV have every one
 
 store, deal_id = ui.page_start()
 st.subheader("Admin · members and deal teams", anchor=False)
@@ -33,17 +37,23 @@ if (
         "cockpit forgets a filter. It cannot stop whoever holds the app login's password: they can say who "
         "they are. Keep that password as you keep the database's own."
     )
-people_tab, teams_tab, history_tab = st.tabs(
-    ["Members", "Deal teams", "History of the team"], key="admin_tabs"
+people_tab, teams_tab, history_tab, access_tab = st.tabs(
+    ["Members", "Deal teams", "History of the team", "Access log"], key="admin_tabs"
 )
 
 with people_tab:
     if members:
+        signed_in = store.last_sign_ins()
         st.dataframe(
-            [{"E-mail": m.email, "Role": m.role.value, "Added": m.added_at, "Added by": m.added_by} for m in members],
+            [{"E-mail": m.email, "Role": m.role.value, "Added": m.added_at, "Added by": m.added_by,
+              "Last sign-in": signed_in.get(m.email)} for m in members],
             hide_index=True, width="stretch", key="members_table",
-            column_config={"Added": st.column_config.DatetimeColumn(format="D MMM YYYY HH:mm")},
+            column_config={"Added": st.column_config.DatetimeColumn(format="D MMM YYYY HH:mm"),
+                           "Last sign-in": st.column_config.DatetimeColumn(format="D MMM YYYY HH:mm")},
         )  # fmt: skip
+        st.caption("Removing a member here ends their next page, button and download at once; disabling them only "
+                   "at your identity provider does not end a session they are signed in to, so remove them here "
+                   "too.")  # fmt: skip
     else:
         st.caption("No members yet. The first member added is made admin.")
     with st.form("add_member", clear_on_submit=True, border=True):
@@ -135,4 +145,22 @@ with history_tab:
                                     "changed_by": "By"}),
             hide_index=True, width="stretch", key="team_history",
             column_config={"When": st.column_config.DatetimeColumn(format="D MMM YYYY HH:mm")},
+        )  # fmt: skip
+
+with access_tab:
+    log = store.access_log(limit=ACCESS_ROWS)
+    if log.empty:
+        st.caption("Nobody has signed in, downloaded, exported, backed up or restored anything yet.")
+    else:
+        st.dataframe(
+            access_log_table(log), hide_index=True, width="stretch", key="access_log",
+            column_config={"When": st.column_config.DatetimeColumn(format="D MMM YYYY HH:mm:ss")},
+        )  # fmt: skip
+        st.caption(f"The latest {count(len(log))} of sign-ins, downloads, exports, backups and restores; "
+                   "`cockpit access-log` writes all of them as CSV.")  # fmt: skip
+        st.download_button(
+            "Download the access log (CSV)", icon=":material/download:", mime="text/csv", key="access_log_csv",
+            file_name="access-log.csv", on_click="ignore",
+            data=ui.recorded(store, "The access log (CSV)", None,
+                             lambda: frame_to_csv(access_log_table(store.access_log()))),
         )  # fmt: skip

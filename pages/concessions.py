@@ -679,20 +679,23 @@ with files:
     # was drawn (those come from the live fragment, not from a page rerun). A deferred file's address changes
     # with every page rerun, so this page's tabs switch without one (on_change="ignore" above).
     left.download_button(
-        "This deal's log (CSV)", data=lambda: frame_to_csv(store.concession_log(deal_id)),
+        "This deal's log (CSV)",
+        data=ui.recorded(store, "This deal's log (CSV)", deal_id, lambda: frame_to_csv(store.concession_log(deal_id))),
         file_name=f"concessions-deal-{deal_id}.csv", mime="text/csv", icon=":material/download:",
         key=f"download_deal_{deal_id}", on_click="ignore", disabled=safe, help=SAFE_DOWNLOAD if safe else None,
     )  # fmt: skip
     if deal.decimal_comma:  # the file this deal's spreadsheets open as they are: ';' and 1500,5
         left.download_button(
             "This deal's log (CSV with ; and decimal comma)",
-            data=lambda: frame_to_csv(store.concession_log(deal_id), decimal_comma=True),
+            data=ui.recorded(store, "This deal's log (CSV with ; and decimal comma)", deal_id,
+                             lambda: frame_to_csv(store.concession_log(deal_id), decimal_comma=True)),
             file_name=f"concessions-deal-{deal_id}-decimal-comma.csv", mime="text/csv", icon=":material/download:",
             key=f"download_deal_comma_{deal_id}", on_click="ignore", disabled=safe,
             help=SAFE_DOWNLOAD if safe else None,
         )  # fmt: skip
     right.download_button(
-        "Every deal's log (CSV)", data=lambda: frame_to_csv(store.concession_log()),
+        "Every deal's log (CSV)",
+        data=ui.recorded(store, "Every deal's log (CSV)", None, lambda: frame_to_csv(store.concession_log())),
         file_name="concessions-all-deals.csv", mime="text/csv", icon=":material/download:", key="download_all",
         on_click="ignore", disabled=safe, help=SAFE_DOWNLOAD if safe else None,
     )  # fmt: skip

@@ -87,5 +87,6 @@ st.download_button(
     # Built with the page, not deferred: a built file keeps its id across reruns, so a click never misses it.
     "Download this history (CSV)", data=b"" if safe else frame_to_csv(table.assign(Private=shown["private"].to_numpy())),
     file_name=f"history-deal-{deal_id}.csv", mime="text/csv", icon=":material/download:", key=f"history_csv_{deal_id}",
-    on_click="ignore", disabled=safe, help="Off while screen-sharing: the file carries private values." if safe else None,
+    on_click=ui.record_click(store, "This deal's history (CSV)", deal_id), disabled=safe,
+    help="Off while screen-sharing: the file carries private values." if safe else None,
 )  # fmt: skip

@@ -126,7 +126,7 @@ with add_tab:
 with files_tab:
     st.download_button(
         "The library (CSV)", data=frame_to_csv(library_frame(items)), file_name="library.csv", mime="text/csv",
-        icon=":material/download:", key="library_download", on_click="ignore",
+        icon=":material/download:", key="library_download", on_click=ui.record_click(store, "The library (CSV)", None),
     )  # fmt: skip
     st.caption("Columns: Kind, Title, Source, Date (YYYY-MM-DD), Contexts (separated by ';'), Owner, Note. "
                "The same formula-safe writer and validating reader as the concession log.")  # fmt: skip

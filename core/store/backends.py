@@ -637,6 +637,7 @@ class PostgresBackend:
                 # History and the schema's record are written once and never changed by the app: no UPDATE
                 # or DELETE on them, whatever a bug (or whoever holds this login) attempts.
                 conn.execute(sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE ON deal_event FROM {}").format(who))
+                conn.execute(sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE ON access_event FROM {}").format(who))
                 # Members change only through the owner's function (the store's five member changes).
                 conn.execute(sql.SQL("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON member FROM {}").format(who))
                 conn.execute(

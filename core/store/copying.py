@@ -19,7 +19,7 @@ from .errors import DatabaseProblem
 TABLES = (
     "counterparty", "stakeholder", "deal", "evidence", "issue", "alternative", "power_assessment",
     "power_score", "concession", "meso_bundle", "meso_term", "meso_pick", "deal_event", "member",
-    "deal_person", "approval", "review", "library_item", "library_use", "anchor_worksheet",
+    "deal_person", "approval", "review", "library_item", "library_use", "anchor_worksheet", "access_event",
 )  # fmt: skip
 DERIVED = ("concession_totals",)
 

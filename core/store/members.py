@@ -34,7 +34,7 @@ from ..access import (
 )
 from ..audit import Change
 from ..formatting import fmt_amount
-from ..models import Approval, Deal, Decision, InvalidInput, Member, validate
+from ..models import AccessAction, Approval, Deal, Decision, InvalidInput, Member, validate
 from .engine import Cursor, Engine, NotAllowed, NotFound, insert, now
 
 GUARD = "__access__"  # the mark every public store method carries: how it checks the acting person
@@ -656,3 +656,49 @@ class Members(Engine):
             ids,
         )
         return lines, [Approval.model_validate(r) for r in rows]
+
+    # ---- who saw or took what ---------------------------------------------------------------------
+    @open_to_members
+    def record_access(self, action: AccessAction | str, what: str, deal_id: int | None = None) -> None:
+        """Add to the access log: the acting person signed in, downloaded or exported `what` (of deal
+        `deal_id`, or of many), backed up or restored the database. Its own transaction, never changed."""
+        try:
+            action = AccessAction(str(action))
+        except ValueError:
+            raise InvalidInput(
+                [f"Action: '{action}' is not one of {', '.join(a.value for a in AccessAction)}"]
+            ) from None
+        with self.transaction() as cur:
+            insert(cur, "access_event", ["id", "happened_at", "person", "action", "deal_id", "what"],
+                   [cur.next_id("access_event"), now(), self.person.email, action.value,
+                    None if deal_id is None else int(deal_id), str(what)[:500]])  # fmt: skip
+
+    @manages
+    def access_log(self, person: str | None = None, deal_id: int | None = None, since: datetime | None = None,
+                   limit: int | None = None) -> pd.DataFrame:  # fmt: skip
+        """The access log, newest first (admins): when, who, what they did, which deal, what it was."""
+        where, args = ["true"], []
+        if person:
+            where.append("a.person = ?")
+            args.append(person.strip().casefold())
+        if deal_id is not None:
+            where.append("a.deal_id = ?")
+            args.append(int(deal_id))
+        if since is not None:
+            where.append("a.happened_at >= ?")
+            args.append(since)
+        frame = self.cursor().df(
+            "SELECT a.happened_at, a.person, a.action, a.deal_id, d.name AS deal, a.what FROM access_event a "
+            f"LEFT JOIN deal d ON d.id = a.deal_id WHERE {' AND '.join(where)} ORDER BY a.happened_at DESC, a.id DESC"
+            + ("" if limit is None else f" LIMIT {int(limit)}"),
+            args,
+        )
+        return frame.astype({"deal_id": "Int64"})
+
+    @manages
+    def last_sign_ins(self) -> dict[str, datetime]:
+        """Each member's last sign-in (those who never signed in are missing)."""
+        rows = self.cursor().rows(
+            "SELECT person, max(happened_at) AS at FROM access_event WHERE action = 'signed_in' GROUP BY person"
+        )
+        return {r["person"]: r["at"] for r in rows}

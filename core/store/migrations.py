@@ -188,21 +188,29 @@ _INTEGRITY = [
 _READ_BY_DEAL = ("evidence", "alternative", "issue", "power_assessment", "concession", "meso_bundle", "meso_pick",
                  "library_use", "anchor_worksheet")  # fmt: skip
 
-# The tables whose rows have an id of their own; on PostgreSQL each takes its ids from a sequence `TABLE_ids`.
-TABLES_WITH_IDS = ("counterparty", "stakeholder", "deal", "evidence", "alternative", "issue", "power_assessment",
-                   "concession", "meso_bundle", "meso_pick", "deal_event", "approval", "library_item", "library_use")  # fmt: skip
-_LISTED = ", ".join(f"'{t}'" for t in TABLES_WITH_IDS)
+# The tables whose rows have an id of their own; on PostgreSQL each takes its ids from a sequence `TABLE_ids`
+# (the first fourteen from step 022, the access log's from 023).
+_SEQUENCED_022 = ("counterparty", "stakeholder", "deal", "evidence", "alternative", "issue", "power_assessment",
+                  "concession", "meso_bundle", "meso_pick", "deal_event", "approval", "library_item", "library_use")  # fmt: skip
+TABLES_WITH_IDS = (*_SEQUENCED_022, "access_event")
 
-# After rows were added with ids of their own choosing (a copy, a bulk load), the sequence moves past them;
-# it never moves back. Through the owner: the app's login may only take the next id, never set one.
-_IDS_PAST = f"""CREATE FUNCTION cockpit_ids_past(tbl TEXT) RETURNS VOID LANGUAGE plpgsql VOLATILE SECURITY DEFINER AS $$
+
+def _ids_past(tables: tuple[str, ...], replace: bool = False) -> str:
+    listed = ", ".join(f"'{t}'" for t in tables)
+    return f"""CREATE {"OR REPLACE " if replace else ""}FUNCTION cockpit_ids_past(tbl TEXT) RETURNS VOID
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER AS $$
     DECLARE top BIGINT; given BIGINT;
     BEGIN
-      IF tbl NOT IN ({_LISTED}) THEN RAISE EXCEPTION 'not a table with ids: %', tbl; END IF;
+      IF tbl NOT IN ({listed}) THEN RAISE EXCEPTION 'not a table with ids: %', tbl; END IF;
       EXECUTE format('SELECT coalesce(max(id), 0) FROM %I', tbl) INTO top;
       EXECUTE format('SELECT last_value FROM %I', tbl || '_ids') INTO given;
       IF top >= given THEN PERFORM setval(format('%I', tbl || '_ids')::regclass, top); END IF;
     END $$"""
+
+
+# After rows were added with ids of their own choosing (a copy, a bulk load), the sequence moves past them;
+# it never moves back. Through the owner: the app's login may only take the next id, never set one.
+_IDS_PAST = _ids_past(_SEQUENCED_022)
 
 # Never edit a step that has shipped: add a new one.
 MIGRATIONS: list[tuple[str, list[str | OnlyOn | Constrain]]] = [
@@ -483,11 +491,11 @@ MIGRATIONS: list[tuple[str, list[str | OnlyOn | Constrain]]] = [
             # Each new row's id from a sequence, on PostgreSQL: before, the next id was the highest plus one under
             # a lock held until commit, so every write of every server (each writes a history row) queued on one
             # lock. (DuckDB keeps the highest plus one: one process writes a file, one write at a time.)
-            *[OnlyOn(_PG, f"CREATE SEQUENCE {t}_ids") for t in TABLES_WITH_IDS],
+            *[OnlyOn(_PG, f"CREATE SEQUENCE {t}_ids") for t in _SEQUENCED_022],
             *[
                 OnlyOn(_PG, f"SELECT setval('{t}_ids', (SELECT coalesce(max(id), 0) + 1 FROM {t}), false)")
-                for t in TABLES_WITH_IDS
-            ],  # fmt: skip
+                for t in _SEQUENCED_022
+            ],
             OnlyOn(_PG, _IDS_PAST),
             OnlyOn(
                 _PG,
@@ -496,6 +504,37 @@ MIGRATIONS: list[tuple[str, list[str | OnlyOn | Constrain]]] = [
             ),
             OnlyOn(_PG, "REVOKE EXECUTE ON FUNCTION cockpit_ids_past(TEXT) FROM PUBLIC"),
             OnlyOn(_PG, "DROP FUNCTION cockpit_next_id(TEXT)"),
+        ],
+    ),
+    (
+        "023_access_log",
+        [
+            # Who saw or took what (sign-ins, downloads, exports, backups), beside the history of what changed.
+            # Written once and never changed: on PostgreSQL the app login may add rows, and only those who read
+            # every deal (admins, leaders, the command line) read them.
+            """CREATE TABLE access_event (
+                id BIGINT PRIMARY KEY, happened_at TIMESTAMP NOT NULL, person VARCHAR NOT NULL, action VARCHAR NOT NULL,
+                deal_id BIGINT, what VARCHAR NOT NULL)""",
+            Constrain(
+                "access_event",
+                (
+                    References("deal_id", "deal"),
+                    _one_of(
+                        "action",
+                        ("signed_in", "downloaded", "exported", "backed_up", "restored"),
+                        "access actions",
+                    ),
+                ),
+            ),  # fmt: skip
+            OnlyOn(_PG, "CREATE INDEX access_event_happened_at ON access_event (happened_at)"),
+            OnlyOn(_PG, "CREATE SEQUENCE access_event_ids"),
+            OnlyOn(_PG, _ids_past(TABLES_WITH_IDS, replace=True)),
+            OnlyOn(_PG, "ALTER TABLE access_event ENABLE ROW LEVEL SECURITY"),
+            OnlyOn(_PG, f"CREATE POLICY reads_all ON access_event FOR SELECT USING ({_ALL})"),
+            OnlyOn(
+                _PG,
+                f"CREATE POLICY adds_own ON access_event FOR INSERT WITH CHECK (person = {_ME} OR {_ALL})",
+            ),
         ],
     ),
 ]

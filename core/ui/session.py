@@ -472,6 +472,22 @@ def show_problems(exc: Exception) -> None:
     st.error("Nothing was saved:\n\n" + "\n".join(f"- {md(p)}" for p in problems))
 
 
+def recorded(store: Store, what: str, deal_id: int | None, build: Callable[[], bytes]) -> Callable[[], bytes]:
+    """A download's file, built when it is clicked, with the click in the access log (who took what)."""
+
+    def built() -> bytes:
+        data = build()
+        store.record_access("downloaded", what, deal_id)
+        return data
+
+    return built
+
+
+def record_click(store: Store, what: str, deal_id: int | None) -> Callable[[], None]:
+    """The click on a download built with its page, for the access log."""
+    return lambda: store.record_access("downloaded", what, deal_id)
+
+
 def _acting_email() -> str:
     return st.session_state.get("_acting_email", "")
 

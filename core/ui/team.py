@@ -54,7 +54,11 @@ def acting_person(store: Store) -> Person:
         oplog.failure("not_a_member", "Signed in, but not a member of this cockpit.", email=identity.email)
         _refused_page(f"You are signed in, but not a member of this cockpit yet. Ask an admin to add you "
                       f"({md(identity.email)}).")  # fmt: skip
-    return Person(member.email, member.role)
+    person = Person(member.email, member.role)
+    if st.session_state.get("_sign_in_recorded") != member.email:  # once per browser session
+        store.acting_as(person).record_access("signed_in", "Signed in")
+        st.session_state["_sign_in_recorded"] = member.email
+    return person
 
 
 def trusted_issuers() -> frozenset[str]:

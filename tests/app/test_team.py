@@ -275,3 +275,20 @@ def test_someone_signed_in_who_is_not_a_member_is_one_line_in_the_operators_log(
     team("mallory@example.com", deal=1)
     records = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith('{"at"')]
     assert [(r["event"], r["email"]) for r in records] == [("not_a_member", "mallory@example.com")]
+
+
+def test_sign_ins_are_in_the_access_log_once_per_session_and_admin_shows_them(team, db_path):
+    ana = team("ana@example.com", deal=1)
+    ana.switch_page("pages/concessions.py").run()  # more runs of the same session: still one sign-in
+    at = team("ada@example.com", page="pages/admin.py")
+    log = Store.open(db_path).access_log()
+    assert sorted(zip(log["person"], log["action"], strict=True)) == [
+        ("ada@example.com", "signed_in"), ("ana@example.com", "signed_in")]  # fmt: skip
+    frames = {
+        tuple(d.value.columns): d.value for d in at.dataframe
+    }  # a table without selection has no key here
+    members = next(v for c, v in frames.items() if "Last sign-in" in c).set_index("E-mail")
+    assert members.loc["ana@example.com", "Last sign-in"] is not None
+    assert members["Last sign-in"].isna().sum() == 3  # Sam, Lea and Carol never signed in
+    shown = next(v for c, v in frames.items() if "Did" in c)
+    assert set(shown["Who"]) == {"ada@example.com", "ana@example.com"} and set(shown["Did"]) == {"Signed in"}

@@ -42,6 +42,7 @@ def test_every_public_store_method_checks_the_acting_person():
 # `decide_approval` and `set_mandate` read the deal, then check the role that may decide or move the
 # mandate themselves (tests/unit/test_approvals.py and the mandate tests below).
 USE_CASES = {
+    "record_access": "open", "access_log": "manages", "last_sign_ins": "manages",
     # works deal
     "add_assessment": "works deal", "add_concession": "works deal", "add_meso_pick": "works deal",
     "advance_stage": "works deal", "clear_signal": "works deal", "import_concessions": "works deal",
