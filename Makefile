@@ -2,7 +2,10 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+SUM    := $(shell cksum < pyproject.toml | cut -d' ' -f1)
+# make run needs the runtime packages only; the test, lint and bench targets add the dev extra.
+RUNTIME := $(VENV)/.installed-runtime-$(SUM)
+STAMP  := $(VENV)/.installed-dev-$(SUM)
 CHROMIUM := /usr/bin/chromium
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT   ?= 8501
@@ -12,12 +15,19 @@ FAKETIME_BIN := /usr/bin/faketime
 
 .PHONY: run test test-future test-fast test-unit test-app test-integration test-browser bench screenshots lint chromium postgresql clean
 
+$(RUNTIME): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	@rm -f $(VENV)/.installed-runtime-*
+	@touch $@
+
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
 	@rm -f $(VENV)/.installed-*
-	@touch $@
+	@touch $@ $(RUNTIME)
 
 # Debian's chromium, never a downloaded browser build.
 $(CHROMIUM):
@@ -39,7 +49,7 @@ postgresql:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql; }
 
 # Local mode: one person, this computer only (127.0.0.1); .streamlit/config.toml holds the rest.
-run: $(STAMP)
+run: $(RUNTIME)
 	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
 
 test: $(STAMP) $(CHROMIUM) postgresql

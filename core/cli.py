@@ -9,6 +9,7 @@ import argparse
 import os
 import sys
 import time
+import tomllib
 from datetime import date, datetime
 from pathlib import Path
 
@@ -374,6 +375,22 @@ def _copy(args: argparse.Namespace) -> int:
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 
 
+def _config_flags(set_already: set[str]) -> list[str]:
+    """The cockpit's .streamlit/config.toml as command-line flags: Streamlit reads that file only from the
+    folder it starts in, and a server started from anywhere (a systemd unit, an installed wheel) must run with
+    it, without moving into another folder (relative paths in COCKPIT_DB and --secrets keep their meaning)."""
+    with (PROJECT_ROOT / ".streamlit" / "config.toml").open("rb") as file:
+        config = tomllib.load(file)
+    flags = []
+    for section, options in config.items():
+        for name, value in options.items():
+            if f"--{section}.{name}" in set_already:
+                continue  # serve's own production value, or its flags' and environment's
+            for one in value if isinstance(value, list) else [value]:
+                flags += [f"--{section}.{name}", str(one).lower() if isinstance(one, bool) else str(one)]
+    return flags
+
+
 def serve_command(args: argparse.Namespace) -> list[str]:
     """The `streamlit run` command line `cockpit serve` runs, or InvalidInput naming what is wrong."""
     config = settings()
@@ -394,7 +411,7 @@ def serve_command(args: argparse.Namespace) -> list[str]:
         command += ["--server.allowedHosts", host]
     if secrets is not None:
         command += ["--secrets.files", str(secrets.resolve())]
-    return command
+    return command + _config_flags({part for part in command if part.startswith("--")})
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -415,7 +432,6 @@ def _serve(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     print(f"serving the cockpit on http://{command[command.index('--server.address') + 1]}:"
           f"{command[command.index('--server.port') + 1]} ({'team mode' if secrets else 'local mode'})", flush=True)  # fmt: skip
-    os.chdir(PROJECT_ROOT)  # Streamlit reads .streamlit/config.toml from the folder it runs in
     os.execv(command[0], command)
     return 0  # not reached: the process is now the server
 

@@ -30,8 +30,9 @@ from .models import (
     Stakeholder,
 )
 from .privacy import Private, is_private, shown
+from .settings import PROJECT_ROOT
 
-PLAYBOOK_FILE = Path(__file__).resolve().parent.parent / "data" / "moves.json"
+PLAYBOOK_FILE = PROJECT_ROOT / "data" / "moves.json"
 STAGES = list(Stage)
 ESCALATE_DAYS_BEFORE = 5  # propose the sponsor call this many days before the deadline
 

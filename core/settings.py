@@ -4,7 +4,7 @@ the variable named, when the setting is used.
 
 | variable | what it sets |
 |---|---|
-| COCKPIT_DB | the deal database: a DuckDB file, or a postgresql:// URL for a team |
+| COCKPIT_DB | the deal database: a DuckDB file, or a postgresql:// URL for a team (default: data/cockpit.duckdb in a checkout, $XDG_DATA_HOME/deal-cockpit/cockpit.duckdb installed) |
 | COCKPIT_USER | who the command line and local mode record as making a change (else the OS user) |
 | COCKPIT_WAIT | seconds a command waits for a DuckDB file the app holds (0 to 3600, default 10) |
 | COCKPIT_DEMO | 0: a new, empty database stays empty (else the curated demo fills it at first start) |
@@ -20,14 +20,40 @@ from __future__ import annotations
 
 import functools
 import getpass
+import importlib.util
 import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DB = PROJECT_ROOT / "data" / "cockpit.duckdb"
+
+def _app_folder() -> Path:
+    """The folder that holds app.py, pages/, data/ and .streamlit/: the checkout this module is in, or, when
+    the cockpit was installed from its wheel, the installed `deal_cockpit` package beside `core`."""
+    checkout = Path(__file__).resolve().parents[1]
+    if (checkout / "app.py").is_file():
+        return checkout
+    spec = importlib.util.find_spec("deal_cockpit")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the cockpit's app files (the deal_cockpit package) are not installed beside core")
+    return Path(next(iter(spec.submodule_search_locations))).resolve()
+
+
+def _default_database(app_folder: Path) -> Path:
+    """data/cockpit.duckdb in a checkout (make run); installed, the user's data folder, never site-packages
+    (a service sets COCKPIT_DB anyway)."""
+    if (app_folder / "pyproject.toml").is_file():
+        return app_folder / "data" / "cockpit.duckdb"
+    return (
+        Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+        / "deal-cockpit"
+        / "cockpit.duckdb"
+    )
+
+
+PROJECT_ROOT = _app_folder()
+DEFAULT_DB = _default_database(PROJECT_ROOT)
 VARIABLES = ("COCKPIT_DB", "COCKPIT_USER", "COCKPIT_WAIT", "COCKPIT_DEMO", "COCKPIT_DECIMAL_COMMA",
              "COCKPIT_TRUSTED_ISSUERS", "COCKPIT_ADDRESS", "COCKPIT_PORT", "COCKPIT_SECRETS", "COCKPIT_ALLOWED_HOSTS")  # fmt: skip
 WAIT_DEFAULT = 10.0  # seconds a command waits for a busy database before it gives up

@@ -7,7 +7,6 @@ import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -29,7 +28,7 @@ from ..formatting import (
 )
 from ..models import InvalidInput, Model, word
 from ..privacy import private_fields
-from ..settings import settings
+from ..settings import PROJECT_ROOT, settings
 from ..store import (
     Conflict,
     DatabaseProblem,
@@ -41,7 +40,7 @@ from ..store import (
 )
 from .team import acting_person, refuse_beyond_this_computer, team_mode, who_badge
 
-ICON = Path(__file__).resolve().parents[2] / "data" / "icon.png"
+ICON = PROJECT_ROOT / "data" / "icon.png"
 BIG_FIGURE_STYLE = (
     "<style>[data-testid='stMarkdownContainer'] h1 {white-space: nowrap; font-size: clamp(1.6rem, 3.2vw, 2.75rem);}"
     "[data-testid='stMetricValue'] {font-size: clamp(1.15rem, 2.3vw, 2.1rem);}</style>"  # always below the big one

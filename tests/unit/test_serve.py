@@ -17,7 +17,7 @@ def execs(monkeypatch):
     """What `serve` would become (os.execv replaces the process: here it is only recorded)."""
     seen: list[list[str]] = []
     monkeypatch.setattr(cli.os, "execv", lambda path, command: seen.append(command))
-    monkeypatch.setattr(cli.os, "chdir", lambda path: seen.append(["chdir", str(path)]))
+    monkeypatch.setattr(cli.os, "chdir", lambda path: seen.append(["chdir", str(path)]))  # must not happen
     return seen
 
 
@@ -30,8 +30,7 @@ def test_serve_runs_the_app_with_production_settings_on_loopback_by_default(
 ):
     monkeypatch.setenv("COCKPIT_DB", str(tmp_path / "new.duckdb"))  # made at the first page, as make run does
     assert cli.main(["serve", "--port", "8600"]) == 0
-    chdir, command = execs
-    assert chdir == ["chdir", str(cli.PROJECT_ROOT)]  # where .streamlit/config.toml is read
+    (command,) = execs  # and no chdir: a relative COCKPIT_DB or --secrets keeps its meaning
     assert command[1:5] == ["-m", "streamlit", "run", str(cli.PROJECT_ROOT / "app.py")]
     assert option(command, "--server.address") == ["127.0.0.1"] and option(command, "--server.port") == [
         "8600"
@@ -42,6 +41,11 @@ def test_serve_runs_the_app_with_production_settings_on_loopback_by_default(
     assert option(command, "--client.showErrorDetails") == ["none"]
     assert option(command, "--server.allowedHosts") == ["localhost", "127.0.0.1", "::1"]
     assert option(command, "--secrets.files") == []
+    # .streamlit/config.toml's settings travel as flags: Streamlit reads that file only in the folder it starts in
+    assert option(command, "--client.showSidebarNavigation") == ["false"]
+    assert option(command, "--server.maxUploadSize") == ["20"] and option(
+        command, "--client.toolbarMode"
+    ) == ["viewer"]
     assert "serving the cockpit on http://127.0.0.1:8600 (local mode)" in capsys.readouterr().out
 
 
