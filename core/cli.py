@@ -6,6 +6,7 @@ Every failure a user can cause prints one plain sentence on stderr and exits non
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -120,6 +121,18 @@ def _parser() -> argparse.ArgumentParser:
     mr = msub.add_parser("remove", help="remove a member: they can no longer sign in; their history stays")
     mr.add_argument("email")
     mr.add_argument("--reassign-to", metavar="EMAIL", help="the member who takes over the deals they own")
+
+    pe = sub.add_parser("person", help="a person's data, for data-protection requests: export or erase")
+    pe.set_defaults(run=_person)
+    psub = pe.add_subparsers(dest="person_command", required=True)
+    px = psub.add_parser("export", help="everything the cockpit holds that names this e-mail, as JSON")
+    px.add_argument("email")
+    px.add_argument("-o", "--output", type=Path)
+    pr = psub.add_parser(
+        "erase", help="replace a former member's e-mail everywhere with a pseudonym (remove them first)"
+    )
+    pr.add_argument("email")
+    pr.add_argument("--yes", action="store_true", help="erase without asking (it cannot be undone)")
 
     sh = sub.add_parser("share", help="name a member on a deal (as team, owner or sponsor)")
     sh.set_defaults(run=_share)
@@ -329,6 +342,41 @@ def _share(args: argparse.Namespace) -> int:
 def _unshare(args: argparse.Namespace) -> int:
     _open().unshare_deal(args.deal, args.email)
     print(f"{args.email.strip().lower()} is no longer on deal {args.deal}")
+    return 0
+
+
+def _person(args: argparse.Namespace) -> int:
+    from .store.people import erase_person, person_record
+
+    store = _open()
+    if args.person_command == "export":
+        record = person_record(store, args.email)
+        text = json.dumps(record, indent=2, ensure_ascii=False, default=str) + "\n"
+        store.record_access("exported", f"Everything held about {record['person']} (JSON)")
+        if args.output:
+            args.output.write_text(text, encoding="utf-8")
+            rows = sum(len(r) for r in record["rows"].values())
+            print(f"wrote {rows} rows naming {record['person']} to {args.output}", file=sys.stderr)
+        else:
+            sys.stdout.write(text)
+        return 0
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise InvalidInput(["person erase: it cannot be undone; add --yes to erase without a question"])
+        answer = input(f"Replace {args.email} everywhere with a pseudonym? This cannot be undone. Type yes: ")
+        if answer.strip().casefold() != "yes":
+            print("nothing was changed", file=sys.stderr)
+            return EXIT_INVALID
+    try:
+        pseudonym, changed = erase_person(store, args.email)
+    except Exception as exc:
+        if getattr(exc, "sqlstate", None) != "42501":  # insufficient privilege: not the tables' owner
+            raise
+        raise InvalidInput(["person erase: only the tables' owner may change history and the access log: run it "
+                            "with COCKPIT_DB set to the owner's login"]) from None  # fmt: skip
+    _counted(changed)
+    print(f"{args.email.strip()} is now {pseudonym} in {sum(changed.values()):,} rows of {len(changed)} tables; "
+          "the erasure is in the team's history")  # fmt: skip
     return 0
 
 
