@@ -41,6 +41,13 @@ $(FAKETIME_BIN):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq faketime
 
+# Debian's nginx: the tests put the deployment kit's proxy configuration (deploy/nginx) in front of two app
+# servers, started on 127.0.0.1 by the test itself (never the system's nginx service).
+NGINX_BIN := /usr/sbin/nginx
+$(NGINX_BIN):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx
+
 # Debian's PostgreSQL server binaries (>= 15): the tests start a throwaway cluster of their own with them
 # (initdb into a temporary folder, 127.0.0.1, a free port) and never use a server that is already running.
 PG_INITDB = $(lastword $(sort $(wildcard /usr/lib/postgresql/*/bin/initdb)))
@@ -52,12 +59,12 @@ postgresql:
 run: $(RUNTIME)
 	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
 
-test: $(STAMP) $(CHROMIUM) postgresql
+test: $(STAMP) $(CHROMIUM) $(NGINX_BIN) postgresql
 	HYPOTHESIS_PROFILE=ci $(PY) -m pytest
 
 # The whole suite with the machine's clock a year ahead (servers, browser and databases too): no test may
 # depend on the day it runs. In-process tests run on their own fixed clock; the rest must read the real one.
-test-future: $(STAMP) $(CHROMIUM) postgresql $(FAKETIME_BIN)
+test-future: $(STAMP) $(CHROMIUM) $(NGINX_BIN) postgresql $(FAKETIME_BIN)
 	HYPOTHESIS_PROFILE=dev $(FAKETIME_BIN) -f '+365d' $(PY) -m pytest -q
 
 # The edit loop: core units and every screen through AppTest on the embedded DuckDB, both cores at once;
@@ -74,7 +81,7 @@ test-app: $(STAMP) postgresql
 test-integration: $(STAMP) postgresql
 	CI=1 $(PY) -m pytest tests/integration
 
-test-browser: $(STAMP) $(CHROMIUM) postgresql
+test-browser: $(STAMP) $(CHROMIUM) $(NGINX_BIN) postgresql
 	$(PY) -m pytest tests/browser
 
 bench: $(STAMP) postgresql
