@@ -43,6 +43,7 @@ def test_serve_runs_the_app_with_production_settings_on_loopback_by_default(
     assert option(command, "--secrets.files") == []
     # .streamlit/config.toml's settings travel as flags: Streamlit reads that file only in the folder it starts in
     assert option(command, "--client.showSidebarNavigation") == ["false"]
+    assert option(command, "--runner.postScriptGC") == ["false"]  # no full collection after every rerun
     assert option(command, "--server.maxUploadSize") == ["20"] and option(
         command, "--client.toolbarMode"
     ) == ["viewer"]
