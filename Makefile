@@ -41,7 +41,7 @@ $(FAKETIME_BIN):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq faketime
 
-# Debian's nginx: the tests put the deployment kit's proxy configuration (deploy/nginx) in front of two app
+# Debian's nginx: the tests put the deployment kit's proxy configuration (docs/deploy/nginx) in front of two app
 # servers, started on 127.0.0.1 by the test itself (never the system's nginx service).
 NGINX_BIN := /usr/sbin/nginx
 $(NGINX_BIN):

@@ -42,7 +42,7 @@ if safe:
         ui.screen_link("Concessions", deal_on_screen, "Open the deal on screen", ":material/swap_horiz:")
     st.stop()
 today = date.today()
-frame = ui.per_revision(store, f"pipeline_{today}", lambda: pipeline_frame(store, today))
+frame = ui.shared_per_revision(store, f"pipeline_{today}", lambda: pipeline_frame(store, today))
 if frame.empty:
     st.info("No deals yet: create one on Prepare.")
     st.stop()

@@ -13,6 +13,7 @@ import functools
 import re
 import threading
 import time
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -273,8 +274,10 @@ class DuckBackend:
         self.location = str(path) if path is not None else ":memory:"
         self._write_lock = threading.RLock()
         self._local = threading.local()
-        # Only this process can write the file (DuckDB's lock), so a revision counted here is the file's.
+        # Only this process can write the file (DuckDB's lock), so a revision counted here is the file's;
+        # it is this opening's count, so what is cached by it names this opening too.
         self._revision = 0
+        self.revision_source = f"{self.location} opened as {uuid.uuid4().hex}"
 
     @classmethod
     def open(cls, path: Path, wait: float = 0.0) -> DuckBackend:
@@ -327,14 +330,15 @@ class DuckBackend:
         return cur
 
     @contextmanager
-    def transaction(self, identity: Identity = EVERYONE) -> Iterator[Cursor]:
+    def transaction(self, identity: Identity = EVERYONE, changes_screens: bool = True) -> Iterator[Cursor]:
         with self._write_lock:
             raw = self._conn.cursor()
             raw.begin()
             try:
                 yield DuckCursor(raw)
                 raw.commit()
-                self._revision += 1
+                if changes_screens:
+                    self._revision += 1
             except duckdb.IOException as exc:  # a full disk, a file gone: DuckDB may have ended it already
                 with contextlib.suppress(duckdb.Error):
                     raw.rollback()
@@ -527,6 +531,7 @@ class PostgresBackend:
     def __init__(self, url: str):
         self.location = url
         self.path = None
+        self.revision_source = url  # one sequence in the database, whichever process reads it
         parts = urlsplit(url)
         self.shown = (
             f"{parts.hostname or 'localhost'}{':' + str(parts.port) if parts.port else ''}{parts.path}"
@@ -609,12 +614,13 @@ class PostgresBackend:
         return PgCursor(self, identity=identity)
 
     @contextmanager
-    def transaction(self, identity: Identity = EVERYONE) -> Iterator[Cursor]:
+    def transaction(self, identity: Identity = EVERYONE, changes_screens: bool = True) -> Iterator[Cursor]:
         with self.connection(identity) as conn:
             with conn.transaction():
                 yield PgCursor(self, conn, identity)
             # After the commit, never before: whoever sees the new revision sees the data.
-            conn.execute("SELECT nextval('cockpit_revision')")
+            if changes_screens:
+                conn.execute("SELECT nextval('cockpit_revision')")
 
     def grant(self, role: str) -> None:
         """Let `role` (the app servers' and commands' login, which does not own the tables) use the

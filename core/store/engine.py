@@ -185,6 +185,12 @@ class Engine:
         return self._backend.revision()
 
     @property
+    def revision_key(self) -> tuple[str, int]:
+        """The revision with what it counts: on a DuckDB file each opening counts its own writes, on
+        PostgreSQL every process reads the database's one count. A key for what is cached by revision."""
+        return self._backend.revision_source, self._backend.revision()
+
+    @property
     def person(self) -> Person:
         """Who is acting: the signed-in member this store is bound to, else the one local user."""
         return self._person or local_person(current_user())
@@ -274,9 +280,11 @@ class Engine:
         return self._backend.read_cursor(self._identity())
 
     @contextmanager
-    def transaction(self) -> Iterator[Cursor]:
-        """All or nothing: commits when the block ends, rolls back if it raises."""
-        with self._backend.transaction(self._identity()) as cur:
+    def transaction(self, changes_screens: bool = True) -> Iterator[Cursor]:
+        """All or nothing: commits when the block ends, rolls back if it raises. Then the revision moves on,
+        so every screen redoes its work; `changes_screens=False` for a write no cached screen shows (the
+        access log: a sign-in or a download must not make every open page of every server recompute)."""
+        with self._backend.transaction(self._identity(), changes_screens) as cur:
             yield cur
 
     @contextmanager

@@ -265,6 +265,14 @@ class Members(Engine):
         provider's issuer and subject once bound; an address finds only a member not yet bound, who is
         bound to this identity there and then. The first person on a database with no members is made
         its admin. NotAllowed when the address is a member bound to another account."""
+        # Every page run signs in again: the usual case, a bound member, is a read, not a write (a write
+        # moves the revision, and every cached screen of every session would be computed again).
+        bound = self.cursor().rows(
+            "SELECT email FROM member WHERE issuer = ? AND subject = ? AND removed_at IS NULL",
+            [identity.issuer, identity.subject],
+        )
+        if bound:
+            return self.member(bound[0]["email"])
         with self.transaction() as cur:
             cur.serialize("members")
             bound = cur.rows(
@@ -668,7 +676,7 @@ class Members(Engine):
             raise InvalidInput(
                 [f"Action: '{action}' is not one of {', '.join(a.value for a in AccessAction)}"]
             ) from None
-        with self.transaction() as cur:
+        with self.transaction(changes_screens=False) as cur:
             insert(cur, "access_event", ["id", "happened_at", "person", "action", "deal_id", "what"],
                    [cur.next_id("access_event"), now(), self.person.email, action.value,
                     None if deal_id is None else int(deal_id), str(what)[:500]])  # fmt: skip

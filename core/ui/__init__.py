@@ -27,6 +27,7 @@ from .session import (
     safe_mode,
     screen_link,
     shareable,
+    shared_per_revision,
     show_flash,
     show_problems,
     table,
@@ -35,6 +36,6 @@ from .session import (
 __all__ = [
     "AMOUNT_BOXES", "HELP", "SCREENS", "amount_column", "amount_input", "amounts_written", "attempt", "big_number", "deal_header", "deal_or_stop", "deal_page", "distinct_labels", "evidence_labels",
     "flash", "get_store", "go_to", "hidden", "link_deal_id", "live", "list_editor", "md", "model_inputs", "money", "open_deal",
-    "page_start", "per_revision", "pick_and_do", "record_click", "recorded", "safe_mode", "screen_link", "shareable", "show_flash", "show_problems",
+    "page_start", "per_revision", "pick_and_do", "record_click", "recorded", "safe_mode", "screen_link", "shareable", "shared_per_revision", "show_flash", "show_problems",
     "signed", "signed_money", "table",
 ]  # fmt: skip

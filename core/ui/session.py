@@ -4,6 +4,8 @@ picker, screen-share safe mode, messages, and the few widgets every screen share
 from __future__ import annotations
 
 import functools
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -13,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from .. import oplog, privacy
-from ..access import Person, may_manage_members
+from ..access import Person, may_manage_members, reads_every_deal
 from ..approvals import to_decide
 from ..formatting import (
     decimal_comma_in_use,
@@ -529,6 +531,34 @@ def big_number(label: str, value: str, caption: str = "", color: str | None = No
     st.markdown(f"# {shown}")
     if caption:
         st.caption(md(caption))
+
+
+# Work every session of this server repeats (the pipeline aggregate): computed once per database, revision
+# and reach of access, and shared. Bounded: the newest few are kept.
+SHARED_ENTRIES = 32
+_shared: OrderedDict[tuple, Any] = OrderedDict()
+_shared_lock = threading.Lock()
+
+
+def shared_per_revision(store: Store, name: str, compute: Callable[[], Any]) -> Any:
+    """`compute()` once per store revision for every session on this server that may read the same deals:
+    all who read every deal (leaders, admins, local mode) share one result; anyone else has their own,
+    since what they may read is their deals. A membership change is a write, so it is a new revision.
+    A frame comes back as a copy: one session's changes never reach another's."""
+    person = store.person
+    reach = "every deal" if reads_every_deal(person) else f"the deals of {person.email}"
+    key = (*store.revision_key, reach, name)  # the revision before the read: never older data
+    with _shared_lock:
+        value = _shared.get(key)
+        if value is not None:
+            _shared.move_to_end(key)
+    if value is None:
+        value = compute()
+        with _shared_lock:
+            _shared[key] = value
+            while len(_shared) > SHARED_ENTRIES:
+                _shared.popitem(last=False)
+    return value.copy() if isinstance(value, pd.DataFrame) else value
 
 
 def per_revision(store: Store, name: str, compute: Callable[[], Any]) -> Any:

@@ -292,3 +292,31 @@ def test_sign_ins_are_in_the_access_log_once_per_session_and_admin_shows_them(te
     assert members["Last sign-in"].isna().sum() == 3  # Sam, Lea and Carol never signed in
     shown = next(v for c, v in frames.items() if "Did" in c)
     assert set(shown["Who"]) == {"ada@example.com", "ana@example.com"} and set(shown["Did"]) == {"Signed in"}
+
+
+def test_the_pipeline_is_computed_once_for_all_who_read_every_deal_and_never_shared_with_anyone_else(
+    team, monkeypatch
+):
+    import core.pipeline
+    from core.ui import session
+
+    computed = []
+    real = core.pipeline.pipeline_frame
+
+    def counted(store, today):
+        computed.append(store.person.email)
+        return real(store, today)
+
+    for email in ("lea@example.com", "ada@example.com", "ana@example.com"):
+        team(email)  # a first sign-in binds the provider's account to the member: a write, a new revision
+    session._shared.clear()  # this server's shared results start empty
+    monkeypatch.setattr(core.pipeline, "pipeline_frame", counted)
+    lea = team("lea@example.com")  # a leader: every deal
+    ada = team("ada@example.com")  # an admin reads every deal too: Lea's result, shared
+    assert computed == ["lea@example.com"]
+    assert len(ada.dataframe[0].value) == len(lea.dataframe[0].value) == 10
+    ana = team("ana@example.com")  # a negotiator: her deals only, computed for her
+    assert computed == ["lea@example.com", "ana@example.com"]
+    assert ana.dataframe[0].value["name"].tolist() == ["Northwind — enterprise SaaS annual"]
+    lea.run()
+    assert len(lea.dataframe[0].value) == 10 and computed[-1] == "ana@example.com"  # nothing recomputed

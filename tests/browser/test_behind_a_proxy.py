@@ -1,4 +1,4 @@
-"""The deployment kit's nginx (deploy/nginx: WebSocket upgrade, sticky sessions) in front of two
+"""The deployment kit's nginx (docs/deploy/nginx: WebSocket upgrade, sticky sessions) in front of two
 `cockpit serve` app servers on one PostgreSQL database, in team mode: people sign in through the proxy,
 and every CSV download works, because each browser stays on the server that holds its files (with
 round-robin, half of them failed: Streamlit keeps a download in the memory of the server that built it).
@@ -23,7 +23,7 @@ from tests.browser.team import oidc_provider, sign_in, team_database
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-KIT = ROOT / "deploy" / "nginx"
+KIT = ROOT / "docs" / "deploy" / "nginx"
 
 
 def nginx_config(folder: Path, port: int, servers: list[int]) -> Path:

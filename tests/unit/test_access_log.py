@@ -63,3 +63,25 @@ def test_the_command_line_records_its_exports_and_backups_and_prints_the_log(db_
     assert cli.main(["access-log", "--deal", "1"]) == 0
     assert [r["Did"] for r in csv.DictReader(io.StringIO(capsys.readouterr().out))] == ["Exported"]
     store.close()
+
+
+def test_recording_an_access_does_not_make_every_open_screen_recompute(team):
+    # A sign-in or a download changes no figure: the revision that cached screens follow stays; a change moves it.
+    before = team.revision
+    team.acting_as(ANA).record_access("signed_in", "Signed in")
+    assert team.revision == before
+    team.acting_as(ANA).advance_stage(1, "close", "moved on")
+    assert team.revision > before
+
+
+def test_signing_in_again_is_a_read_and_only_the_first_binding_moves_the_revision(team):
+    from core.access import Identity
+
+    ana = Identity(ANA.email, "https://idp.example.com", "ana-1")
+    before = team.revision
+    assert team.sign_in(ana).email == ANA.email  # binds the account to the member: a change
+    bound = team.revision
+    assert bound > before
+    for _ in range(3):  # every page run of every session signs in again
+        assert team.sign_in(ana).email == ANA.email
+    assert team.revision == bound
