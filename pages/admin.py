@@ -153,7 +153,8 @@ with access_tab:
         st.caption("Nobody has signed in, downloaded, exported, backed up or restored anything yet.")
     else:
         st.dataframe(
-            access_log_table(log), hide_index=True, width="stretch", key="access_log",
+            access_log_table(log).astype({"Deal id": "string"}).fillna({"Deal id": ""}),  # blank, not "None"
+            hide_index=True, width="stretch", key="access_log",
             column_config={"When": st.column_config.DatetimeColumn(format="D MMM YYYY HH:mm:ss")},
         )  # fmt: skip
         st.caption(f"The latest {count(len(log))} of sign-ins, downloads, exports, backups and restores; "
