@@ -93,6 +93,9 @@ def test_a_burst_of_lines_each_shows_its_confirmation_after_it_is_stored(page):
         type_line(page, f"Burst line {n}", "x", "y", "-100")
         # each line's own confirmation, naming it, follows its commit: nobody types a line twice
         expect(page.get_by_text(f"Logged 'Burst line {n}'")).to_be_visible(timeout=8_000)
+        # The next line starts in the emptied form, as a person sees it: on a loaded machine the browser can
+        # paint the confirmation a frame before the cleared box, and typing into the old text would append.
+        expect(page.get_by_label("Item")).to_have_value("", timeout=8_000)
     expect(page.get_by_role("heading", name="−14,700 EUR")).to_be_visible()  # 12 lines of −100, each once
 
 
