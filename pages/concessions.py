@@ -47,7 +47,9 @@ LAST_LINE = "line"  # ?line=ID: the last line this person logged here, so Undo s
 # Entry widgets are keyed per deal so switching deals starts a clean form.
 K = {name: f"entry_{name}_{deal_id}" for name in ("item", "give", "get", "you", "them", "trigger", "issue",
                                                    "position", "round", "final", "problems", "last",
-                                                   "refusals")}  # fmt: skip
+                                                   "refusals", "emptying")}  # fmt: skip
+EMPTIED = {"item": "", "give": "", "get": "", "you": "", "them": "", "trigger": "", "position": "",
+           "final": False}  # fmt: skip
 
 
 def restore_last_line() -> None:
@@ -64,6 +66,7 @@ restore_last_line()
 def log_concession() -> None:
     """Form callback: runs before the fragment redraws, so the new line shows in the same rerun."""
     s = st.session_state
+    s[K["emptying"]] = False  # the browser sent a line: what its boxes hold is what the person typed
     try:
         # Amounts as typed (15k, 15,000, -8k, 15.000,50 in a decimal-comma deal); an ambiguous one is refused
         # naming the field and what was understood, so a fast typist never saves a misread value.
@@ -92,13 +95,21 @@ def log_concession() -> None:
     # line, so a redraw that a burst of typing interrupts can never swallow it.
     s[K["last"]] = new_id
     st.query_params[LAST_LINE] = str(new_id)  # a reload keeps the confirmation and its Undo
-    # Clear what changes line to line; keep the round and the linked issue for the next entry.
-    for name in ("item", "give", "get", "trigger"):
-        s[K[name]] = ""
-    for name in ("you", "them", "position"):
-        if K[name] in s:
-            s[K[name]] = ""
-    s[K["final"]] = False
+    # Empty what changes line to line; keep the round and the linked issue for the next entry.
+    empty_the_entry()
+
+
+def empty_the_entry() -> None:
+    """Empties the entry, again in each run until one has drawn the live log to its end. A value set here
+    reaches the browser only with the run that draws the form: when another run (the live refresh, a busy
+    server) interrupts that one first, its drawing is dropped, the browser still holds the last line's text
+    and sends it back, and the next line typed in would carry it. Boxes safe mode does not draw are left
+    alone."""
+    s = st.session_state
+    for name, empty in EMPTIED.items():
+        if name not in ("you", "them", "position") or K[name] in s:
+            s[K[name]] = empty
+    s[K["emptying"]] = True
 
 
 def current_deal():
@@ -146,6 +157,8 @@ def carried(issue_names: dict[int, str]) -> None:
 def entry_form(issue_names: dict[int, str], cur: str) -> None:
     """Quick entry: Enter logs the line; what carries over to the next line is said above the form."""
     s = st.session_state
+    if s.get(K["emptying"]) and any(s.get(K[name], empty) != empty for name, empty in EMPTIED.items()):
+        empty_the_entry()  # the browser sent the last line back: its emptying was lost to another run
     carried(issue_names)
     with st.form(f"concession_entry_{deal_id}", border=True, enter_to_submit=True):
         a = st.columns([3, 3, 3, 2, 2])
@@ -511,6 +524,8 @@ def live_log() -> None:
                     + " · ".join(f"**{ui.md(t.title)}**" for t in pairs)
                 )
 
+    # This run went to the end, so its empty form went out: the entry is emptied (see empty_the_entry).
+    s[K["emptying"]] = False
     drawn = s.get(f"log_drawn_{deal_id}")
     if not safe and drawn is not None and drawn != summary.lines:
         # The correction table below is drawn with the page; the live figures follow every line at once.

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 import pytest
+import streamlit as st
 
 from core.csvio import parse_concessions
 from core.models import Concession, Counterparty, Deal
@@ -296,6 +297,41 @@ def test_undo_last_line_takes_it_out_and_the_history_keeps_it(page, db_path):
 def test_amounts_are_logged_as_typed(page, db_path, typed, balance_after):
     at = log(page, item="Volume discount", give="x", get="y", you=typed)
     assert refusals(at) == [] and balance(at) == f"# :red[{balance_after}]"
+
+
+def test_a_run_cut_short_after_a_line_never_leaves_its_text_in_the_form(page, db_path, monkeypatch):
+    """The live refresh or a busy server can interrupt the run that draws the emptied form: its drawing is
+    dropped and the browser, still showing the logged line, sends its text back with the next run. That run
+    empties the form again, so the next line typed in never carries the last one's words or values."""
+    import core.concessions
+
+    reviewed_log = core.concessions.review_log
+    cut = {"short": True}
+
+    def interrupted(*args, **kwargs):  # the first run after the line stops here, after the form is drawn
+        if cut["short"]:
+            cut["short"] = False
+            st.stop()
+        return reviewed_log(*args, **kwargs)
+
+    monkeypatch.setattr(core.concessions, "review_log", interrupted)
+    at = log(page, item="Pilot", give="30-day pilot", get="Reference", you="-2k", trigger="if signed")
+    assert not cut["short"]  # the run was cut short once the line was stored
+    stored = Store.open(db_path).list_concessions(1)
+    assert stored[-1].item == "Pilot"
+    # The next run carries what the browser still shows, the line just logged: a browser sends a form's last
+    # submitted values with every run (AppTest keeps them back until a submit, so they are put in directly).
+    for name, text in (("item", "Pilot"), ("give", "30-day pilot"), ("get", "Reference"), ("you", "-2k"),
+                       ("trigger", "if signed")):  # fmt: skip
+        at.session_state[f"entry_{name}_1"] = text
+    at = at.run()
+    assert [at.text_input(key=f"entry_{name}_1").value for name in ("item", "give", "get", "you", "trigger")] == [
+        "", "", "", "", ""]  # fmt: skip
+    assert len(Store.open(db_path).list_concessions(1)) == len(stored)  # and nothing is logged twice
+    # Once the form has gone out empty, what is typed next is the person's own, kept until it is logged.
+    at.session_state["entry_item_1"] = "Training"
+    at = at.run()
+    assert at.text_input(key="entry_item_1").value == "Training"
 
 
 def test_an_amount_that_reads_two_ways_is_refused_naming_the_field_and_nothing_is_stored(page, db_path):
