@@ -138,7 +138,17 @@ def new_deal_form() -> None:
     if ui.safe_mode():  # its counterparty picker would list every other deal's counterparty
         return
     with st.expander("New deal", icon=":material/add:", expanded=store.is_empty()):
-        counterparties = store.list_counterparties()
+        counterparties = store.find_counterparties(limit=ui.PICKER_LIMIT + 1)
+        if len(counterparties) > ui.PICKER_LIMIT:  # many: search first, and ship only the matches
+            query = st.text_input(
+                "Find a counterparty", key="new_deal__cp_search", placeholder="part of its name",
+                help="The Counterparty list below offers the matches.",
+            )  # fmt: skip
+            counterparties = (
+                store.find_counterparties(query, limit=ui.PICKER_MATCHES)
+                if query
+                else counterparties.iloc[0:0]
+            )
         known = {int(r.id): r.name for r in counterparties.itertuples()}
         with st.form("new_deal", border=False):
             values = ui.model_inputs(

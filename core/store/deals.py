@@ -45,6 +45,21 @@ class Deals(Members):
             args,
         )
 
+    @filtered
+    def find_counterparties(self, text: str = "", limit: int = 50) -> pd.DataFrame:
+        """Counterparties of the deals the acting person may read (every one, for those who read every
+        deal) whose name contains `text` (any case), at most `limit` by name: for a picker."""
+        visible, args = self._visible()
+        mine = "true" if reads_every_deal(self.person) else (
+            f"c.id IN (SELECT d.counterparty_id FROM deal d WHERE {visible})"
+        )  # fmt: skip
+        found, more = ("strpos(lower(c.name), ?) > 0", [text.lower()]) if text else ("true", [])
+        return self.cursor().df(
+            f"""SELECT c.id, c.name FROM counterparty c WHERE {mine} AND {found}
+               ORDER BY lower(c.name), c.id LIMIT {int(limit)}""",
+            [*args, *more],
+        )
+
     @reads_counterparty
     def get_counterparty(self, counterparty_id: int) -> Counterparty:
         rows = self.cursor().rows(
@@ -116,6 +131,26 @@ class Deals(Members):
                       d.currency, d.deadline
                FROM deal d JOIN counterparty c ON c.id = d.counterparty_id WHERE {visible} ORDER BY d.id""",
             args,
+        )
+
+    @filtered
+    def find_deals(self, text: str = "", limit: int = 50, ids: Sequence[int] = ()) -> pd.DataFrame:
+        """Deals the acting person may read, for pickers, at most `limit` by id: those whose name or
+        counterparty contains `text` (any case), or with `ids` those of them it may read. The database
+        searches and counts, so a picker never reads a long pipeline's every deal."""
+        visible, args = self._visible()
+        where, more = ["true"], []
+        if ids:
+            where.append(f"d.id IN ({', '.join('?' for _ in ids)})")
+            more += [int(i) for i in ids]
+        if text:
+            where.append("(strpos(lower(d.name), ?) > 0 OR strpos(lower(c.name), ?) > 0)")
+            more += [text.lower(), text.lower()]
+        return self.cursor().df(
+            f"""SELECT d.id, d.name, c.name AS counterparty
+               FROM deal d JOIN counterparty c ON c.id = d.counterparty_id
+               WHERE {visible} AND {" AND ".join(where)} ORDER BY d.id LIMIT {int(limit)}""",
+            [*args, *more],
         )
 
     @reads_deal

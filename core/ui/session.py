@@ -151,44 +151,51 @@ def deal_picker(store: Store) -> int | None:
     """Sidebar picker: type to filter by deal or counterparty; the choice is kept in the URL (?deal=ID).
 
     Which deal: one just created, else the one picked in this session, else the link's, else the first.
+    The database answers which deals exist and which match, so a screen for one deal reads the same few
+    rows however long the pipeline is.
     """
-    deals = store.list_deals()
-    if deals.empty:
+    listed = store.find_deals(limit=PICKER_LIMIT + 1)
+    if listed.empty:
         st.sidebar.info("No deals yet: create one on Prepare.")
         return None
-    all_ids = deals["id"].astype(int)
-    ids = all_ids.tolist()
     state = st.session_state
+
+    def readable(deal: int | None) -> bool:
+        return deal is not None and (
+            deal in set(listed["id"].astype(int)) or not store.find_deals(ids=[deal]).empty
+        )
+
     chosen = state.pop(OPEN_DEAL_KEY, None)
-    if chosen not in ids:
+    if not readable(chosen):
         chosen = state.get(CURRENT_KEY)
-    if chosen not in ids:
+    if not readable(chosen):
         param = st.query_params.get("deal")
         chosen = link_deal_id(param)
-        if param is not None and chosen not in ids:
+        if param is not None and not readable(chosen):
             # Never echo what the link carried beyond a plain number: a URL is anyone's text.
             named = f" with id {chosen}" if chosen is not None else " for that link"
             st.sidebar.warning(f"There is no deal{named}; showing the first deal instead.")
-    if chosen not in ids:
-        chosen = ids[0]
+    if not readable(chosen):
+        chosen = int(listed["id"].iloc[0])
+    assert chosen is not None
+    shown = store.find_deals(ids=[chosen])
     if safe_mode():
         # A shared screen shows the deal on it and nothing of the others: not even their names in a list.
         state[CURRENT_KEY] = chosen
-        row = deals[all_ids.eq(chosen)].iloc[0]
+        row = shown.iloc[0]
         st.sidebar.caption("Deal on screen")
         st.sidebar.markdown(f"**{md(row['name'])}** · {md(row['counterparty'])}")
         st.query_params["deal"] = str(chosen)
         return chosen
-    if len(deals) > PICKER_LIMIT:
+    deals = listed
+    if len(listed) > PICKER_LIMIT:
         # A long pipeline: search first, then offer the matches, so the page never ships every deal.
         query = st.sidebar.text_input(
             "Find a deal", key="deal_search", placeholder="deal or counterparty name"
         )
-        text = deals["name"] + " · " + deals["counterparty"]
-        hits = deals[text.str.contains(query, case=False, regex=False)] if query else deals.iloc[0:0]
-        shown = deals[all_ids.eq(chosen)]
+        hits = store.find_deals(query, limit=PICKER_MATCHES + 1) if query else listed.iloc[0:0]
         deals = pd.concat([shown, hits[hits["id"] != chosen].head(PICKER_MATCHES)])
-        ids = deals["id"].astype(int).tolist()
+    ids = deals["id"].astype(int).tolist()
     labels = distinct_labels({int(r.id): f"{r.name} · {r.counterparty}" for r in deals.itertuples()})
     state[CURRENT_KEY] = state[PICKER_KEY] = chosen
     st.sidebar.selectbox(

@@ -60,6 +60,7 @@ USE_CASES = {
     "unshare_deal": "manages",
     # filtered
     "approval_queue": "filtered", "concession_log": "filtered", "library_usage": "filtered",
+    "find_counterparties": "filtered", "find_deals": "filtered",
     "list_counterparties": "filtered", "list_deals": "filtered", "overrun_lines": "filtered",
     "pipeline": "filtered", "power_edges": "filtered", "reviewed_deals": "filtered",
     "team_history": "filtered", "visible_deal_ids": "filtered",
@@ -108,6 +109,11 @@ def test_each_use_case_makes_exactly_the_check_written_for_it():
 def test_each_role_sees_only_its_deals_everywhere(team, person, deals):
     store = team.acting_as(person)
     assert store.list_deals()["id"].tolist() == deals
+    assert store.find_deals()["id"].tolist() == deals  # the pickers' search, too
+    assert store.find_deals(ids=range(1, 13))["id"].tolist() == deals
+    assert set(store.find_counterparties()["name"]) == set(
+        team.list_deals().set_index("id").loc[deals, "counterparty"]
+    )
     assert store.pipeline(date(2026, 11, 25), RULES)["id"].tolist() == deals
     assert sorted(store.concession_log()["Deal"].unique().tolist()) == sorted(
         team.list_deals().set_index("id").loc[deals, "name"].tolist()
@@ -459,3 +465,18 @@ def test_a_record_is_named_by_any_integer_id_by_position_or_name_and_anything_el
     for bad in ("1", 1.0, None, True):
         with pytest.raises(InvalidInput, match="Deal id: .* is not a record's id"):
             ana.get_deal(bad)
+
+
+def test_pickers_search_in_the_database_by_name_or_counterparty_any_case_and_stop_at_the_limit(team):
+    every = team.list_deals()
+    northwind = every[every["counterparty"] == "Northwind Logistics"]["id"].tolist()
+    assert northwind == [1, 12]
+    assert team.find_deals("NORTHWIND")["id"].tolist() == northwind  # the counterparty's name, any case
+    assert team.find_deals(every.loc[every["id"] == 4, "name"].iloc[0][:6].lower())["id"].tolist()[:1] == [4]
+    assert team.find_deals(limit=3)["id"].tolist() == [1, 2, 3]
+    assert team.find_deals("northwind", ids=[12, 4])["id"].tolist() == [12]  # both conditions hold
+    assert team.find_deals("%")["id"].tolist() == []  # typed text, never a pattern
+    assert team.acting_as(JONAS).find_deals("northwind")["id"].tolist() == [12]  # deal 1 is not Jonas's
+    assert team.find_counterparties("northWIND")["name"].tolist() == ["Northwind Logistics"]
+    assert team.acting_as(NOBODY).find_counterparties().empty
+    assert len(team.find_counterparties(limit=2)) == 2
