@@ -11,6 +11,7 @@ import os
 import sys
 import time
 import tomllib
+from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from .store.errors import masked
 
 EXIT_INVALID = 2
 EXIT_BUSY = 3
+LOG_PART_LINES = 25_000  # lines per part of an export of every deal's log: its memory stays flat however long
 
 
 def _version() -> str:
@@ -287,14 +289,28 @@ def _export_concessions(args: argparse.Namespace) -> int:
     store = _open()
     if args.deal is not None:
         store.get_deal(args.deal)  # an unknown deal is an error, not an empty file
-    log = store.concession_log(args.deal)
-    data = frame_to_csv(log, decimal_comma=args.decimal_comma)
-    store.record_access("exported", f"Concession log (CSV, {len(log)} lines)", args.deal)
+        parts: Iterable[pd.DataFrame] = [store.concession_log(args.deal)]
+    else:  # every deal: written part by part, so a long pipeline's log is never held whole in memory
+        parts = store.concession_log_in_parts(LOG_PART_LINES)
+    # A file is written beside its name and put in place once whole: a failure never leaves half a log.
+    partial = args.output.with_name(f".{args.output.name}.partial") if args.output else None
+    out = partial.open("wb") if partial else sys.stdout.buffer
+    lines = 0
+    try:
+        for n, part in enumerate(parts):
+            data = frame_to_csv(part, bom=n == 0, decimal_comma=args.decimal_comma)
+            out.write(data if n == 0 else data.split(b"\r\n", 1)[1])  # one header, at the top
+            lines += len(part)
+        if partial:
+            out.close()
+            partial.replace(args.output)
+    finally:
+        if partial:
+            out.close()
+            partial.unlink(missing_ok=True)
+    store.record_access("exported", f"Concession log (CSV, {lines} lines)", args.deal)
     if args.output:
-        args.output.write_bytes(data)
-        print(f"wrote {len(log)} concession lines to {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.buffer.write(data)
+        print(f"wrote {lines} concession lines to {args.output}", file=sys.stderr)
     return 0
 
 

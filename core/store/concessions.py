@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import pandas as pd
 
@@ -246,15 +246,40 @@ class Concessions(Members):
         if deal_id is not None:
             self._require_read(deal_id)
         visible, args = self._visible("c.deal_id")
-        where = f"AND c.deal_id = ? AND {visible}" if deal_id is not None else f"AND {visible}"
+        where = f"c.deal_id = ? AND {visible}" if deal_id is not None else visible
+        return self._log_frame(where, ([deal_id] if deal_id is not None else []) + args)
+
+    @filtered
+    def concession_log_in_parts(self, lines_per_part: int = 25_000) -> Iterator[pd.DataFrame]:
+        """Every deal's live log as concession_log() has it (the deals the acting person may read), in parts
+        of whole deals of about `lines_per_part` lines (a deal with more is a part of its own), in the same
+        order: an export of a long pipeline holds one part in memory, never the whole log. Each deal's lines
+        come from one statement; the first part comes even when empty (the file's header)."""
+        visible, args = self._visible("d.id")
+        deals = self.cursor().rows(
+            f"""SELECT d.id, coalesce(t.lines, 0) AS lines FROM deal d
+                LEFT JOIN concession_totals t ON t.deal_id = d.id WHERE {visible} ORDER BY d.id""",
+            args,
+        )
+        parts: list[list[int]] = [[]]
+        held = 0
+        for deal in deals:
+            if parts[-1] and held + int(deal["lines"]) > lines_per_part:
+                parts.append([])
+                held = 0
+            parts[-1].append(int(deal["id"]))
+            held += int(deal["lines"])
+        return (self._log_frame("c.deal_id = ANY(?)", [ids]) for ids in parts)
+
+    def _log_frame(self, where: str, args: list) -> pd.DataFrame:
         return self.cursor().df(
             f"""SELECT {_LOG_COLUMNS}
                 FROM concession c JOIN deal d ON d.id = c.deal_id
                 JOIN counterparty cp ON cp.id = d.counterparty_id
                 LEFT JOIN issue i ON i.id = c.issue_id
-                WHERE c.deleted_at IS NULL {where}
+                WHERE c.deleted_at IS NULL AND {where}
                 ORDER BY c.deal_id, c.logged_at, c.id""",
-            ([deal_id] if deal_id is not None else []) + args,
+            args,
         )
 
     def _insert_concession(self, cur: Cursor, deal_id: int, c: Concession, issue_map) -> int:

@@ -3,8 +3,9 @@
 import pytest
 
 from core import cli
+from core.csvio import frame_to_csv
 from core.demo import load_curated
-from core.store import Store
+from core.store import DatabaseUnreachable, Store
 
 
 @pytest.fixture
@@ -71,3 +72,47 @@ def test_unknown_deal_and_missing_file_are_plain_errors(demo_db, tmp_path, capsy
     assert "There is no deal with id 99" in capsys.readouterr().err
     assert cli.main(["import-concessions", str(tmp_path / "nope.csv"), "--deal", "1"]) == cli.EXIT_INVALID
     assert "cannot read the file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("decimal_comma", [False, True], ids=["standard", "decimal comma"])
+def test_every_deals_log_written_in_parts_is_the_same_file_as_written_whole(demo_db, tmp_path, monkeypatch,
+                                                                             decimal_comma):  # fmt: skip
+    monkeypatch.setattr(cli, "LOG_PART_LINES", 5)  # the demo deals in parts of about five lines
+    (tmp_path / "out").mkdir()
+    parted = tmp_path / "out" / "parted.csv"
+    assert cli.main(["export-concessions", "-o", str(parted)] + ["--decimal-comma"] * decimal_comma) == 0
+    store = Store.open(demo_db)
+    whole = frame_to_csv(store.concession_log(), decimal_comma=decimal_comma)
+    store.close()
+    assert parted.read_bytes() == whole
+    assert whole.count(b"\r\n") == 1 + counts(demo_db)["concession"]
+    assert list(parted.parent.iterdir()) == [parted]  # nothing left beside it
+
+
+def test_an_export_that_fails_part_way_leaves_no_file_and_keeps_the_old_one(
+    demo_db, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setattr(cli, "LOG_PART_LINES", 5)
+    (tmp_path / "out").mkdir()
+    log = tmp_path / "out" / "log.csv"
+    log.write_bytes(b"yesterday's export")
+    frames = Store._log_frame
+
+    def stops(self, where, args, calls=[]):  # noqa: B006 - counts the parts read
+        calls.append(1)
+        if len(calls) == 3:
+            raise DatabaseUnreachable("db", "db", "server closed the connection")
+        return frames(self, where, args)
+
+    monkeypatch.setattr(Store, "_log_frame", stops)
+    assert cli.main(["export-concessions", "-o", str(log)]) == cli.EXIT_BUSY
+    assert "cannot be reached just now" in capsys.readouterr().err
+    assert log.read_bytes() == b"yesterday's export"  # not half a log
+    assert list(log.parent.iterdir()) == [log]
+
+
+def test_an_empty_log_exports_its_header(db_path, tmp_path):
+    Store.open(db_path).close()
+    log = tmp_path / "log.csv"
+    assert cli.main(["export-concessions", "-o", str(log)]) == 0
+    assert log.read_bytes().count(b"\r\n") == 1
