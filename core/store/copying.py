@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .engine import Engine, refresh_totals
+from .engine import Engine, refresh_latest_assessments, refresh_totals
 from .errors import DatabaseProblem
 
 # Every table the migrations create, apart from the migration record itself (the target has its own) and
@@ -21,7 +21,7 @@ TABLES = (
     "power_score", "concession", "meso_bundle", "meso_term", "meso_pick", "deal_event", "member",
     "deal_person", "approval", "review", "library_item", "library_use", "anchor_worksheet", "access_event",
 )  # fmt: skip
-DERIVED = ("concession_totals",)
+DERIVED = ("concession_totals", "latest_assessment")
 
 
 class TargetNotEmpty(DatabaseProblem):
@@ -63,6 +63,7 @@ def copy_cockpit(source: Engine, target: Engine, replace: bool = False) -> dict[
                     out.bulk_insert(table, frame)
                 counts[table] = len(frame)
         refresh_totals(out, None)
+        refresh_latest_assessments(out, None)
         copied = {t: int(out.scalar(f"SELECT count(*) FROM {t}")) for t in TABLES}
         if copied != counts:  # cannot happen unless a table changed shape: then nothing is committed
             differ = ", ".join(f"{t} {counts[t]} → {copied[t]}" for t in TABLES if copied[t] != counts[t])

@@ -10,7 +10,7 @@ from .. import audit
 from ..access import reads_every_deal
 from ..audit import Change
 from ..models import Alternative, DealFile, Evidence, Issue, Stakeholder
-from .engine import Cursor, insert, now, refresh_totals
+from .engine import Cursor, insert, now, refresh_latest_assessments, refresh_totals
 from .members import Members, creates_deal, reads_deal
 from .preparation import _ANCHOR_COLUMNS
 from .reviews import _REVIEW_COLUMNS, _review_values
@@ -153,6 +153,7 @@ class DealFiles(Members):
         )
         for a in f.assessments:
             self._insert_assessment(cur, deal_id, a, evidence_map=ev_map)
+        refresh_latest_assessments(cur, [deal_id])
         line_map = {
             c.id: self._insert_concession(cur, deal_id, c, issue_map=issue_map) for c in f.concessions
         }

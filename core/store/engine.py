@@ -144,6 +144,29 @@ def refresh_totals(cur: Cursor, deal_ids: Sequence[int] | None) -> None:
         cur.execute(_TOTALS.format(where="AND c.deal_id = ANY(?)"), [ids])
 
 
+# Per deal, its latest power assessment (the last by time, ties broken by id, as list_assessments orders
+# them): derived, rebuilt for a deal inside every write that adds one, so the pipeline and the leverage map
+# join one row per deal instead of ranking every assessment on each refresh.
+_LATEST = """
+    INSERT INTO latest_assessment (deal_id, assessment_id)
+    SELECT deal_id, id FROM (
+        SELECT deal_id, id, row_number() OVER (PARTITION BY deal_id ORDER BY assessed_at DESC, id DESC) AS n
+        FROM power_assessment {where}) AS ranked WHERE n = 1"""
+
+
+def refresh_latest_assessments(cur: Cursor, deal_ids: Sequence[int] | None) -> None:
+    """Rebuild which assessment is the latest of these deals (None: of every deal), in the caller's
+    transaction."""
+    ids = None if deal_ids is None else sorted({int(i) for i in deal_ids})
+    if ids is None or len(ids) > _TOTALS_BY_ID:
+        cur.execute("DELETE FROM latest_assessment")
+        cur.execute(_LATEST.format(where=""))
+        return
+    if ids:
+        cur.execute("DELETE FROM latest_assessment WHERE deal_id = ANY(?)", [ids])
+        cur.execute(_LATEST.format(where="WHERE deal_id = ANY(?)"), [ids])
+
+
 def _value(v: Any) -> Any:
     return v.value if hasattr(v, "value") and not isinstance(v, int | float | str) else v
 

@@ -537,6 +537,31 @@ MIGRATIONS: list[tuple[str, list[str | OnlyOn | Constrain]]] = [
             ),
         ],
     ),
+    (
+        "024_latest_assessment",
+        [
+            # Each deal's latest power assessment, kept as a fact when one is added (as the log's totals are),
+            # so the pipeline joins one row per deal instead of ranking every assessment of every deal.
+            "CREATE TABLE latest_assessment (deal_id BIGINT PRIMARY KEY, assessment_id BIGINT NOT NULL)",
+            # Filled as of this step, written out here so that the step stays what it was.
+            """INSERT INTO latest_assessment (deal_id, assessment_id)
+                SELECT deal_id, id FROM (
+                    SELECT deal_id, id, row_number() OVER (PARTITION BY deal_id ORDER BY assessed_at DESC, id DESC) AS n
+                    FROM power_assessment) AS ranked WHERE n = 1""",
+            # (Not on DuckDB: there a key naming a table stops a later step rebuilding that table, and only the
+            # store writes this one.)
+            Constrain(
+                "latest_assessment",
+                (
+                    References("deal_id", "deal", on_duckdb=False),
+                    References("assessment_id", "power_assessment", on_duckdb=False),
+                ),
+            ),  # fmt: skip
+            OnlyOn(_PG, "ALTER TABLE latest_assessment ENABLE ROW LEVEL SECURITY"),
+            OnlyOn(_PG, f"CREATE POLICY on_deal ON latest_assessment USING {_on_deal('deal_id')}"),
+            OnlyOn(_PG, "ANALYZE latest_assessment"),
+        ],
+    ),
 ]
 
 

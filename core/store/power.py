@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from .. import audit
 from ..models import PowerAssessment, PowerScore
-from .engine import Cursor, insert
+from .engine import Cursor, insert, refresh_latest_assessments
 from .members import Members, reads_counterparty, reads_deal, works_deal
 
 
@@ -65,6 +65,7 @@ class Power(Members):
         with self._writing(deal_id) as cur:
             previous = self._latest_assessment(cur, deal_id)
             new_id = self._insert_assessment(cur, deal_id, assessment, evidence_map=None)
+            refresh_latest_assessments(cur, [deal_id])
             self._audit(cur, deal_id, audit.score_changes(previous, assessment))
             return new_id
 
@@ -79,12 +80,6 @@ class Power(Members):
         return new_id
 
 
-# Each deal's latest assessment: the last by time, ties broken by id (as list_assessments orders them).
-LATEST_ASSESSMENT = """
-    SELECT deal_id, id AS assessment_id FROM (
-        SELECT deal_id, id, row_number() OVER (PARTITION BY deal_id ORDER BY assessed_at DESC, id DESC) AS n
-        FROM power_assessment {where}) AS ranked WHERE n = 1"""
-
 # A score's weight in the balance of power: ours count at `$weight` while perceived only (no evidence),
 # theirs count as seen. The same rule as core.leverage, for the SQL read side.
 NET_SCORE = """CASE WHEN s.side = 'us' THEN s.score * (CASE WHEN s.evidence_id IS NULL THEN $weight ELSE 1 END)
@@ -92,8 +87,9 @@ NET_SCORE = """CASE WHEN s.side = 'us' THEN s.score * (CASE WHEN s.evidence_id I
 
 
 def _latest_ids(where: str) -> str:
-    """The ids of the latest assessment of each deal that `where` selects, as a subquery."""
-    return f"SELECT assessment_id FROM ({LATEST_ASSESSMENT.format(where=where)}) AS latest"
+    """The ids of the latest assessment of each deal that `where` selects (on `deal_id`), as a subquery: from
+    the fact kept as assessments are added (engine.refresh_latest_assessments)."""
+    return f"SELECT assessment_id FROM latest_assessment {where}"
 
 
 def _sorted_scores(scores: Sequence[PowerScore]) -> list[PowerScore]:

@@ -8,9 +8,9 @@ from datetime import date
 import pandas as pd
 
 from .copying import DERIVED, TABLES
-from .engine import refresh_totals
+from .engine import refresh_latest_assessments, refresh_totals
 from .members import Members, filtered, manages, reads_counterparty
-from .power import LATEST_ASSESSMENT, NET_SCORE
+from .power import NET_SCORE
 
 _PARENTS_FIRST = (*TABLES, *DERIVED)  # the order the foreign keys let tables be filled in
 
@@ -39,6 +39,8 @@ class Queries(Members):
             ]
             if touched:
                 refresh_totals(cur, pd.concat(touched).unique().tolist())
+            if "power_assessment" in frames and not frames["power_assessment"].empty:
+                refresh_latest_assessments(cur, frames["power_assessment"]["deal_id"].unique().tolist())
         return counts
 
     @manages
@@ -60,18 +62,14 @@ class Queries(Members):
         visible, who = self._visible_named()
         return self.cursor().df(
             rf"""
-            WITH latest AS ({LATEST_ASSESSMENT.format(where="")}),
-            per_assessment AS (
-                SELECT s.assessment_id,
+            WITH p AS (
+                -- the latest assessment of each deal (a fact kept as assessments are added), its scores summed
+                SELECT l.deal_id,
                        sum({NET_SCORE}) AS net_power,
                        count(*) FILTER (WHERE s.side = 'us' AND s.score >= $leaned AND s.evidence_id IS NULL) AS leaned_perceived,
                        max(s.score) FILTER (WHERE s.source = 'reputation') AS reputation
-                FROM power_score s GROUP BY s.assessment_id),
-            -- Scores summed per assessment, then the latest assessment picked: a join of two small sets,
-            -- which both engines plan well (PostgreSQL misjudges how many rows the latest-of filter keeps).
-            p AS (
-                SELECT l.deal_id, a.net_power, a.leaned_perceived, a.reputation
-                FROM latest l JOIN per_assessment a ON a.assessment_id = l.assessment_id),
+                FROM latest_assessment l JOIN power_score s ON s.assessment_id = l.assessment_id
+                GROUP BY l.deal_id),
             b AS (
                 SELECT deal_id, money, time_days, evidence_id FROM (
                     SELECT a.deal_id, a.money, a.time_days, a.evidence_id,
@@ -118,7 +116,7 @@ class Queries(Members):
             return pd.DataFrame(columns=["deal_id", "source", "edge"])
         return self.cursor().df(
             f"""
-            WITH latest AS ({LATEST_ASSESSMENT.format(where="WHERE deal_id = ANY($ids)")})
+            WITH latest AS (SELECT deal_id, assessment_id FROM latest_assessment WHERE deal_id = ANY($ids))
             SELECT l.deal_id, s.source,
                    sum({NET_SCORE}) AS edge
             FROM latest l JOIN power_score s ON s.assessment_id = l.assessment_id

@@ -31,7 +31,7 @@ from core.models import (
     Stage,
 )
 from core.store import DatabaseUnusable, Store
-from core.store.copying import TABLES
+from core.store.copying import DERIVED, TABLES
 from core.store.integrity import Check, References, violations
 from core.store.migrations import MIGRATIONS, integrity_rules
 
@@ -70,10 +70,11 @@ def test_every_id_that_names_a_deal_is_a_foreign_key():
     references = {
         (s.table, r.column): r.parent for s in integrity_rules() for r in s.rules if isinstance(r, References)
     }
-    with_deal = [t for t in (*TABLES, "concession_totals") if t not in ("counterparty", "stakeholder", "deal", "member",
+    with_deal = [t for t in (*TABLES, *DERIVED) if t not in ("counterparty", "stakeholder", "deal", "member",
                                                                         "power_score", "meso_term", "library_item")]  # fmt: skip
     assert {t for t in with_deal if references.get((t, "deal_id")) == "deal"} == set(with_deal)
     assert references[("power_score", "assessment_id")] == "power_assessment"
+    assert references[("latest_assessment", "assessment_id")] == "power_assessment"
     assert references[("approval", "concession_id")] == "concession"
     assert references[("meso_term", "bundle_id")] == "meso_bundle"
 

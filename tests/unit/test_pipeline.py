@@ -19,6 +19,7 @@ from core.models import (
     PowerSource,
 )
 from core.pipeline import export_frame, filter_pipeline, metrics, pipeline_frame
+from core.store import Store
 
 TODAY = date(2026, 11, 25)
 AT = datetime(2026, 11, 20, 9)
@@ -185,3 +186,39 @@ def test_the_kept_totals_follow_every_way_a_line_or_an_issue_changes(demo_store)
     with store.transaction() as cur:
         refresh_totals(cur, None)
     assert store.cursor().df("SELECT * FROM concession_totals ORDER BY deal_id").equals(kept)
+
+
+def test_the_kept_latest_assessment_follows_every_way_an_assessment_is_added(demo_store):
+    """The pipeline and the leverage map read each deal's latest assessment as kept by the store's writes: a
+    newer one takes over, one dated earlier (an import keeps its dates) does not, a deal file brings its own,
+    a bulk load and a copy rebuild them; each time equal to ranking every assessment from scratch."""
+    from core.store.copying import copy_cockpit
+    from core.store.engine import refresh_latest_assessments
+
+    store = demo_store
+
+    def latest(of=store):
+        return {r["deal_id"]: r["assessment_id"] for r in of.cursor().rows("SELECT * FROM latest_assessment")}
+
+    before = latest()
+    newer = store.add_assessment(
+        1, PowerAssessment(assessed_at=datetime(2099, 1, 1), scores=scores(4, None, 1))
+    )
+    older = store.add_assessment(
+        2, PowerAssessment(assessed_at=datetime(2000, 1, 1), scores=scores(1, None, 4))
+    )
+    assert latest()[1] == newer and latest()[2] == before[2] != older
+    assert store.list_assessments(1)[-1].id == newer  # the same one list_assessments ends with
+    copied = store.import_deal(store.export_deal(1)).deal_id
+    assert latest()[copied] == store.list_assessments(copied)[-1].id
+    load_synthetic(store, deals=3, concessions_per_deal=1)
+    kept = latest()
+    assert len(kept) == len(
+        {int(i) for i in store.cursor().df("SELECT deal_id FROM power_assessment")["deal_id"]}
+    )
+    with store.transaction() as cur:
+        refresh_latest_assessments(cur, None)
+    assert latest() == kept
+    elsewhere = Store.memory()
+    copy_cockpit(store, elsewhere)
+    assert latest(elsewhere) == kept
