@@ -100,11 +100,11 @@ def log_concession() -> None:
 
 
 def empty_the_entry() -> None:
-    """Empties the entry, again in each run until one has drawn the live log to its end. A value set here
-    reaches the browser only with the run that draws the form: when another run (the live refresh, a busy
-    server) interrupts that one first, its drawing is dropped, the browser still holds the last line's text
-    and sends it back, and the next line typed in would carry it. Boxes safe mode does not draw are left
-    alone."""
+    """Empties the entry, again in each run until one has drawn the form and the line's confirmation. A
+    value set here reaches the browser only with the run that draws the form: when another run (the live
+    refresh, a busy server) interrupts that one first, its drawing is dropped, the browser still holds the
+    last line's text and sends it back, and the next line typed in would carry it. Boxes safe mode does not
+    draw are left alone."""
     s = st.session_state
     for name, empty in EMPTIED.items():
         if name not in ("you", "them", "position") or K[name] in s:
@@ -461,6 +461,9 @@ def live_log() -> None:
         # when the confirmation arrives, and a fast typist's next keys must never land in the last line's text.
         entry_form(issue_names, cur)
         last_logged(totals, cur, safe)
+        # The empty form and then the confirmation are drawn: the entry is emptied (see empty_the_entry).
+        # Not later: once the confirmation shows, the person types the next line, which must not be emptied.
+        s[K["emptying"]] = False
     ui.show_flash()
 
     current, issues, review = reviewed()
@@ -524,8 +527,6 @@ def live_log() -> None:
                     + " · ".join(f"**{ui.md(t.title)}**" for t in pairs)
                 )
 
-    # This run went to the end, so its empty form went out: the entry is emptied (see empty_the_entry).
-    s[K["emptying"]] = False
     drawn = s.get(f"log_drawn_{deal_id}")
     if not safe and drawn is not None and drawn != summary.lines:
         # The correction table below is drawn with the page; the live figures follow every line at once.

@@ -305,16 +305,18 @@ def test_a_run_cut_short_after_a_line_never_leaves_its_text_in_the_form(page, db
     empties the form again, so the next line typed in never carries the last one's words or values."""
     import core.concessions
 
-    reviewed_log = core.concessions.review_log
+    stop_said = core.concessions.mandate_stop
     cut = {"short": True}
 
-    def interrupted(*args, **kwargs):  # the first run after the line stops here, after the form is drawn
+    def interrupted(
+        *args, **kwargs
+    ):  # the first run after the line stops after the form, before its confirmation
         if cut["short"]:
             cut["short"] = False
             st.stop()
-        return reviewed_log(*args, **kwargs)
+        return stop_said(*args, **kwargs)
 
-    monkeypatch.setattr(core.concessions, "review_log", interrupted)
+    monkeypatch.setattr(core.concessions, "mandate_stop", interrupted)
     at = log(page, item="Pilot", give="30-day pilot", get="Reference", you="-2k", trigger="if signed")
     assert not cut["short"]  # the run was cut short once the line was stored
     stored = Store.open(db_path).list_concessions(1)
@@ -330,6 +332,28 @@ def test_a_run_cut_short_after_a_line_never_leaves_its_text_in_the_form(page, db
     assert len(Store.open(db_path).list_concessions(1)) == len(stored)  # and nothing is logged twice
     # Once the form has gone out empty, what is typed next is the person's own, kept until it is logged.
     at.session_state["entry_item_1"] = "Training"
+    at = at.run()
+    assert at.text_input(key="entry_item_1").value == "Training"
+
+
+def test_once_the_confirmation_is_drawn_what_comes_next_is_the_persons_own(page, db_path, monkeypatch):
+    """A run cut short after the line's confirmation went out leaves the entry alone: the person has seen the
+    confirmation and may be typing the next line, which an emptying would wipe half-typed."""
+    import core.concessions
+
+    reviewed_log = core.concessions.review_log
+    cut = {"short": True}
+
+    def interrupted(*args, **kwargs):  # the first run after the line stops after its confirmation
+        if cut["short"]:
+            cut["short"] = False
+            st.stop()
+        return reviewed_log(*args, **kwargs)
+
+    monkeypatch.setattr(core.concessions, "review_log", interrupted)
+    at = log(page, item="Pilot", give="30-day pilot", get="Reference", you="-2k")
+    assert not cut["short"] and any(m.value.startswith("Logged 'Pilot'") for m in [*at.success, *at.error])
+    at.session_state["entry_item_1"] = "Training"  # what the next run carries
     at = at.run()
     assert at.text_input(key="entry_item_1").value == "Training"
 
