@@ -140,7 +140,7 @@ def new_deal_form() -> None:
     with st.expander("New deal", icon=":material/add:", expanded=store.is_empty()):
         counterparties = store.find_counterparties(limit=ui.PICKER_LIMIT + 1)
         if len(counterparties) > ui.PICKER_LIMIT:  # many: search first, and ship only the matches
-            query = st.text_input(
+            query = st.columns(4)[0].text_input(  # as wide as the Counterparty list it fills, not the page
                 "Find a counterparty", key="new_deal__cp_search", placeholder="part of its name",
                 help="The Counterparty list below offers the matches.",
             )  # fmt: skip
