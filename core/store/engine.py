@@ -134,14 +134,19 @@ _TOTALS_BY_ID = 200  # above this many deals at once (a bulk load), one pass ove
 
 def refresh_totals(cur: Cursor, deal_ids: Sequence[int] | None) -> None:
     """Rebuild the concession totals of these deals (None: of every deal), in the caller's transaction."""
+    _rebuild(cur, "concession_totals", _TOTALS, "AND c.deal_id = ANY(?)", deal_ids)
+
+
+def _rebuild(cur: Cursor, table: str, fill: str, of_some: str, deal_ids: Sequence[int] | None) -> None:
+    """Rebuild a fact kept per deal: `fill` inserts its rows, with `{where}` left empty for every deal or
+    `of_some` for the deals listed (a bulk load: one pass over every row beats a long list)."""
     ids = None if deal_ids is None else sorted({int(i) for i in deal_ids})
-    if ids is None or len(ids) > _TOTALS_BY_ID:  # a bulk load: one pass over every line beats a long list
-        cur.execute("DELETE FROM concession_totals")
-        cur.execute(_TOTALS.format(where=""))
-        return
-    if ids:
-        cur.execute("DELETE FROM concession_totals WHERE deal_id = ANY(?)", [ids])
-        cur.execute(_TOTALS.format(where="AND c.deal_id = ANY(?)"), [ids])
+    if ids is None or len(ids) > _TOTALS_BY_ID:
+        cur.execute(f"DELETE FROM {table}")
+        cur.execute(fill.format(where=""))
+    elif ids:
+        cur.execute(f"DELETE FROM {table} WHERE deal_id = ANY(?)", [ids])
+        cur.execute(fill.format(where=of_some), [ids])
 
 
 # Per deal, its latest power assessment (the last by time, ties broken by id, as list_assessments orders
@@ -157,14 +162,7 @@ _LATEST = """
 def refresh_latest_assessments(cur: Cursor, deal_ids: Sequence[int] | None) -> None:
     """Rebuild which assessment is the latest of these deals (None: of every deal), in the caller's
     transaction."""
-    ids = None if deal_ids is None else sorted({int(i) for i in deal_ids})
-    if ids is None or len(ids) > _TOTALS_BY_ID:
-        cur.execute("DELETE FROM latest_assessment")
-        cur.execute(_LATEST.format(where=""))
-        return
-    if ids:
-        cur.execute("DELETE FROM latest_assessment WHERE deal_id = ANY(?)", [ids])
-        cur.execute(_LATEST.format(where="WHERE deal_id = ANY(?)"), [ids])
+    _rebuild(cur, "latest_assessment", _LATEST, "WHERE deal_id = ANY(?)", deal_ids)
 
 
 def _value(v: Any) -> Any:
