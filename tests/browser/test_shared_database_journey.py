@@ -108,6 +108,7 @@ def test_a_server_killed_mid_write_loses_no_committed_line_and_the_other_keeps_s
         for n in range(3):
             log_line(negotiator, f"Line {n}", "-100")
             expect(negotiator.get_by_text(f"Logged 'Line {n}'")).to_be_visible()
+            settle(negotiator)  # a durability test, not a typing-speed one: each line starts on a quiet page
         log_line(negotiator, "In flight", "-100")
         server_a.process.kill()  # kill -9 while the fourth line is being written
         server_a.process.wait(10)
