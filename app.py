@@ -69,7 +69,7 @@ closed_too = f5.toggle("Closed too", key="pipeline_closed",
 shown = filter_pipeline(frame, owners, contexts, stages, at_risk_only, closed_too)
 m = metrics(shown)
 
-big, m1, m2, m3, m4 = st.columns([2, 2, 1.4, 1.4, 1.4])
+big, m1, m2, m3, m4, m5 = st.columns([2, 2, 1.4, 1.4, 1.4, 1.4])
 with big:
     ui.big_number("Deals at risk", f"{m.at_risk} of {m.deals}", color="red" if m.at_risk else "green")
 values = [f"{compact_money(v)} {c}" for c, v in m.value_by_currency.items()]
@@ -83,6 +83,8 @@ m3.metric(
     help="Deals with a floor breach or gives over the mandate.",
 )
 m4.metric(f"Deadlines ≤ {RISK_DEADLINE_DAYS} days", m.deadlines_soon)
+m5.metric("Late scope changes", m.late_scope,
+          help="Deals whose single text took a change after its edit window closed (Single text).")  # fmt: skip
 
 s1, s2, s3 = st.columns([3, 2, 3], vertical_alignment="bottom")
 sort_by = s1.selectbox("Sort by", list(SORTS), key="pipeline_sort")

@@ -91,6 +91,13 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("deal", type=int, metavar="ID")
     e.add_argument("-o", "--output", type=Path, help="file to write (stdout when omitted)")
 
+    stx = sub.add_parser(
+        "single-text", help="write a deal's single text (every clause, the versions) as Markdown"
+    )
+    stx.set_defaults(run=_single_text)
+    stx.add_argument("deal", type=int, metavar="ID")
+    stx.add_argument("-o", "--output", type=Path, help="a .md file to write (stdout when omitted)")
+
     i = sub.add_parser("import-deal", help="add a deal from a JSON file written by export-deal")
     i.set_defaults(run=_import_deal)
     i.add_argument("file", type=Path)
@@ -346,6 +353,35 @@ def _export_deal(args: argparse.Namespace) -> int:
         print(f"wrote deal {args.deal} to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def _single_text(args: argparse.Namespace) -> int:
+    from .single_text import markdown
+
+    if args.output and args.output.suffix.lower() != ".md":
+        raise InvalidInput(
+            [f"Output: '{args.output.name}' — the single text is written as Markdown, to a .md file"]
+        )
+    store = _open()
+    text = store.get_single_text(args.deal)
+    if text is None:
+        raise InvalidInput(
+            [f"Deal {args.deal}: it has no single text yet; start it on the Single text screen"]
+        )
+    deal = store.get_deal(args.deal)
+    document = markdown(
+        deal, store.get_counterparty(deal.counterparty_id).name, text, store.list_issues(args.deal)
+    )
+    store.record_access("exported", "Single text (Markdown)", args.deal)
+    if args.output:
+        args.output.write_text(document, encoding="utf-8")
+        print(
+            f"wrote the single text of deal {args.deal} (version {text.latest.number}) to {args.output}",
+            file=sys.stderr,
+        )
+    else:
+        sys.stdout.write(document)
     return 0
 
 

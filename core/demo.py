@@ -36,9 +36,13 @@ def _shift_dates(f: DealFile, shift: timedelta) -> DealFile:
     evidence = [e.model_copy(update={"date": e.date + shift}) for e in f.evidence]
     assessments = [a.model_copy(update={"assessed_at": a.assessed_at + shift}) for a in f.assessments]
     concessions = [c.model_copy(update={"logged_at": c.logged_at + shift}) for c in f.concessions]
-    return f.model_copy(
-        update={"deal": deal, "evidence": evidence, "assessments": assessments, "concessions": concessions}
-    )
+    text = f.single_text
+    if text is not None:
+        text = text.model_copy(update={
+            "edit_until": text.edit_until + shift if text.edit_until else None,
+            "versions": [v.model_copy(update={"saved_at": v.saved_at + shift}) for v in text.versions]})  # fmt: skip
+    return f.model_copy(update={"deal": deal, "evidence": evidence, "assessments": assessments,
+                                "concessions": concessions, "single_text": text})  # fmt: skip
 
 
 LIBRARY_FILE = PROJECT_ROOT / "data" / "library.json"

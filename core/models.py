@@ -246,6 +246,15 @@ FIELD_LABELS = {
     "benchmark_ids": "External benchmarks",
     "cost_logic": "Internal cost logic",
     "rationale": "Narrative rationale",
+    "number": "Clause number",
+    "wording": "Wording",
+    "position": "Position",
+    "metric": "Success metric",
+    "verification": "Verification",
+    "status": "Status",
+    "edit_until": "Edits close on",
+    "reason": "Reason",
+    "clauses": "Clauses",
 }
 
 
@@ -760,6 +769,109 @@ class LibraryItem(Model):
     note: Text = ""
 
 
+# ---- steps 4 and 5: the single text ---------------------------------------------------------------
+class ClauseKind(StrEnum):
+    issue = "issue"  # the agreed position on a negotiated issue
+    metric = "metric"  # a success metric
+    verification = "verification"  # verification or governance (template 3)
+    remedy = "remedy"  # "If [risk] occurs, [remedy] applies" (template 4)
+    escalation = "escalation"  # the escalation path (template 5)
+    validity = "validity"  # how long the offer stands (template 2)
+    other = "other"
+
+
+CLAUSE_KIND_LABELS = {
+    ClauseKind.issue: "Issue",
+    ClauseKind.metric: "Success metric",
+    ClauseKind.verification: "Verification and governance",
+    ClauseKind.remedy: "Contingent remedy",
+    ClauseKind.escalation: "Escalation path",
+    ClauseKind.validity: "Validity",
+    ClauseKind.other: "Other term",
+}
+
+
+class ClauseStatus(StrEnum):
+    open = "open"
+    agreed = "agreed"
+
+
+class PositionSource(StrEnum):
+    """Where an issue clause's figure came from when the text was started, so the screen can say it."""
+
+    concession_log = "concession_log"  # the latest new position logged on the issue
+    meso_bundle = "meso_bundle"  # the term of the MESO bundle they accepted
+    our_target = "our_target"  # nothing on the table yet: starting the text tables our target
+    written = "written"  # typed by the negotiator
+
+
+POSITION_SOURCE_LABELS = {
+    PositionSource.concession_log: "the latest position in the concession log",
+    PositionSource.meso_bundle: "the MESO bundle they accepted",
+    PositionSource.our_target: "our target (nothing was on the table yet)",
+    PositionSource.written: "written by the negotiator",
+}
+
+
+class Clause(Model):
+    """One clause of the single text. The text is shared with the other side by nature: every field is
+    public, and nothing private (a floor, the BATNA, the mandate, an estimate, a note) ever enters one."""
+
+    number: Annotated[int, Field(ge=1, le=10_000), PUBLIC]  # the same clause across versions
+    kind: Annotated[ClauseKind, PUBLIC] = ClauseKind.other
+    title: Annotated[Name, PUBLIC]
+    wording: Annotated[Text, PUBLIC] = ""
+    issue_id: Annotated[int | None, PUBLIC] = None
+    position: Annotated[Amount | None, PUBLIC] = None
+    source: Annotated[PositionSource, PUBLIC] = PositionSource.written
+    metric: Annotated[Text, PUBLIC] = ""  # how success is measured
+    verification: Annotated[Text, PUBLIC] = ""  # how it is checked (audit, report, acceptance test)
+    status: Annotated[ClauseStatus, PUBLIC] = ClauseStatus.open
+
+    @model_validator(mode="after")
+    def _an_issue_clause_names_its_issue(self) -> Clause:
+        if self.kind is ClauseKind.issue and self.issue_id is None:
+            raise ValueError("Issue: an issue clause names the issue it settles")
+        return self
+
+
+MAX_CLAUSES = 300
+
+
+class TextVersion(Model):
+    """One saved state of the single text: every save is a version, with who saved it and when. A save
+    after the edit window closed carries its reason and is a late scope change."""
+
+    id: int | None = None
+    number: Annotated[int, Field(ge=1), PUBLIC]
+    saved_at: Annotated[Moment, PUBLIC]
+    saved_by: Annotated[str, PUBLIC] = ""
+    late: Annotated[bool, PUBLIC] = False
+    reason: Text = ""  # why a late change was let in: our justification, not the text's
+    clauses: Annotated[list[Clause], Field(max_length=MAX_CLAUSES), PUBLIC] = []
+
+    @model_validator(mode="after")
+    def _clauses_told_apart(self) -> TextVersion:
+        numbers = [c.number for c in self.clauses]
+        if len(numbers) != len(set(numbers)):
+            raise ValueError("Clauses: two clauses have the same number")
+        issues = [c.issue_id for c in self.clauses if c.issue_id is not None]
+        if len(issues) != len(set(issues)):
+            raise ValueError("Clauses: one clause per issue")
+        return self
+
+
+class SingleText(Model):
+    """The one document both sides converge on (step 4), with every version kept."""
+
+    edit_until: Annotated[Day | None, PUBLIC] = None  # the edit window: a change after it is late scope
+    versions: Annotated[list[TextVersion], Field(min_length=1, max_length=5000), PUBLIC]
+
+    @property
+    def latest(self) -> TextVersion:
+        return self.versions[-1]
+
+
 FILE_FORMAT = "deal-cockpit/deal/1"
 
 
@@ -791,6 +903,7 @@ class DealFile(Model):
         Field(max_length=1000),
     ] = {}
     review: Review | None = None
+    single_text: SingleText | None = None
 
     @field_validator("format")
     @classmethod
@@ -837,6 +950,10 @@ class DealFile(Model):
                 check(fv.issue_id, issue_ids, f"review.final_values[{n}].issue_id")
             for e in self.review.persuasive_evidence_ids:
                 check(e, evidence_ids, "review.persuasive_evidence_ids")
+        if self.single_text is not None:
+            for n, v in enumerate(self.single_text.versions):
+                for m, c in enumerate(v.clauses):
+                    check(c.issue_id, issue_ids, f"single_text.versions[{n}].clauses[{m}].issue_id")
         if twice := duplicate_bundle_names(self.meso_bundles):
             raise ValueError(
                 f"meso_bundles: two bundles of one round are named '{twice[0]}'; names must be unique"

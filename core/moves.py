@@ -26,11 +26,13 @@ from .models import (
     PowerAssessment,
     PowerSource,
     Side,
+    SingleText,
     Stage,
     Stakeholder,
 )
 from .privacy import Private, is_private, shown
 from .settings import PROJECT_ROOT
+from .single_text import readiness as single_text_readiness
 
 PLAYBOOK_FILE = PROJECT_ROOT / "data" / "moves.json"
 STAGES = list(Stage)
@@ -312,11 +314,13 @@ def readiness(
     stakeholders: Sequence[Stakeholder],
     floor_breaches: int = 0,
     gives: float = 0.0,
+    single_text: SingleText | None = None,
 ) -> list[Check]:
     """The seed's pre-talk checklist, judged from the data wherever the data allows. `one_way`,
     `floor_breaches`, `gives`: the live log's (the store's `log_totals`, or `review_log(...).summary`).
     A breached floor or gives past the mandate are checks too (BLOCKING): a deal carrying them is not
-    nearly ready, whatever the other checks say."""
+    nearly ready, whatever the other checks say. At the close and after, the single text is judged too
+    (core.single_text.readiness)."""
     batna = best_alternative(alternatives, deal.side, issues)
     quantified = [b for b in alternatives if b.money > 0 or b.time_days > 0]
     unbacked = [i.name for i in issues if i.evidence_id is None]
@@ -349,8 +353,8 @@ def readiness(
               else "no one with decision rights or veto on the counterparty map", "Prepare"),
     ]  # fmt: skip
     if deal.stage in (Stage.close, Stage.implementation):
-        checks.append(Check("Single text at close", None,
-                            "Is there one document with metrics and a change log? The data cannot tell.", "Moves"))  # fmt: skip
+        met, reason = single_text_readiness(single_text, issues)
+        checks.append(Check("Single text at close", met, reason, "Single text"))
     return checks
 
 

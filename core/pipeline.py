@@ -147,6 +147,9 @@ class PipelineMetrics:
     their_leverage_higher: int
     breaches_or_overruns: int
     deadlines_soon: int
+    late_scope: (
+        int  # deals whose single text took a change after its edit window (step 4's "Scope creep late")
+    )
 
 
 def metrics(frame: pd.DataFrame) -> PipelineMetrics:
@@ -158,6 +161,7 @@ def metrics(frame: pd.DataFrame) -> PipelineMetrics:
         their_leverage_higher=int(frame["their_leverage_higher"].sum()),
         breaches_or_overruns=int((frame["floor_breaches"].gt(0) | frame["over_open"].gt(0)).sum()),
         deadlines_soon=int(frame["days_to_deadline"].between(0, RISK_DEADLINE_DAYS).sum()),
+        late_scope=int(frame["late_scope_changes"].gt(0).sum()),
     )
 
 
@@ -174,7 +178,7 @@ EXPORT_COLUMNS = {
     "value": "Value", "currency": "Currency", "leverage_index": "Leverage index", "deadline": "Deadline",
     "days_to_deadline": "Days to deadline", "balance": "Give/get balance", "one_way": "One-way concessions",
     "floor_breaches": "Floor breaches", "over_mandate": "Over mandate", "over_open": "Over mandate, awaiting approval",
-    "over_approved": "Over mandate, approved", "warnings": "Warnings",
+    "over_approved": "Over mandate, approved", "late_scope_changes": "Late scope changes", "warnings": "Warnings",
     "at_risk": "At risk", "risk_reasons": "Why at risk", "status": "Status", "id": "Deal id",
 }  # fmt: skip
 

@@ -23,6 +23,8 @@ SCREENS = [
     ("concessions", "concessions", 1, "Log it", None),
     ("leverage", "leverage", 7, "Leverage index — us against them", None),
     ("moves", "moves", 1, "Ready for the talks", None),
+    ("single-text", "agreement", 2, "Save a version", None),
+    ("single-text-late", "agreement", 11, "Save a version", None),
     ("meso", "meso", 2, "Save the grid", None),
     ("history", "history", 1, "Changes recorded", None),
     ("concessions-safe", "concessions?safe=1&", 1, "Screen-share safe · private figures hidden", None),

@@ -35,9 +35,8 @@ with big:
     else:
         # The log's totals (one row), not its lines: the figure comes first, the lines are read below it.
         log = store.log_totals(deal_id)
-        checks = readiness(
-            deal, issues, alternatives, log.one_way, stakeholders, log.floor_breaches, log.gives
-        )
+        checks = readiness(deal, issues, alternatives, log.one_way, stakeholders, log.floor_breaches, log.gives,
+                           store.get_single_text(deal_id))  # fmt: skip
         score = readiness_score(checks)
         ui.big_number("Ready for the talks", f"{score:.0%}", f"{sum(c.met is True for c in checks)} of "
                       f"{sum(c.met is not None for c in checks)} checks met", color=readiness_colour(checks))  # fmt: skip

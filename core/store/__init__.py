@@ -1,5 +1,5 @@
 """The one owner of the database. `Store` is the façade the rest of the code imports; behind it, one
-module per aggregate (deals, preparation, power, concessions, meso, deal files, members and access, reviews and the library), a read side (queries),
+module per aggregate (deals, preparation, power, concessions, meso, deal files, members and access, reviews and the library, the single text), a read side (queries),
 the engine (opening, cursors, transactions, the history write) and the named migrations."""
 
 from ..settings import DEFAULT_DB, PROJECT_ROOT

@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from .. import audit
 from ..access import reads_every_deal
 from ..audit import Change
-from ..models import Alternative, DealFile, Evidence, Issue, Stakeholder
+from ..models import Alternative, ClauseKind, DealFile, Evidence, Issue, SingleText, Stakeholder
 from .engine import Cursor, insert, now, refresh_latest_assessments, refresh_totals
-from .members import Members, creates_deal, reads_deal
+from .members import creates_deal, reads_deal
 from .preparation import _ANCHOR_COLUMNS
 from .reviews import _REVIEW_COLUMNS, _review_values
+from .single_texts import SingleTexts
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class DealImport:
     deals_told: list[int] = field(default_factory=list)
 
 
-class DealFiles(Members):
+class DealFiles(SingleTexts):
     @reads_deal
     def export_deal(self, deal_id: int) -> DealFile:
         deal = self.get_deal(deal_id)
@@ -46,6 +47,7 @@ class DealFiles(Members):
         lines = self.list_concessions(deal_id, include_removed=True)
         bundles = self.list_meso_bundles(deal_id)
         review = self.get_review(deal_id)
+        text = self.get_single_text(deal_id)
 
         return DealFile(
             deal=deal.model_copy(update={"pressured_issue_id": kept(deal.pressured_issue_id, on_issue),
@@ -71,6 +73,7 @@ class DealFiles(Members):
             review=None if review is None else review.model_copy(update={
                 "final_values": [f for f in review.final_values if on_issue(f.issue_id)],
                 "persuasive_evidence_ids": [e for e in review.persuasive_evidence_ids if on_evidence(e)]}),
+            single_text=None if text is None else _live_issues_only(text, on_issue),
         )  # fmt: skip
 
     @creates_deal
@@ -188,6 +191,13 @@ class DealFiles(Members):
             self._record(cur, deal_id, "signal", key, None, "observed", "from a deal file")
         self._audit(cur, deal_id, [Change("round_note", f"Round {n}", None, None, private=True, note=text.strip())
                                    for n, text in sorted(f.round_notes.items()) if text.strip()])  # fmt: skip
+        if f.single_text is not None:
+            insert(cur, "single_text", ["deal_id", "edit_until", "started_at", "started_by"],
+                   [deal_id, f.single_text.edit_until, f.single_text.versions[0].saved_at,
+                    f.single_text.versions[0].saved_by or self.person.email])  # fmt: skip
+            for v in f.single_text.versions:
+                self._insert_version(cur, deal_id, v.model_copy(update={"clauses": [
+                    c.model_copy(update={"issue_id": issue_map.get(c.issue_id)}) for c in v.clauses]}))  # fmt: skip
         if f.review is not None:
             review = f.review.model_copy(update={
                 "deal_id": deal_id,
@@ -199,3 +209,13 @@ class DealFiles(Members):
                 ["deal_id", *_REVIEW_COLUMNS, "updated_at"],
                 [deal_id, *_review_values(review), now()],
             )
+
+
+def _live_issues_only(text: SingleText, live) -> SingleText:
+    """The text as a file carries it: a clause of an older version on an issue removed since keeps its
+    words, no longer tied to the issue (as the other parts of the file leave such links out)."""
+    return text.model_copy(update={"versions": [
+        v.model_copy(update={"clauses": [
+            c if c.issue_id is None or live(c.issue_id)
+            else c.model_copy(update={"issue_id": None, "kind": ClauseKind.other}) for c in v.clauses]})
+        for v in text.versions]})  # fmt: skip

@@ -192,7 +192,9 @@ _READ_BY_DEAL = ("evidence", "alternative", "issue", "power_assessment", "conces
 # (the first fourteen from step 022, the access log's from 023).
 _SEQUENCED_022 = ("counterparty", "stakeholder", "deal", "evidence", "alternative", "issue", "power_assessment",
                   "concession", "meso_bundle", "meso_pick", "deal_event", "approval", "library_item", "library_use")  # fmt: skip
-TABLES_WITH_IDS = (*_SEQUENCED_022, "access_event")
+_SEQUENCED_023 = (*_SEQUENCED_022, "access_event")
+_SEQUENCED_025 = (*_SEQUENCED_023, "text_version")
+TABLES_WITH_IDS = _SEQUENCED_025
 
 
 def _ids_past(tables: tuple[str, ...], replace: bool = False) -> str:
@@ -211,6 +213,8 @@ def _ids_past(tables: tuple[str, ...], replace: bool = False) -> str:
 # After rows were added with ids of their own choosing (a copy, a bulk load), the sequence moves past them;
 # it never moves back. Through the owner: the app's login may only take the next id, never set one.
 _IDS_PAST = _ids_past(_SEQUENCED_022)
+_PIN_IDS_PAST = """DO $$ BEGIN EXECUTE format('ALTER FUNCTION cockpit_ids_past(TEXT) SET search_path = %I, pg_temp',
+                current_schema()); END $$"""
 
 # Never edit a step that has shipped: add a new one.
 MIGRATIONS: list[tuple[str, list[str | OnlyOn | Constrain]]] = [
@@ -497,11 +501,7 @@ MIGRATIONS: list[tuple[str, list[str | OnlyOn | Constrain]]] = [
                 for t in _SEQUENCED_022
             ],
             OnlyOn(_PG, _IDS_PAST),
-            OnlyOn(
-                _PG,
-                """DO $$ BEGIN EXECUTE format('ALTER FUNCTION cockpit_ids_past(TEXT) SET search_path = %I, pg_temp',
-                current_schema()); END $$""",
-            ),
+            OnlyOn(_PG, _PIN_IDS_PAST),
             OnlyOn(_PG, "REVOKE EXECUTE ON FUNCTION cockpit_ids_past(TEXT) FROM PUBLIC"),
             OnlyOn(_PG, "DROP FUNCTION cockpit_next_id(TEXT)"),
         ],
@@ -528,7 +528,7 @@ MIGRATIONS: list[tuple[str, list[str | OnlyOn | Constrain]]] = [
             ),  # fmt: skip
             OnlyOn(_PG, "CREATE INDEX access_event_happened_at ON access_event (happened_at)"),
             OnlyOn(_PG, "CREATE SEQUENCE access_event_ids"),
-            OnlyOn(_PG, _ids_past(TABLES_WITH_IDS, replace=True)),
+            OnlyOn(_PG, _ids_past(_SEQUENCED_023, replace=True)),
             OnlyOn(_PG, "ALTER TABLE access_event ENABLE ROW LEVEL SECURITY"),
             OnlyOn(_PG, f"CREATE POLICY reads_all ON access_event FOR SELECT USING ({_ALL})"),
             OnlyOn(
@@ -560,6 +560,60 @@ MIGRATIONS: list[tuple[str, list[str | OnlyOn | Constrain]]] = [
             OnlyOn(_PG, "ALTER TABLE latest_assessment ENABLE ROW LEVEL SECURITY"),
             OnlyOn(_PG, f"CREATE POLICY on_deal ON latest_assessment USING {_on_deal('deal_id')}"),
             OnlyOn(_PG, "ANALYZE latest_assessment"),
+        ],
+    ),
+    (
+        "025_single_text",
+        [
+            # Step 4: the one text both sides converge on. Every save is a version whose clauses are kept
+            # whole, so any two versions compare clause by clause; the edit window closes on edit_until.
+            """CREATE TABLE single_text (
+                deal_id BIGINT PRIMARY KEY, edit_until DATE, started_at TIMESTAMP NOT NULL,
+                started_by VARCHAR NOT NULL)""",
+            """CREATE TABLE text_version (
+                id BIGINT PRIMARY KEY, deal_id BIGINT NOT NULL, "number" INTEGER NOT NULL,
+                saved_at TIMESTAMP NOT NULL, saved_by VARCHAR NOT NULL, late BOOLEAN NOT NULL,
+                reason VARCHAR NOT NULL)""",
+            """CREATE TABLE text_clause (
+                version_id BIGINT NOT NULL, deal_id BIGINT NOT NULL, "position" INTEGER NOT NULL,
+                "number" INTEGER NOT NULL, kind VARCHAR NOT NULL, title VARCHAR NOT NULL, wording VARCHAR NOT NULL,
+                issue_id BIGINT, amount DOUBLE, source VARCHAR NOT NULL, metric VARCHAR NOT NULL,
+                verification VARCHAR NOT NULL, status VARCHAR NOT NULL, PRIMARY KEY (version_id, "number"))""",
+            _of_deal("single_text"),
+            _of_deal(
+                "text_version",
+                Unique(("deal_id", "number")),
+                Check("number", '"number" >= 1', "a version number below 1"),
+            ),
+            _of_deal(
+                "text_clause",
+                References("version_id", "text_version"),
+                References("issue_id", "issue", on_duckdb=False),
+                _one_of(
+                    "kind",
+                    ("issue", "metric", "verification", "remedy", "escalation", "validity", "other"),
+                    "kinds of clause",
+                ),
+                _one_of("status", ("open", "agreed"), "clause statuses"),
+                _one_of(
+                    "source", ("concession_log", "meso_bundle", "our_target", "written"), "position sources"
+                ),
+            ),
+            OnlyOn(_PG, "CREATE INDEX text_version_deal ON text_version (deal_id)"),
+            OnlyOn(_PG, "CREATE INDEX text_clause_deal ON text_clause (deal_id)"),
+            OnlyOn(_PG, "CREATE SEQUENCE text_version_ids"),
+            OnlyOn(_PG, _ids_past(_SEQUENCED_025, replace=True)),
+            # CREATE OR REPLACE resets a function's settings: the owner's function is pinned to this schema
+            # again (step 023's replacement had left it reading the caller's search_path).
+            OnlyOn(_PG, _PIN_IDS_PAST),
+            *[
+                OnlyOn(_PG, f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY")
+                for t in ("single_text", "text_version", "text_clause")
+            ],
+            *[
+                OnlyOn(_PG, f"CREATE POLICY on_deal ON {t} USING {_on_deal('deal_id')}")
+                for t in ("single_text", "text_version", "text_clause")
+            ],
         ],
     ),
 ]

@@ -307,6 +307,7 @@ SCREENS = {
         Screen("Concessions", "pages/concessions.py", ":material/swap_horiz:"),
         Screen("MESO", "pages/meso.py", ":material/view_column:"),
         Screen("Moves", "pages/moves.py", ":material/route:"),
+        Screen("Single text", "pages/agreement.py", ":material/contract:"),
         Screen("History", "pages/history.py", ":material/history:"),
         Screen("Review", "pages/review.py", ":material/rate_review:"),
         Screen("Library", "pages/library.py", ":material/local_library:"),

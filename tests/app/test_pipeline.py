@@ -18,7 +18,7 @@ def test_the_pipeline_is_the_start_page_with_risk_first(app):
     assert big(at) == "# :red[6 of 10]"  # the live deals: Kessler and Lena Fischer are signed
     metrics = {m.label: m.value for m in at.metric}
     assert metrics == {"Pipeline value": "8.01M EUR", "Their leverage higher": "8", "Breach or overrun": "3",
-                       "Deadlines ≤ 14 days": "4"}  # fmt: skip
+                       "Deadlines ≤ 14 days": "4", "Late scope changes": "1"}  # fmt: skip
     rows = table(at)
     assert len(rows) == 10
     assert rows["name"].iloc[0] == "Baltic Freight — 3-year carrier contract"  # a floor breach and an overrun

@@ -22,6 +22,7 @@ SCREENS = [
     "pages/concessions.py",
     "pages/meso.py",
     "pages/moves.py",
+    "pages/agreement.py",
     "pages/history.py",
     "pages/review.py",
     "pages/library.py",
@@ -118,6 +119,11 @@ def public_values(file) -> set[str]:
     for bundle in file.meso_bundles:
         for term in bundle.terms:
             seen.update(as_shown(term.value))
+    # The single text is on the table by nature (the reason a late change came in is ours: private).
+    for version in file.single_text.versions if file.single_text else []:
+        for clause in version.clauses:
+            for name in type(clause).model_fields:
+                seen.update(as_shown(getattr(clause, name)))
     return seen
 
 

@@ -98,3 +98,33 @@ def test_every_curated_deal_opens_with_a_meso_round_ready_to_offer_and_flagships
             assert reasons and all(r.message for r in reasons), f.deal.name
             flagships_with_a_later_round += 1
     assert flagships_with_a_later_round >= 3
+
+
+def test_a_new_user_sees_single_texts_one_late_and_signed_ones_in_implementation():
+    from core.single_text import late_changes, progress
+
+    texts = {f.deal.name: f for f in CURATED if f.single_text is not None}
+    assert len(texts) >= 3
+    late = [f for f in texts.values() if late_changes(f.single_text.versions)]
+    assert len(late) == 1 and "single_text" in late[0].signals  # Moves shows the signal from the first start
+    implementing = [f for f in texts.values() if f.deal.stage is Stage.implementation]
+    assert len(implementing) >= 2
+    assert all(progress(f.single_text.latest.clauses, f.issues).ready_to_sign for f in implementing)
+    for f in texts.values():  # each demo clause's figure is where the clause says it came from
+        for c in f.single_text.latest.clauses:
+            came_from = {
+                "concession_log": {x.new_position for x in f.concessions if x.issue_id == c.issue_id},
+                "meso_bundle": {t.value for b in f.meso_bundles for t in b.terms if t.issue_id == c.issue_id},
+                "our_target": {i.target for i in f.issues if i.id == c.issue_id},
+            }.get(c.source.value)
+            assert came_from is None or c.position in came_from, (f.deal.name, c.title)
+
+
+def test_a_single_text_moves_with_the_day_the_demo_loads():
+    later = {f.deal.name: f for f in curated_deals(TODAY + timedelta(days=10))}
+    for f in CURATED:
+        if f.single_text is None:
+            continue
+        moved = later[f.deal.name].single_text
+        assert moved.edit_until == f.single_text.edit_until + timedelta(days=10)
+        assert moved.latest.saved_at == f.single_text.latest.saved_at + timedelta(days=10)

@@ -171,14 +171,23 @@ def test_a_breach_or_an_overrun_never_reads_as_nearly_ready():
     assert readiness_colour(readiness(**{**READY, "gives": 500.0})) == "red"
 
 
-def test_no_deadline_is_not_a_readiness_gap_and_the_close_adds_a_prompt():
+def test_no_deadline_is_not_a_readiness_gap_and_the_close_judges_the_single_text():
+    from core.models import Clause, SingleText, TextVersion
+
     assert (
         names_failing(deal=READY["deal"].model_copy(update={"deadline": None, "deadline_evidence_id": None}))
         == []
     )
-    checks = readiness(**{**READY, "deal": READY["deal"].model_copy(update={"stage": "close"})})
-    assert checks[-1].name == "Single text at close" and checks[-1].met is None
-    assert readiness_score(checks) == 1.0  # prompts do not count
+    closing = READY["deal"].model_copy(update={"stage": "close"})
+    checks = readiness(**{**READY, "deal": closing})
+    assert checks[-1].name == "Single text at close" and checks[-1].met is False
+    assert checks[-1].reason.startswith("no single text yet") and checks[-1].screen == "Single text"
+    agreed = Clause(number=1, kind="issue", title="Price", issue_id=1, position=10, status="agreed",
+                    verification="invoice audit")  # fmt: skip
+    text = SingleText(versions=[TextVersion(number=2, saved_at=T, clauses=[agreed])])
+    checks = readiness(**{**READY, "deal": closing, "single_text": text})
+    assert checks[-1].met is True and readiness_score(checks) == 1.0
+    assert "Single text at close" not in names_failing()  # before the close it is not asked
 
 
 # ---- pitfalls ----------------------------------------------------------------------------------------

@@ -222,3 +222,16 @@ def test_the_kept_latest_assessment_follows_every_way_an_assessment_is_added(dem
     elsewhere = Store.memory()
     copy_cockpit(store, elsewhere)
     assert latest(elsewhere) == kept
+
+
+def test_the_pipeline_counts_deals_whose_single_text_took_a_late_scope_change(demo_store):
+    frame = pipeline_frame(demo_store, TODAY).set_index("name")
+    late = frame["late_scope_changes"]
+    assert late[late.gt(0)].to_dict() == {"Nordlicht Bank — co-marketing programme": 1}
+    assert metrics(frame).late_scope == 1
+    text = demo_store.get_single_text(2)  # Helios: inside its window until a closed one is set
+    demo_store.set_edit_window(2, TODAY - timedelta(days=1))
+    demo_store.save_single_text(
+        2, text.latest.clauses[:-1], based_on=text.latest.number, reason="their legal team"
+    )
+    assert metrics(pipeline_frame(demo_store, TODAY)).late_scope == 2

@@ -10,6 +10,7 @@ from core.leverage import warnings
 from core.meso import check_set
 from core.models import (
     Alternative,
+    Clause,
     Concession,
     Counterparty,
     Deal,
@@ -22,7 +23,9 @@ from core.models import (
     PowerAssessment,
     PowerScore,
     Review,
+    SingleText,
     Stakeholder,
+    TextVersion,
 )
 from core.moves import fill_templates
 from core.privacy import (
@@ -54,6 +57,11 @@ PUBLIC = {
     PowerScore: set(),
     PowerAssessment: set(),
     Review: {"outcome"},  # how it ended, not what we think of it
+    # The single text is shared with the other side by nature; why we let a late change in is ours.
+    Clause: {"number", "kind", "title", "wording", "issue_id", "position", "source", "metric", "verification",
+             "status"},
+    TextVersion: {"number", "saved_at", "saved_by", "late", "clauses"},
+    SingleText: {"edit_until", "versions"},
 }  # fmt: skip
 
 
