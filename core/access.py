@@ -196,6 +196,11 @@ def may_set_mandate(person: Person, parts: Collection[Part]) -> bool:
     return may_approve(person, parts)
 
 
+def may_override_escalation(person: Person) -> bool:
+    """May this person record a contractual remedy before any mediation (with a reason)? A leader's call."""
+    return person.local or person.role is Role.leader
+
+
 def may_create_deal(person: Person) -> bool:
     return person.local or person.role in (Role.negotiator, Role.leader, Role.admin)
 

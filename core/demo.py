@@ -41,8 +41,11 @@ def _shift_dates(f: DealFile, shift: timedelta) -> DealFile:
         text = text.model_copy(update={
             "edit_until": text.edit_until + shift if text.edit_until else None,
             "versions": [v.model_copy(update={"saved_at": v.saved_at + shift}) for v in text.versions]})  # fmt: skip
+    commitments = [c.model_copy(update={"due": c.due + shift if c.due else None}) for c in f.commitments]
+    steps = [s.model_copy(update={"taken_at": s.taken_at + shift}) for s in f.escalation_steps]
     return f.model_copy(update={"deal": deal, "evidence": evidence, "assessments": assessments,
-                                "concessions": concessions, "single_text": text})  # fmt: skip
+                                "concessions": concessions, "single_text": text, "commitments": commitments,
+                                "escalation_steps": steps})  # fmt: skip
 
 
 LIBRARY_FILE = PROJECT_ROOT / "data" / "library.json"

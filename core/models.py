@@ -255,6 +255,11 @@ FIELD_LABELS = {
     "edit_until": "Edits close on",
     "reason": "Reason",
     "clauses": "Clauses",
+    "clause_number": "Clause",
+    "what": "What",
+    "due": "Due",
+    "override_reason": "Reason for going past mediation",
+    "taken_at": "Taken on",
 }
 
 
@@ -872,6 +877,61 @@ class SingleText(Model):
         return self.versions[-1]
 
 
+# ---- step 5: the implementation plan -----------------------------------------------------------------
+class CommitmentStatus(StrEnum):
+    on_track = "on_track"
+    at_risk = "at_risk"
+    missed = "missed"
+    done = "done"
+
+
+class Commitment(Model):
+    """What one side promised in the agreed text, who owns it, by when, and how it is checked."""
+
+    id: int | None = None
+    deal_id: int | None = None
+    clause_number: Annotated[int | None, PUBLIC] = None  # the clause of the single text it comes from
+    what: Annotated[Name, PUBLIC]
+    side: Annotated[Side, PUBLIC] = Side.them  # whose commitment it is
+    owner: Annotated[Name, PUBLIC]  # a person on that side
+    due: Annotated[Day | None, PUBLIC] = None
+    metric: Annotated[Text, PUBLIC] = ""
+    target: Annotated[Text, PUBLIC] = ""
+    verification: Annotated[Text, PUBLIC] = ""  # audit, report, acceptance test
+    status: Annotated[CommitmentStatus, PUBLIC] = CommitmentStatus.on_track
+    note: Text = ""  # our internal note: never on a shared screen
+
+
+class EscalationKind(StrEnum):
+    """The escalation path's steps, in the order the method keeps them: problem-solving before power."""
+
+    owner_to_owner = "owner_to_owner"
+    sponsor_to_sponsor = "sponsor_to_sponsor"
+    mediation = "mediation"
+    contractual_remedy = "contractual_remedy"
+
+
+ESCALATION_LABELS = {
+    EscalationKind.owner_to_owner: "Owner to owner",
+    EscalationKind.sponsor_to_sponsor: "Sponsor to sponsor",
+    EscalationKind.mediation: "Mediation",
+    EscalationKind.contractual_remedy: "Contractual remedy or sanction",
+}
+
+
+class EscalationStep(Model):
+    """One step taken on the escalation path, dated. A contractual remedy before any mediation is
+    refused unless a leader overrides it with a reason, which is kept with the step."""
+
+    id: int | None = None
+    deal_id: int | None = None
+    kind: Annotated[EscalationKind, PUBLIC]
+    taken_at: Annotated[Moment, PUBLIC]
+    taken_by: str = ""
+    note: Text = ""  # what was raised and what came of it: ours
+    override_reason: Text = ""
+
+
 FILE_FORMAT = "deal-cockpit/deal/1"
 
 
@@ -904,6 +964,8 @@ class DealFile(Model):
     ] = {}
     review: Review | None = None
     single_text: SingleText | None = None
+    commitments: Annotated[list[Commitment], Field(max_length=2000)] = []
+    escalation_steps: Annotated[list[EscalationStep], Field(max_length=2000)] = []
 
     @field_validator("format")
     @classmethod

@@ -5,9 +5,10 @@ the definitions of core.concessions; this module only adds the pipeline's own ru
 deal frame: what "at risk" means, the order, the filters and the top metrics.
 
 At risk: a floor breach, a mandate overrun, they lead clearly of ours (index at or below
-CLEARLY_WEAKER), or a deadline within RISK_DEADLINE_DAYS while their leverage is ahead (index below 0).
-Each deal at risk says why (`risk_reasons`). A closed deal (its review says signed, walked away or lost)
-is never at risk and leaves the live pipeline's figures; a filter brings it back.
+CLEARLY_WEAKER), a deadline within RISK_DEADLINE_DAYS while their leverage is ahead (index below 0), or, in
+implementation, a missed commitment (core.implementation.is_missed). Each deal at risk says why
+(`risk_reasons`). A closed deal (its review says signed, walked away or lost) is never at risk and leaves the
+live pipeline's figures, a filter brings it back; a signed deal whose commitments are missed is live again.
 The risk score orders the table: breaches and overruns first, then weaker leverage, then near deadlines,
 then one-way concessions and warnings.
 """
@@ -23,7 +24,7 @@ import pandas as pd
 from .approvals import overrun_by_deal
 from .formatting import amount_text
 from .leverage import LEANED_ON, MAX_SCORE, PERCEIVED_WEIGHT, SMALL_GAIN_SHARE, SOURCES
-from .models import word
+from .models import Outcome, word
 from .review import CLOSED_OUTCOMES
 
 RISK_DEADLINE_DAYS = 14
@@ -86,11 +87,19 @@ def judge(frame: pd.DataFrame) -> pd.DataFrame:
     near = days.between(0, RISK_DEADLINE_DAYS).fillna(False)
     clearly_weaker = f["leverage_index"].le(CLEARLY_WEAKER).fillna(False)
     outcome = f["outcome"] if "outcome" in f else pd.Series(None, index=f.index, dtype=object)
-    f["closed"] = outcome.isin([o.value for o in CLOSED_OUTCOMES])
+    # In implementation, a missed commitment is friction resurfacing: a signed deal is live and at risk again
+    # (one walked away from or lost stays closed).
+    missed_commitments = f["missed_commitments"] if "missed_commitments" in f else pd.Series(0, index=f.index)
+    missed = (
+        missed_commitments.gt(0)
+        & f["stage"].eq("implementation")
+        & ~outcome.isin([Outcome.walked_away.value, Outcome.lost.value])
+    )
+    f["closed"] = outcome.isin([o.value for o in CLOSED_OUTCOMES]) & ~missed
     f["status"] = outcome.map(lambda o: word(o) if isinstance(o, str) else "Live")
     live = ~f["closed"]
     f["their_leverage_higher"] = weaker & live
-    f["at_risk"] = (breach | overrun | clearly_weaker | (near & weaker)) & live
+    f["at_risk"] = (breach | overrun | clearly_weaker | (near & weaker) | missed) & live
     f["risk"] = (
         (
             4 * breach
@@ -98,6 +107,7 @@ def judge(frame: pd.DataFrame) -> pd.DataFrame:
             + 3 * clearly_weaker
             + weaker
             + 2 * near
+            + 3 * missed
             + f["one_way"].gt(0)
             + f["warning_count"].gt(0)
         )
@@ -109,6 +119,7 @@ def judge(frame: pd.DataFrame) -> pd.DataFrame:
         ("overrun awaiting approval", overrun),
         ("they lead clearly", clearly_weaker),
         ("deadline near, they lead", near & weaker & ~clearly_weaker),
+        ("commitment missed", missed),
     ):  # a loop over the kinds of risk, not over deals
         reasons = reasons + when.map({True: says + " · ", False: ""})
     f["risk_reasons"] = reasons.str.removesuffix(" · ").where(f["at_risk"], "")
@@ -178,7 +189,8 @@ EXPORT_COLUMNS = {
     "value": "Value", "currency": "Currency", "leverage_index": "Leverage index", "deadline": "Deadline",
     "days_to_deadline": "Days to deadline", "balance": "Give/get balance", "one_way": "One-way concessions",
     "floor_breaches": "Floor breaches", "over_mandate": "Over mandate", "over_open": "Over mandate, awaiting approval",
-    "over_approved": "Over mandate, approved", "late_scope_changes": "Late scope changes", "warnings": "Warnings",
+    "over_approved": "Over mandate, approved", "late_scope_changes": "Late scope changes",
+    "missed_commitments": "Missed commitments", "warnings": "Warnings",
     "at_risk": "At risk", "risk_reasons": "Why at risk", "status": "Status", "id": "Deal id",
 }  # fmt: skip
 

@@ -25,6 +25,7 @@ SCREENS = [
     ("moves", "moves", 1, "Ready for the talks", None),
     ("single-text", "agreement", 2, "Save a version", None),
     ("single-text-late", "agreement", 11, "Save a version", None),
+    ("implementation", "implementation", 4, "Record the step", None),
     ("meso", "meso", 2, "Save the grid", None),
     ("history", "history", 1, "Changes recorded", None),
     ("concessions-safe", "concessions?safe=1&", 1, "Screen-share safe · private figures hidden", None),

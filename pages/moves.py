@@ -5,6 +5,7 @@ from datetime import date
 import streamlit as st
 
 from core import ui
+from core.implementation import observed_from_data
 from core.models import STAGE_LABELS, word
 from core.moves import (
     fill_templates,
@@ -24,7 +25,8 @@ playbook = load_playbook()
 issues = store.list_issues(deal_id)
 alternatives = store.list_alternatives(deal_id)
 stakeholders = store.list_stakeholders(counterparty.id)
-observed = store.observed_signals(deal_id)
+# Signals marked by hand, and those the data shows by itself (a missed commitment: friction resurfaces).
+observed = store.observed_signals(deal_id) | observed_from_data(store.list_commitments(deal_id), date.today())
 
 # ---- where we are: the five steps, the current one highlighted, one action to advance ------------------
 safe = ui.safe_mode()

@@ -1,11 +1,14 @@
 """Review: after the deal, the outcome and how much of our range each issue captured, and the method's
 three questions answered with the cockpit's own facts beside them, so the answer is not from memory."""
 
+from datetime import date
+
 import streamlit as st
 
 from core import ui
 from core.concessions import review_log
 from core.formatting import fmt_amount
+from core.implementation import execution_facts
 from core.leverage import index_history
 from core.models import IMPROVEMENTS, DeadlineVerdict, Outcome, Review, read_amounts, validate, word
 from core.moves import load_playbook
@@ -113,6 +116,8 @@ with st.form(f"review_{deal_id}", border=False):
             "Signals observed: " + ("; ".join(ui.md(move_names.get(s, s)) for s in sorted(signals)) or "none")
         )
         st.caption(f"Moves after a final offer: {log.moved_after_final} · one-way concessions: {log.one_way}")
+        # Execution quality from the implementation plan, so the answer rests on facts.
+        st.caption("Execution: " + ui.md(execution_facts(store.list_commitments(deal_id), date.today())))
     power = answer(
         said,
         "power_answer",

@@ -20,7 +20,7 @@ TABLES = (
     "counterparty", "stakeholder", "deal", "evidence", "issue", "alternative", "power_assessment",
     "power_score", "concession", "meso_bundle", "meso_term", "meso_pick", "deal_event", "member",
     "deal_person", "approval", "review", "library_item", "library_use", "anchor_worksheet", "access_event",
-    "single_text", "text_version", "text_clause",
+    "single_text", "text_version", "text_clause", "commitment", "escalation_step",
 )  # fmt: skip
 DERIVED = ("concession_totals", "latest_assessment")
 

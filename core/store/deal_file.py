@@ -12,9 +12,9 @@ from ..audit import Change
 from ..models import Alternative, ClauseKind, DealFile, Evidence, Issue, SingleText, Stakeholder
 from .engine import Cursor, insert, now, refresh_latest_assessments, refresh_totals
 from .members import creates_deal, reads_deal
+from .plans import Plans
 from .preparation import _ANCHOR_COLUMNS
 from .reviews import _REVIEW_COLUMNS, _review_values
-from .single_texts import SingleTexts
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class DealImport:
     deals_told: list[int] = field(default_factory=list)
 
 
-class DealFiles(SingleTexts):
+class DealFiles(Plans):
     @reads_deal
     def export_deal(self, deal_id: int) -> DealFile:
         deal = self.get_deal(deal_id)
@@ -74,6 +74,8 @@ class DealFiles(SingleTexts):
                 "final_values": [f for f in review.final_values if on_issue(f.issue_id)],
                 "persuasive_evidence_ids": [e for e in review.persuasive_evidence_ids if on_evidence(e)]}),
             single_text=None if text is None else _live_issues_only(text, on_issue),
+            commitments=self.list_commitments(deal_id),
+            escalation_steps=self.list_escalation_steps(deal_id),
         )  # fmt: skip
 
     @creates_deal
@@ -198,6 +200,12 @@ class DealFiles(SingleTexts):
             for v in f.single_text.versions:
                 self._insert_version(cur, deal_id, v.model_copy(update={"clauses": [
                     c.model_copy(update={"issue_id": issue_map.get(c.issue_id)}) for c in v.clauses]}))  # fmt: skip
+        if f.commitments:
+            self._write_commitments(cur, deal_id, [c.model_copy(update={"id": None}) for c in f.commitments])
+        for step in f.escalation_steps:
+            insert(cur, "escalation_step", ["id", "deal_id", "kind", "taken_at", "taken_by", "note", "override_reason"],
+                   [cur.next_id("escalation_step"), deal_id, step.kind.value, step.taken_at,
+                    step.taken_by or self.person.email, step.note, step.override_reason])  # fmt: skip
         if f.review is not None:
             review = f.review.model_copy(update={
                 "deal_id": deal_id,

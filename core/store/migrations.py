@@ -194,7 +194,8 @@ _SEQUENCED_022 = ("counterparty", "stakeholder", "deal", "evidence", "alternativ
                   "concession", "meso_bundle", "meso_pick", "deal_event", "approval", "library_item", "library_use")  # fmt: skip
 _SEQUENCED_023 = (*_SEQUENCED_022, "access_event")
 _SEQUENCED_025 = (*_SEQUENCED_023, "text_version")
-TABLES_WITH_IDS = _SEQUENCED_025
+_SEQUENCED_026 = (*_SEQUENCED_025, "commitment", "escalation_step")
+TABLES_WITH_IDS = _SEQUENCED_026
 
 
 def _ids_past(tables: tuple[str, ...], replace: bool = False) -> str:
@@ -613,6 +614,47 @@ MIGRATIONS: list[tuple[str, list[str | OnlyOn | Constrain]]] = [
             *[
                 OnlyOn(_PG, f"CREATE POLICY on_deal ON {t} USING {_on_deal('deal_id')}")
                 for t in ("single_text", "text_version", "text_clause")
+            ],
+        ],
+    ),
+    (
+        "026_implementation_plan",
+        [
+            # Step 5: what each side promised, owned and dated, and the escalation steps taken.
+            """CREATE TABLE commitment (
+                id BIGINT PRIMARY KEY, deal_id BIGINT NOT NULL, "position" INTEGER NOT NULL, clause_number INTEGER,
+                what VARCHAR NOT NULL, side VARCHAR NOT NULL, owner VARCHAR NOT NULL, due DATE,
+                metric VARCHAR NOT NULL, target VARCHAR NOT NULL, verification VARCHAR NOT NULL,
+                status VARCHAR NOT NULL, note VARCHAR NOT NULL, deleted_at TIMESTAMP)""",
+            """CREATE TABLE escalation_step (
+                id BIGINT PRIMARY KEY, deal_id BIGINT NOT NULL, kind VARCHAR NOT NULL, taken_at TIMESTAMP NOT NULL,
+                taken_by VARCHAR NOT NULL, note VARCHAR NOT NULL, override_reason VARCHAR NOT NULL)""",
+            _of_deal(
+                "commitment",
+                _one_of("side", ("us", "them"), "sides"),
+                _one_of("status", ("on_track", "at_risk", "missed", "done"), "commitment statuses"),
+            ),
+            _of_deal(
+                "escalation_step",
+                _one_of(
+                    "kind",
+                    ("owner_to_owner", "sponsor_to_sponsor", "mediation", "contractual_remedy"),
+                    "escalation steps",
+                ),
+            ),
+            OnlyOn(_PG, "CREATE INDEX commitment_deal ON commitment (deal_id)"),
+            OnlyOn(_PG, "CREATE INDEX escalation_step_deal ON escalation_step (deal_id)"),
+            OnlyOn(_PG, "CREATE SEQUENCE commitment_ids"),
+            OnlyOn(_PG, "CREATE SEQUENCE escalation_step_ids"),
+            OnlyOn(_PG, _ids_past(_SEQUENCED_026, replace=True)),
+            OnlyOn(_PG, _PIN_IDS_PAST),
+            *[
+                OnlyOn(_PG, f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY")
+                for t in ("commitment", "escalation_step")
+            ],
+            *[
+                OnlyOn(_PG, f"CREATE POLICY on_deal ON {t} USING {_on_deal('deal_id')}")
+                for t in ("commitment", "escalation_step")
             ],
         ],
     ),

@@ -96,11 +96,16 @@ class Queries(Members):
                    (d.deadline IS NOT NULL AND (d.deadline_reason ~ '^\s*$'
                     OR d.deadline_evidence_id IS NULL)) AS w_fake_urgency,
                    (b.deal_id IS NULL OR (b.money <= 0 AND b.time_days <= 0) OR b.evidence_id IS NULL) AS w_bluff_guard,
-                   rv.outcome, coalesce(tv.late, 0) AS late_scope_changes
+                   rv.outcome, coalesce(tv.late, 0) AS late_scope_changes,
+                   coalesce(cm.missed, 0) AS missed_commitments
             FROM deal d JOIN counterparty cp ON cp.id = d.counterparty_id
             LEFT JOIN review rv ON rv.deal_id = d.id
             LEFT JOIN (SELECT deal_id, count(*) AS late FROM text_version WHERE late GROUP BY deal_id) tv
                 ON tv.deal_id = d.id
+            -- missed as core.implementation.is_missed says: marked missed, or past due and not done
+            LEFT JOIN (SELECT deal_id, count(*) AS missed FROM commitment
+                       WHERE deleted_at IS NULL AND (status = 'missed' OR (due < CAST($today AS DATE) AND status <> 'done'))
+                       GROUP BY deal_id) cm ON cm.deal_id = d.id
             LEFT JOIN concession_totals c ON c.deal_id = d.id LEFT JOIN p ON p.deal_id = d.id LEFT JOIN b ON b.deal_id = d.id
             LEFT JOIN issue pi ON pi.id = d.pressured_issue_id AND pi.deleted_at IS NULL
             WHERE {visible}

@@ -308,6 +308,7 @@ SCREENS = {
         Screen("MESO", "pages/meso.py", ":material/view_column:"),
         Screen("Moves", "pages/moves.py", ":material/route:"),
         Screen("Single text", "pages/agreement.py", ":material/contract:"),
+        Screen("Implementation", "pages/implementation.py", ":material/task_alt:"),
         Screen("History", "pages/history.py", ":material/history:"),
         Screen("Review", "pages/review.py", ":material/rate_review:"),
         Screen("Library", "pages/library.py", ":material/local_library:"),

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.formatting import fmt_amount
 from core.models import Alternative, Concession
-from core.privacy import private_fields, private_values
+from core.privacy import private_fields, private_values, public_fields
 from core.store import Store
 from tests.app.conftest import APP
 
@@ -23,6 +23,7 @@ SCREENS = [
     "pages/meso.py",
     "pages/moves.py",
     "pages/agreement.py",
+    "pages/implementation.py",
     "pages/history.py",
     "pages/review.py",
     "pages/library.py",
@@ -120,6 +121,9 @@ def public_values(file) -> set[str]:
         for term in bundle.terms:
             seen.update(as_shown(term.value))
     # The single text is on the table by nature (the reason a late change came in is ours: private).
+    for commitment in file.commitments:
+        for name in public_fields(type(commitment)):
+            seen.update(as_shown(getattr(commitment, name)))
     for version in file.single_text.versions if file.single_text else []:
         for clause in version.clauses:
             for name in type(clause).model_fields:

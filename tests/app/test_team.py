@@ -121,7 +121,7 @@ def test_the_pipeline_and_the_downloads_hold_only_permitted_deals(team, monkeypa
 
 def test_a_leader_sees_every_deal_and_the_pending_approvals(team):
     at = team("lea@example.com")
-    assert len(at.dataframe[0].value) == 10  # every live deal (two of the twelve are signed)
+    assert len(at.dataframe[0].value) == 11  # every live deal (one of the twelve is signed and on track)
     assert any("over the mandate wait for your approval" in m.value for m in at.markdown)
     assert not [p for p in at.sidebar.get("page_link") if p.proto.label == "Admin"]
 
@@ -314,9 +314,9 @@ def test_the_pipeline_is_computed_once_for_all_who_read_every_deal_and_never_sha
     lea = team("lea@example.com")  # a leader: every deal
     ada = team("ada@example.com")  # an admin reads every deal too: Lea's result, shared
     assert computed == ["lea@example.com"]
-    assert len(ada.dataframe[0].value) == len(lea.dataframe[0].value) == 10
+    assert len(ada.dataframe[0].value) == len(lea.dataframe[0].value) == 11
     ana = team("ana@example.com")  # a negotiator: her deals only, computed for her
     assert computed == ["lea@example.com", "ana@example.com"]
     assert ana.dataframe[0].value["name"].tolist() == ["Northwind — enterprise SaaS annual"]
     lea.run()
-    assert len(lea.dataframe[0].value) == 10 and computed[-1] == "ana@example.com"  # nothing recomputed
+    assert len(lea.dataframe[0].value) == 11 and computed[-1] == "ana@example.com"  # nothing recomputed

@@ -14,7 +14,7 @@ ID_KEYS = {"id", "deal_id", "counterparty_id", "evidence_id", "issue_id", "deadl
 # What a deal owns and the file carries, by table; and what it owns but leaves out, with the reason.
 CARRIED = {"deal", "counterparty", "stakeholder", "alternative", "issue", "evidence", "power_assessment",
            "power_score", "concession", "meso_bundle", "meso_term", "anchor_worksheet", "meso_pick", "approval",
-           "review", "single_text", "text_version", "text_clause"}  # fmt: skip
+           "review", "single_text", "text_version", "text_clause", "commitment", "escalation_step"}  # fmt: skip
 LEFT_OUT = {
     "deal_person": "who works on it belongs to this organisation's members, not to the deal",
     "library_use": "the library belongs to the organisation; the evidence itself travels",
@@ -67,7 +67,16 @@ def owning_everything(store) -> None:
 
 def test_every_deal_of_the_demo_round_trips_with_everything_it_owns(demo_store):
     owning_everything(demo_store)
-    carried = {"anchors": 0, "meso_picks": 0, "approvals": 0, "signals": 0, "review": 0, "single_text": 0}
+    carried = {
+        "anchors": 0,
+        "meso_picks": 0,
+        "approvals": 0,
+        "signals": 0,
+        "review": 0,
+        "single_text": 0,
+        "commitments": 0,
+        "escalation_steps": 0,
+    }
     for deal in demo_store.list_deals()["id"].astype(int).tolist():
         first = demo_store.export_deal(deal)
         second = demo_store.export_deal(demo_store.import_deal(first).deal_id)

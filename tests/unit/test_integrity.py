@@ -16,6 +16,7 @@ from core.models import (
     AccessAction,
     ClauseKind,
     ClauseStatus,
+    CommitmentStatus,
     CommunicationStyle,
     Confidence,
     Context,
@@ -23,6 +24,7 @@ from core.models import (
     DealSide,
     Decision,
     Direction,
+    EscalationKind,
     EvidenceKind,
     LibraryKind,
     Outcome,
@@ -40,9 +42,9 @@ from core.store.migrations import MIGRATIONS, integrity_rules
 
 # A database without the integrity step and the steps that build on its keys (the access log, the single
 # text); 022's sequences applied: this code writes through them.
-LATER = ("023_access_log", "025_single_text")
+LATER = ("023_access_log", "025_single_text", "026_implementation_plan")
 BEFORE = [m for m in MIGRATIONS if m[0] not in ("021_integrity", *LATER)]
-MADE_LATER = ("access_event", "single_text", "text_version", "text_clause")
+MADE_LATER = ("access_event", "single_text", "text_version", "text_clause", "commitment", "escalation_step")
 
 CHOICES = {
     ("counterparty", "relationship"): Relationship, ("counterparty", "communication_style"): CommunicationStyle,
@@ -52,6 +54,7 @@ CHOICES = {
     ("member", "role"): Role, ("deal_person", "part"): Part, ("approval", "decision"): Decision,
     ("review", "outcome"): Outcome, ("access_event", "action"): AccessAction, ("review", "deadline_verdict"): DeadlineVerdict, ("library_item", "kind"): LibraryKind,
     ("text_clause", "kind"): ClauseKind, ("text_clause", "status"): ClauseStatus, ("text_clause", "source"): PositionSource,
+    ("commitment", "side"): Side, ("commitment", "status"): CommitmentStatus, ("escalation_step", "kind"): EscalationKind,
 }  # fmt: skip
 
 
@@ -116,7 +119,10 @@ def demo_before_the_later_steps(store: Store, monkeypatch) -> None:
     """The demo as it was before a later step's tables existed: their parts of the deal files left out."""
     from core import demo
 
-    files = [f.model_copy(update={"single_text": None}) for f in demo.curated_deals()]
+    files = [
+        f.model_copy(update={"single_text": None, "commitments": [], "escalation_steps": []})
+        for f in demo.curated_deals()
+    ]
     monkeypatch.setattr(demo, "curated_deals", lambda today=None: files)
     demo.load_curated(store)
 

@@ -11,9 +11,11 @@ from core.meso import check_set
 from core.models import (
     Alternative,
     Clause,
+    Commitment,
     Concession,
     Counterparty,
     Deal,
+    EscalationStep,
     Evidence,
     Issue,
     MesoBundle,
@@ -62,6 +64,9 @@ PUBLIC = {
              "status"},
     TextVersion: {"number", "saved_at", "saved_by", "late", "clauses"},
     SingleText: {"edit_until", "versions"},
+    # The plan is agreed with the other side; our notes on it and on each escalation are not.
+    Commitment: {"clause_number", "what", "side", "owner", "due", "metric", "target", "verification", "status"},
+    EscalationStep: {"kind", "taken_at"},
 }  # fmt: skip
 
 

@@ -54,6 +54,7 @@ USE_CASES = {
     "set_their_priorities": "works deal", "update_concessions": "works deal", "update_deal": "works deal",
     "use_library_item": "works deal", "write_round_note": "works deal",
     "start_single_text": "works deal", "save_single_text": "works deal", "set_edit_window": "works deal",
+    "save_commitments": "works deal", "record_escalation_step": "works deal",
     # contributes
     "add_library_items": "contributes", "remove_library_item": "contributes",
     # manages
@@ -72,7 +73,7 @@ USE_CASES = {
     # reads deal
     "concession_frame": "reads deal", "deal_people": "reads deal", "decide_approval": "reads deal",
     "export_deal": "reads deal", "get_deal": "reads deal", "get_review": "reads deal",
-    "get_single_text": "reads deal",
+    "get_single_text": "reads deal", "list_commitments": "reads deal", "list_escalation_steps": "reads deal",
     "issue_ids": "reads deal", "list_alternatives": "reads deal", "list_anchors": "reads deal",
     "list_approvals": "reads deal", "list_assessments": "reads deal", "list_concessions": "reads deal",
     "list_events": "reads deal", "list_evidence": "reads deal", "list_issues": "reads deal",
