@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from .formatting import fmt_amount
 from .models import (
     POWER_SOURCE_LABELS,
+    Commitment,
     Concession,
     Counterparty,
     Deal,
@@ -46,6 +47,10 @@ KINDS = {
     "approval": "Approvals over the mandate",
     "access": "Who is on the deal",
     "review": "Review",
+    "single_text": "Single text",
+    "commitment": "Implementation plan",
+    "escalation": "Escalation path",
+    "round_note": "Round notes",
 }
 # Kinds whose records are private as a whole: their names (a BATNA's description, an internal
 # evidence title) are private too, so a shared History masks the subject of their private changes.
@@ -55,7 +60,7 @@ ASSESSMENT_KINDS = {"power", "signal", "approval", "access"}
 # The model whose public fields a kind's changes may show when shared (an allowlist: any other field,
 # and any summary row, shows only that it changed).
 _KIND_MODELS = {"deal": Deal, "stage": Deal, "issue": Issue, "evidence": Evidence, "concession": Concession,
-                "counterparty": Counterparty}  # fmt: skip
+                "counterparty": Counterparty, "commitment": Commitment}  # fmt: skip
 _KEYS = {"id", "deal_id", "counterparty_id"}
 _TEXT_LIMIT = 500  # a note in the history is a reminder, not a copy of a 5,000-character field
 

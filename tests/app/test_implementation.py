@@ -77,3 +77,17 @@ def test_a_shared_screen_shows_the_plan_but_not_our_notes(app):
         and "Joint session with both quality teams" not in shown
     )
     assert "Record the step" not in [b.label for b in at.button]
+
+
+def test_history_names_the_plans_changes_and_a_shared_screen_masks_our_note(app, db_path):
+    at = app(deal=5, page=PAGE)
+    store = Store.open(db_path)
+    plan = store.list_commitments(5)
+    store.save_commitments(5, [plan[0].model_copy(update={"note": "HR is slow this quarter"}), *plan[1:]])
+    store.close()
+    at.switch_page("pages/history.py").run()
+    table = next(d.value for d in at.dataframe if "Kind" in d.value.columns)
+    assert "Implementation plan" in set(table["Kind"]) and "HR is slow this quarter" in sent(at)
+    at.session_state["safe_mode"] = True
+    at.run()
+    assert "HR is slow this quarter" not in sent(at)
