@@ -47,7 +47,7 @@ LAST_LINE = "line"  # ?line=ID: the last line this person logged here, so Undo s
 # Entry widgets are keyed per deal so switching deals starts a clean form.
 K = {name: f"entry_{name}_{deal_id}" for name in ("item", "give", "get", "you", "them", "trigger", "issue",
                                                    "position", "round", "final", "problems", "last",
-                                                   "refusals", "emptying")}  # fmt: skip
+                                                   "refusals", "emptying", "sent", "drawn", "emptied_in")}  # fmt: skip
 EMPTIED = {"item": "", "give": "", "get": "", "you": "", "them": "", "trigger": "", "position": "",
            "final": False}  # fmt: skip
 
@@ -95,21 +95,24 @@ def log_concession() -> None:
     # line, so a redraw that a burst of typing interrupts can never swallow it.
     s[K["last"]] = new_id
     st.query_params[LAST_LINE] = str(new_id)  # a reload keeps the confirmation and its Undo
+    # What the browser holds in its boxes until the emptied form reaches it, and sends back if it never does.
+    s[K["sent"]] = {name: s.get(K[name], empty) for name, empty in EMPTIED.items()}
     # Empty what changes line to line; keep the round and the linked issue for the next entry.
     empty_the_entry()
 
 
 def empty_the_entry() -> None:
-    """Empties the entry, again in each run until one has drawn the form and the line's confirmation. A
+    """Empties the entry, and again in a later run for as long as the browser sends the logged line back. A
     value set here reaches the browser only with the run that draws the form: when another run (the live
-    refresh, a busy server) interrupts that one first, its drawing is dropped, the browser still holds the
-    last line's text and sends it back, and the next line typed in would carry it. Boxes safe mode does not
-    draw are left alone."""
+    refresh, a busy server) starts before that drawing was sent, it is dropped, the browser still shows the
+    last line's text, and the next line typed in would carry it. Boxes safe mode does not draw are left
+    alone."""
     s = st.session_state
     for name, empty in EMPTIED.items():
         if name not in ("you", "them", "position") or K[name] in s:
             s[K[name]] = empty
     s[K["emptying"]] = True
+    s[K["emptied_in"]] = s.get(K["drawn"], 0)
 
 
 def current_deal():
@@ -157,8 +160,14 @@ def carried(issue_names: dict[int, str]) -> None:
 def entry_form(issue_names: dict[int, str], cur: str) -> None:
     """Quick entry: Enter logs the line; what carries over to the next line is said above the form."""
     s = st.session_state
-    if s.get(K["emptying"]) and any(s.get(K[name], empty) != empty for name, empty in EMPTIED.items()):
-        empty_the_entry()  # the browser sent the last line back: its emptying was lost to another run
+    if s.get(K["emptying"]):
+        sent = {name: s.get(K[name], empty) for name, empty in EMPTIED.items()}
+        if sent == s.get(K["sent"]):
+            empty_the_entry()  # the browser sent the last line back: the run that emptied it was dropped
+        elif s.get(K["emptied_in"]) != s.get(K["drawn"], 0):
+            # A later run, and the browser no longer holds the last line: it has the emptied form, and what
+            # its boxes hold from now on is the person's next line, never to be emptied by us.
+            s[K["emptying"]] = False
     carried(issue_names)
     with st.form(f"concession_entry_{deal_id}", border=True, enter_to_submit=True):
         a = st.columns([3, 3, 3, 2, 2])
@@ -460,10 +469,8 @@ def live_log() -> None:
         # The form (cleared for the next line) is sent before the confirmation: the cursor goes back to Item
         # when the confirmation arrives, and a fast typist's next keys must never land in the last line's text.
         entry_form(issue_names, cur)
+        s[K["drawn"]] = s.get(K["drawn"], 0) + 1  # how many times this session drew the form
         last_logged(totals, cur, safe)
-        # The empty form and then the confirmation are drawn: the entry is emptied (see empty_the_entry).
-        # Not later: once the confirmation shows, the person types the next line, which must not be emptied.
-        s[K["emptying"]] = False
     ui.show_flash()
 
     current, issues, review = reviewed()

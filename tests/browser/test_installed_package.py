@@ -94,7 +94,7 @@ def test_cockpit_serve_from_the_wheel_serves_the_demo_in_a_browser(installed, tm
             )
             settle(page)
             expect(
-                page.get_by_role("heading", name="6 of 10")
+                page.get_by_role("heading", name="7 of 11")
             ).to_be_visible()  # the demo's live deals at risk
             page.goto(f"{url}/concessions?deal=9")  # a page of pages/, by the cockpit's own navigation
             expect(page.get_by_role("heading", name=re.compile("Baltic Freight"))).to_be_visible(

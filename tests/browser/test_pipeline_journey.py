@@ -18,7 +18,9 @@ def test_filter_select_a_deal_and_land_on_its_leverage(page):
         timeout=60_000
     )
     settle(page)
-    expect(page.get_by_role("heading", name="6 of 10")).to_be_visible()  # the live deals: two are signed
+    expect(
+        page.get_by_role("heading", name="7 of 11")
+    ).to_be_visible()  # live: Lena is signed; Kessler too, but missed a commitment
 
     owner = page.get_by_role("combobox", name="Owner")
     owner.click()
