@@ -69,10 +69,8 @@ def test_erasure_is_refused_for_a_member_and_for_an_address_the_cockpit_does_not
     before = person_record(ana_left, SAM.email)
     with pytest.raises(InvalidInput, match=f"{SAM.email} is a member; remove them first"):
         erase_person(ana_left, SAM.email)
-    assert person_record(ana_left, SAM.email) == {
-        **before,
-        "exported_at": person_record(ana_left, SAM.email)["exported_at"],
-    }
+    after = person_record(ana_left, SAM.email)  # read once: the clock ticks between two reads
+    assert {**after, "exported_at": None} == {**before, "exported_at": None}
     with pytest.raises(InvalidInput, match="holds nothing about nobody@elsewhere.com; nothing was changed"):
         erase_person(ana_left, "nobody@elsewhere.com")
     with pytest.raises(InvalidInput, match="E-mail: 'ana' is not an e-mail address"):
