@@ -188,9 +188,7 @@ label_issues = {v: k for k, v in issue_labels.items()}
 
 
 def rows_typed(table: pd.DataFrame) -> list[ClauseRow]:
-    def text(value) -> str:
-        return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-
+    text = ui.cell_text
     return [
         ClauseRow(number=int(r["No."]), kind=label_kinds.get(text(r["Kind"]), ClauseKind.other),
                   title=text(r["Title"]), issue=label_issues.get(text(r["Issue"])), position=text(r["Position"]),

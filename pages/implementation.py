@@ -99,9 +99,7 @@ else:
     )  # fmt: skip
 
     def read_plan(table: pd.DataFrame) -> list[Commitment]:
-        def text_of(value) -> str:
-            return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-
+        text_of = ui.cell_text
         read, problems = [], []
         for n, r in enumerate(table.to_dict("records"), start=1):
             due = r.get("Due")

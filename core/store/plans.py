@@ -88,14 +88,17 @@ class Plans(SingleTexts):
                 self._record(cur, deal_id, "signal", ENFORCEMENT_MOVE, None, "observed",
                              "commitment missed: " + ", ".join(c.what for c in newly))  # fmt: skip
 
-    @reads_deal
-    def list_escalation_steps(self, deal_id: int) -> list[EscalationStep]:
-        rows = self.cursor().rows(
+    def _read_escalation_steps(self, cur: Cursor, deal_id: int) -> list[EscalationStep]:
+        rows = cur.rows(
             "SELECT id, deal_id, kind, taken_at, taken_by, note, override_reason FROM escalation_step "
             "WHERE deal_id = ? ORDER BY taken_at, id",
             [deal_id],
         )
         return [EscalationStep.model_validate(r) for r in rows]
+
+    @reads_deal
+    def list_escalation_steps(self, deal_id: int) -> list[EscalationStep]:
+        return self._read_escalation_steps(self.cursor(), deal_id)
 
     @works_deal
     def record_escalation_step(
@@ -116,10 +119,7 @@ class Plans(SingleTexts):
         if problems:
             raise InvalidInput(problems)
         with self._writing(deal_id) as cur:
-            steps = [EscalationStep.model_validate(r) for r in cur.rows(
-                "SELECT id, deal_id, kind, taken_at, taken_by, note, override_reason FROM escalation_step "
-                "WHERE deal_id = ?", [deal_id])]  # fmt: skip
-            refused = mediation_first(steps, kind)
+            refused = mediation_first(self._read_escalation_steps(cur, deal_id), kind)
             if refused and not override_reason:
                 raise InvalidInput([f"Step: {refused}"])
             if refused and not may_override_escalation(self.person):

@@ -11,6 +11,7 @@ from .session import (
     amounts_written,
     attempt,
     big_number,
+    cell_text,
     deal_header,
     deal_or_stop,
     deal_page,
@@ -36,7 +37,7 @@ from .session import (
 )
 
 __all__ = [
-    "AMOUNT_BOXES", "HELP", "PICKER_LIMIT", "PICKER_MATCHES", "SCREENS", "amount_column", "amount_input", "amounts_written", "attempt", "big_number", "deal_header", "deal_or_stop", "deal_page", "distinct_labels", "evidence_labels",
+    "AMOUNT_BOXES", "HELP", "PICKER_LIMIT", "PICKER_MATCHES", "SCREENS", "amount_column", "amount_input", "amounts_written", "attempt", "cell_text", "big_number", "deal_header", "deal_or_stop", "deal_page", "distinct_labels", "evidence_labels",
     "flash", "get_store", "go_to", "hidden", "link_deal_id", "live", "list_editor", "md", "model_inputs", "money", "open_deal",
     "page_start", "per_revision", "pick_and_do", "record_click", "recorded", "safe_mode", "screen_link", "shareable", "shared_per_revision", "show_flash", "show_problems",
     "signed", "signed_money", "table",

@@ -451,6 +451,11 @@ def amounts_written(frame: pd.DataFrame, columns: dict[str, bool]) -> pd.DataFra
     })  # fmt: skip
 
 
+def cell_text(value: Any) -> str:
+    """What a data editor's cell holds, as text: an empty cell arrives as None or NaN."""
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+
+
 def _cell(value: Any) -> Any:
     """A table cell as a person reads it: enum codes as words, nothing as an empty cell (not 'None'), and a
     number written in the deal's convention (a decimal-comma deal reads 1.650, not 1,650 = 1.65), as text,
