@@ -13,7 +13,7 @@ PORT   ?= 8501
 # Not "FAKETIME": that is libfaketime's own variable, and make would pass this value to every child process.
 FAKETIME_BIN := /usr/bin/faketime
 
-.PHONY: run test test-future test-fast test-unit test-app test-integration test-browser bench screenshots lint chromium postgresql clean
+.PHONY: run test test-future test-fast test-unit test-app test-integration test-browser bench screenshots lint chromium postgresql pdf-libs clean
 
 $(RUNTIME): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,13 @@ $(CHROMIUM):
 
 chromium: $(CHROMIUM)
 
+# Debian's pango (and HarfBuzz's subsetter, fonts): WeasyPrint lays out the single text and the sponsor brief
+# as PDF with them. Looked up by the library's name, so a machine that already has them installs nothing.
+PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+pdf-libs:
+	@{ /sbin/ldconfig -p | grep -q 'libpangoft2-1.0.so.0' && /sbin/ldconfig -p | grep -q 'libharfbuzz-subset.so.0'; } || { \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(PDF_LIBS); }
+
 # Debian's libfaketime: `make test-future` runs every process of the suite a year ahead.
 $(FAKETIME_BIN):
 	$(SUDO) apt-get update -qq
@@ -56,32 +63,32 @@ postgresql:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql; }
 
 # Local mode: one person, this computer only (127.0.0.1); .streamlit/config.toml holds the rest.
-run: $(RUNTIME)
+run: $(RUNTIME) pdf-libs
 	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
 
-test: $(STAMP) $(CHROMIUM) $(NGINX_BIN) postgresql
+test: $(STAMP) $(CHROMIUM) $(NGINX_BIN) postgresql pdf-libs
 	HYPOTHESIS_PROFILE=ci $(PY) -m pytest
 
 # The whole suite with the machine's clock a year ahead (servers, browser and databases too): no test may
 # depend on the day it runs. In-process tests run on their own fixed clock; the rest must read the real one.
-test-future: $(STAMP) $(CHROMIUM) $(NGINX_BIN) postgresql $(FAKETIME_BIN)
+test-future: $(STAMP) $(CHROMIUM) $(NGINX_BIN) postgresql pdf-libs $(FAKETIME_BIN)
 	HYPOTHESIS_PROFILE=dev $(FAKETIME_BIN) -f '+365d' $(PY) -m pytest -q
 
 # The edit loop: core units and every screen through AppTest on the embedded DuckDB, both cores at once;
 # no processes, servers, browser, fuzzing or PostgreSQL (`make test` runs all of them, on both engines).
-test-fast: $(STAMP)
+test-fast: $(STAMP) pdf-libs
 	COCKPIT_TEST_ENGINES=duckdb $(PY) -m pytest -q -n 2 -m "not slow and not browser" tests/unit tests/app
 
-test-unit: $(STAMP) postgresql
+test-unit: $(STAMP) postgresql pdf-libs
 	$(PY) -m pytest tests/unit
 
-test-app: $(STAMP) postgresql
+test-app: $(STAMP) postgresql pdf-libs
 	$(PY) -m pytest tests/app
 
 test-integration: $(STAMP) postgresql
 	CI=1 $(PY) -m pytest tests/integration
 
-test-browser: $(STAMP) $(CHROMIUM) $(NGINX_BIN) postgresql
+test-browser: $(STAMP) $(CHROMIUM) $(NGINX_BIN) postgresql pdf-libs
 	$(PY) -m pytest tests/browser
 
 bench: $(STAMP) postgresql

@@ -92,11 +92,23 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("-o", "--output", type=Path, help="file to write (stdout when omitted)")
 
     stx = sub.add_parser(
-        "single-text", help="write a deal's single text (every clause, the versions) as Markdown"
+        "single-text",
+        help="write a deal's single text (every clause, the versions; as PDF also the commitments and the "
+        "escalation path) as Markdown or PDF: public content only, to send to the other side",
     )
     stx.set_defaults(run=_single_text)
     stx.add_argument("deal", type=int, metavar="ID")
-    stx.add_argument("-o", "--output", type=Path, help="a .md file to write (stdout when omitted)")
+    stx.add_argument(
+        "-o", "--output", type=Path, help="a .md or .pdf file to write (Markdown on stdout when omitted)"
+    )
+
+    br = sub.add_parser(
+        "brief",
+        help="write a deal's one-page sponsor brief as PDF (private: our limits, mandate and leverage)",
+    )
+    br.set_defaults(run=_brief)
+    br.add_argument("deal", type=int, metavar="ID")
+    br.add_argument("-o", "--output", type=Path, required=True, help="the .pdf file to write")
 
     i = sub.add_parser("import-deal", help="add a deal from a JSON file written by export-deal")
     i.set_defaults(run=_import_deal)
@@ -359,11 +371,19 @@ def _export_deal(args: argparse.Namespace) -> int:
 def _single_text(args: argparse.Namespace) -> int:
     from .single_text import markdown
 
-    if args.output and args.output.suffix.lower() != ".md":
+    kind = args.output.suffix.lower() if args.output else ".md"
+    if kind not in (".md", ".pdf"):
         raise InvalidInput(
-            [f"Output: '{args.output.name}' — the single text is written as Markdown, to a .md file"]
+            [f"Output: '{args.output.name}' — the single text is written as Markdown (.md) or PDF (.pdf)"]
         )
     store = _open()
+    if kind == ".pdf":
+        from .documents import single_text_pdf
+
+        _write_pdf(args.output, single_text_pdf(store, args.deal, now().date()))
+        store.record_access("exported", "Single text (PDF)", args.deal)
+        print(f"wrote the single text of deal {args.deal} to {args.output}", file=sys.stderr)
+        return 0
     text = store.get_single_text(args.deal)
     if text is None:
         raise InvalidInput(
@@ -383,6 +403,35 @@ def _single_text(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(document)
     return 0
+
+
+def _brief(args: argparse.Namespace) -> int:
+    from .documents import sponsor_brief_pdf
+
+    if args.output.suffix.lower() != ".pdf":
+        raise InvalidInput(
+            [f"Output: '{args.output.name}' — the sponsor brief is written as PDF, to a .pdf file"]
+        )
+    store = _open()
+    _write_pdf(args.output, sponsor_brief_pdf(store, args.deal, now()))
+    store.record_access("exported", "Sponsor brief (PDF)", args.deal)
+    print(f"wrote the sponsor brief of deal {args.deal} to {args.output} (private: keep it from the other side)",
+          file=sys.stderr)  # fmt: skip
+    return 0
+
+
+def _write_pdf(path: Path, data: bytes) -> None:
+    """A PDF written whole: to a temporary file beside it, then renamed, so a failure leaves no half file.
+    The brief holds our limits: readable by its owner only (0600), like a backup."""
+    part = path.with_name(path.name + ".part")
+    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(part, path)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
 
 
 def _share(args: argparse.Namespace) -> int:

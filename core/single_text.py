@@ -268,6 +268,27 @@ def readiness(text: SingleText | None, issues: Sequence[Issue]) -> tuple[bool, s
     return True, f"one text, version {text.latest.number}, every clause agreed and measured"
 
 
+# ---- who agreed what ---------------------------------------------------------------------------------
+def agreements(text: SingleText) -> dict[int, TextVersion]:
+    """For each agreed clause of the latest version, the version in which it was agreed as it now reads:
+    the save that marked it agreed, or that last changed it while it stood agreed (an agreement holds for
+    the words agreed). Reopened and agreed again: counted from the new agreement."""
+    agreed: dict[int, TextVersion] = {}
+    terms: dict[int, dict] = {}
+    for version in text.versions:
+        now: dict[int, dict] = {}
+        for c in version.clauses:
+            if c.status is ClauseStatus.agreed:
+                now[c.number] = c.model_dump(exclude={"status"})
+        for number in list(agreed):
+            if number not in now or now[number] != terms[number]:
+                del agreed[number]
+        for number in now:
+            agreed.setdefault(number, version)
+        terms = now
+    return agreed
+
+
 # ---- time-boxed edits ----------------------------------------------------------------------------------
 def edit_is_late(edit_until: date | None, today: date) -> bool:
     """A change after the day the edit window closes is late scope ("Scope creep late")."""

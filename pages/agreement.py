@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from core import ui
+from core.documents import single_text_pdf
 from core.formatting import amount_example, fmt_amount, plural, typed_amount
 from core.library import applies_to
 from core.models import (
@@ -325,10 +326,15 @@ if may_change:
                        "Edits are no longer time-boxed." if chosen is None else f"Edits close on {chosen:%d %B %Y}.")  # fmt: skip
 
 # ---- the document both sides read ----------------------------------------------------------------------
-st.download_button(
-    "Single text (Markdown)",
-    data=ui.recorded(store, "Single text (Markdown)", deal_id,
-                     lambda: markdown(deal, counterparty.name, store.get_single_text(deal_id), issues).encode("utf-8")),
-    file_name=f"single-text-deal-{deal_id}.md", mime="text/markdown", icon=":material/download:",
-    key=f"download_text_{deal_id}", on_click="ignore",
-)  # fmt: skip
+as_md, as_pdf, _ = st.columns([1, 1, 3])
+with as_md:
+    st.download_button(
+        "Single text (Markdown)",
+        data=ui.recorded(store, "Single text (Markdown)", deal_id,
+                         lambda: markdown(deal, counterparty.name, store.get_single_text(deal_id), issues).encode("utf-8")),
+        file_name=f"single-text-deal-{deal_id}.md", mime="text/markdown", icon=":material/download:",
+        key=f"download_text_{deal_id}", on_click="ignore",
+    )  # fmt: skip
+with as_pdf:  # with the commitments and the escalation path: the document both sides sign and carry out
+    ui.pdf_download(store, "Single text (PDF)", deal_id, lambda: single_text_pdf(store, deal_id, now().date()),
+                    f"single-text-deal-{deal_id}.pdf", key=f"download_text_pdf_{deal_id}")  # fmt: skip

@@ -392,6 +392,8 @@ def approvals_panel(review, folded: bool) -> None:
     with box:
         if not folded:
             st.markdown(f":orange[:material/approval: **{title}**]")
+        # What the sponsor reads before deciding: the deal on one page (limits, mandate, leverage, flags).
+        ui.sponsor_brief_button(store, deal_id, key=f"brief_{deal_id}_{'folded' if folded else 'open'}")
         ordered = sorted(open_lines, key=lambda a: a.state != "pending")  # pending first, in logged order
         if len(ordered) > DECISIONS_SHOWN:
             st.caption(

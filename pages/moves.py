@@ -42,6 +42,7 @@ with big:
         score = readiness_score(checks)
         ui.big_number("Ready for the talks", f"{score:.0%}", f"{sum(c.met is True for c in checks)} of "
                       f"{sum(c.met is not None for c in checks)} checks met", color=readiness_colour(checks))  # fmt: skip
+        ui.sponsor_brief_button(store, deal_id, key=f"brief_{deal_id}")  # for the call with the sponsor
 with steps_col:
     cols = st.columns(len(playbook.steps))
     for col, step in zip(cols, playbook.steps, strict=True):

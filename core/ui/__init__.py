@@ -24,6 +24,7 @@ from .session import (
     live,
     open_deal,
     page_start,
+    pdf_download,
     per_revision,
     record_click,
     recorded,
@@ -33,12 +34,13 @@ from .session import (
     shared_per_revision,
     show_flash,
     show_problems,
+    sponsor_brief_button,
     table,
 )
 
 __all__ = [
     "AMOUNT_BOXES", "HELP", "PICKER_LIMIT", "PICKER_MATCHES", "SCREENS", "amount_column", "amount_input", "amounts_written", "attempt", "cell_text", "big_number", "deal_header", "deal_or_stop", "deal_page", "distinct_labels", "evidence_labels",
     "flash", "get_store", "go_to", "hidden", "link_deal_id", "live", "list_editor", "md", "model_inputs", "money", "open_deal",
-    "page_start", "per_revision", "pick_and_do", "record_click", "recorded", "safe_mode", "screen_link", "shareable", "shared_per_revision", "show_flash", "show_problems",
+    "page_start", "pdf_download", "per_revision", "pick_and_do", "record_click", "recorded", "safe_mode", "screen_link", "shareable", "shared_per_revision", "sponsor_brief_button", "show_flash", "show_problems",
     "signed", "signed_money", "table",
 ]  # fmt: skip

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from .. import oplog, privacy
+from .. import documents, oplog, privacy
 from ..access import Person, may_manage_members, reads_every_deal
 from ..approvals import to_decide
 from ..formatting import (
@@ -39,6 +39,7 @@ from ..store import (
     NotFound,
     Store,
     database_location,
+    now,
 )
 from .team import acting_person, refuse_beyond_this_computer, team_mode, who_badge
 
@@ -496,6 +497,27 @@ def recorded(store: Store, what: str, deal_id: int | None, build: Callable[[], b
         return data
 
     return built
+
+
+def pdf_download(
+    store: Store, label: str, deal_id: int, build: Callable[[], bytes], file_name: str, key: str
+) -> None:
+    """A PDF built when it is clicked (the click in the access log), or the sentence saying why this
+    computer cannot make PDFs."""
+    if problem := documents.pdf_problem():
+        st.caption(md(problem))
+        return
+    st.download_button(label, data=recorded(store, label, deal_id, build), file_name=file_name,
+                       mime="application/pdf", icon=":material/picture_as_pdf:", key=key, on_click="ignore")  # fmt: skip
+
+
+def sponsor_brief_button(store: Store, deal_id: int, key: str) -> None:
+    """The sponsor's one-page brief of the deal: our limits, mandate and leverage, so never offered while
+    the screen is shared."""
+    if safe_mode():
+        return
+    pdf_download(store, "Sponsor brief (PDF)", deal_id, lambda: documents.sponsor_brief_pdf(store, deal_id, now()),
+                 f"sponsor-brief-deal-{deal_id}.pdf", key)  # fmt: skip
 
 
 def record_click(store: Store, what: str, deal_id: int | None) -> Callable[[], None]:

@@ -1,6 +1,7 @@
 """Steps 4 and 5 in a real browser: a clause added to the single text makes a new version the change log
-compares, the text downloads as Markdown, agreed clauses become commitments in one action, and a missed
-commitment shows on Moves and brings a signed deal back to the Pipeline at risk."""
+compares, the text downloads as Markdown, agreed clauses become commitments in one action, a missed
+commitment shows on Moves and brings a signed deal back to the Pipeline at risk, and both PDFs print (the
+single text, and the sponsor brief, which a shared screen never offers)."""
 
 import pytest
 from playwright.sync_api import expect
@@ -73,3 +74,34 @@ def test_agreed_clauses_become_commitments_and_a_missed_one_shows_on_moves_and_t
     expect(page.get_by_text("Deals at risk")).to_be_visible(timeout=60_000)
     settle(page)
     expect(page.get_by_test_id("stDataFrame").first).to_contain_text("commitment missed")
+
+
+def pdf_text(path: str) -> tuple[int, str]:
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    return len(reader.pages), " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
+
+
+def test_both_pdfs_print_from_the_screens_and_the_brief_never_on_a_shared_screen(page):
+    open_screen(
+        page, "agreement", 4, "Single text", KESSLER
+    )  # Kessler: signed, a plan with a missed commitment
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Single text (PDF)").click()
+    assert download.value.suggested_filename == "single-text-deal-4.pdf"
+    _, text = pdf_text(download.value.path())
+    assert "Single text · Kessler" in text and "Ready to sign" in text and "agreed in version 2" in text
+    assert "Mediation — taken" in text and "ceiling" not in text  # the path taken; never our limits
+
+    open_screen(page, "moves", 4, "Moves", KESSLER)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Sponsor brief (PDF)").click()
+    pages, brief = pdf_text(download.value.path())
+    assert pages == 1 and "93,000 EUR of 60,000 EUR" in brief and "(155% used)" in brief
+    assert "Tooling" in brief and "pending approval" in brief  # the gives waiting for the sponsor
+
+    page.get_by_text("Screen-share safe", exact=True).click()  # the other side may look: the brief is gone
+    expect(page.get_by_text("Screen-share safe · private figures hidden")).to_be_visible()
+    settle(page)
+    expect(page.get_by_role("button", name="Sponsor brief (PDF)")).to_have_count(0)

@@ -302,6 +302,6 @@ def test_the_command_writes_the_single_text_as_markdown_and_refuses_what_it_cann
     assert "Position: 470,400 EUR" in document and "450,000" not in document  # the position, never the floor
     assert cli.main(["single-text", "1", "-o", str(tmp_path / "n.md")]) == cli.EXIT_INVALID
     assert "Deal 1: it has no single text yet" in capsys.readouterr().err
-    assert cli.main(["single-text", "2", "-o", str(tmp_path / "h.pdf")]) == cli.EXIT_INVALID
-    assert "written as Markdown, to a .md file" in capsys.readouterr().err
-    assert not (tmp_path / "h.pdf").exists()
+    assert cli.main(["single-text", "2", "-o", str(tmp_path / "h.docx")]) == cli.EXIT_INVALID
+    assert "written as Markdown (.md) or PDF (.pdf)" in capsys.readouterr().err
+    assert not (tmp_path / "h.docx").exists()
