@@ -94,8 +94,14 @@ test-browser: $(STAMP) $(CHROMIUM) $(NGINX_BIN) postgresql pdf-libs
 bench: $(STAMP) postgresql
 	$(PY) bench/bench.py
 
-# A full-page PNG of every screen (served on a scratch copy of the demo) into docs/screenshots.
-screenshots: $(STAMP) $(CHROMIUM)
+# A full-page PNG of every screen (served on a scratch copy of the demo) into docs/screenshots, and the first
+# page of each PDF (Debian's poppler-utils draws it).
+PDFTOPPM := /usr/bin/pdftoppm
+$(PDFTOPPM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq poppler-utils
+
+screenshots: $(STAMP) $(CHROMIUM) pdf-libs $(PDFTOPPM)
 	$(PY) docs/screenshots.py
 
 lint: $(STAMP)

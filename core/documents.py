@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -68,6 +69,10 @@ def pdf_problem() -> str | None:
 
 
 def render_pdf(html: str) -> bytes:
+    return _laid_out(html).write_pdf()
+
+
+def _laid_out(html: str):
     """The HTML as PDF. Only embedded (data:) resources are read: a document never reaches a network or
     a file, whatever a user wrote into it."""
     try:
@@ -75,15 +80,20 @@ def render_pdf(html: str) -> bytes:
         from weasyprint.urls import URLFetcher
     except OSError as exc:  # WeasyPrint loads pango when imported
         raise DocumentUnavailable(_MISSING_PANGO) from exc
-    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf()
+    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).render()
 
 
 def chart_png(chart, decimal_comma: bool) -> str:
     """An Altair chart as an embedded PNG (a data: URL), its axis numbers in the deal's convention."""
+    return _png(json.dumps(chart.to_dict(), sort_keys=True), decimal_comma)
+
+
+@functools.lru_cache(maxsize=8)
+def _png(spec: str, decimal_comma: bool) -> str:
     import vl_convert
 
     png = vl_convert.vegalite_to_png(
-        chart.to_dict(), scale=2, format_locale="de-DE" if decimal_comma else "en-US"
+        json.loads(spec), scale=2, format_locale="de-DE" if decimal_comma else "en-US"
     )
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
@@ -92,12 +102,19 @@ def _e(text: object) -> str:
     return escape(str(text), quote=True)
 
 
+def _short(text: object, most: int) -> str:
+    """A user text cut to `most` characters: the brief stays one page whatever was typed into it."""
+    said = " ".join(str(text).split())
+    return said if len(said) <= most else said[: most - 1].rstrip() + "…"
+
+
 _STYLE = """
 @page { size: A4; margin: 12mm 13mm 14mm 13mm;
         @bottom-left { content: "FOOTER"; font-family: "DejaVu Sans", sans-serif; font-size: 7pt; color: #6b7280; }
         @bottom-right { content: "page " counter(page) " of " counter(pages); font-family: "DejaVu Sans", sans-serif;
                         font-size: 7pt; color: #6b7280; } }
-body { font-family: "DejaVu Sans", sans-serif; font-size: 8.5pt; color: #111827; line-height: 1.3; }
+body { font-family: "DejaVu Sans", sans-serif; font-size: 8.5pt; color: #111827; line-height: 1.3;
+       overflow-wrap: anywhere; }
 h1 { font-size: 14pt; margin: 0 0 0.8mm 0; }
 h2 { font-size: 10pt; margin: 3mm 0 1.2mm 0; border-bottom: 0.6pt solid #d1d5db; padding-bottom: 0.6mm; }
 h3 { font-size: 9.5pt; margin: 3mm 0 1mm 0; }
@@ -109,7 +126,7 @@ p { margin: 0 0 1.2mm 0; }
 .banner { background: #fef2f2; color: #991b1b; border: 0.8pt solid #fca5a5; padding: 1mm 2mm;
           font-weight: bold; font-size: 8pt; margin-bottom: 2.5mm; }
 .public { background: #f0fdf4; color: #166534; border-color: #86efac; }
-table { width: 100%; border-collapse: collapse; margin: 0 0 1.2mm 0; }
+table { width: 100%; border-collapse: collapse; margin: 0 0 1.2mm 0; table-layout: fixed; }
 th { text-align: left; font-size: 7.5pt; color: #4b5563; border-bottom: 0.6pt solid #9ca3af; padding: 0.5mm 1mm; }
 td { vertical-align: top; border-bottom: 0.4pt solid #e5e7eb; padding: 0.5mm 1mm; }
 td.n, th.n { text-align: right; white-space: nowrap; }
@@ -188,7 +205,8 @@ def _single_text_html(deal, counterparty_name, text, issues, commitments, steps,
         body.append("</div>")
 
     body.append(
-        "<h2>Versions</h2><table><tr><th>Version</th><th>Saved (UTC)</th><th>By</th><th>Late scope change</th></tr>"
+        '<h2>Versions</h2><table><tr><th style="width:12%">Version</th><th style="width:24%">Saved (UTC)</th>'
+        '<th>By</th><th style="width:20%">Late scope change</th></tr>'
     )
     for v in text.versions:
         body.append(
@@ -199,8 +217,9 @@ def _single_text_html(deal, counterparty_name, text, issues, commitments, steps,
 
     if commitments:
         body.append(
-            "<h2>Commitments</h2><table><tr><th>Clause</th><th>What</th><th>Side</th><th>Owner</th><th>Due</th>"
-            "<th>Metric and target</th><th>Verified by</th><th>Status</th></tr>"
+            '<h2>Commitments</h2><table><tr><th style="width:7%">Clause</th><th>What</th><th style="width:7%">Side</th>'
+            '<th>Owner</th><th style="width:11%">Due</th><th>Metric and target</th><th>Verified by</th>'
+            '<th style="width:9%">Status</th></tr>'
         )
         for m in commitments:
             measure = " · ".join(x for x in (m.metric.strip(), m.target.strip()) if x)
@@ -242,9 +261,19 @@ def single_text_pdf(store, deal_id: int, today: date) -> bytes:
 
 
 # ---- the sponsor brief: ours alone ---------------------------------------------------------------------
-APPROVALS_SHOWN = 6  # gives waiting for the sponsor listed on the page; the rest are counted
-LIMITS_SHOWN = 8
-FLAGS_SHOWN = 4
+@dataclass(frozen=True)
+class Room:
+    """How much of each list and of each user text one page holds; the rest is counted ("and 3 more")."""
+
+    approvals: int = 6  # gives waiting for the sponsor
+    limits: int = 8  # issues
+    flags: int = 4  # flagged lines
+    checks: int = 4  # readiness checks not met
+    text: float = 1.0  # share of each text's usual length
+
+
+# Tried in order until the brief fits one page: long texts typed into a deal shorten the lists, never the page.
+ROOMS = (Room(), Room(4, 6, 3, 3, 0.6), Room(2, 4, 2, 2, 0.3), Room(1, 2, 1, 1, 0.15))
 
 
 @dataclass(frozen=True)
@@ -299,14 +328,17 @@ def gather_brief(store, deal_id: int, today: date, printed_at: datetime) -> Spon
     )
 
 
-def sponsor_brief_html(brief: SponsorBrief) -> str:
+def sponsor_brief_html(brief: SponsorBrief, room: Room = ROOMS[0]) -> str:
     """One A4 page: the mandate and how much of it is used (the big figure), the gives waiting for the
     sponsor, BATNA and limits, balance and leverage with their charts, the riskiest flags and readiness."""
     with number_convention(brief.deal.decimal_comma):
-        return _sponsor_brief_html(brief)
+        return _sponsor_brief_html(brief, room)
 
 
-def _sponsor_brief_html(b: SponsorBrief) -> str:
+def _sponsor_brief_html(b: SponsorBrief, room: Room) -> str:
+    def cut(text: object, most: int) -> str:
+        return _e(_short(text, max(12, int(most * room.text))))
+
     deal, review = b.deal, b.review
     summary = review.summary  # type: ignore[attr-defined]
     cur = deal.currency
@@ -317,10 +349,10 @@ def _sponsor_brief_html(b: SponsorBrief) -> str:
     body = [
         '<div class="banner">Private · sponsor brief · never for the other side: it holds our limits, our '
         "mandate and our own assessment</div>",
-        f"<h1>Sponsor brief · {_e(deal.name)}</h1>",
-        f'<p class="sub">{_e(b.counterparty_name)} · {_e(word(deal.context))} · we '
+        f"<h1>Sponsor brief · {cut(deal.name, 90)}</h1>",
+        f'<p class="sub">{cut(b.counterparty_name, 60)} · {_e(word(deal.context))} · we '
         f"{'buy' if side is DealSide.buy else 'sell'} · {_e(STAGE_LABELS[deal.stage])} · owner "
-        f"{_e(deal.owner)}{_e(deadline)} · printed {b.printed_at:%d %b %Y %H:%M} UTC</p>",
+        f"{cut(deal.owner, 60)}{_e(deadline)} · printed {b.printed_at:%d %b %Y %H:%M} UTC</p>",
     ]
 
     # The one figure: how much of the mandate our gives use.
@@ -341,17 +373,17 @@ def _sponsor_brief_html(b: SponsorBrief) -> str:
 
     if waiting:
         lines = review.lines.set_index("id")  # type: ignore[attr-defined]
-        body.append("<h2>Gives over the mandate</h2><table><tr><th>Round</th><th>Item</th>"
-                    f'<th class="n">Gives ({_e(cur)})</th><th>Approval</th></tr>')  # fmt: skip
+        body.append("<h2>Gives over the mandate</h2><table><tr><th style=\"width:8%\">Round</th><th style=\"width:30%\">Item</th>"
+                    f'<th class="n" style="width:14%">Gives ({_e(cur)})</th><th>Approval</th></tr>')  # fmt: skip
         ordered = sorted(waiting, key=lambda a: a.state != "pending")
-        for a in ordered[:APPROVALS_SHOWN]:
+        for a in ordered[: room.approvals]:
             row = lines.loc[a.concession_id]
-            body.append(f"<tr><td>{int(row['round'])}</td><td>{_e(row['item'])}</td>"
+            body.append(f"<tr><td>{int(row['round'])}</td><td>{cut(row['item'], 60)}</td>"
                         f'<td class="n">{_e(fmt_amount(float(row["give"])))}</td><td>{_e(a.says())}</td></tr>')  # fmt: skip
         body.append("</table>")
-        if len(ordered) > APPROVALS_SHOWN:
+        if len(ordered) > room.approvals:
             body.append(
-                f'<p class="sub">and {len(ordered) - APPROVALS_SHOWN} more on the Concessions screen.</p>'
+                f'<p class="sub">and {len(ordered) - room.approvals} more on the Concessions screen.</p>'
             )
 
     # Where we stand: the facts on the left, the leverage radar on the right.
@@ -367,7 +399,7 @@ def _sponsor_brief_html(b: SponsorBrief) -> str:
         ("Leverage index", "not assessed" if index is None else
          f"{signed(index)} ({'we are stronger' if index > 0 else 'they are stronger' if index < 0 else 'balanced'})"),
         ("Readiness", f"{readiness_score(checks):.0%} of the checks met"),
-        ("BATNA", "none yet" if best is None else f"{best.description}: {money(best.money, cur)} ({money_meaning(side)})"),
+        ("BATNA", "none yet" if best is None else f"{_short(best.description, max(12, int(120 * room.text)))}: {money(best.money, cur)} ({money_meaning(side)})"),
     ]  # fmt: skip
     body.append('<h2>Where we stand</h2><div class="cols"><div><table class="facts">')
     body += [f"<tr><td>{_e(k)}</td><td>{_e(v)}</td></tr>" for k, v in facts]
@@ -375,7 +407,7 @@ def _sponsor_brief_html(b: SponsorBrief) -> str:
     if best is not None and best.best and best.best_reason.strip():
         body.append(f'<p class="sub">{_e(why_best(b.alternatives, side, cur, b.issues))}</p>')
     body += [
-        f'<p class="orange">{_e(check)}</p>'
+        f'<p class="orange">{cut(check, 320)}</p>'
         for check in batna_checks(deal, b.alternatives, b.issues, b.today)
     ]
     body.append("</div><div>")
@@ -394,22 +426,24 @@ def _sponsor_brief_html(b: SponsorBrief) -> str:
     body.append('<div class="cols"><div><h2>Riskiest flags</h2>')
     if ranked:
         body.append("<ul>")
-        body += [f"<li>Round {int(r.round)} · <b>{_e(r.item)}</b>: {_e('; '.join(r.flags))}</li>"
-                 for r in ranked[:FLAGS_SHOWN]]  # fmt: skip
+        body += [f"<li>Round {int(r.round)} · <b>{cut(r.item, 60)}</b>: {cut('; '.join(r.flags), 160)}</li>"
+                 for r in ranked[:room.flags]]  # fmt: skip
         body.append("</ul>")
-        if len(ranked) > FLAGS_SHOWN:
-            body.append(f'<p class="sub">and {len(ranked) - FLAGS_SHOWN} more flagged lines.</p>')
+        if len(ranked) > room.flags:
+            body.append(f'<p class="sub">and {len(ranked) - room.flags} more flagged lines.</p>')
     else:
         body.append('<p class="green">No line is flagged.</p>')
     state = plan_state(b.commitments, b.today)
     if state.missed:
-        body.append(f'<p class="red">Missed commitments: {_e(", ".join(state.missed))}</p>')
+        body.append(f'<p class="red">Missed commitments: {cut(", ".join(state.missed), 160)}</p>')
     body.append("</div><div><h2>Readiness</h2>")
     missing = [c for c in checks if c.met is False]
     tone = readiness_colour(checks)
     if missing:
         body.append(
-            "<ul>" + "".join(f"<li><b>{_e(c.name)}</b> — {_e(c.reason)}</li>" for c in missing[:4]) + "</ul>"
+            "<ul>"
+            + "".join(f"<li><b>{_e(c.name)}</b> — {cut(c.reason, 150)}</li>" for c in missing[: room.checks])
+            + "</ul>"
         )
     else:
         body.append(f'<p class="{tone or "green"}">Every check the data can judge is met.</p>')
@@ -418,20 +452,21 @@ def _sponsor_brief_html(b: SponsorBrief) -> str:
     # Our limits per issue, in the deal's words (a ceiling for what we buy), beside where the talks stand.
     if b.issues:
         body.append('<div class="cols"><div><h2>Our limits</h2><table><tr><th>Issue</th>'
-                    '<th class="n">Target</th><th class="n">Walk-away</th><th class="n">On the table</th></tr>')  # fmt: skip
-        for issue in list(b.issues)[:LIMITS_SHOWN]:
+                    '<th class="n" style="width:19%">Target</th><th class="n" style="width:25%">Walk-away</th>'
+                    '<th class="n" style="width:21%">On the table</th></tr>')  # fmt: skip
+        for issue in list(b.issues)[: room.limits]:
             limit = "ceiling" if issue.direction is Direction.ceiling else "floor"
             unit = f" {issue.unit.strip()}" if issue.unit.strip() else ""
             now = b.on_the_table.get(issue.id)
             body.append(
-                f'<tr><td>{_e(issue.name)}{_e(unit)}</td><td class="n">{_e(fmt_amount(issue.target))}</td>'
+                f'<tr><td>{cut(issue.name, 60)}{_e(unit)}</td><td class="n">{_e(fmt_amount(issue.target))}</td>'
                 f'<td class="n">{_e(limit)} {_e(fmt_amount(issue.reservation))}</td>'
                 f'<td class="n{"" if now is None or issue.holds(now) else " red"}">'
                 f"{'' if now is None else _e(fmt_amount(now))}</td></tr>"
             )
         body.append("</table>")
-        if len(b.issues) > LIMITS_SHOWN:
-            body.append(f'<p class="sub">and {len(b.issues) - LIMITS_SHOWN} more issues on Prepare.</p>')
+        if len(b.issues) > room.limits:
+            body.append(f'<p class="sub">and {len(b.issues) - room.limits} more issues on Prepare.</p>')
         body.append("</div><div>")
     else:
         body.append('<div class="cols"><div><h2>Our limits</h2><p class="sub">No issues yet.</p></div><div>')
@@ -452,4 +487,9 @@ def _sponsor_brief_html(b: SponsorBrief) -> str:
 
 def sponsor_brief_pdf(store, deal_id: int, printed_at: datetime) -> bytes:
     """The deal's one-page sponsor brief as PDF (private: the page offering it hides it when shared)."""
-    return render_pdf(sponsor_brief_html(gather_brief(store, deal_id, printed_at.date(), printed_at)))
+    brief = gather_brief(store, deal_id, printed_at.date(), printed_at)
+    for room in ROOMS:
+        document = _laid_out(sponsor_brief_html(brief, room))
+        if len(document.pages) == 1:
+            break
+    return document.write_pdf()

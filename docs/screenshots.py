@@ -3,6 +3,7 @@
 make screenshots, or .venv/bin/python docs/screenshots.py [out_dir] (default: docs/screenshots)
 """
 
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -78,6 +79,24 @@ def main() -> None:
             page.screenshot(path=out / "approval.png", full_page=True)
             print(out / "sign-in.png", out / "approval.png")
         browser.close()
+    printed(database, out)
+
+
+def printed(database: Path, out: Path) -> None:
+    """The two PDFs of Kessler (signed, a missed commitment, gives over the mandate), first page as PNG."""
+    from core.documents import single_text_pdf, sponsor_brief_pdf
+    from core.store import Store, now
+
+    store = Store.open(database)
+    documents = {"single-text-pdf": single_text_pdf(store, 4, now().date()),
+                 "sponsor-brief": sponsor_brief_pdf(store, 4, now())}  # fmt: skip
+    store.close()
+    for name, pdf in documents.items():
+        (out / f"{name}.pdf").write_bytes(pdf)
+        subprocess.run(["pdftoppm", "-r", "80", "-png", "-singlefile", "-f", "1", "-l", "1",
+                        str(out / f"{name}.pdf"), str(out / name)], check=True)  # fmt: skip
+        (out / f"{name}.pdf").unlink()
+        print(out / f"{name}.png")
 
 
 if __name__ == "__main__":

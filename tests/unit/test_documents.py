@@ -5,6 +5,7 @@ document against every private value of its deal, and the renderer against fetch
 import base64
 import io
 import os
+import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from core.models import (
     Clause,
     ClauseKind,
     ClauseStatus,
+    Concession,
     Counterparty,
     Deal,
     SingleText,
@@ -149,6 +151,23 @@ def test_the_brief_is_read_through_the_store_so_only_who_may_read_the_deal_gets_
         assert gather_brief(team.acting_as(person), NORTHWIND, date.today(), now()).deal.id == NORTHWIND
     with pytest.raises((NotAllowed, NotFound)):
         gather_brief(team.acting_as(NOBODY), NORTHWIND, date.today(), now())
+
+
+@pytest.mark.parametrize("engine", ["duckdb"])
+def test_the_brief_stays_one_page_whatever_length_of_text_was_typed(demo_store):
+    deal = demo_store.get_deal(KESSLER)
+    demo_store.update_deal(deal.model_copy(update={"name": "N" * 200, "owner": "O" * 200}))
+    issues = demo_store.list_issues(KESSLER)
+    demo_store.replace_issues(
+        KESSLER, [i.model_copy(update={"name": f"{k} " + "I" * 190}) for k, i in enumerate(issues)]
+    )
+    for k in range(12):  # one-way gives over the mandate, each with the longest words allowed
+        demo_store.add_concession(KESSLER, Concession(item=f"{k} " + "W" * 190, you_give="G " * 2400,
+                                                      value_to_you=-10_000, round=4, logged_at=now()))  # fmt: skip
+    pages, text = text_of(sponsor_brief_pdf(demo_store, KESSLER, now()))
+    assert pages == 1
+    # the lists shorten to fit (what is left out is counted), never the page
+    assert re.search(r"and \d+ more on the Concessions screen", text) and "more flagged lines" in text
 
 
 @pytest.mark.parametrize("engine", ["duckdb"])
