@@ -150,7 +150,11 @@ download.download_button(
 )  # fmt: skip
 
 riskiest = shown.head(HEATMAP_DEALS)  # shown is already riskiest first
-edges = store.power_edges(riskiest["id"].tolist(), PERCEIVED_WEIGHT)
+heat_ids = [int(i) for i in riskiest["id"]]
+# The same riskiest deals for everyone who reads them: read once per revision for every session, not per session.
+edges = ui.shared_per_revision(
+    store, f"power_edges_{heat_ids}", lambda: store.power_edges(heat_ids, PERCEIVED_WEIGHT)
+)
 if not edges.empty:
     names = dict(zip(riskiest["id"], riskiest["name"], strict=True))
     edges = edges.assign(deal=edges["deal_id"].map(names), source=edges["source"].str.capitalize())

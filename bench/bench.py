@@ -129,22 +129,10 @@ def main() -> None:
     rows.append(("Validate a 100,000-line concession CSV (import, before writing)", fmt(t), "—", "3"))
     store.close()
 
-    # Screens' script time, run by AppTest (a fresh session each run, so nothing is cached per session).
-    from streamlit.testing.v1 import AppTest
-
-    def screen(page: str) -> Callable[[], None]:
-        def run() -> None:
-            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-            at.query_params["deal"] = "1"
-            at.run()
-            if page != "app.py":
-                at.switch_page(page).run()
-            assert not at.exception, at.exception
-
-        return run
-
+    # The same curated deals with 100 synthetic ones: every screen is timed on the same deal at both sizes.
     small = work / "pipeline100.duckdb"
     small_store = Store.open(small)
+    load_curated(small_store)
     load_synthetic(small_store, 100, PER_DEAL)
     small_store.close()
     # Before the screens below open the files in this process (a DuckDB file has one process at a time).
@@ -152,24 +140,9 @@ def main() -> None:
     rows.append(("`cockpit export-concessions` of every deal: peak memory at 10,000 deals / 500,000 lines",
                  f"{peak_big:,.0f} MB", f"< 1 GB and ≤ 2× at 100 deals, {peak_small:,.0f} MB "
                  f"(here {peak_big / peak_small:.1f}×): written part by part", "1"))  # fmt: skip
-    os.environ["COCKPIT_DB"] = str(small)
-    screen("app.py")()  # warm the process-wide store
-    t100 = median_seconds(screen("app.py"), runs=7)
-    rows.append(("Pipeline screen script run (AppTest) at 100 deals", fmt(t100), "—", "7"))
-    # Screens about one deal (and Admin's deal teams): their pickers search in the database, so a long
-    # pipeline must not slow them. Each at 100 deals, then at 10,000, in the same run.
-    one_deal_screens = ("pages/prepare.py", "pages/concessions.py", "pages/admin.py")
-    at_100 = {page: median_seconds(screen(page), runs=5) for page in one_deal_screens}
-    os.environ["COCKPIT_DB"] = str(db)
-    screen("app.py")()
-    t10k = median_seconds(screen("app.py"), runs=7)
-    rows.append(("Pipeline screen script run (AppTest) at 10,000 deals / 500,000 concessions", fmt(t10k),
-                 f"≤ 0.5 s and ≤ 2× 100 deals (here {t10k / t100:.1f}×)", "7"))  # fmt: skip
-    for page in one_deal_screens:
-        t = median_seconds(screen(page), runs=5)
-        name = Path(page).stem.capitalize()
-        rows.append((f"{name} screen script run (AppTest) at 10,000 deals", fmt(t),
-                     f"≤ 2× at 100 deals, {fmt(at_100[page])} (here {t / at_100[page]:.1f}×)", "5"))  # fmt: skip
+    from bench.scale import scale_rows, screens_at_scale, sessions_rows
+
+    at_once = sessions_rows(work, db, fmt)  # a server of its own on the 10,000 deals, in chromium
 
     # A shared database (issue 17): the same 10,000 deals moved to a throwaway PostgreSQL by `cockpit copy`'s
     # code, read as the app servers' login (not the tables' owner, so under row-level security).
@@ -202,11 +175,10 @@ def main() -> None:
         target.close()
         app_url = owner_url.replace("postgres@", "cockpit_app@", 1)
         rows += pipeline_rows(db, app_url, 15, median_seconds, fmt)
-        os.environ["COCKPIT_DB"] = app_url
-        screen("app.py")()
-        t_pg = median_seconds(screen("app.py"), runs=7)
-        rows.append(("Pipeline screen script run (AppTest) at 10,000 deals on PostgreSQL", fmt(t_pg),
-                     f"≤ 0.5 s and ≤ 2× DuckDB's {fmt(t10k)} (here {t_pg / t10k:.1f}×)", "7"))  # fmt: skip
+        # Scale: every screen at 100 and 10,000 deals on DuckDB and at 10,000 on PostgreSQL, interleaved.
+        medians = screens_at_scale({"100": str(small), "10,000": str(db), "PostgreSQL": app_url})
+        rows += scale_rows(medians, "100", "10,000", "PostgreSQL", fmt)
+        rows += at_once
 
         writes_url = cluster.create("writes")
         load_curated(Store.open(writes_url))
