@@ -17,7 +17,7 @@ from html import escape
 
 from .batna import batna_checks, best_alternative, money_meaning, why_best
 from .charts import balance_chart, radar_chart
-from .concessions import balance_by_round, is_severe, review_log
+from .concessions import LogReview, balance_by_round, is_severe, review_log
 from .deadline import countdown
 from .errors import CockpitError
 from .formatting import fmt_amount, money, number_convention, plural, signed, signed_money
@@ -27,6 +27,7 @@ from .models import (
     CLAUSE_KIND_LABELS,
     ESCALATION_LABELS,
     STAGE_LABELS,
+    Alternative,
     ClauseStatus,
     Commitment,
     CommitmentStatus,
@@ -35,11 +36,14 @@ from .models import (
     Direction,
     EscalationKind,
     EscalationStep,
+    Evidence,
     InvalidInput,
     Issue,
     PositionSource,
+    PowerAssessment,
     Side,
     SingleText,
+    Stakeholder,
     word,
 )
 from .moves import readiness, readiness_colour, readiness_score
@@ -53,7 +57,7 @@ class DocumentUnavailable(CockpitError):
 # ---- rendering ----------------------------------------------------------------------------------------
 _MISSING_PANGO = (
     "PDF: this computer lacks the text layout library the PDF renderer needs (Debian's pango: "
-    "apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0); `make run` installs it"
+    "apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0; in a checkout, make run does it)"
 )
 
 
@@ -69,12 +73,13 @@ def pdf_problem() -> str | None:
 
 
 def render_pdf(html: str) -> bytes:
+    """The HTML as PDF. Only embedded (data:) resources are read: a document never reaches a network or
+    a file, whatever a user wrote into it."""
     return _laid_out(html).write_pdf()
 
 
 def _laid_out(html: str):
-    """The HTML as PDF. Only embedded (data:) resources are read: a document never reaches a network or
-    a file, whatever a user wrote into it."""
+    """The HTML laid out in pages (which can be counted before the PDF is written)."""
     try:
         from weasyprint import HTML
         from weasyprint.urls import URLFetcher
@@ -285,11 +290,11 @@ class SponsorBrief:
     today: date
     printed_at: datetime
     issues: Sequence[Issue]
-    alternatives: Sequence
-    review: object  # LogReview
-    assessment: object | None  # the latest PowerAssessment
-    evidence: Sequence = ()
-    stakeholders: Sequence = ()
+    alternatives: Sequence[Alternative]
+    review: LogReview
+    assessment: PowerAssessment | None  # the latest
+    evidence: Sequence[Evidence] = ()
+    stakeholders: Sequence[Stakeholder] = ()
     text: SingleText | None = None
     commitments: Sequence[Commitment] = field(default_factory=tuple)
     on_the_table: dict[int, float] = field(default_factory=dict)  # each issue's position put on the table
@@ -340,7 +345,7 @@ def _sponsor_brief_html(b: SponsorBrief, room: Room) -> str:
         return _e(_short(text, max(12, int(most * room.text))))
 
     deal, review = b.deal, b.review
-    summary = review.summary  # type: ignore[attr-defined]
+    summary = review.summary
     cur = deal.currency
     side = deal.side or DealSide.sell
     deadline = (
@@ -364,7 +369,7 @@ def _sponsor_brief_html(b: SponsorBrief, room: Room) -> str:
         + (f' <span class="sub">({used:.0%} used)</span>' if used is not None else "")
         + "</p>"
     )
-    waiting = [a for a in review.approvals.values() if a.open]  # type: ignore[attr-defined]
+    waiting = [a for a in review.approvals.values() if a.open]
     over = (f"{money(summary.over_mandate, cur)} over the mandate" if summary.over_mandate > 0
             else f"{money(summary.mandate_left, cur)} left")  # fmt: skip
     body.append(f"<p>{_e(over)} · {_e(plural(len(waiting), 'give'))} waiting for a decision"
@@ -372,7 +377,7 @@ def _sponsor_brief_html(b: SponsorBrief, room: Room) -> str:
                 + "</p>")  # fmt: skip
 
     if waiting:
-        lines = review.lines.set_index("id")  # type: ignore[attr-defined]
+        lines = review.lines.set_index("id")
         body.append("<h2>Gives over the mandate</h2><table><tr><th style=\"width:8%\">Round</th><th style=\"width:30%\">Item</th>"
                     f'<th class="n" style="width:14%">Gives ({_e(cur)})</th><th>Approval</th></tr>')  # fmt: skip
         ordered = sorted(waiting, key=lambda a: a.state != "pending")
@@ -387,14 +392,14 @@ def _sponsor_brief_html(b: SponsorBrief, room: Room) -> str:
             )
 
     # Where we stand: the facts on the left, the leverage radar on the right.
-    index = leverage_index(b.assessment) if b.assessment is not None else None  # type: ignore[arg-type]
+    index = leverage_index(b.assessment) if b.assessment is not None else None
     best = best_alternative(b.alternatives, side, b.issues)
     checks = readiness(deal, b.issues, b.alternatives, summary.one_way, b.stakeholders, summary.floor_breaches,
                        summary.gives, b.text)  # fmt: skip
     facts = [
         ("Give/get balance", signed_money(summary.balance, cur)
          + f" (gave {money(summary.gives, cur)}, got {money(summary.gets, cur)})"),
-        ("Lines logged", f"{summary.lines} in {review.latest_round} round{'s' if review.latest_round != 1 else ''}"  # type: ignore[attr-defined]
+        ("Lines logged", f"{summary.lines} in {review.latest_round} round{'s' if review.latest_round != 1 else ''}"
          + (f" · {summary.one_way} one-way" if summary.one_way else "")),
         ("Leverage index", "not assessed" if index is None else
          f"{signed(index)} ({'we are stronger' if index > 0 else 'they are stronger' if index < 0 else 'balanced'})"),
@@ -412,7 +417,7 @@ def _sponsor_brief_html(b: SponsorBrief, room: Room) -> str:
     ]
     body.append("</div><div>")
     if b.assessment is not None:
-        radar = radar_chart(radar_frame(b.assessment, b.evidence)).properties(width=400, height=360)  # type: ignore[arg-type]
+        radar = radar_chart(radar_frame(b.assessment, b.evidence)).properties(width=400, height=360)
         body.append(
             f'<img class="chart radar" alt="Leverage radar" src="{chart_png(radar, deal.decimal_comma)}">'
         )
@@ -421,7 +426,7 @@ def _sponsor_brief_html(b: SponsorBrief, room: Room) -> str:
     body.append("</div></div>")
 
     # The riskiest flags first (a breached floor, an open approval), then the rest; then what readiness lacks.
-    flagged = review.flagged()  # type: ignore[attr-defined]
+    flagged = review.flagged()
     ranked = sorted(flagged.itertuples(), key=lambda r: not is_severe(r.floor_breach, r.approval_open))
     body.append('<div class="cols"><div><h2>Riskiest flags</h2>')
     if ranked:
@@ -457,7 +462,7 @@ def _sponsor_brief_html(b: SponsorBrief, room: Room) -> str:
         for issue in list(b.issues)[: room.limits]:
             limit = "ceiling" if issue.direction is Direction.ceiling else "floor"
             unit = f" {issue.unit.strip()}" if issue.unit.strip() else ""
-            now = b.on_the_table.get(issue.id)
+            now = None if issue.id is None else b.on_the_table.get(issue.id)
             body.append(
                 f'<tr><td>{cut(issue.name, 60)}{_e(unit)}</td><td class="n">{_e(fmt_amount(issue.target))}</td>'
                 f'<td class="n">{_e(limit)} {_e(fmt_amount(issue.reservation))}</td>'
@@ -470,7 +475,7 @@ def _sponsor_brief_html(b: SponsorBrief, room: Room) -> str:
         body.append("</div><div>")
     else:
         body.append('<div class="cols"><div><h2>Our limits</h2><p class="sub">No issues yet.</p></div><div>')
-    per_round = balance_by_round(review)  # type: ignore[arg-type]
+    per_round = balance_by_round(review)
     body.append("<h2>Give/get balance by round</h2>")
     if len(per_round):
         chart = balance_chart(per_round).properties(width=330, height=140)

@@ -155,10 +155,7 @@ def deal_picker(store: Store) -> int | None:
     The database answers which deals exist and which match, so a screen for one deal reads the same few
     rows however long the pipeline is.
     """
-    # The first deals in the list are the same for every session that reads the same deals: shared per revision.
-    listed = shared_per_revision(
-        store, "picker_first_deals", lambda: store.find_deals(limit=PICKER_LIMIT + 1)
-    )
+    listed = store.find_deals(limit=PICKER_LIMIT + 1)
     if listed.empty:
         st.sidebar.info("No deals yet: create one on Prepare.")
         return None
