@@ -43,6 +43,14 @@ def fmt(seconds: float) -> str:
     return f"{seconds * 1000:,.0f} ms" if seconds < 1 else f"{seconds:,.2f} s"
 
 
+def print_table(rows: list[tuple[str, str, str, str]]) -> None:
+    """The rows as the README's Markdown table."""
+    print("| measure | median | goal | runs |")
+    print("|---|---:|---|---:|")
+    for name, value, goal, runs in rows:
+        print(f"| {name} | {value} | {goal} | {runs} |")
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -235,10 +243,7 @@ def main() -> None:
                      f"data reached 0, tracebacks 0: got {reached} reached, {tracebacks} tracebacks", "1"))  # fmt: skip
 
     print(f"Machine: {machine()}\n")
-    print("| measure | median | goal | runs |")
-    print("|---|---:|---|---:|")
-    for name, value, goal, runs in rows:
-        print(f"| {name} | {value} | {goal} | {runs} |")
+    print_table(rows)
 
 
 if __name__ == "__main__":

@@ -190,7 +190,7 @@ def sessions_rows(work: Path, cockpit_db: Path, fmt) -> list[tuple]:
 def main() -> None:
     import tempfile
 
-    from bench.bench import fmt
+    from bench.bench import fmt, print_table
     from core.demo import load_curated, load_synthetic
     from core.store import Store
 
@@ -205,10 +205,7 @@ def main() -> None:
     rows = sessions_rows(work, paths[10_000], fmt)
     medians = screens_at_scale({"100": str(paths[100]), "10,000": str(paths[10_000])}, rounds=3)
     rows = scale_rows(medians, "100", "10,000", None, fmt) + rows
-    print("| measure | median | goal | runs |")
-    print("|---|---:|---|---:|")
-    for name, value, goal, runs in rows:
-        print(f"| {name} | {value} | {goal} | {runs} |")
+    print_table(rows)
 
 
 if __name__ == "__main__":

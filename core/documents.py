@@ -33,7 +33,6 @@ from .models import (
     CommitmentStatus,
     Deal,
     DealSide,
-    Direction,
     EscalationKind,
     EscalationStep,
     Evidence,
@@ -460,7 +459,7 @@ def _sponsor_brief_html(b: SponsorBrief, room: Room) -> str:
                     '<th class="n" style="width:19%">Target</th><th class="n" style="width:25%">Walk-away</th>'
                     '<th class="n" style="width:21%">On the table</th></tr>')  # fmt: skip
         for issue in list(b.issues)[: room.limits]:
-            limit = "ceiling" if issue.direction is Direction.ceiling else "floor"
+            limit = issue.direction.value  # the deal's own word: a ceiling for what we want less of
             unit = f" {issue.unit.strip()}" if issue.unit.strip() else ""
             now = None if issue.id is None else b.on_the_table.get(issue.id)
             body.append(

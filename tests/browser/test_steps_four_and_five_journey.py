@@ -77,10 +77,10 @@ def test_agreed_clauses_become_commitments_and_a_missed_one_shows_on_moves_and_t
 
 
 def pdf_text(path: str) -> tuple[int, str]:
-    from pypdf import PdfReader
+    from tests.unit.test_documents import text_of
 
-    reader = PdfReader(path)
-    return len(reader.pages), " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
+    with open(path, "rb") as pdf:
+        return text_of(pdf.read())
 
 
 def test_both_pdfs_print_from_the_screens_and_the_brief_never_on_a_shared_screen(page):
