@@ -13,7 +13,7 @@ PORT   ?= 8501
 # Not "FAKETIME": that is libfaketime's own variable, and make would pass this value to every child process.
 FAKETIME_BIN := /usr/bin/faketime
 
-.PHONY: run test test-future test-fast test-unit test-app test-integration test-browser bench screenshots lint chromium postgresql pdf-libs clean
+.PHONY: run test test-future test-fast test-unit test-app test-integration test-browser bench screenshots lint typecheck chromium postgresql pdf-libs clean
 
 $(RUNTIME): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -108,7 +108,11 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check core pages app.py tests bench docs
 	$(VENV)/bin/ruff format --check core pages app.py tests bench docs
 
+# The rules, the store and the screens' helpers (core/) at zero type errors: settings in pyproject.toml.
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
 # Build output only: the deal database (data/*.duckdb) is the user's work and is never removed here.
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis .ruff_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis .ruff_cache .mypy_cache
 	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +

@@ -171,19 +171,32 @@ def reads_every_deal(person: Person) -> bool:
     return person.local or person.role in (Role.leader, Role.admin)
 
 
-def may_read(person: Person, parts: Collection[Part]) -> bool:
-    """May this person see the deal at all (any screen, chart, file or history of it)?"""
+class Action(StrEnum):
+    """What a person may be asked to do; `may` answers for each, from the table below."""
+
+    read = "read the deal"
+    work = "change the deal"
+    approve = "approve a give over the mandate"
+    set_mandate = "move the mandate"
+    override_escalation = "record a remedy before any mediation"
+    create_deal = "start a deal"
+    contribute = "add to the library"
+    manage = "manage members and deal teams"
+
+
+def _reads(person: Person, parts: frozenset[Part], hands: Collection[str | None]) -> bool:
+    """Sees the deal at all (any screen, chart, file or history of it)."""
     return reads_every_deal(person) or bool(parts)
 
 
-def may_work(person: Person, parts: Collection[Part]) -> bool:
-    """May this person change the deal: its preparation, log, assessments and bundles?"""
+def _works(person: Person, parts: frozenset[Part], hands: Collection[str | None]) -> bool:
+    """Changes the deal: its preparation, log, assessments and bundles."""
     return person.local or Part.owner in parts or Part.team in parts
 
 
-def may_approve(person: Person, parts: Collection[Part], hands: Collection[str | None] = ()) -> bool:
-    """May this person approve or reject a give over the deal's mandate (and raise the mandate)? Never
-    a line they logged or last changed (`hands`): the four-eyes rule the mandate exists for."""
+def _approves(person: Person, parts: frozenset[Part], hands: Collection[str | None]) -> bool:
+    """Decides on a give over the mandate, or moves the mandate (the sponsor's limit on the negotiator).
+    Never on a line they logged or last changed (`hands`): the four-eyes rule the mandate exists for."""
     if person.local:
         return True
     if any(h is not None and h.lower() == person.email for h in hands):
@@ -191,22 +204,38 @@ def may_approve(person: Person, parts: Collection[Part], hands: Collection[str |
     return person.role is Role.leader or Part.sponsor in parts
 
 
-def may_set_mandate(person: Person, parts: Collection[Part]) -> bool:
-    """The mandate is the sponsor's limit on the negotiator: only an approver may move it."""
-    return may_approve(person, parts)
-
-
-def may_override_escalation(person: Person) -> bool:
-    """May this person record a contractual remedy before any mediation (with a reason)? A leader's call."""
+def _leads(person: Person, parts: frozenset[Part], hands: Collection[str | None]) -> bool:
     return person.local or person.role is Role.leader
 
 
-def may_create_deal(person: Person) -> bool:
+def _starts_deals(person: Person, parts: frozenset[Part], hands: Collection[str | None]) -> bool:
     return person.local or person.role in (Role.negotiator, Role.leader, Role.admin)
 
 
-def may_manage_members(person: Person) -> bool:
+def _administers(person: Person, parts: frozenset[Part], hands: Collection[str | None]) -> bool:
     return person.local or person.role is Role.admin
+
+
+# The one policy: every action and the rule that allows it. The store's guards, the screens that offer a
+# form or a page, and the tests all ask `may`; none repeats a rule.
+POLICY = {
+    Action.read: _reads,
+    Action.work: _works,
+    Action.approve: _approves,
+    Action.set_mandate: _approves,
+    Action.override_escalation: _leads,
+    Action.create_deal: _starts_deals,
+    Action.contribute: _starts_deals,  # those who start deals add to the library (not sponsors, who approve)
+    Action.manage: _administers,
+}
+
+
+def may(
+    person: Person, action: Action, parts: Collection[Part] = (), hands: Collection[str | None] = ()
+) -> bool:
+    """May `person`, with these `parts` in the deal (none for actions on no deal), do `action`? `hands`:
+    who logged and last changed the line being approved."""
+    return POLICY[action](person, frozenset(parts), hands)
 
 
 def refusal(what: str) -> str:

@@ -47,6 +47,8 @@ class LineApproval:
         if self.state is ApprovalState.pending:
             again = " again: the give grew after it was approved" if d is not None else ""
             return f"{over} — pending approval{again}"
+        if d is None:  # approved or rejected always carries its decision
+            return over
         when = f"{d.decided_at:%d %b %Y %H:%M}"
         if self.state is ApprovalState.approved:
             return f"{over} — approved by {d.decided_by} at {when}" + (f": {d.note}" if d.note else "")

@@ -7,7 +7,7 @@ alternative, internal evidence) is marked private: the History screen masks its 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -25,6 +25,7 @@ from .models import (
     Deal,
     Evidence,
     Issue,
+    M,
     Model,
     PowerAssessment,
     Side,
@@ -59,7 +60,7 @@ PRIVATE_RECORD_KINDS = {"batna", "evidence", "counterparty"}  # counterparty: it
 ASSESSMENT_KINDS = {"power", "signal", "approval", "access"}
 # The model whose public fields a kind's changes may show when shared (an allowlist: any other field,
 # and any summary row, shows only that it changed).
-_KIND_MODELS = {"deal": Deal, "stage": Deal, "issue": Issue, "evidence": Evidence, "concession": Concession,
+_KIND_MODELS: dict[str, type[Model]] = {"deal": Deal, "stage": Deal, "issue": Issue, "evidence": Evidence, "concession": Concession,
                 "counterparty": Counterparty, "commitment": Commitment}  # fmt: skip
 _KEYS = {"id", "deal_id", "counterparty_id"}
 _TEXT_LIMIT = 500  # a note in the history is a reminder, not a copy of a 5,000-character field
@@ -112,7 +113,8 @@ def _text(item: Model, f: str, refs: Refs | None) -> str | None:
     named = (refs or {}).get(f, {})
     if value is None:
         return None
-    return named.get(value, as_text(value)) if isinstance(value, Hashable) else as_text(value)
+    # references are ids (ints, never a flag)
+    return named.get(value, as_text(value)) if type(value) is int else as_text(value)
 
 
 def _summary(item: Model, fields: Sequence[str], refs: Refs | None = None) -> str:
@@ -172,22 +174,26 @@ def field_changes(
     return changes
 
 
-def list_changes(
-    kind: str, old: Sequence[Model], new: Sequence[Model], name: Callable[[Model], str]
-) -> list[Change]:
-    """Changes between two versions of a list kept by id: added, changed, removed (in that order)."""
-    before = {item.id: item for item in old}
-    after_ids = {item.id for item in new if item.id in before}
+def list_changes(kind: str, old: Sequence[M], new: Sequence[M], name: Callable[[M], str]) -> list[Change]:
+    """Changes between two versions of a list kept by id (every item of such a list has one): added,
+    changed, removed (in that order)."""
+    before = {_id(item): item for item in old}
+    after_ids = {_id(item) for item in new if _id(item) in before}
     changes: list[Change] = []
     for item in new:
-        if item.id in before:
-            changes += field_changes(kind, name(before[item.id]), before[item.id], item)
+        if _id(item) in before:
+            changes += field_changes(kind, name(before[_id(item)]), before[_id(item)], item)
         else:
             changes += record_added(kind, name(item), item)
     for item_id, item in before.items():
         if item_id not in after_ids:
             changes += record_removed(kind, name(item), item)
     return changes
+
+
+def _id(item: Model) -> int | None:
+    """A listed record's id (None: new, not stored yet)."""
+    return getattr(item, "id", None)
 
 
 def _score_text(score: int, evidence_id: int | None) -> str:

@@ -18,7 +18,11 @@ def contract_money(alternative: Alternative, issues: Sequence[Issue] = ()) -> fl
     """An alternative's money over the contract: a rate per unit of an issue with a volume (the spot market
     at 2,050 per container) is multiplied by the issue's volume and years, so it ranks beside totals."""
     issue = next((i for i in issues if i.id == alternative.per_unit_of and i.volume is not None), None)
-    return alternative.money * issue.volume * issue.years if issue else alternative.money
+    return (
+        alternative.money * issue.volume * issue.years
+        if issue and issue.volume is not None
+        else alternative.money
+    )
 
 
 def ranked(
@@ -106,7 +110,7 @@ def batna_checks(
       means we would accept a deal worse than walking away;
     - its switch time against the deadline: an alternative that takes longer to switch to than the days
       left needs a bridge if talks fail late."""
-    best = best_alternative(alternatives, deal.side or DealSide.sell, issues)
+    best = best_alternative(alternatives, deal.our_side, issues)
     if best is None:
         return []
     said: list[str] = []

@@ -167,7 +167,7 @@ def index_timeline_chart(history: pd.DataFrame) -> alt.LayerChart:
         )
     )  # fmt: skip
     zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#6b7280").encode(y="y:Q")
-    return alt.layer(zero, line).properties(height=220)
+    return alt.LayerChart(layer=[zero, line], height=220)
 
 
 def source_timeline_chart(scores: pd.DataFrame) -> alt.FacetChart:
@@ -235,7 +235,7 @@ def meso_value_chart(values: pd.DataFrame) -> alt.LayerChart:
         tooltip=["bundle:N", alt.Tooltip("to_us:Q", format=".0%"), alt.Tooltip("to_them:Q", format=".0%")],
     )
     labels = base.mark_text(dy=-16, fontWeight="bold").encode(text="bundle:N")
-    return alt.layer(points, labels).properties(height=300)
+    return alt.LayerChart(layer=[points, labels], height=300)
 
 
 def captured_against_one_way_chart(outcomes: pd.DataFrame) -> alt.Chart:

@@ -575,7 +575,8 @@ def _serve(args: argparse.Namespace) -> int:
     if is_postgres(location) or Path(location).exists():
         problem = None if (health := check(location, secrets)).ok else health.said
     else:
-        problem = secrets and (said := sign_in_problem(secrets)) and f"Sign-in is not configured: {said}."
+        said = sign_in_problem(Path(secrets)) if secrets else None
+        problem = f"Sign-in is not configured: {said}." if said else None
     if problem:
         _say(f"not started: {problem}")
         return EXIT_INVALID

@@ -197,7 +197,7 @@ def review_log(
             [f"moved after the final offer of round {final_round} — the next 'final' will not be believed"]
             if moved_flags[k] else []
         )  # fmt: skip
-        ours = (([breaches[k]] if breaches[k] else []) + ([line_state[k].says()] if line_state[k] else [])
+        ours = (([breach] if (breach := breaches[k]) else []) + ([state.says()] if (state := line_state[k]) else [])
                 + ([UNVALUED_GIVE] if unvalued[k] else []))  # fmt: skip
         flags.append(one + ours + moved_after)
         shareable.append(one + moved_after)
@@ -320,7 +320,7 @@ def read_corrections(
         original = by_id.get(int(row["id"]))
         if original is None:
             continue
-        if bool(row.get("Remove")):
+        if bool(row.get("Remove")) and original.id is not None:
             removed.append(original.id)
             continue
         data = original.model_dump()

@@ -12,6 +12,7 @@ import csv
 import io
 import math
 import re
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -208,8 +209,7 @@ def read_table(data: bytes, columns: list[str], required: list[str], what: str) 
                 f"Missing required column(s): {', '.join(missing)}. The header must contain: {', '.join(required)}."
             ]
         )
-    seen: set[str] = set()
-    doubled = sorted({h for h in header if h and (h in seen or seen.add(h))})  # linear, for any width
+    doubled = sorted(h for h, n in Counter(h for h in header if h).items() if n > 1)  # linear, for any width
     if doubled:
         raise InvalidInput([f"Column(s) appear twice in the header: {', '.join(doubled)}."])
     body = rows[1:]

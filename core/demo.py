@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -197,14 +197,33 @@ def synthetic_frames(
 ) -> dict[str, pd.DataFrame]:
     """Whole tables for a random but valid pipeline, built with numpy so 10,000 deals take seconds.
 
-    Ids continue from what the store already holds, so a synthetic load can sit beside real deals.
+    Ids continue from what the store already holds, so a synthetic load can sit beside real deals. The
+    builders below draw from one generator in a fixed order: the same seed gives the same pipeline.
     """
     rng = np.random.default_rng(seed)
     ids = store.next_ids()
-    n = deals
-    today = date.today()
-    stamp = now()
+    today, stamp = date.today(), now()
+    counterparty, stakeholder = _counterparties(rng, ids, deals)
+    deal, evidence, alternative, issue, sell_side = _deals(rng, ids, deals, counterparty, today, stamp)
+    power_assessment, power_score = _assessments(rng, ids, deal["id"], evidence["id"], stamp)
+    concession = _concessions(rng, ids, deal, concessions_per_deal, stamp)
+    meso_bundle, meso_term = _bundles(ids, deal, issue, sell_side)
+    return {
+        "counterparty": counterparty, "stakeholder": stakeholder, "evidence": evidence, "deal": deal,
+        "alternative": alternative, "issue": issue, "power_assessment": power_assessment,
+        "power_score": power_score, "concession": concession, "meso_bundle": meso_bundle, "meso_term": meso_term,
+    }  # fmt: skip
 
+
+def _where(linked: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """The ids where `linked`, else None: a reference that is sometimes there."""
+    return np.where(linked, ids.astype(object), np.full(len(ids), None))
+
+
+def _counterparties(
+    rng: np.random.Generator, ids: dict[str, int], n: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A counterparty for about every three deals, each with two stakeholders."""
     n_cp = max(1, n // 3)
     cp_id = ids["counterparty"] + np.arange(n_cp)
     cp_names = [
@@ -239,15 +258,27 @@ def synthetic_frames(
             "status_concerns": "",
         }
     )
+    return counterparty, stakeholder
 
+
+def _deals(
+    rng: np.random.Generator,
+    ids: dict[str, int],
+    n: int,
+    counterparty: pd.DataFrame,
+    today: date,
+    stamp: datetime,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """The deals with their evidence (three each), their alternative and their three issues; and which
+    deals we sell in (the side decides each issue's direction and where the bundles hold the floor)."""
+    cp_id = counterparty["id"].to_numpy()
     deal_id = ids["deal"] + np.arange(n)
     contexts = rng.choice([c.value for c in Context], n)
     stages = rng.choice([s.value for s in Stage], n)
     deal_cp = rng.choice(cp_id, n)
-    cp_name_of = dict(zip(cp_id, cp_names, strict=True))
+    cp_name_of = dict(zip(cp_id, counterparty["name"], strict=True))
     subjects = [_SUBJECTS[c][k] for c, k in zip(contexts, rng.integers(0, 4, n), strict=True)]
     value = np.round(np.exp(rng.normal(12.2, 0.9, n)), -3) + 5000
-    price_target = value
     sell_side = np.isin(contexts, ["sales", "partnership"])  # we want the price high
     price_res = np.where(sell_side, value * rng.uniform(0.8, 0.95, n), value * rng.uniform(1.05, 1.2, n))
     their_wa = np.where(sell_side, value * rng.uniform(0.75, 1.0, n), value * rng.uniform(1.0, 1.25, n))
@@ -285,7 +316,7 @@ def synthetic_frames(
                 for d, h in zip(rng.integers(-10, 120, n), has_deadline, strict=True)
             ],
             "deadline_reason": rng.choice(_REASONS, n),
-            "deadline_evidence_id": np.where(rng.random(n) < 0.5, ev_id[1::3], None),
+            "deadline_evidence_id": _where(rng.random(n) < 0.5, ev_id[1::3]),
             "mandate": np.round(value * rng.uniform(0.03, 0.1, n), -2),
             "pressured_issue_id": ids["issue"] + 3 * np.arange(n),
             "notes": "",
@@ -302,7 +333,7 @@ def synthetic_frames(
             "time_days": rng.integers(7, 180, n),
             "risk": rng.integers(1, 6, n),
             "political_cost": rng.integers(1, 6, n),
-            "evidence_id": np.where(rng.random(n) < 0.6, ev_id[0::3], None),
+            "evidence_id": _where(rng.random(n) < 0.6, ev_id[0::3]),
         }
     )
     # Three issues per deal: price (the pressured one), payment days (ceiling), term in years (floor).
@@ -316,7 +347,7 @@ def synthetic_frames(
             "direction": np.column_stack(
                 [np.where(sell_side, "floor", "ceiling"), np.full(n, "ceiling"), np.full(n, "floor")]
             ).ravel(),
-            "target": np.column_stack([price_target, np.full(n, 30.0), np.full(n, 3.0)]).ravel(),
+            "target": np.column_stack([value, np.full(n, 30.0), np.full(n, 3.0)]).ravel(),
             "reservation": np.column_stack(
                 [np.round(price_res, -2), np.full(n, 60.0), np.full(n, 1.0)]
             ).ravel(),
@@ -331,14 +362,23 @@ def synthetic_frames(
             "priority": np.tile([5, 3, 2], n),
             "tradeable": np.tile([False, True, True], n),
             "evidence_id": np.column_stack(
-                [np.where(rng.random(n) < 0.7, ev_id[0::3], None), np.full(n, None), np.full(n, None)]
+                [_where(rng.random(n) < 0.7, ev_id[0::3]), np.full(n, None), np.full(n, None)]
             ).ravel(),
         }
     )
+    return deal, evidence, alternative, issue, sell_side
+
+
+def _assessments(
+    rng: np.random.Generator, ids: dict[str, int], deal_id: pd.Series, evidence_id: pd.Series, stamp: datetime
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One power assessment per deal, seven sources a side, about half of them evidenced."""
+    n = len(deal_id)
+    ev_id = evidence_id.to_numpy()
     power_assessment = pd.DataFrame(
         {
             "id": ids["power_assessment"] + np.arange(n),
-            "deal_id": deal_id,
+            "deal_id": deal_id.to_numpy(),
             "assessed_at": [stamp - timedelta(days=int(d)) for d in rng.integers(0, 30, n)],
             "assessed_by": "synthetic",
         }
@@ -351,52 +391,64 @@ def synthetic_frames(
             "source": np.tile(np.repeat([s.value for s in PowerSource], 2), n),
             "side": np.tile(["us", "them"], n * 7),
             "score": rng.integers(0, 6, n * k),
-            "evidence_id": np.where(evidenced, np.repeat(ev_id[0::3], k), None),
+            "evidence_id": _where(evidenced, np.repeat(ev_id[0::3], k)),
             "note": "",
         }
     )
+    return power_assessment, power_score
 
-    m = concessions_per_deal
+
+def _concessions(
+    rng: np.random.Generator, ids: dict[str, int], deal: pd.DataFrame, m: int, stamp: datetime
+) -> pd.DataFrame:
+    """`m` lines per deal, about 15 % of them one-way, five to a round, logged a second apart."""
+    if not m:
+        return pd.DataFrame()
+    n = len(deal)
     total = n * m
     pick = rng.integers(0, len(_ITEMS), total)
     one_way = rng.random(total) < 0.15
-    size = np.repeat(value, m) * rng.uniform(0.001, 0.02, total)
-    concession = (
-        pd.DataFrame(
-            {
-                "id": ids["concession"] + np.arange(total),
-                "deal_id": np.repeat(deal_id, m),
-                "item": np.array([i[0] for i in _ITEMS])[pick],
-                "you_give": np.array([i[1] for i in _ITEMS])[pick],
-                "you_get": np.where(one_way, "", np.array([i[2] for i in _ITEMS])[pick]),
-                "value_to_you": np.round(np.where(one_way, -size, size * rng.uniform(-1.0, 0.6, total)), 2),
-                "value_to_them": np.round(size * rng.uniform(0.5, 1.5, total), 2),
-                "trigger": np.where(rng.random(total) < 0.3, "Only with a signed order", ""),
-                "round": np.tile(np.arange(m) // 5 + 1, n),
-                "issue_id": None,
-                "new_position": None,
-                "final_offer": False,
-                "logged_at": np.repeat(np.datetime64(stamp, "us"), total)
-                - (total - np.arange(total)).astype("timedelta64[s]"),
-                "deleted_at": None,
-            }
-        )
-        if m
-        else pd.DataFrame()
+    size = np.repeat(deal["value"].to_numpy(), m) * rng.uniform(0.001, 0.02, total)
+    return pd.DataFrame(
+        {
+            "id": ids["concession"] + np.arange(total),
+            "deal_id": np.repeat(deal["id"].to_numpy(), m),
+            "item": np.array([i[0] for i in _ITEMS])[pick],
+            "you_give": np.array([i[1] for i in _ITEMS])[pick],
+            "you_get": np.where(one_way, "", np.array([i[2] for i in _ITEMS])[pick]),
+            "value_to_you": np.round(np.where(one_way, -size, size * rng.uniform(-1.0, 0.6, total)), 2),
+            "value_to_them": np.round(size * rng.uniform(0.5, 1.5, total), 2),
+            "trigger": np.where(rng.random(total) < 0.3, "Only with a signed order", ""),
+            "round": np.tile(np.arange(m) // 5 + 1, n),
+            "issue_id": None,
+            "new_position": None,
+            "final_offer": False,
+            "logged_at": np.repeat(np.datetime64(stamp, "us"), total)
+            - (total - np.arange(total)).astype("timedelta64[s]"),
+            "deleted_at": None,
+        }
     )
 
+
+def _bundles(
+    ids: dict[str, int], deal: pd.DataFrame, issue: pd.DataFrame, sell_side: np.ndarray
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Three MESO bundles per deal in round 1: every one holds the price floor (or ceiling); they differ
+    on payment days and term."""
+    n = len(deal)
+    value = deal["value"].to_numpy()
+    price_res = issue["reservation"].to_numpy()[0::3]
     bundle_id = ids["meso_bundle"] + np.arange(3 * n)
     meso_bundle = pd.DataFrame(
         {
             "id": bundle_id,
-            "deal_id": np.repeat(deal_id, 3),
+            "deal_id": np.repeat(deal["id"].to_numpy(), 3),
             "round": 1,
             "position": np.tile([0, 1, 2], n),
             "name": np.tile(["Price-led", "Term-led", "Payment-led"], n),
             "deleted_at": None,
         }
     )
-    # Every bundle holds the price floor; they differ on payment days and term.
     price_hold = np.where(sell_side, np.maximum(price_res, value * 0.95), np.minimum(price_res, value * 1.05))
     terms = np.empty((n, 3, 3))
     terms[:, :, 0] = np.round(price_hold, -2)[:, None]
@@ -409,11 +461,7 @@ def synthetic_frames(
             "value": terms.ravel(),
         }
     )
-    return {
-        "counterparty": counterparty, "stakeholder": stakeholder, "evidence": evidence, "deal": deal,
-        "alternative": alternative, "issue": issue, "power_assessment": power_assessment,
-        "power_score": power_score, "concession": concession, "meso_bundle": meso_bundle, "meso_term": meso_term,
-    }  # fmt: skip
+    return meso_bundle, meso_term
 
 
 def load_synthetic(store: Store, deals: int, concessions_per_deal: int = 50, seed: int = 7) -> dict[str, int]:

@@ -346,7 +346,7 @@ def _sponsor_brief_html(b: SponsorBrief, room: Room) -> str:
     deal, review = b.deal, b.review
     summary = review.summary
     cur = deal.currency
-    side = deal.side or DealSide.sell
+    side = deal.our_side
     deadline = (
         f" · deadline {deal.deadline:%d %b %Y} ({countdown(deal.deadline, b.today)})" if deal.deadline else ""
     )
@@ -426,11 +426,13 @@ def _sponsor_brief_html(b: SponsorBrief, room: Room) -> str:
 
     # The riskiest flags first (a breached floor, an open approval), then the rest; then what readiness lacks.
     flagged = review.flagged()
-    ranked = sorted(flagged.itertuples(), key=lambda r: not is_severe(r.floor_breach, r.approval_open))
+    ranked = sorted(
+        flagged.to_dict("records"), key=lambda r: not is_severe(r["floor_breach"], r["approval_open"])
+    )
     body.append('<div class="cols"><div><h2>Riskiest flags</h2>')
     if ranked:
         body.append("<ul>")
-        body += [f"<li>Round {int(r.round)} · <b>{cut(r.item, 60)}</b>: {cut('; '.join(r.flags), 160)}</li>"
+        body += [f"<li>Round {int(r['round'])} · <b>{cut(r['item'], 60)}</b>: {cut('; '.join(r['flags']), 160)}</li>"
                  for r in ranked[:room.flags]]  # fmt: skip
         body.append("</ul>")
         if len(ranked) > room.flags:

@@ -93,13 +93,13 @@ def stakes(
     return [
         Stake(
             issue=i,
-            at_target=money_at(i, i.target),
-            at_reservation=money_at(i, i.reservation),
+            at_target=i.target * per_unit,
+            at_reservation=i.reservation * per_unit,
             at_their_walk_away=money_at(i, i.their_walk_away),
-            per_unit=i.volume * i.years,
+            per_unit=per_unit,
             target_against_batna=against_batna(i, i.target, batna, pressured_issue_id),
             reservation_against_batna=against_batna(i, i.reservation, batna, pressured_issue_id),
         )
         for i in issues
-        if i.volume is not None
+        if i.volume is not None and (per_unit := i.volume * i.years) is not None
     ]

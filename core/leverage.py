@@ -223,7 +223,7 @@ def warnings(
                 "the pack. If they call the bluff, show the capacity plan or award date: add it first.",
             ))  # fmt: skip
 
-    batna = best_alternative(alternatives, deal.side, issues)
+    batna = best_alternative(alternatives, deal.our_side, issues)
     if batna is None:
         found.append(
             UseWarning("bluff_guard", "No BATNA", "Walking away is not credible without a known alternative.")

@@ -61,7 +61,11 @@ def their_score(issue: Issue, value: float) -> float | None:
 
 
 def _weights(issues: Sequence[Issue], theirs: bool) -> dict[int, float]:
-    raw = {i.id: float((i.their_priority or i.priority) if theirs else i.priority) for i in issues}
+    raw = {
+        i.id: float((i.their_priority or i.priority) if theirs else i.priority)
+        for i in issues
+        if i.id is not None
+    }
     total = sum(raw.values())
     return {k: v / total for k, v in raw.items()} if total else {}
 
@@ -83,7 +87,7 @@ def value_bundles(bundles: Sequence[MesoBundle], issues: Sequence[Issue]) -> lis
         terms = {t.issue_id: t.value for t in b.terms if t.issue_id in by_id}
         to_us = sum(ours[i] * our_score(by_id[i], v) for i, v in terms.items())
         their_parts = [(theirs[i], their_score(by_id[i], v)) for i, v in terms.items() if i in theirs]
-        to_them = sum(w * s for w, s in their_parts) if their_parts else None
+        to_them = sum(w * s for w, s in their_parts if s is not None) if their_parts else None
         result.append(BundleValue(b, round(to_us, 4), None if to_them is None else round(to_them, 4)))
     return result
 
@@ -175,15 +179,15 @@ def check_set(
                     f"{'above' if off > 0 else 'below'} the set's mean of {mean:.0%} (tolerance ±{tolerance:.0%}): "
                     "the bundles are not equivalent, so their pick tells you less.", private=True,
                 ))  # fmt: skip
-        for a in values:
-            for b in values:
-                if a is b or a.to_them is None or b.to_them is None:
+        for va in values:
+            for vb in values:
+                if va is vb or va.to_them is None or vb.to_them is None:
                     continue
-                if b.to_us > a.to_us + DOMINANCE_MARGIN and b.to_them > a.to_them + DOMINANCE_MARGIN:
+                if vb.to_us > va.to_us + DOMINANCE_MARGIN and vb.to_them > va.to_them + DOMINANCE_MARGIN:
                     findings.append(Finding(
                         "dominated", "warning",
-                        f"{a.bundle.name} is dominated by {b.bundle.name}: worse for us ({a.to_us:.0%} vs "
-                        f"{b.to_us:.0%}) and for them ({a.to_them:.0%} vs {b.to_them:.0%}). Drop or rework it.",
+                        f"{va.bundle.name} is dominated by {vb.bundle.name}: worse for us ({va.to_us:.0%} vs "
+                        f"{vb.to_us:.0%}) and for them ({va.to_them:.0%} vs {vb.to_them:.0%}). Drop or rework it.",
                         private=True,
                     ))  # fmt: skip
                     break
@@ -210,7 +214,9 @@ def infer_their_priorities(
     Only issues with an estimate of theirs can be scored; returns {} when nothing can be inferred."""
     by_id = {i.id: i for i in issues}
     by_bundle = {b.id: b for b in bundles}
-    evidence: dict[int, float] = {i.id: 0.0 for i in issues if their_score(i, i.reservation) is not None}
+    evidence: dict[int, float] = {
+        i.id: 0.0 for i in issues if i.id is not None and their_score(i, i.reservation) is not None
+    }
     informative: set[int] = set()
     for pick in picks:
         chosen = by_bundle.get(pick.bundle_id)
@@ -225,7 +231,8 @@ def infer_their_priorities(
             if issue is None or issue.id not in evidence:
                 continue
             mine = their_score(issue, term.value)
-            rest = [their_score(issue, t.value) for o in others for t in o.terms if t.issue_id == issue.id]
+            rest = [s for o in others for t in o.terms if t.issue_id == issue.id
+                    if (s := their_score(issue, t.value)) is not None]  # fmt: skip
             if mine is None or not rest:
                 continue
             step = weight * (mine - sum(rest) / len(rest))
@@ -324,7 +331,7 @@ def where_talks_stand(issues: Sequence[Issue], lines: Sequence) -> dict[int, flo
         if c.issue_id is not None and c.new_position is not None and getattr(c, "deleted_at", None) is None:
             if c.issue_id not in latest or (c.logged_at, c.id or 0) > latest[c.issue_id][0]:
                 latest[c.issue_id] = ((c.logged_at, c.id or 0), c.new_position)
-    return {i.id: latest[i.id][1] if i.id in latest else i.target for i in issues}
+    return {i.id: latest[i.id][1] if i.id in latest else i.target for i in issues if i.id is not None}
 
 
 def add_bundle(
@@ -339,7 +346,8 @@ def add_bundle(
     wanted = name.strip() or f"Bundle {len(bundles) + 1}"
     start = start or {}
     fresh = MesoBundle(name=unique_name(wanted, [b.name for b in bundles]), round=round_no,
-                       terms=[MesoTerm(issue_id=i.id, value=start.get(i.id, i.target)) for i in issues])  # fmt: skip
+                       terms=[MesoTerm(issue_id=i.id, value=start.get(i.id, i.target)) for i in issues
+                              if i.id is not None])  # fmt: skip
     return [*bundles, fresh]
 
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -25,6 +25,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
 from .access import Role
 from .errors import CockpitError
@@ -345,6 +346,9 @@ Rating = Annotated[int, Field(ge=1, le=5)]
 PUBLIC = Field(json_schema_extra={"public": True})
 
 
+M = TypeVar("M", bound="Model")  # any one kind of record: what goes in comes out
+
+
 class Model(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid", validate_assignment=True)
     # Whole-record privacy: True (always private) or the name of a bool field that makes it private.
@@ -407,6 +411,11 @@ class Deal(Model):
         if self.side is None:  # set in place: assignment would validate the model again
             self.__dict__["side"] = SIDE_BY_CONTEXT[self.context]
         return self
+
+    @property
+    def our_side(self) -> DealSide:
+        """Whether we buy or sell: always known once validated (an unset side is read from the context)."""
+        return self.side or SIDE_BY_CONTEXT[self.context]
 
     @property
     def buys(self) -> bool:
@@ -994,14 +1003,14 @@ class DealFile(Model):
                 check(s.evidence_id, evidence_ids, f"assessments[{n}].scores[{m}].evidence_id")
         for n, c in enumerate(self.concessions):
             check(c.issue_id, issue_ids, f"concessions[{n}].issue_id")
-        for n, b in enumerate(self.meso_bundles):
-            for m, t in enumerate(b.terms):
+        for n, bundle in enumerate(self.meso_bundles):
+            for m, t in enumerate(bundle.terms):
                 check(t.issue_id, issue_ids, f"meso_bundles[{n}].terms[{m}].issue_id")
         concession_ids = {c.id for c in self.concessions}
         bundle_ids = {b.id for b in self.meso_bundles}
-        for n, a in enumerate(self.anchors):
-            check(a.issue_id, issue_ids, f"anchors[{n}].issue_id")
-            for e in a.benchmark_ids:
+        for n, sheet in enumerate(self.anchors):
+            check(sheet.issue_id, issue_ids, f"anchors[{n}].issue_id")
+            for e in sheet.benchmark_ids:
                 check(e, evidence_ids, f"anchors[{n}].benchmark_ids")
         for n, p in enumerate(self.meso_picks):
             check(p.bundle_id, bundle_ids, f"meso_picks[{n}].bundle_id")
@@ -1014,8 +1023,8 @@ class DealFile(Model):
                 check(e, evidence_ids, "review.persuasive_evidence_ids")
         if self.single_text is not None:
             for n, v in enumerate(self.single_text.versions):
-                for m, c in enumerate(v.clauses):
-                    check(c.issue_id, issue_ids, f"single_text.versions[{n}].clauses[{m}].issue_id")
+                for m, clause in enumerate(v.clauses):
+                    check(clause.issue_id, issue_ids, f"single_text.versions[{n}].clauses[{m}].issue_id")
         if twice := duplicate_bundle_names(self.meso_bundles):
             raise ValueError(
                 f"meso_bundles: two bundles of one round are named '{twice[0]}'; names must be unique"
@@ -1054,7 +1063,7 @@ def _number(x: Any) -> str:
     return str(x)
 
 
-def _plain(msg: str, err: dict[str, Any]) -> str:
+def _plain(msg: str, err: ErrorDetails) -> str:
     ctx = err.get("ctx") or {}
     kind = err.get("type", "")
     if kind == "greater_than_equal":
@@ -1089,12 +1098,12 @@ class InvalidInput(CockpitError):
 
 
 def validate(
-    model: type[Model],
+    model: type[M],
     data: dict[str, Any],
     prefix: str = "",
     decimal_comma: bool | None = None,
     labels: dict[str, str] | None = None,
-) -> Model:
+) -> M:
     """Build a model or raise InvalidInput with field-named lines (named by `labels` where given). Amounts
     typed as text are read in `decimal_comma`'s convention (None: the one in use, the deal's on a deal's
     screen)."""
@@ -1120,7 +1129,7 @@ def validate_new_deal(
             new_counterparty = validate(Counterparty, counterparty, prefix="Counterparty › ")
         except InvalidInput as exc:
             problems += exc.problems
-    if problems:
+    if problems or new_deal is None:
         raise InvalidInput(problems)
     if counterparty_id is not None:
         new_deal = new_deal.model_copy(update={"counterparty_id": counterparty_id})
@@ -1143,9 +1152,9 @@ def read_amounts(
     return values
 
 
-def same_as_another(item: Model, items: Sequence[Model]) -> Model | None:
+def same_as_another(item: M, items: Sequence[M]) -> M | None:
     """Another record of the list with the same content as `item` (ids aside): saving it would make a
     silent duplicate."""
     content = item.model_dump(exclude={"id", "deal_id", "counterparty_id"})
-    return next((o for o in items if o.id != item.id and o.model_dump(exclude={"id", "deal_id", "counterparty_id"})
+    return next((o for o in items if getattr(o, "id", None) != getattr(item, "id", None) and o.model_dump(exclude={"id", "deal_id", "counterparty_id"})
                  == content), None)  # fmt: skip

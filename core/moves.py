@@ -200,7 +200,7 @@ def fill_templates(
     Every line follows the issue's direction: a buyer's ceiling is never called a floor."""
     by_evidence = {e.id: e for e in evidence}
     live = [c for c in concessions if c.deleted_at is None]
-    batna = best_alternative(alternatives, deal.side, issues)
+    batna = best_alternative(alternatives, deal.our_side, issues)
     floor_issue = next((i for i in issues if i.id == deal.pressured_issue_id), None) or (
         max(issues, key=lambda i: i.priority) if issues else None
     )
@@ -226,7 +226,7 @@ def fill_templates(
             return [Blank("issue", "add an issue with our floor or ceiling", "Prepare")]
         unit = f" {floor_issue.unit}" if floor_issue.unit else ""
         standard = by_evidence.get(floor_issue.evidence_id)
-        sheet = (anchors or {}).get(floor_issue.id)
+        sheet = (anchors or {}).get(floor_issue.id) if floor_issue.id is not None else None
         if standard is None and sheet is not None and not anchor_gaps(sheet):
             standard = next((by_evidence[e] for e in sheet.benchmark_ids if e in by_evidence), None)
         basis: str | Blank = (
@@ -321,7 +321,7 @@ def readiness(
     A breached floor or gives past the mandate are checks too (BLOCKING): a deal carrying them is not
     nearly ready, whatever the other checks say. At the close and after, the single text is judged too
     (core.single_text.readiness)."""
-    batna = best_alternative(alternatives, deal.side, issues)
+    batna = best_alternative(alternatives, deal.our_side, issues)
     quantified = [b for b in alternatives if b.money > 0 or b.time_days > 0]
     unbacked = [i.name for i in issues if i.evidence_id is None]
     checks = [
@@ -360,7 +360,7 @@ def readiness(
 
 def readiness_score(checks: Sequence[Check]) -> float:
     judged = [c for c in checks if c.met is not None]
-    return sum(c.met for c in judged) / len(judged) if judged else 0.0
+    return sum(bool(c.met) for c in judged) / len(judged) if judged else 0.0
 
 
 BLOCKING = ("Floors held", "Gives within the mandate")
@@ -401,16 +401,16 @@ def pitfalls(
     # The opening offer: positions taken in round 1. Later positions are concessions, judged elsewhere.
     opened = [c for c in live if c.round == 1 and c.issue_id in by_id and c.new_position is not None]
     worksheets = anchors or {}
-    anchors = [
+    unfounded = [
         by_id[c.issue_id].name for c in opened
-        if by_id[c.issue_id].evidence_id is None and anchor_gaps(worksheets.get(c.issue_id))
+        if c.issue_id is not None and by_id[c.issue_id].evidence_id is None and anchor_gaps(worksheets.get(c.issue_id))
     ]  # fmt: skip
     moved_issues = {c.issue_id for c in live if c.issue_id in by_id}
     single_issue = len(moved_issues) == 1 and len(issues) > 1 and len([c for c in live if c.issue_id]) >= 2
     return [
-        Pitfall("Anchoring without credibility", bool(anchors),
-                f"opening positions on {', '.join(sorted(set(anchors)))} have no standard behind them: link evidence "
-                "or complete the anchor worksheet on Prepare" if anchors
+        Pitfall("Anchoring without credibility", bool(unfounded),
+                f"opening positions on {', '.join(sorted(set(unfounded)))} have no standard behind them: link evidence "
+                "or complete the anchor worksheet on Prepare" if unfounded
                 else "every opening position rests on evidence" if opened else "no opening position logged"),
         Pitfall("Conceding without reciprocity", summary.one_way > 0,
                 f"{summary.one_way} one-way concession{'s' if summary.one_way != 1 else ''}" if summary.one_way

@@ -65,7 +65,7 @@ def shareable(items: Iterable[M]) -> list[M]:
     return [i for i in items if not is_private(i)]
 
 
-def cited_publicly(evidence: Iterable[M], deal: Any, issues: Iterable[Any]) -> list[M]:
+def cited_publicly(evidence: Iterable[Evidence], deal: Any, issues: Iterable[Any]) -> list[Evidence]:
     """The evidence a shared screen may show: not internal, and cited by something the other side sees
     (an issue's standard, the deadline's evidence). Evidence behind only our own alternatives, scores or
     worksheets would tell them those exist, so it stays off with them."""

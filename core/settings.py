@@ -123,7 +123,7 @@ def _read(values: tuple[str | None, ...]) -> Settings:
     db, user, wait, demo, decimal_comma, issuers, address, port, secrets, hosts = values
     return Settings(
         address=(address or "").strip() or "127.0.0.1",
-        secrets=Path(secrets) if (secrets or "").strip() else None,
+        secrets=Path(secrets) if secrets and secrets.strip() else None,
         allowed_hosts=tuple((hosts or "").split()),
         _port=port or "",
         database=db or str(DEFAULT_DB),

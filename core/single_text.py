@@ -51,15 +51,14 @@ def current_positions(
         if c.deleted_at is None and c.issue_id is not None and c.new_position is not None
     ]
     for c in sorted(live, key=lambda c: (c.logged_at, c.id or 0)):
-        found[c.issue_id] = (c.new_position, PositionSource.concession_log)  # type: ignore[index,assignment]
+        if c.issue_id is not None and c.new_position is not None:  # as filtered above; said for the checker
+            found[c.issue_id] = (c.new_position, PositionSource.concession_log)
     accepted = [p for p in picks if p.reaction is Reaction.accepted]
     by_id = {b.id: b for b in bundles}
     for pick in sorted(accepted, key=lambda p: (p.recorded_at, p.id or 0), reverse=True)[:1]:
         for term in by_id[pick.bundle_id].terms if pick.bundle_id in by_id else []:
             found.setdefault(term.issue_id, (term.value, PositionSource.meso_bundle))
-    for issue in issues:
-        found.setdefault(issue.id, (issue.target, PositionSource.our_target))  # type: ignore[arg-type]
-    return {i.id: found[i.id] for i in issues}  # type: ignore[index]
+    return {i.id: found.get(i.id, (i.target, PositionSource.our_target)) for i in issues if i.id is not None}
 
 
 def starting_clauses(
@@ -75,8 +74,9 @@ def starting_clauses(
     positions = current_positions(issues, concessions, bundles, picks)
     clauses = [
         Clause(number=n, kind=ClauseKind.issue, title=issue.name, issue_id=issue.id,
-               position=positions[issue.id][0], source=positions[issue.id][1])  # type: ignore[index]
+               position=placed[0], source=placed[1])
         for n, issue in enumerate(issues, start=1)
+        if issue.id is not None and (placed := positions.get(issue.id)) is not None  # stored issues: all of them
     ]  # fmt: skip
     if deal.deadline is not None:
         clauses.append(
@@ -140,7 +140,7 @@ def clauses_from_rows(
         try:
             clauses.append(Clause(
                 number=row_number, kind=kind, title=row.title or "", wording=row.wording or "", issue_id=row.issue,
-                position=position, source=was.source if kept else PositionSource.written,
+                position=position, source=was.source if was is not None and kept else PositionSource.written,
                 metric=row.metric or "", verification=row.verification or "",
                 status=ClauseStatus.agreed if row.agreed else ClauseStatus.open,
             ))  # fmt: skip

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from core import ui
-from core.access import ROLE_MEANS, Part, Role, may_manage_members
+from core.access import ROLE_MEANS, Action, Part, Role, may
 from core.audit import access_log_table
 from core.csvio import frame_to_csv
 from core.formatting import count
@@ -14,7 +14,7 @@ ACCESS_ROWS = 500  # the latest, on screen; the command line and the CSV have ev
 
 store, deal_id = ui.page_start()
 st.subheader("Admin · members and deal teams", anchor=False)
-if not may_manage_members(store.person):
+if not may(store.person, Action.manage):
     st.info("Only an admin manages members and deal teams.")
     st.stop()
 if ui.safe_mode():

@@ -3,9 +3,7 @@ module per aggregate (deals, preparation, power, concessions, meso, deal files, 
 the engine (opening, cursors, transactions, the history write) and the named migrations."""
 
 from ..settings import DEFAULT_DB, PROJECT_ROOT
-from .concessions import Concessions
 from .deal_file import DealFiles
-from .deals import Deals
 from .engine import (
     Conflict,
     DatabaseBusy,
@@ -18,17 +16,14 @@ from .engine import (
     database_location,
     now,
 )
-from .members import Members
-from .meso import Meso
 from .migrations import MIGRATIONS
-from .power import Power
-from .preparation import Preparation
 from .queries import Queries
-from .reviews import Reviews
 
 
-class Store(Reviews, Queries, DealFiles, Meso, Concessions, Power, Preparation, Deals, Members):
-    """The deal database. Open with `Store.open(path)`; `Store.memory()` for tests."""
+class Store(DealFiles, Queries):
+    """The deal database. Open with `Store.open(path)`; `Store.memory()` for tests. Each aggregate inherits
+    the ones it composes (a deal file composes every part of a deal; a review reads the log and the issues),
+    so every call it makes to another is one that exists and is type-checked."""
 
 
 __all__ = [

@@ -219,10 +219,10 @@ def _check_whole(conn: duckdb.DuckDBPyConnection, path: Path) -> None:
     try:
         blocks, block_size = conn.execute(
             "SELECT used_blocks, block_size FROM pragma_database_size()"
-        ).fetchone()
+        ).fetchall()[0]
         needed = _HEADER_BYTES + int(blocks) * int(block_size)
         held = path.stat().st_size
-    except (duckdb.Error, OSError, TypeError) as exc:
+    except (duckdb.Error, OSError, TypeError, IndexError) as exc:
         conn.close()
         raise damaged(path, exc) from None
     if held < needed:
@@ -240,7 +240,7 @@ def _check_usable(path: Path) -> None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise _unusable(path, f"cannot be created here ({exc.strerror.lower()})") from None
+            raise _unusable(path, f"cannot be created here ({(exc.strerror or str(exc)).lower()})") from None
     if not path.exists():
         return
     if path.stat().st_size == 0 or _magic(path) != b"DUCK":

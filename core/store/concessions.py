@@ -14,6 +14,7 @@ from .engine import (
     Conflict,
     Cursor,
     NotFound,
+    UnitOfWork,
     insert,
     issue_names,
     live_ids,
@@ -23,6 +24,7 @@ from .engine import (
     refresh_totals,
     set_clause,
     soft_delete,
+    stored_id,
 )  # fmt: skip
 from .members import Members, filtered, reads_deal, works_deal
 
@@ -104,7 +106,7 @@ class Concessions(Members):
     def add_concession(self, deal_id: int, concession: Concession) -> int:
         with self._writing(deal_id) as cur:
             self._check_issue_links(cur, deal_id, [concession])
-            new_id = self._insert_concession(cur, deal_id, concession, issue_map=None)
+            new_id = insert_line(UnitOfWork(cur, self.person), deal_id, concession, issue_map=None)
             refresh_totals(cur, [deal_id])
             self._audit(
                 cur,
@@ -149,7 +151,8 @@ class Concessions(Members):
         nothing is written and Conflict names the line (two sessions never silently overwrite each other)."""
         with self._writing(deal_id) as cur:
             live = live_ids(cur, "concession", deal_id)
-            unknown = [c.id for c in changed if c.id not in live] + [i for i in removed if i not in live]
+            changed_ids = [stored_id(c) for c in changed]
+            unknown = [i for i in changed_ids if i not in live] + [i for i in removed if i not in live]
             if unknown:
                 gone = [c for c in self._concessions_by_id(cur, unknown).values() if c.deal_id == deal_id]
                 if len(gone) < len(unknown):
@@ -161,7 +164,7 @@ class Concessions(Members):
                     "the table now shows the log as it is; make your correction again."
                 )
             self._check_issue_links(cur, deal_id, changed)
-            touched = [c.id for c in changed] + list(removed)
+            touched = changed_ids + list(removed)
             before = self._concessions_by_id(cur, touched)
             seen = {c.id: c for c in read or []}
             stale = [
@@ -180,7 +183,7 @@ class Concessions(Members):
                     f"UPDATE concession SET {set_clause(_CONCESSION_COLUMNS)}, changed_by = ? WHERE id = ?",
                     [*params(c, _CONCESSION_COLUMNS), self.person.email, c.id],
                 )
-                changes += audit.field_changes("concession", _line(before[c.id]), before[c.id], c, refs=refs,
+                changes += audit.field_changes("concession", _line(before[stored_id(c)]), before[stored_id(c)], c, refs=refs,
                                                fields=[f for f in _CONCESSION_COLUMNS if f != "deleted_at"])  # fmt: skip
             for concession_id in removed:
                 soft_delete(cur, "concession", [concession_id])
@@ -282,12 +285,14 @@ class Concessions(Members):
             args,
         )
 
-    def _insert_concession(self, cur: Cursor, deal_id: int, c: Concession, issue_map) -> int:
-        new_id = cur.next_id("concession")
-        issue_id = c.issue_id if issue_map is None else issue_map.get(c.issue_id)
-        values = params(c.model_copy(update={"issue_id": issue_id}), _CONCESSION_COLUMNS)
-        insert(
-            cur, "concession", ["id", "deal_id", *_CONCESSION_COLUMNS, "logged_by", "changed_by"],
-            [new_id, deal_id, *values, self.person.email, self.person.email],
-        )  # fmt: skip
-        return new_id
+
+# ---- the repository of the log's lines ---------------------------------------------------------------
+def insert_line(uow: UnitOfWork, deal_id: int, c: Concession, issue_map: dict | None) -> int:
+    """One line, logged and last changed by the person acting; `issue_map` renames its issue (a deal file's
+    to new ids)."""
+    new_id = uow.cur.next_id("concession")
+    issue_id = c.issue_id if issue_map is None else issue_map.get(c.issue_id)
+    values = params(c.model_copy(update={"issue_id": issue_id}), _CONCESSION_COLUMNS)
+    insert(uow.cur, "concession", ["id", "deal_id", *_CONCESSION_COLUMNS, "logged_by", "changed_by"],
+           [new_id, deal_id, *values, uow.person.email, uow.person.email])  # fmt: skip
+    return new_id

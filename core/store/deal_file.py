@@ -10,11 +10,24 @@ from .. import audit
 from ..access import reads_every_deal
 from ..audit import Change
 from ..models import Alternative, ClauseKind, DealFile, Evidence, Issue, SingleText, Stakeholder
-from .engine import Cursor, insert, now, refresh_latest_assessments, refresh_totals
+from .concessions import insert_line
+from .deals import insert_counterparty, insert_deal, tell_deals_of_counterparty
+from .engine import (
+    UnitOfWork,
+    insert,
+    list_children,
+    now,
+    refresh_latest_assessments,
+    refresh_totals,
+    replace_children,
+)
 from .members import creates_deal, reads_deal
-from .plans import Plans
+from .meso import Meso, insert_bundle
+from .plans import Plans, write_commitments
+from .power import Power, insert_assessment
 from .preparation import _ANCHOR_COLUMNS
-from .reviews import _REVIEW_COLUMNS, _review_values
+from .reviews import _REVIEW_COLUMNS, Reviews, _review_values
+from .single_texts import insert_version
 
 
 @dataclass(frozen=True)
@@ -30,7 +43,9 @@ class DealImport:
     deals_told: list[int] = field(default_factory=list)
 
 
-class DealFiles(Plans):
+class DealFiles(Reviews, Meso, Power, Plans):
+    """A whole deal as one file: composes every aggregate of a deal, so it inherits each of them."""
+
     @reads_deal
     def export_deal(self, deal_id: int) -> DealFile:
         deal = self.get_deal(deal_id)
@@ -86,137 +101,133 @@ class DealFiles(Plans):
         stakeholders that it does not have yet are added to its map, and that change is in the history
         of every deal with that counterparty, as any other change to the map is.
         """
-        with self.transaction() as cur:
-            return self._import_deal(cur, f)
+        with self.unit_of_work() as uow:
+            return import_deal_file(uow, f)
 
     @creates_deal
     def import_deals(self, files: Sequence[DealFile]) -> list[int]:
-        with self.transaction() as cur:
-            return [self._import_deal(cur, f).deal_id for f in files]
+        with self.unit_of_work() as uow:
+            return [import_deal_file(uow, f).deal_id for f in files]
 
-    def _import_deal(self, cur: Cursor, f: DealFile) -> DealImport:
-        visible, args = self._visible()
-        # Join a counterparty of the same name only if the importer may see it: its map is private.
-        rows = cur.rows(
-            "SELECT c.id FROM counterparty c WHERE lower(c.name) = lower(?) AND (? OR EXISTS ("
-            f"SELECT 1 FROM deal d WHERE d.counterparty_id = c.id AND {visible})) ORDER BY c.id LIMIT 1",
-            [f.counterparty.name, reads_every_deal(self.person), *args],
-        )
-        added: list[str] = []
-        told: list[int] = []
-        if rows:
-            # The other deals' histories are told that the map changed, never the new deal's name: a person
-            # on one of them may not be allowed to see the new deal.
-            cp_id = rows[0]["id"]
-            current = self._list_children(Stakeholder, cp_id, cur)
-            known = {p.name.lower() for p in current}
-            new = [s.model_copy(update={"id": None}) for s in f.stakeholders if s.name.lower() not in known]
-            if new:
-                ids = self._replace_children(cur, Stakeholder, cp_id, [*current, *new])
-                after = [p.model_copy(update={"id": i}) for p, i in zip([*current, *new], ids, strict=True)]
-                changes = audit.list_changes(
-                    "counterparty", current, after, lambda p: f"Stakeholder '{p.name}'"
-                )
-                told = self._audit_counterparty(cur, cp_id, [Change(c.kind, c.subject, c.old, c.new, c.private,
-                                                                    note="from a deal file imported for this counterparty")
-                                                             for c in changes])  # fmt: skip
-                added = [p.name for p in new]
-        else:
-            cp_id = self._insert_counterparty(cur, f.counterparty)
-            self._replace_children(
-                cur, Stakeholder, cp_id, [s.model_copy(update={"id": None}) for s in f.stakeholders]
-            )
 
-        bare = f.deal.model_copy(
-            update={"counterparty_id": cp_id, "deadline_evidence_id": None, "pressured_issue_id": None}
-        )
-        deal_id = self._insert_deal(cur, bare, None)
+# ---- the use case: a deal file in, composed from each aggregate's repository in one unit of work --------
+def import_deal_file(uow: UnitOfWork, f: DealFile) -> DealImport:
+    """The deal file stored under new ids in the caller's unit of work (see Store.import_deal)."""
+    cur = uow.cur
+    visible, args = uow.visible()
+    # Join a counterparty of the same name only if the importer may see it: its map is private.
+    rows = cur.rows(
+        "SELECT c.id FROM counterparty c WHERE lower(c.name) = lower(?) AND (? OR EXISTS ("
+        f"SELECT 1 FROM deal d WHERE d.counterparty_id = c.id AND {visible})) ORDER BY c.id LIMIT 1",
+        [f.counterparty.name, reads_every_deal(uow.person), *args],
+    )
+    added: list[str] = []
+    told: list[int] = []
+    if rows:
+        # The other deals' histories are told that the map changed, never the new deal's name: a person
+        # on one of them may not be allowed to see the new deal.
+        cp_id = rows[0]["id"]
+        current = list_children(cur, Stakeholder, cp_id)
+        known = {p.name.lower() for p in current}
+        new = [s.model_copy(update={"id": None}) for s in f.stakeholders if s.name.lower() not in known]
+        if new:
+            ids = replace_children(cur, Stakeholder, cp_id, [*current, *new])
+            after = [p.model_copy(update={"id": i}) for p, i in zip([*current, *new], ids, strict=True)]
+            changes = audit.list_changes("counterparty", current, after, lambda p: f"Stakeholder '{p.name}'")
+            told = tell_deals_of_counterparty(uow, cp_id, [Change(c.kind, c.subject, c.old, c.new, c.private,
+                                                                note="from a deal file imported for this counterparty")
+                                                         for c in changes])  # fmt: skip
+            added = [p.name for p in new]
+    else:
+        cp_id = insert_counterparty(uow, f.counterparty)
+        replace_children(cur, Stakeholder, cp_id, [s.model_copy(update={"id": None}) for s in f.stakeholders])
 
-        ev_ids = self._replace_children(
-            cur, Evidence, deal_id, [e.model_copy(update={"id": None}) for e in f.evidence]
-        )
-        ev_map = {old.id: new for old, new in zip(f.evidence, ev_ids, strict=True)}
-        issues = [
-            i.model_copy(update={"id": None, "evidence_id": ev_map.get(i.evidence_id)}) for i in f.issues
-        ]
-        issue_ids = self._replace_children(cur, Issue, deal_id, issues)
-        issue_map = {old.id: new for old, new in zip(f.issues, issue_ids, strict=True)}
-        alts = [
-            b.model_copy(
-                update={
-                    "id": None,
-                    "evidence_id": ev_map.get(b.evidence_id),
-                    "per_unit_of": issue_map.get(b.per_unit_of),
-                }
-            )
-            for b in f.alternatives
-        ]
-        self._replace_children(cur, Alternative, deal_id, alts)
-        cur.execute(
-            "UPDATE deal SET deadline_evidence_id = ?, pressured_issue_id = ? WHERE id = ?",
-            [ev_map.get(f.deal.deadline_evidence_id), issue_map.get(f.deal.pressured_issue_id), deal_id],
-        )
-        for a in f.assessments:
-            self._insert_assessment(cur, deal_id, a, evidence_map=ev_map)
-        refresh_latest_assessments(cur, [deal_id])
-        line_map = {
-            c.id: self._insert_concession(cur, deal_id, c, issue_map=issue_map) for c in f.concessions
-        }
-        refresh_totals(cur, [deal_id])
-        bundle_map = {b.id: self._insert_bundle(cur, deal_id, b, position, issue_map)
-                      for position, b in enumerate(f.meso_bundles)}  # fmt: skip
-        self._import_the_rest(cur, deal_id, f, issue_map, ev_map, line_map, bundle_map)
-        self._audit(cur, deal_id, [Change("deal", "Deal imported from a deal file", None, f.deal.name)])
-        allowed = self.visible_deal_ids()  # the other deals named to the importer: only those they may read
-        told = [d for d in told if allowed is None or d in allowed]
-        return DealImport(deal_id, f.counterparty.name, bool(rows), added, told)
+    bare = f.deal.model_copy(
+        update={"counterparty_id": cp_id, "deadline_evidence_id": None, "pressured_issue_id": None}
+    )
+    deal_id = insert_deal(uow, bare, None)
 
-    def _import_the_rest(
-        self, cur: Cursor, deal_id: int, f: DealFile, issue_map, ev_map, line_map, bundle_map
-    ) -> None:
-        """The parts of a deal file that refer to its lines, bundles, issues and evidence: anchor worksheets,
-        their reactions to bundles, the sponsor's decisions, the signals observed, and the review."""
-        for a in f.anchors:
-            insert(cur, "anchor_worksheet", ["issue_id", "deal_id", *_ANCHOR_COLUMNS],
-                   [issue_map[a.issue_id], deal_id, a.range_low, a.range_high,
-                    json.dumps([ev_map[e] for e in a.benchmark_ids]), a.cost_logic, a.rationale])  # fmt: skip
-        for p in f.meso_picks:
-            insert(cur, "meso_pick", ["id", "deal_id", "round", "bundle_id", "reaction", "note", "recorded_at", "recorded_by"],
-                   [cur.next_id("meso_pick"), deal_id, p.round, bundle_map[p.bundle_id], p.reaction.value, p.note,
-                    p.recorded_at, self.person.email])  # fmt: skip
-        for a in f.approvals:
-            insert(cur, "approval", ["id", "deal_id", "concession_id", "decision", "decided_by", "decided_at", "note",
-                                     "value_to_you", "recorded_by", "recorded_at"],
-                   [cur.next_id("approval"), deal_id, line_map[a.concession_id], a.decision.value, a.decided_by,
-                    a.decided_at, a.note, a.value_to_you, a.recorded_by or self.person.email, now()])  # fmt: skip
-        for key in f.signals:
-            self._record(cur, deal_id, "signal", key, None, "observed", "from a deal file")
-        self._audit(cur, deal_id, [Change("round_note", f"Round {n}", None, None, private=True, note=text.strip())
-                                   for n, text in sorted(f.round_notes.items()) if text.strip()])  # fmt: skip
-        if f.single_text is not None:
-            insert(cur, "single_text", ["deal_id", "edit_until", "started_at", "started_by"],
-                   [deal_id, f.single_text.edit_until, f.single_text.versions[0].saved_at,
-                    f.single_text.versions[0].saved_by or self.person.email])  # fmt: skip
-            for v in f.single_text.versions:
-                self._insert_version(cur, deal_id, v.model_copy(update={"clauses": [
-                    c.model_copy(update={"issue_id": issue_map.get(c.issue_id)}) for c in v.clauses]}))  # fmt: skip
-        if f.commitments:
-            self._write_commitments(cur, deal_id, [c.model_copy(update={"id": None}) for c in f.commitments])
-        for step in f.escalation_steps:
-            insert(cur, "escalation_step", ["id", "deal_id", "kind", "taken_at", "taken_by", "note", "override_reason"],
-                   [cur.next_id("escalation_step"), deal_id, step.kind.value, step.taken_at,
-                    step.taken_by or self.person.email, step.note, step.override_reason])  # fmt: skip
-        if f.review is not None:
-            review = f.review.model_copy(update={
-                "deal_id": deal_id,
-                "final_values": [v.model_copy(update={"issue_id": issue_map[v.issue_id]}) for v in f.review.final_values],
-                "persuasive_evidence_ids": [ev_map[e] for e in f.review.persuasive_evidence_ids]})  # fmt: skip
-            insert(
-                cur,
-                "review",
-                ["deal_id", *_REVIEW_COLUMNS, "updated_at"],
-                [deal_id, *_review_values(review), now()],
-            )
+    ev_ids = replace_children(cur, Evidence, deal_id, [e.model_copy(update={"id": None}) for e in f.evidence])
+    ev_map = {old.id: new for old, new in zip(f.evidence, ev_ids, strict=True)}
+    issues = [i.model_copy(update={"id": None, "evidence_id": ev_map.get(i.evidence_id)}) for i in f.issues]
+    issue_ids = replace_children(cur, Issue, deal_id, issues)
+    issue_map = {old.id: new for old, new in zip(f.issues, issue_ids, strict=True)}
+    alts = [
+        b.model_copy(
+            update={
+                "id": None,
+                "evidence_id": ev_map.get(b.evidence_id),
+                "per_unit_of": issue_map.get(b.per_unit_of),
+            }
+        )
+        for b in f.alternatives
+    ]
+    replace_children(cur, Alternative, deal_id, alts)
+    cur.execute(
+        "UPDATE deal SET deadline_evidence_id = ?, pressured_issue_id = ? WHERE id = ?",
+        [ev_map.get(f.deal.deadline_evidence_id), issue_map.get(f.deal.pressured_issue_id), deal_id],
+    )
+    for a in f.assessments:
+        insert_assessment(uow, deal_id, a, evidence_map=ev_map)
+    refresh_latest_assessments(cur, [deal_id])
+    line_map = {c.id: insert_line(uow, deal_id, c, issue_map=issue_map) for c in f.concessions}
+    refresh_totals(cur, [deal_id])
+    bundle_map = {b.id: insert_bundle(uow, deal_id, b, position, issue_map)
+                  for position, b in enumerate(f.meso_bundles)}  # fmt: skip
+    _import_the_rest(uow, deal_id, f, issue_map, ev_map, line_map, bundle_map)
+    uow.audit(deal_id, [Change("deal", "Deal imported from a deal file", None, f.deal.name)])
+    allowed = uow.readable_deal_ids()  # the other deals named to the importer: only those they may read
+    told = [d for d in told if allowed is None or d in allowed]
+    return DealImport(deal_id, f.counterparty.name, bool(rows), added, told)
+
+
+def _import_the_rest(
+    uow: UnitOfWork, deal_id: int, f: DealFile, issue_map, ev_map, line_map, bundle_map
+) -> None:
+    """The parts of a deal file that refer to its lines, bundles, issues and evidence: anchor worksheets,
+    their reactions to bundles, the sponsor's decisions, the signals observed, and the review."""
+    cur = uow.cur
+    for a in f.anchors:
+        insert(cur, "anchor_worksheet", ["issue_id", "deal_id", *_ANCHOR_COLUMNS],
+               [issue_map[a.issue_id], deal_id, a.range_low, a.range_high,
+                json.dumps([ev_map[e] for e in a.benchmark_ids]), a.cost_logic, a.rationale])  # fmt: skip
+    for p in f.meso_picks:
+        insert(cur, "meso_pick", ["id", "deal_id", "round", "bundle_id", "reaction", "note", "recorded_at", "recorded_by"],
+               [cur.next_id("meso_pick"), deal_id, p.round, bundle_map[p.bundle_id], p.reaction.value, p.note,
+                p.recorded_at, uow.person.email])  # fmt: skip
+    for ap in f.approvals:
+        insert(cur, "approval", ["id", "deal_id", "concession_id", "decision", "decided_by", "decided_at", "note",
+                                 "value_to_you", "recorded_by", "recorded_at"],
+               [cur.next_id("approval"), deal_id, line_map[ap.concession_id], ap.decision.value, ap.decided_by,
+                ap.decided_at, ap.note, ap.value_to_you, ap.recorded_by or uow.person.email, now()])  # fmt: skip
+    for key in f.signals:
+        uow.record(deal_id, "signal", key, None, "observed", "from a deal file")
+    uow.audit(deal_id, [Change("round_note", f"Round {n}", None, None, private=True, note=text.strip())
+                               for n, text in sorted(f.round_notes.items()) if text.strip()])  # fmt: skip
+    if f.single_text is not None:
+        insert(cur, "single_text", ["deal_id", "edit_until", "started_at", "started_by"],
+               [deal_id, f.single_text.edit_until, f.single_text.versions[0].saved_at,
+                f.single_text.versions[0].saved_by or uow.person.email])  # fmt: skip
+        for v in f.single_text.versions:
+            insert_version(uow, deal_id, v.model_copy(update={"clauses": [
+                c.model_copy(update={"issue_id": issue_map.get(c.issue_id)}) for c in v.clauses]}))  # fmt: skip
+    if f.commitments:
+        write_commitments(uow, deal_id, [c.model_copy(update={"id": None}) for c in f.commitments])
+    for step in f.escalation_steps:
+        insert(cur, "escalation_step", ["id", "deal_id", "kind", "taken_at", "taken_by", "note", "override_reason"],
+               [cur.next_id("escalation_step"), deal_id, step.kind.value, step.taken_at,
+                step.taken_by or uow.person.email, step.note, step.override_reason])  # fmt: skip
+    if f.review is not None:
+        review = f.review.model_copy(update={
+            "deal_id": deal_id,
+            "final_values": [v.model_copy(update={"issue_id": issue_map[v.issue_id]}) for v in f.review.final_values],
+            "persuasive_evidence_ids": [ev_map[e] for e in f.review.persuasive_evidence_ids]})  # fmt: skip
+        insert(
+            cur,
+            "review",
+            ["deal_id", *_REVIEW_COLUMNS, "updated_at"],
+            [deal_id, *_review_values(review), now()],
+        )
 
 
 def _live_issues_only(text: SingleText, live) -> SingleText:

@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 
 from .. import audit
-from ..access import may_set_mandate, reads_every_deal
+from ..access import Action, Part, may, reads_every_deal
 from ..audit import Change
 from ..models import Counterparty, Deal, InvalidInput, Stage, Stakeholder
-from .engine import Cursor, NotAllowed, NotFound, insert, live_ids, now, params, quoted, set_clause
+from .engine import (
+    Cursor,
+    NotAllowed,
+    NotFound,
+    UnitOfWork,
+    insert,
+    live_ids,
+    now,
+    params,
+    quoted,
+    require_row,
+    set_clause,
+    stored_id,
+)
 from .members import (
     Members,
     creates_deal,
@@ -69,13 +83,6 @@ class Deals(Members):
             raise NotFound(f"There is no counterparty with id {counterparty_id}.")
         return Counterparty.model_validate(rows[0])
 
-    def _insert_counterparty(self, cur: Cursor, cp: Counterparty) -> int:
-        new_id = cur.next_id("counterparty")
-        insert(
-            cur, "counterparty", ["id", *_COUNTERPARTY_COLUMNS], [new_id, *params(cp, _COUNTERPARTY_COLUMNS)]
-        )
-        return new_id
-
     @works_counterparty
     def update_counterparty(self, cp: Counterparty) -> None:
         with self.transaction() as cur:
@@ -89,19 +96,11 @@ class Deals(Members):
                 f"UPDATE counterparty SET {set_clause(_COUNTERPARTY_COLUMNS)} WHERE id = ?",
                 [*params(cp, _COUNTERPARTY_COLUMNS), cp.id],
             )
-            self._audit_counterparty(
-                cur, cp.id, audit.field_changes("counterparty", "Counterparty", before, cp)
+            tell_deals_of_counterparty(
+                UnitOfWork(cur, self.person),
+                stored_id(cp),
+                audit.field_changes("counterparty", "Counterparty", before, cp),
             )
-
-    def _audit_counterparty(self, cur: Cursor, counterparty_id: int, changes: Sequence[Change]) -> list[int]:
-        """A counterparty is shared by its deals: each deal's history gets the change. Returns those deals."""
-        deals = [
-            r["id"]
-            for r in cur.rows("SELECT id FROM deal WHERE counterparty_id = ? ORDER BY id", [counterparty_id])
-        ]
-        for deal_id in deals:
-            self._audit(cur, deal_id, changes)
-        return deals
 
     @reads_counterparty
     def list_stakeholders(self, counterparty_id: int) -> list[Stakeholder]:
@@ -115,7 +114,7 @@ class Deals(Members):
             ids = self._replace_children(cur, Stakeholder, counterparty_id, people)
             after = [p.model_copy(update={"id": i}) for p, i in zip(people, ids, strict=True)]
             changes = audit.list_changes("counterparty", before, after, lambda p: f"Stakeholder '{p.name}'")
-            self._audit_counterparty(cur, counterparty_id, changes)
+            tell_deals_of_counterparty(UnitOfWork(cur, self.person), counterparty_id, changes)
             return ids
 
     @open_to_members
@@ -139,7 +138,8 @@ class Deals(Members):
         counterparty contains `text` (any case), or with `ids` those of them it may read. The database
         searches and counts, so a picker never reads a long pipeline's every deal."""
         visible, args = self._visible()
-        where, more = ["true"], []
+        where: list[str] = ["true"]
+        more: list[Any] = []
         if ids:
             where.append(f"d.id IN ({', '.join('?' for _ in ids)})")
             more += [int(i) for i in ids]
@@ -166,22 +166,10 @@ class Deals(Members):
         existing = counterparty.id if counterparty is not None else deal.counterparty_id
         if existing is not None:
             self._require_counterparty(existing, work=False)  # only one of the person's own counterparties
-        with self.transaction() as cur:
-            deal_id = self._insert_deal(cur, deal, counterparty)
-            self._audit(cur, deal_id, audit.record_added("deal", "Deal", deal, verb="created"))
+        with self.unit_of_work() as uow:
+            deal_id = insert_deal(uow, deal, counterparty)
+            uow.audit(deal_id, audit.record_added("deal", "Deal", deal, verb="created"))
             return deal_id
-
-    def _insert_deal(self, cur: Cursor, deal: Deal, counterparty: Counterparty | None) -> int:
-        if counterparty is not None and counterparty.id is None:
-            cp_id = self._insert_counterparty(cur, counterparty)
-        else:
-            cp_id = counterparty.id if counterparty is not None else deal.counterparty_id
-            self._require(cur, "counterparty", cp_id)
-        new_id = cur.next_id("deal")
-        values = params(deal.model_copy(update={"counterparty_id": cp_id}), _DEAL_COLUMNS)
-        insert(cur, "deal", ["id", *_DEAL_COLUMNS, "created_at"], [new_id, *values, now()])
-        self._name_owner(cur, new_id)
-        return new_id
 
     @works_deal
     def update_deal(self, deal: Deal) -> None:
@@ -190,7 +178,7 @@ class Deals(Members):
                 cur.rows(f"SELECT id, {quoted(_DEAL_COLUMNS)} FROM deal WHERE id = ?", [deal.id])[0]
             )
             if before.mandate != deal.mandate:
-                if not may_set_mandate(self.person, self._parts(deal.id, cur)):
+                if not may(self.person, Action.set_mandate, self._parts(stored_id(deal), cur)):
                     raise NotAllowed(
                         "Mandate: only the deal's sponsor or a leader can move it; ask them to approve the give "
                         "or raise the mandate."
@@ -201,7 +189,7 @@ class Deals(Members):
             self._require(cur, "counterparty", deal.counterparty_id)
             for col, table in (("deadline_evidence_id", "evidence"), ("pressured_issue_id", "issue")):
                 ref = getattr(deal, col)
-                if ref is not None and ref not in live_ids(cur, table, deal.id):
+                if ref is not None and ref not in live_ids(cur, table, stored_id(deal)):
                     raise NotFound(f"{col.replace('_', ' ')}: {table} {ref} does not belong to this deal.")
             cur.execute(
                 f"UPDATE deal SET {set_clause(_DEAL_COLUMNS)} WHERE id = ?",
@@ -292,3 +280,40 @@ class Deals(Members):
             f"FROM deal_event WHERE deal_id = ? {where} ORDER BY changed_at DESC, id DESC",
             [deal_id, *(kinds or [])],
         )
+
+
+# ---- the repository of counterparties and deals: functions over a unit of work, for every use case ------
+def insert_counterparty(uow: UnitOfWork, cp: Counterparty) -> int:
+    new_id = uow.cur.next_id("counterparty")
+    insert(
+        uow.cur, "counterparty", ["id", *_COUNTERPARTY_COLUMNS], [new_id, *params(cp, _COUNTERPARTY_COLUMNS)]
+    )
+    return new_id
+
+
+def tell_deals_of_counterparty(uow: UnitOfWork, counterparty_id: int, changes: Sequence[Change]) -> list[int]:
+    """A counterparty is shared by its deals: each deal's history gets the change. Returns those deals."""
+    deals = [
+        r["id"]
+        for r in uow.cur.rows("SELECT id FROM deal WHERE counterparty_id = ? ORDER BY id", [counterparty_id])
+    ]
+    for deal_id in deals:
+        uow.audit(deal_id, changes)
+    return deals
+
+
+def insert_deal(uow: UnitOfWork, deal: Deal, counterparty: Counterparty | None) -> int:
+    """A new deal (and its new counterparty, one without an id); a deal started by a signed-in person is
+    theirs."""
+    if counterparty is not None and counterparty.id is None:
+        cp_id = insert_counterparty(uow, counterparty)
+    else:
+        known = counterparty.id if counterparty is not None else deal.counterparty_id
+        cp_id = require_row(uow.cur, "counterparty", known)
+    new_id = uow.cur.next_id("deal")
+    values = params(deal.model_copy(update={"counterparty_id": cp_id}), _DEAL_COLUMNS)
+    insert(uow.cur, "deal", ["id", *_DEAL_COLUMNS, "created_at"], [new_id, *values, now()])
+    if not uow.person.local:
+        insert(uow.cur, "deal_person", ["deal_id", "email", "part", "added_at"],
+               [new_id, uow.person.email, Part.owner.value, now()])  # fmt: skip
+    return new_id

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
 
 import duckdb
 
-from ..access import Person, local_person, reads_every_deal
+from ..access import Part, Person, local_person, reads_every_deal
 from ..audit import Change
-from ..models import Alternative, Evidence, Issue, Model, Stakeholder, validate
+from ..models import Alternative, Evidence, Issue, M, Model, Stakeholder, validate
 from ..settings import settings
 from .backends import Cursor, DuckBackend, PostgresBackend, checked_location, damaged, is_postgres
 from .errors import (  # noqa: F401 (the store's errors are imported from here by the aggregates)
@@ -32,6 +33,11 @@ from .errors import (  # noqa: F401 (the store's errors are imported from here b
 )
 from .integrity import Constrain, violations
 from .migrations import MIGRATIONS
+
+# Set inside a public store call (see members._marked): the calls it makes reuse the person it read, and
+# each deal's parts of that person are read once (`export_deal` checks one deal a dozen times) until the
+# call commits a write, which may have changed them. None outside a call.
+PARTS_IN_CALL: ContextVar[dict[int, frozenset[Part]] | None] = ContextVar("parts_in_call", default=None)
 
 
 def database_location() -> str:
@@ -74,6 +80,22 @@ _CHILD_TABLES: dict[type[Model], tuple[str, tuple[str, ...], str]] = {
         "deal_id",
     ),
 }  # fmt: skip
+
+
+def require_row(cur: Cursor, table: str, row_id: int | None) -> int:
+    """The id of a row that is there; NotFound otherwise."""
+    if row_id is None or not cur.scalar(f"SELECT count(*) FROM {table} WHERE id = ?", [row_id]):
+        raise NotFound(f"There is no {table} with id {row_id}.")
+    return row_id
+
+
+def stored_id(record: Model) -> int:
+    """The id of a record read from the store. One never stored has none: NotFound, in one sentence
+    (a guard refuses such a record before; this says so to the reader and the type checker)."""
+    record_id = getattr(record, "id", None)
+    if record_id is None:
+        raise NotFound(f"This {type(record).__name__.lower()} was never stored: it has no id.")
+    return int(record_id)
 
 
 def quoted(columns: Sequence[str]) -> str:
@@ -174,6 +196,90 @@ def params(model: Model, columns: Sequence[str]) -> list[Any]:
     skips the model's rules, and a row that breaks them would stop its deal from opening."""
     validate(type(model), model.model_dump(warnings=False))
     return [_value(getattr(model, c)) for c in columns]
+
+
+def list_children(cur: Cursor, model: type[M], parent_id: int) -> list[M]:
+    """A parent's live stakeholders, evidence, alternatives or issues, in their order."""
+    table, cols, parent = _CHILD_TABLES[model]
+    rows = cur.rows(
+        f"SELECT id, {parent}, {quoted(cols)} FROM {table} "
+        f"WHERE {parent} = ? AND deleted_at IS NULL ORDER BY position, id",
+        [parent_id],
+    )
+    return [model.model_validate(r) for r in rows]
+
+
+def replace_children(cur: Cursor, model: type[Model], parent_id: int, items: Sequence) -> list[int]:
+    """Make the stored list equal `items`: update by id, insert new, soft-delete the missing."""
+    table, cols, parent = _CHILD_TABLES[model]
+    existing = live_ids(cur, table, parent_id, parent)
+    ids = []
+    for position, item in enumerate(items):
+        if item.id is not None and item.id in existing:
+            cur.execute(
+                f"UPDATE {table} SET {set_clause(cols)}, position = ? WHERE id = ?",
+                [*params(item, cols), position, item.id],
+            )
+            ids.append(item.id)
+        else:
+            new_id = cur.next_id(table)
+            insert(
+                cur,
+                table,
+                ["id", parent, "position", *cols],
+                [new_id, parent_id, position, *params(item, cols)],
+            )
+            ids.append(new_id)
+    soft_delete(cur, table, list(existing - set(ids)))
+    if model is Issue:  # a floor moved or an issue removed: its lines' breaches change
+        refresh_totals(cur, [parent_id])
+    return ids
+
+
+def visible_condition(person: Person, column: str = "d.id") -> tuple[str, list]:
+    """A condition on `column` (a deal id) that keeps the deals `person` may read, and its parameters."""
+    if reads_every_deal(person):
+        return "true", []
+    return f"{column} IN (SELECT deal_id FROM deal_person WHERE email = ?)", [person.email]
+
+
+class UnitOfWork:
+    """One transaction as a use case sees it: its one cursor, the person acting, and the history it writes
+    with the data. The repository functions of each aggregate (`deals.insert_deal`, `power.insert_assessment`
+    …) take it, so a use case that spans aggregates (importing a deal file) composes them in one transaction
+    without reaching into another aggregate's insides."""
+
+    def __init__(self, cur: Cursor, person: Person):
+        self.cur = cur
+        self.person = person
+
+    def visible(self, column: str = "d.id") -> tuple[str, list]:
+        return visible_condition(self.person, column)
+
+    def readable_deal_ids(self) -> set[int] | None:
+        """The deals the person may read; None when they may read every deal."""
+        if reads_every_deal(self.person):
+            return None
+        rows = self.cur.rows("SELECT deal_id FROM deal_person WHERE email = ?", [self.person.email])
+        return {int(r["deal_id"]) for r in rows}
+
+    def record(
+        self, deal_id: int, kind: str, subject: str, old: str | None, new: str | None, note: str = ""
+    ) -> None:
+        self.audit(deal_id, [Change(kind, subject, old, new, note=note)])
+
+    def audit(self, deal_id: int | None, changes: Sequence[Change]) -> None:
+        """Record changes in this transaction: the history and the data commit together. Changes to the
+        team itself (members, roles) have no deal."""
+        if not changes:
+            return
+        ids, at, who = self.cur.next_ids("deal_event", len(changes)), now(), self.person.email
+        self.cur.many(
+            "INSERT INTO deal_event (id, deal_id, kind, subject, old_value, new_value, note, changed_at, changed_by, "
+            "private) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [[event_id, deal_id, c.kind, c.subject, c.old, c.new, c.note, at, who, c.private]
+             for event_id, c in zip(ids, changes, strict=True)],
+        )  # fmt: skip
 
 
 class Engine:
@@ -305,8 +411,19 @@ class Engine:
         """All or nothing: commits when the block ends, rolls back if it raises. Then the revision moves on,
         so every screen redoes its work; `changes_screens=False` for a write no cached screen shows (the
         access log: a sign-in or a download must not make every open page of every server recompute)."""
-        with self._backend.transaction(self._identity(), changes_screens) as cur:
-            yield cur
+        try:
+            with self._backend.transaction(self._identity(), changes_screens) as cur:
+                yield cur
+        finally:
+            if (known := PARTS_IN_CALL.get()) is not None:
+                known.clear()
+
+    @contextmanager
+    def unit_of_work(self, deal_id: int | None = None) -> Iterator[UnitOfWork]:
+        """A transaction as a unit of work for the acting person; with `deal_id`, a write to that deal
+        (held as `_writing` holds it; NotFound if there is none)."""
+        with self.transaction() if deal_id is None else self._writing(deal_id) as cur:
+            yield UnitOfWork(cur, self.person)
 
     @contextmanager
     def exclusive(self, name: str) -> Iterator[None]:
@@ -325,60 +442,21 @@ class Engine:
                 raise NotFound(f"There is no deal with id {deal_id}.")
             yield cur
 
-    def _list_children(self, model: type[Model], parent_id: int, cur: Cursor | None = None) -> list:
-        table, cols, parent = _CHILD_TABLES[model]
-        rows = (cur or self.cursor()).rows(
-            f"SELECT id, {parent}, {quoted(cols)} FROM {table} "
-            f"WHERE {parent} = ? AND deleted_at IS NULL ORDER BY position, id",
-            [parent_id],
-        )
-        return [model.model_validate(r) for r in rows]
+    def _list_children(self, model: type[M], parent_id: int, cur: Cursor | None = None) -> list[M]:
+        return list_children(cur or self.cursor(), model, parent_id)
 
     def _replace_children(
         self, cur: Cursor, model: type[Model], parent_id: int, items: Sequence
     ) -> list[int]:
-        """Make the stored list equal `items`: update by id, insert new, soft-delete the missing."""
-        table, cols, parent = _CHILD_TABLES[model]
-        existing = live_ids(cur, table, parent_id, parent)
-        ids = []
-        for position, item in enumerate(items):
-            if item.id is not None and item.id in existing:
-                cur.execute(
-                    f"UPDATE {table} SET {set_clause(cols)}, position = ? WHERE id = ?",
-                    [*params(item, cols), position, item.id],
-                )
-                ids.append(item.id)
-            else:
-                new_id = cur.next_id(table)
-                insert(
-                    cur,
-                    table,
-                    ["id", parent, "position", *cols],
-                    [new_id, parent_id, position, *params(item, cols)],
-                )
-                ids.append(new_id)
-        soft_delete(cur, table, list(existing - set(ids)))
-        if model is Issue:  # a floor moved or an issue removed: its lines' breaches change
-            refresh_totals(cur, [parent_id])
-        return ids
+        return replace_children(cur, model, parent_id, items)
 
-    def _require(self, cur: Cursor, table: str, row_id: int | None) -> None:
-        if row_id is None or not cur.scalar(f"SELECT count(*) FROM {table} WHERE id = ?", [row_id]):
-            raise NotFound(f"There is no {table} with id {row_id}.")
+    def _require(self, cur: Cursor, table: str, row_id: int | None) -> int:
+        return require_row(cur, table, row_id)
 
     def _record(self, cur: Cursor, deal_id: int, kind: str, subject: str, old: str | None, new: str | None,
                 note: str = "") -> None:  # fmt: skip
-        self._audit(cur, deal_id, [Change(kind, subject, old, new, note=note)])
+        UnitOfWork(cur, self.person).record(deal_id, kind, subject, old, new, note)
 
     def _audit(self, cur: Cursor, deal_id: int | None, changes: Sequence[Change]) -> None:
-        """Record changes in the caller's transaction: the history and the data commit together. Changes
-        to the team itself (members, roles) have no deal."""
-        if not changes:
-            return
-        ids, at, who = cur.next_ids("deal_event", len(changes)), now(), self.person.email
-        cur.many(
-            "INSERT INTO deal_event (id, deal_id, kind, subject, old_value, new_value, note, changed_at, changed_by, "
-            "private) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [[event_id, deal_id, c.kind, c.subject, c.old, c.new, c.note, at, who, c.private]
-             for event_id, c in zip(ids, changes, strict=True)],
-        )  # fmt: skip
+        """Record changes in the caller's transaction (see UnitOfWork.audit)."""
+        UnitOfWork(cur, self.person).audit(deal_id, changes)

@@ -11,35 +11,39 @@ import functools
 import inspect
 import numbers
 from collections.abc import Callable
-from contextvars import ContextVar
 from datetime import datetime
 from typing import Any, Self
 
 import pandas as pd
 
 from ..access import (
+    Action,
     Identity,
     Part,
     Person,
     Role,
     email_address,
-    may_approve,
-    may_create_deal,
-    may_manage_members,
-    may_read,
-    may_set_mandate,
-    may_work,
+    may,
     reads_every_deal,
     refusal,
 )
 from ..audit import Change
 from ..formatting import fmt_amount
 from ..models import AccessAction, Approval, Deal, Decision, InvalidInput, Member, validate
-from .engine import Cursor, Engine, NotAllowed, NotFound, insert, now
+from .backends import PostgresBackend
+from .engine import (
+    PARTS_IN_CALL,
+    Cursor,
+    Engine,
+    NotAllowed,
+    NotFound,
+    UnitOfWork,
+    insert,
+    now,
+    visible_condition,
+)
 
 GUARD = "__access__"  # the mark every public store method carries: how it checks the acting person
-# True inside a public store call: the calls it makes to others reuse the person it read.
-_PERSON_READ: ContextVar[bool] = ContextVar("person_read", default=False)
 
 
 def _marked(kind: str, fn: Callable) -> Callable:
@@ -49,14 +53,14 @@ def _marked(kind: str, fn: Callable) -> Callable:
 
     @functools.wraps(fn)
     def as_they_are_now(self: Members, *args: Any, **kwargs: Any) -> Any:
-        if _PERSON_READ.get():
+        if PARTS_IN_CALL.get() is not None:
             return fn(self, *args, **kwargs)
-        token = _PERSON_READ.set(True)
+        token = PARTS_IN_CALL.set({})
         try:
             self._read_person_again()
             return fn(self, *args, **kwargs)
         finally:
-            _PERSON_READ.reset(token)
+            PARTS_IN_CALL.reset(token)
 
     setattr(as_they_are_now, GUARD, kind)
     return as_they_are_now
@@ -71,7 +75,7 @@ def _record_id(value: Any, named: str) -> int:
     return int(value)
 
 
-def _on_first(kind: str, check: Callable[[Members, int], None]) -> Callable[[Callable], Callable]:
+def _on_first(kind: str, check: Callable[[Members, int], object]) -> Callable[[Callable], Callable]:
     """A guard for methods whose first argument names what is checked: an id, or a model with its id.
     Passed by position or by name; the method receives a plain int where an id was given."""
 
@@ -95,13 +99,13 @@ def _on_first(kind: str, check: Callable[[Members, int], None]) -> Callable[[Cal
     return decorate
 
 
-def _allowed(kind: str, may: Callable[[Person], bool], refused: str) -> Callable[[Callable], Callable]:
-    """A guard on the acting person's role alone."""
+def _allowed(kind: str, action: Action, refused: str) -> Callable[[Callable], Callable]:
+    """A guard on the acting person's role alone: an action on no deal."""
 
     def decorate(fn: Callable) -> Callable:
         @functools.wraps(fn)
         def guarded(self: Members, *args: Any, **kwargs: Any) -> Any:
-            if not may(self.person):
+            if not may(self.person, action):
                 raise NotAllowed(refused)
             return fn(self, *args, **kwargs)
 
@@ -121,13 +125,15 @@ works_counterparty = _on_first(
     "works counterparty", lambda store, cp: store._require_counterparty(cp, work=True)
 )
 creates_deal = _allowed(
-    "creates deal", may_create_deal, "Your role cannot start deals: ask a leader or an admin."
+    "creates deal", Action.create_deal, "Your role cannot start deals: ask a leader or an admin."
 )
 # Members, deal teams, and whole-database operations: admins (and the one local user) only.
-manages = _allowed("manages", may_manage_members, "Only an admin can manage members and deal teams.")
+manages = _allowed("manages", Action.manage, "Only an admin can manage members and deal teams.")
 # The organisation's library: those who start deals add to it (not sponsors, who only approve).
 contributes = _allowed(
-    "contributes", may_create_deal, "Your role reads the library; negotiators, leaders and admins add to it."
+    "contributes",
+    Action.contribute,
+    "Your role reads the library; negotiators, leaders and admins add to it.",
 )
 
 
@@ -173,19 +179,27 @@ class Members(Engine):
             self._person = Person(self._person.email, role)
         self._person_read_at = revision
 
-    def _parts(self, deal_id: int, cur: Cursor | None = None) -> set[Part]:
+    def _parts(self, deal_id: int, cur: Cursor | None = None) -> frozenset[Part]:
+        """The acting person's parts in a deal. Inside a transaction (`cur`) read again, since the same
+        transaction may have changed them; outside, once per public call until it writes."""
         if self.person.local:  # the one local user may do everything: no need to ask the database
-            return set()
+            return frozenset()
+        known = PARTS_IN_CALL.get() if cur is None else None
+        if known is not None and deal_id in known:
+            return known[deal_id]
         rows = (cur or self.cursor()).rows(
             "SELECT part FROM deal_person WHERE deal_id = ? AND email = ?", [deal_id, self.person.email]
         )
-        return {Part(r["part"]) for r in rows}
+        parts = frozenset(Part(r["part"]) for r in rows)
+        if known is not None:
+            known[deal_id] = parts
+        return parts
 
-    def _require_read(self, deal_id: int) -> set[Part]:
+    def _require_read(self, deal_id: int) -> frozenset[Part]:
         if reads_every_deal(self.person):
-            return set()
+            return frozenset()
         parts = self._parts(deal_id)
-        if not may_read(self.person, parts):
+        if not may(self.person, Action.read, parts):
             raise NotFound(f"There is no deal with id {deal_id}.")  # no hint that it exists
         return parts
 
@@ -193,7 +207,7 @@ class Members(Engine):
         if self.person.local:
             return
         self._require_read(deal_id)  # a deal they may not read is not found, not forbidden
-        if not may_work(self.person, self._parts(deal_id)):
+        if not may(self.person, Action.work, self._parts(deal_id)):
             raise NotAllowed(refusal("change it"))
 
     def _require_counterparty(self, counterparty_id: int, work: bool) -> None:
@@ -207,18 +221,16 @@ class Members(Engine):
             return
         for deal_id in deals:
             parts = self._parts(deal_id)
-            if may_work(self.person, parts) if work else may_read(self.person, parts):
+            if may(self.person, Action.work if work else Action.read, parts):
                 return
-        if work and any(may_read(self.person, self._parts(d)) for d in deals):
+        if work and any(may(self.person, Action.read, self._parts(d)) for d in deals):
             raise NotAllowed(refusal("change its counterparty"))
         raise NotFound(f"There is no counterparty with id {counterparty_id}.")
 
     def _visible(self, column: str = "d.id") -> tuple[str, list]:
         """A condition on `column` (a deal id) that keeps the deals the acting person may read, and its
         parameters (positional)."""
-        if reads_every_deal(self.person):
-            return "true", []
-        return f"{column} IN (SELECT deal_id FROM deal_person WHERE email = ?)", [self.person.email]
+        return visible_condition(self.person, column)
 
     def _visible_named(self, column: str = "d.id") -> tuple[str, dict]:
         """The same condition for a statement with named parameters ($who)."""
@@ -229,16 +241,13 @@ class Members(Engine):
     @filtered
     def visible_deal_ids(self) -> set[int] | None:
         """The deals the acting person may read; None when they may read every deal."""
-        if reads_every_deal(self.person):
-            return None
-        rows = self.cursor().rows("SELECT deal_id FROM deal_person WHERE email = ?", [self.person.email])
-        return {int(r["deal_id"]) for r in rows}
+        return UnitOfWork(self.cursor(), self.person).readable_deal_ids()
 
     @manages
     def grant(self, role: str) -> None:
         """On PostgreSQL, let the login `role` use this cockpit as the app servers do (rows only, under the
         row-level policies); run by the tables' owner after the schema is made or changed."""
-        if self.engine_kind != "postgresql":
+        if not isinstance(self._backend, PostgresBackend):
             raise InvalidInput(["grant: roles are a PostgreSQL database's; a DuckDB file has none"])
         if not role.strip() or len(role) > 63:
             raise InvalidInput(["Role: a PostgreSQL role name of 1 to 63 characters"])
@@ -430,7 +439,7 @@ class Members(Engine):
     @filtered
     def team_history(self) -> pd.DataFrame:
         """Changes to membership, newest first: admins only see it (others get an empty frame)."""
-        if not may_manage_members(self.person):
+        if not may(self.person, Action.manage):
             return pd.DataFrame(columns=["changed_at", "subject", "old_value", "new_value", "changed_by"])
         return self.cursor().df(
             "SELECT changed_at, subject, old_value, new_value, changed_by FROM deal_event "
@@ -499,14 +508,6 @@ class Members(Engine):
             cur.execute("DELETE FROM deal_person WHERE deal_id = ? AND email = ?", [deal_id, key])
             self._audit(cur, deal_id, [Change("access", f"{key} on the deal", rows[0]["part"], None)])
 
-    def _name_owner(self, cur: Cursor, deal_id: int) -> None:
-        """A deal started by a signed-in person is theirs."""
-        if not self.person.local:
-            insert(
-                cur, "deal_person", ["deal_id", "email", "part", "added_at"],
-                [deal_id, self.person.email, Part.owner.value, now()],
-            )  # fmt: skip
-
     # ---- approvals of gives over the mandate -----------------------------------------------------
     @reads_deal
     def list_approvals(self, deal_id: int) -> list[Approval]:
@@ -520,12 +521,12 @@ class Members(Engine):
     @reads_deal
     def may_change(self, deal_id: int) -> bool:
         """Whether the acting person may change this deal (screens offer its forms only then)."""
-        return may_work(self.person, self._parts(deal_id))
+        return may(self.person, Action.work, self._parts(deal_id))
 
     @reads_deal
     def may_decide(self, deal_id: int) -> bool:
         """Whether the acting person may approve gives and move the mandate on this deal."""
-        return may_approve(self.person, self._parts(deal_id))
+        return may(self.person, Action.approve, self._parts(deal_id))
 
     @reads_deal
     def decide_approval(
@@ -548,7 +549,7 @@ class Members(Engine):
                 raise NotFound(f"Concession line {concession_id} is not a live line of this deal.")
             hands = cur.rows("SELECT logged_by, changed_by FROM concession WHERE id = ?", [concession_id])[0]
             parts = self._parts(deal_id, cur)
-            if not may_approve(self.person, parts, (hands["logged_by"], hands["changed_by"])):
+            if not may(self.person, Action.approve, parts, (hands["logged_by"], hands["changed_by"])):
                 if not self.person.local and self.person.email == hands["logged_by"]:
                     raise NotAllowed("You logged this line: another person (its sponsor) must approve it.")
                 if not self.person.local and self.person.email == hands["changed_by"]:
@@ -587,7 +588,7 @@ class Members(Engine):
     @reads_deal
     def set_mandate(self, deal_id: int, mandate: float, note: str = "") -> None:
         """The sponsor (or a leader) moves the mandate, recorded with its reason: the only way it moves."""
-        if not may_set_mandate(self.person, self._parts(deal_id)):
+        if not may(self.person, Action.set_mandate, self._parts(deal_id)):
             raise NotAllowed(refusal("change its mandate"))
         if not note.strip():
             raise InvalidInput(["Why: say why the mandate moves; the history keeps it beside the change"])
@@ -685,7 +686,8 @@ class Members(Engine):
     def access_log(self, person: str | None = None, deal_id: int | None = None, since: datetime | None = None,
                    limit: int | None = None) -> pd.DataFrame:  # fmt: skip
         """The access log, newest first (admins): when, who, what they did, which deal, what it was."""
-        where, args = ["true"], []
+        where: list[str] = ["true"]
+        args: list[Any] = []
         if person:
             where.append("a.person = ?")
             args.append(person.strip().casefold())

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from .. import audit
 from ..audit import Change
 from ..models import InvalidInput, MesoBundle, MesoPick, MesoTerm, duplicate_bundle_names
-from .engine import Cursor, NotFound, insert, issue_names, live_ids, soft_delete
+from .engine import Cursor, NotFound, UnitOfWork, insert, issue_names, live_ids, soft_delete
 from .members import Members, reads_deal, works_deal
 
 
@@ -80,8 +80,12 @@ class Meso(Members):
                                                   audit.as_text(old_terms.get(t.issue_id)), audit.as_text(t.value)))  # fmt: skip
                     kept.add(b.id)
                 else:
-                    self._insert_bundle(
-                        cur, deal_id, b.model_copy(update={"round": round_no}), position, None
+                    insert_bundle(
+                        UnitOfWork(cur, self.person),
+                        deal_id,
+                        b.model_copy(update={"round": round_no}),
+                        position,
+                        None,
                     )
                     terms = "; ".join(
                         f"{names.get(t.issue_id, t.issue_id)}: {audit.as_text(t.value)}" for t in b.terms
@@ -123,15 +127,14 @@ class Meso(Members):
         )
         return [MesoPick.model_validate(r) for r in rows]
 
-    def _insert_bundle(self, cur: Cursor, deal_id: int, b: MesoBundle, position: int, issue_map) -> int:
-        new_id = cur.next_id("meso_bundle")
-        insert(
-            cur,
-            "meso_bundle",
-            ["id", "deal_id", "round", "position", "name"],
-            [new_id, deal_id, b.round, position, b.name],
-        )
-        for t in b.terms:
-            issue_id = t.issue_id if issue_map is None else issue_map[t.issue_id]
-            insert(cur, "meso_term", ["bundle_id", "issue_id", "value"], [new_id, issue_id, t.value])
-        return new_id
+
+# ---- the repository of bundles -----------------------------------------------------------------------
+def insert_bundle(uow: UnitOfWork, deal_id: int, b: MesoBundle, position: int, issue_map: dict | None) -> int:
+    """One bundle and its terms; `issue_map` renames the terms' issues (a deal file's to new ids)."""
+    new_id = uow.cur.next_id("meso_bundle")
+    insert(uow.cur, "meso_bundle", ["id", "deal_id", "round", "position", "name"],
+           [new_id, deal_id, b.round, position, b.name])  # fmt: skip
+    for t in b.terms:
+        issue_id = t.issue_id if issue_map is None else issue_map[t.issue_id]
+        insert(uow.cur, "meso_term", ["bundle_id", "issue_id", "value"], [new_id, issue_id, t.value])
+    return new_id

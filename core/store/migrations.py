@@ -56,7 +56,7 @@ def _on_deal(column: str) -> str:
 _DEAL_TABLES = ("evidence", "alternative", "issue", "power_assessment", "concession", "meso_bundle",
                 "meso_pick", "deal_event", "approval", "review", "library_use", "anchor_worksheet")  # fmt: skip
 _PG = "postgresql"
-_ROW_LEVEL_SECURITY = [
+_ROW_LEVEL_SECURITY: list[str | OnlyOn | Constrain] = [
     # Read as the tables' owner (who is not bound by the policies), so no policy reads itself.
     OnlyOn(
         _PG,

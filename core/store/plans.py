@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .. import audit
-from ..access import may_override_escalation
+from ..access import Action, may
 from ..audit import Change
 from ..implementation import ENFORCEMENT_MOVE, mediation_first
 from ..models import (
@@ -18,7 +18,7 @@ from ..models import (
     EscalationStep,
     InvalidInput,
 )
-from .engine import Cursor, NotAllowed, insert, live_ids, now, quoted, set_clause, soft_delete
+from .engine import Cursor, NotAllowed, UnitOfWork, insert, live_ids, now, quoted, set_clause, soft_delete
 from .members import reads_deal, works_deal
 from .single_texts import SingleTexts
 
@@ -45,22 +45,6 @@ class Plans(SingleTexts):
     def list_commitments(self, deal_id: int) -> list[Commitment]:
         return self._read_commitments(self.cursor(), deal_id)
 
-    def _write_commitments(self, cur: Cursor, deal_id: int, items: Sequence[Commitment]) -> list[int]:
-        existing = live_ids(cur, "commitment", deal_id)
-        ids = []
-        for position, c in enumerate(items):
-            if c.id is not None and c.id in existing:
-                cur.execute(f'UPDATE commitment SET {set_clause(_COMMITMENT_COLUMNS)}, "position" = ? WHERE id = ?',
-                            [*_values(c), position, c.id])  # fmt: skip
-                ids.append(c.id)
-            else:
-                new_id = cur.next_id("commitment")
-                insert(cur, "commitment", ["id", "deal_id", "position", *_COMMITMENT_COLUMNS],
-                       [new_id, deal_id, position, *_values(c)])  # fmt: skip
-                ids.append(new_id)
-        soft_delete(cur, "commitment", list(existing - set(ids)))
-        return ids
-
     @works_deal
     def save_commitments(self, deal_id: int, commitments: Sequence[Commitment]) -> None:
         """Make the deal's commitments equal `commitments` (by id: changed, added, removed), with each change
@@ -73,7 +57,7 @@ class Plans(SingleTexts):
                 raise InvalidInput(
                     [f"Commitment '{foreign[0].what}': it is not one of this deal's commitments"]
                 )
-            ids = self._write_commitments(cur, deal_id, checked)
+            ids = write_commitments(UnitOfWork(cur, self.person), deal_id, checked)
             after = [
                 c.model_copy(update={"id": i, "deal_id": deal_id}) for c, i in zip(checked, ids, strict=True)
             ]
@@ -122,7 +106,7 @@ class Plans(SingleTexts):
             refused = mediation_first(self._read_escalation_steps(cur, deal_id), kind)
             if refused and not override_reason:
                 raise InvalidInput([f"Step: {refused}"])
-            if refused and not may_override_escalation(self.person):
+            if refused and not may(self.person, Action.override_escalation):
                 raise NotAllowed(f"{refused}. Only a leader can go past mediation, with a reason.")
             if not refused:
                 override_reason = ""
@@ -135,3 +119,23 @@ class Plans(SingleTexts):
             self._audit(cur, deal_id, [Change("escalation", f"Escalation · {ESCALATION_LABELS[kind]}", None, "taken",
                                               private=True, note=" · ".join(x for x in (note, said) if x))])  # fmt: skip
             return step.model_copy(update={"id": step_id, "deal_id": deal_id})
+
+
+# ---- the repository of commitments ------------------------------------------------------------------
+def write_commitments(uow: UnitOfWork, deal_id: int, items: Sequence[Commitment]) -> list[int]:
+    """Make the deal's commitments equal `items` (by id: update, insert, soft-delete the missing)."""
+    cur = uow.cur
+    existing = live_ids(cur, "commitment", deal_id)
+    ids = []
+    for position, c in enumerate(items):
+        if c.id is not None and c.id in existing:
+            cur.execute(f'UPDATE commitment SET {set_clause(_COMMITMENT_COLUMNS)}, "position" = ? WHERE id = ?',
+                        [*_values(c), position, c.id])  # fmt: skip
+            ids.append(c.id)
+        else:
+            new_id = cur.next_id("commitment")
+            insert(cur, "commitment", ["id", "deal_id", "position", *_COMMITMENT_COLUMNS],
+                   [new_id, deal_id, position, *_values(c)])  # fmt: skip
+            ids.append(new_id)
+    soft_delete(cur, "commitment", list(existing - set(ids)))
+    return ids

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from .. import audit
 from ..models import PowerAssessment, PowerScore
-from .engine import Cursor, insert, refresh_latest_assessments
+from .engine import Cursor, UnitOfWork, insert, refresh_latest_assessments
 from .members import Members, reads_counterparty, reads_deal, works_deal
 
 
@@ -62,22 +62,12 @@ class Power(Members):
     def add_assessment(self, deal_id: int, assessment: PowerAssessment) -> int:
         """A new assessment, by the acting person (the signed-in member; locally, this computer's user)."""
         assessment = assessment.model_copy(update={"assessed_by": self.person.email})
-        with self._writing(deal_id) as cur:
-            previous = self._latest_assessment(cur, deal_id)
-            new_id = self._insert_assessment(cur, deal_id, assessment, evidence_map=None)
-            refresh_latest_assessments(cur, [deal_id])
-            self._audit(cur, deal_id, audit.score_changes(previous, assessment))
+        with self.unit_of_work(deal_id) as uow:
+            previous = self._latest_assessment(uow.cur, deal_id)
+            new_id = insert_assessment(uow, deal_id, assessment, evidence_map=None)
+            refresh_latest_assessments(uow.cur, [deal_id])
+            uow.audit(deal_id, audit.score_changes(previous, assessment))
             return new_id
-
-    def _insert_assessment(self, cur: Cursor, deal_id: int, a: PowerAssessment, evidence_map) -> int:
-        new_id = cur.next_id("power_assessment")
-        insert(cur, "power_assessment", ["id", "deal_id", "assessed_at", "assessed_by"],
-               [new_id, deal_id, a.assessed_at, a.assessed_by])  # fmt: skip
-        for s in _sorted_scores(a.scores):
-            ev = s.evidence_id if evidence_map is None else evidence_map.get(s.evidence_id)
-            insert(cur, "power_score", ["assessment_id", "source", "side", "score", "evidence_id", "note"],
-                   [new_id, s.source.value, s.side.value, s.score, ev, s.note])  # fmt: skip
-        return new_id
 
 
 # A score's weight in the balance of power: ours count at `$weight` while perceived only (no evidence),
@@ -98,3 +88,16 @@ def _sorted_scores(scores: Sequence[PowerScore]) -> list[PowerScore]:
     order = {s: n for n, s in enumerate(PowerSource)}
     sides = {s: n for n, s in enumerate(Side)}
     return sorted(scores, key=lambda s: (order[s.source], sides[s.side]))
+
+
+# ---- the repository of assessments ------------------------------------------------------------------
+def insert_assessment(uow: UnitOfWork, deal_id: int, a: PowerAssessment, evidence_map: dict | None) -> int:
+    """One assessment and its scores; `evidence_map` renames the scores' evidence (a deal file's to new ids)."""
+    new_id = uow.cur.next_id("power_assessment")
+    insert(uow.cur, "power_assessment", ["id", "deal_id", "assessed_at", "assessed_by"],
+           [new_id, deal_id, a.assessed_at, a.assessed_by])  # fmt: skip
+    for s in _sorted_scores(a.scores):
+        ev = s.evidence_id if evidence_map is None else evidence_map.get(s.evidence_id)
+        insert(uow.cur, "power_score", ["assessment_id", "source", "side", "score", "evidence_id", "note"],
+               [new_id, s.source.value, s.side.value, s.score, ev, s.note])  # fmt: skip
+    return new_id

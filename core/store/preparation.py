@@ -10,8 +10,9 @@ from .. import audit
 from ..audit import Change
 from ..batna import best_alternative
 from ..models import Alternative, AnchorWorksheet, DealSide, Evidence, InvalidInput, Issue, Model
+from .deals import Deals
 from .engine import NotFound, insert, live_ids
-from .members import Members, reads_deal, works_deal
+from .members import reads_deal, works_deal
 
 # What the history calls each kept list, and the field that names an item of it.
 _AUDITED: dict[type[Model], tuple[str, str, str]] = {
@@ -24,7 +25,9 @@ _AUDITED: dict[type[Model], tuple[str, str, str]] = {
 _ANCHOR_COLUMNS = ("range_low", "range_high", "benchmark_ids", "cost_logic", "rationale")
 
 
-class Preparation(Members):
+class Preparation(Deals):
+    """A deal's preparation: its issues, evidence, alternatives, anchors. Builds on the deal itself."""
+
     @reads_deal
     def list_anchors(self, deal_id: int) -> dict[int, AnchorWorksheet]:
         """The anchor worksheet of each live issue that has one."""
@@ -126,8 +129,9 @@ class Preparation(Members):
             changes = audit.list_changes(kind, before, after, lambda it: f"{noun} '{getattr(it, name)}'")
             if model is Alternative:
                 side = DealSide(cur.scalar("SELECT side FROM deal WHERE id = ?", [deal_id]) or DealSide.sell)
-                issues = self._list_children(Issue, deal_id, cur)
-                was, now_best = best_alternative(before, side, issues), best_alternative(after, side, issues)
+                per_unit_of = self._list_children(Issue, deal_id, cur)
+                was, now_best = (best_alternative([a for a in before if isinstance(a, Alternative)], side, per_unit_of),
+                                 best_alternative([a for a in after if isinstance(a, Alternative)], side, per_unit_of))  # fmt: skip
             else:
                 was = now_best = None
             if was and now_best and was.id != now_best.id:

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import cast
 
 import pandas as pd
 
 from .. import audit
-from ..access import may_create_deal
+from ..access import Action, may
 from ..library import EVIDENCE_KIND, LIBRARY_KIND
 from ..models import Evidence, InvalidInput, LibraryItem, Review, Stage
 from ..review import stage_after_outcome
+from .concessions import Concessions
 from .engine import Cursor, NotFound, insert, live_ids, now, quoted, set_clause
-from .members import Members, contributes, filtered, open_to_members, reads_deal, works_deal
+from .members import contributes, filtered, open_to_members, reads_deal, works_deal
+from .preparation import Preparation
 
 _REVIEW_COLUMNS = (
     "outcome", "final_values", "power_answer", "persuasive_evidence_ids", "standards_answer", "deadline_verdict",
@@ -41,7 +44,7 @@ def _item(row: dict) -> LibraryItem:
     return LibraryItem.model_validate({**row, "contexts": json.loads(row["contexts"])})
 
 
-class Reviews(Members):
+class Reviews(Concessions, Preparation):
     # ---- the review of a deal ---------------------------------------------------------------------
     def _read_review(self, cur: Cursor, deal_id: int) -> Review | None:
         rows = cur.rows(f"SELECT deal_id, {quoted(_REVIEW_COLUMNS)} FROM review WHERE deal_id = ?", [deal_id])
@@ -164,7 +167,7 @@ class Reviews(Members):
     @works_deal
     def save_evidence_to_library(self, deal_id: int, evidence_id: int) -> int:
         """Put one of the deal's evidence items in the organisation's library; returns the item's id."""
-        if not may_create_deal(self.person):
+        if not may(self.person, Action.contribute):
             raise InvalidInput(
                 ["Library: your role reads the library; negotiators, leaders and admins add to it"]
             )
@@ -218,7 +221,7 @@ class Reviews(Members):
         for item_id, group in uses.groupby("item_id"):
             pairs = list(zip(group["deal_id"].astype(int), group["evidence_id"].astype(int), strict=True))
             out.append({
-                "item_id": int(item_id), "uses": len({d for d, _ in pairs}),
+                "item_id": int(cast(int, item_id)), "uses": len({d for d, _ in pairs}),
                 "persuasive": sum(1 for p in pairs if p in picks),
                 "deals": sorted({names[d] for d, _ in pairs if d in names}),
             })  # fmt: skip

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from ..audit import Change
 from ..models import Clause, ClauseKind, InvalidInput, SingleText, TextVersion, describe_errors
 from ..single_text import SINGLE_TEXT_MOVE, compare, describe, edit_is_late
-from .engine import Conflict, Cursor, insert, issue_names, live_ids, now, quoted
+from .engine import Conflict, Cursor, UnitOfWork, insert, issue_names, live_ids, now, quoted
 from .members import Members, reads_deal, works_deal
 
 _CLAUSE_COLUMNS = ("number", "kind", "title", "wording", "issue_id", "amount", "source", "metric", "verification",
@@ -76,18 +76,6 @@ class SingleTexts(Members):
             raise InvalidInput(problems)
         return version.clauses
 
-    def _insert_version(self, cur: Cursor, deal_id: int, v: TextVersion) -> int:
-        version_id = cur.next_id("text_version")
-        insert(cur, "text_version", ["id", "deal_id", "number", "saved_at", "saved_by", "late", "reason"],
-               [version_id, deal_id, v.number, v.saved_at, v.saved_by, v.late, v.reason])  # fmt: skip
-        if v.clauses:
-            cur.many(
-                f'INSERT INTO text_clause (version_id, deal_id, "position", {quoted(_CLAUSE_COLUMNS)}) '
-                f"VALUES ({', '.join('?' * (3 + len(_CLAUSE_COLUMNS)))})",
-                [[version_id, deal_id, n, *_clause_values(c)] for n, c in enumerate(v.clauses)],
-            )
-        return version_id
-
     @works_deal
     def start_single_text(
         self, deal_id: int, clauses: Sequence[Clause], edit_until: date | None = None
@@ -102,7 +90,7 @@ class SingleTexts(Members):
             at = now()
             insert(cur, "single_text", ["deal_id", "edit_until", "started_at", "started_by"],
                    [deal_id, edit_until, at, self.person.email])  # fmt: skip
-            self._insert_version(cur, deal_id, TextVersion(number=1, saved_at=at, saved_by=self.person.email,
+            insert_version(UnitOfWork(cur, self.person), deal_id, TextVersion(number=1, saved_at=at, saved_by=self.person.email,
                                                            clauses=checked))  # fmt: skip
             self._record(cur, deal_id, "single_text", "Single text", None, "version 1",
                          f"started with {len(checked)} clause{'s' if len(checked) != 1 else ''}")  # fmt: skip
@@ -141,7 +129,7 @@ class SingleTexts(Members):
                 ])  # fmt: skip
             version = TextVersion(number=latest.number + 1, saved_at=at, saved_by=self.person.email, late=late,
                                   reason=reason if late else "", clauses=checked)  # fmt: skip
-            self._insert_version(cur, deal_id, version)
+            insert_version(UnitOfWork(cur, self.person), deal_id, version)
             said = describe(changes)
             self._audit(cur, deal_id, [Change("single_text", "Single text", f"version {latest.number}",
                                               f"version {version.number}", note=said[:2000])])  # fmt: skip
@@ -175,3 +163,19 @@ class SingleTexts(Members):
             if reopens:
                 self._record(cur, deal_id, "signal", SINGLE_TEXT_MOVE, None, "observed",
                              f"edit window opened again after it closed: {reason}")  # fmt: skip
+
+
+# ---- the repository of the text's versions ----------------------------------------------------------
+def insert_version(uow: UnitOfWork, deal_id: int, v: TextVersion) -> int:
+    """One version of the text, its clauses in order."""
+    cur = uow.cur
+    version_id = cur.next_id("text_version")
+    insert(cur, "text_version", ["id", "deal_id", "number", "saved_at", "saved_by", "late", "reason"],
+           [version_id, deal_id, v.number, v.saved_at, v.saved_by, v.late, v.reason])  # fmt: skip
+    if v.clauses:
+        cur.many(
+            f'INSERT INTO text_clause (version_id, deal_id, "position", {quoted(_CLAUSE_COLUMNS)}) '
+            f"VALUES ({', '.join('?' * (3 + len(_CLAUSE_COLUMNS)))})",
+            [[version_id, deal_id, n, *_clause_values(c)] for n, c in enumerate(v.clauses)],
+        )
+    return version_id

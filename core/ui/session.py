@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from .. import documents, oplog, privacy
-from ..access import Person, may_manage_members, reads_every_deal
+from ..access import Action, Person, may, reads_every_deal
 from ..approvals import to_decide
 from ..formatting import (
     decimal_comma_in_use,
@@ -28,7 +28,7 @@ from ..formatting import (
     signed,
     use_number_convention,
 )
-from ..models import InvalidInput, Model, word
+from ..models import Evidence, InvalidInput, Model, word
 from ..privacy import private_fields
 from ..settings import PROJECT_ROOT, settings
 from ..store import (
@@ -270,10 +270,13 @@ def page_start(screen: str | None = None) -> tuple[Store, int | None]:
 
 def approvals_waiting(store: Store, shown_below: int | None = None) -> None:
     """The sponsor's (or leader's) gives over the mandate to decide, at the top of every screen."""
+
     # Once per write: the queue reads the lines of every deal over its mandate.
-    waiting = per_revision(
-        store, "approvals_waiting", lambda: to_decide(*store.approval_queue(), store.person.email)
-    )
+    def queue() -> pd.DataFrame:
+        lines, decided = store.approval_queue()
+        return to_decide(lines, decided, store.person.email)
+
+    waiting = per_revision(store, "approvals_waiting", queue)
     waiting = waiting[waiting["deal_id"] != shown_below]
     if waiting.empty:
         return
@@ -333,7 +336,7 @@ def navigate(deal_id: int | None, person: Person) -> None:
     params = carried_params(deal_id)
     shared = safe_mode()
     for screen in SCREENS.values():
-        if screen.title == "Admin" and not may_manage_members(person):
+        if screen.title == "Admin" and not may(person, Action.manage):
             continue
         if shared and screen.title in ACROSS_DEALS:  # a shared screen shows this deal only
             continue
@@ -403,7 +406,7 @@ def shareable(items: Sequence[Model]) -> list[Model]:
 
 
 def evidence_labels(
-    evidence: Sequence[Model], date_format: str = "%Y-%m-%d", shown: Sequence[Model] | None = None
+    evidence: Sequence[Evidence], date_format: str = "%Y-%m-%d", shown: Sequence[Evidence] | None = None
 ) -> dict[int, str]:
     """Picker labels for the evidence pack. On a shared screen, evidence that may not show (internal, or
     in `shown`'s absence of it: not cited publicly) keeps its place, so saving a form never drops a link to

@@ -103,5 +103,7 @@ def who_badge(person: Person) -> None:
         st.sidebar.caption(":material/computer: Local: only this computer can open it.")
         return
     role = person.role.value if person.role else ""
-    st.sidebar.caption(f":material/badge: {md(person.email)} · {role}", help=ROLE_MEANS.get(person.role))
+    st.sidebar.caption(
+        f":material/badge: {md(person.email)} · {role}", help=ROLE_MEANS[person.role] if person.role else None
+    )
     st.sidebar.button("Sign out", icon=":material/logout:", on_click=st.logout, key="sign_out")

@@ -102,3 +102,42 @@ def test_every_variable_the_settings_read_is_documented_there():
 
     for name in settings.VARIABLES:
         assert f"| {name} |" in settings.__doc__
+
+
+def _methods(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {
+        n.name
+        for c in tree.body
+        if isinstance(c, ast.ClassDef)
+        for n in c.body
+        if isinstance(n, ast.FunctionDef)
+    }
+
+
+@pytest.mark.parametrize("path", sorted(ALLOWED_SQL.glob("*.py")), ids=lambda p: p.name)
+def test_an_aggregate_calls_no_other_aggregates_private_helpers(path):
+    """A use case across aggregates composes their repository functions in one unit of work (engine.UnitOfWork),
+    never another aggregate's private methods: only its own and the engine's and guards' (members.py)."""
+    own = _methods(path) | _methods(ALLOWED_SQL / "engine.py") | _methods(ALLOWED_SQL / "members.py")
+    called = {
+        node.func.attr for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name) and node.func.value.id == "self"
+        and node.func.attr.startswith("_") and not node.func.attr.startswith("__")
+    }  # fmt: skip
+    assert called - own == set()
+
+
+# The layers: pages and core/ui read through a store; the commands, the demo loader, the health check and the
+# operations log own one. Every other module of core/ is a rule of the method and knows no database.
+STORE_USERS = {"cli.py", "demo.py", "health.py", "oplog.py", "__init__.py"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in sorted((ROOT / "core").glob("*.py")) if p.name not in STORE_USERS],
+    ids=lambda p: p.name,
+)
+def test_the_rules_of_the_method_import_no_store(path):
+    assert not imports(path) & {"store", "duckdb", "psycopg", "streamlit"}

@@ -25,6 +25,7 @@ PLUMBING = {
     "applied_migrations",
     "cursor",
     "transaction",
+    "unit_of_work",
     "acting_as",
     "exclusive",
 }
@@ -97,6 +98,29 @@ def test_each_use_case_makes_exactly_the_check_written_for_it():
         if not name.startswith("_") and name not in PLUMBING
     }  # fmt: skip
     assert marked == USE_CASES
+
+
+def test_a_use_case_reads_the_persons_part_in_the_deal_once_and_again_after_it_writes(team, monkeypatch):
+    from core.store.backends import Cursor
+
+    asked = []
+    rows = Cursor.rows
+
+    def counting(self, sql, params=None):
+        if "FROM deal_person WHERE deal_id = ? AND email = ?" in sql:
+            asked.append(params[0])
+        return rows(self, sql, params)
+
+    monkeypatch.setattr(Cursor, "rows", counting)
+    exported = team.acting_as(ANA).export_deal(1)  # a dozen reads of one deal, each checked
+    assert exported.deal.id == 1 and asked == [1]
+    asked.clear()
+    team.acting_as(ANA).export_deal(1)  # the next call asks again: a part may change between calls
+    assert asked == [1]
+    asked.clear()
+    team.acting_as(ADA).share_deal(2, ANA.email)
+    asked.clear()
+    assert team.acting_as(ANA).get_deal(2).id == 2 and asked == [2]
 
 
 @pytest.mark.parametrize(
