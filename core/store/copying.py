@@ -10,8 +10,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pandas as pd
+
+from .backends import Cursor
 from .engine import Engine, refresh_latest_assessments, refresh_totals
 from .errors import DatabaseProblem
+from .integrity import ROW_KEY
 
 # Every table the migrations create, apart from the migration record itself (the target has its own) and
 # what is derived from them (rebuilt on the target), parents before children as the foreign keys need.
@@ -23,6 +27,8 @@ TABLES = (
     "single_text", "text_version", "text_clause", "commitment", "escalation_step",
 )  # fmt: skip
 DERIVED = ("concession_totals", "latest_assessment")
+# Rows a copy reads and writes at a time: the memory it needs stays flat however large the cockpit.
+PART_ROWS = 50_000
 
 
 class TargetNotEmpty(DatabaseProblem):
@@ -43,6 +49,25 @@ def table_counts(store: Engine) -> dict[str, int]:
     return {t: int(cur.scalar(f"SELECT count(*) FROM {t}")) for t in TABLES}
 
 
+def table_in_parts(cur: Cursor, table: str, part_rows: int | None = None) -> Iterator[pd.DataFrame]:
+    """A table read in parts of about `part_rows` rows, by ranges of its key (the rows of one key value stay
+    in one part), in the caller's transaction. A table keyed by text (members) is read whole: it is small."""
+    part_rows = part_rows or PART_ROWS
+    key = ROW_KEY.get(table, "id")
+    rows = int(cur.scalar(f"SELECT count(*) FROM {table}"))
+    if not rows:
+        return
+    if rows <= part_rows or key == "email":
+        yield cur.df(f"SELECT * FROM {table}")
+        return
+    low, high = (int(v) for v in cur.fetch(f"SELECT min({key}), max({key}) FROM {table}")[1][0])
+    step = max(1, (high - low + 1) * part_rows // rows)
+    for start in range(low, high + 1, step):
+        part = cur.df(f"SELECT * FROM {table} WHERE {key} >= ? AND {key} < ?", [start, start + step])
+        if not part.empty:
+            yield part
+
+
 def copy_cockpit(source: Engine, target: Engine, replace: bool = False) -> dict[str, int]:
     """Copy every row of `source` into the empty `target` in one transaction; returns rows per table.
     The source is read as one snapshot; the target's counts are compared with it before the commit.
@@ -59,10 +84,10 @@ def copy_cockpit(source: Engine, target: Engine, replace: bool = False) -> dict[
             src.snapshot()
             counts = {}
             for table in TABLES:
-                frame = src.df(f"SELECT * FROM {table}")
-                if not frame.empty:
-                    out.bulk_insert(table, frame)
-                counts[table] = len(frame)
+                counts[table] = 0
+                for part in table_in_parts(src, table):
+                    out.bulk_insert(table, part)
+                    counts[table] += len(part)
         refresh_totals(out, None)
         refresh_latest_assessments(out, None)
         copied = {t: int(out.scalar(f"SELECT count(*) FROM {t}")) for t in TABLES}

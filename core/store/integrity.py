@@ -54,8 +54,8 @@ class Constrain(NamedTuple):
     rules: tuple[Rule, ...]
 
 
-# How a row is named in a report: its id, or the key of a table without one.
-_KEY = {"power_score": "assessment_id", "meso_term": "bundle_id", "deal_person": "deal_id", "member": "email",
+# How a row is named (in a report, in a copy read part by part): its id, or the leading key of a table without one.
+ROW_KEY = {"power_score": "assessment_id", "meso_term": "bundle_id", "deal_person": "deal_id", "member": "email",
         "review": "deal_id", "anchor_worksheet": "issue_id", "concession_totals": "deal_id",
         "latest_assessment": "deal_id", "single_text": "deal_id", "text_clause": "version_id"}  # fmt: skip
 SHOWN_PER_RULE = 5
@@ -85,7 +85,7 @@ def _quoted(columns: tuple[str, ...]) -> list[str]:
 
 def _breaking(table: str, rule: Rule) -> tuple[str, str]:
     """SQL for the rows that break `rule` (how each is named, first ones first), and what they have."""
-    key = _KEY.get(table, "id")
+    key = ROW_KEY.get(table, "id")
     if isinstance(rule, Check):
         return f"SELECT {key} AS k FROM {table} WHERE NOT coalesce(({rule.sql}), true) ORDER BY 1", rule.said
     if isinstance(rule, References):
@@ -121,7 +121,7 @@ def violations(cur, steps: list[Constrain]) -> list[str]:
                 ", …" if len(keys) > SHOWN_PER_RULE else ""
             )
             rows = "1 row has" if len(keys) == 1 else f"{len(keys):,} rows have"
-            name = "duplicates" if isinstance(rule, Unique) else _KEY.get(step.table, "id")
+            name = "duplicates" if isinstance(rule, Unique) else ROW_KEY.get(step.table, "id")
             found.append(f"{step.table}: {rows} {said} ({name} {first})")
     return found
 
