@@ -141,3 +141,23 @@ STORE_USERS = {"cli.py", "demo.py", "health.py", "oplog.py", "__init__.py"}
 )
 def test_the_rules_of_the_method_import_no_store(path):
     assert not imports(path) & {"store", "duckdb", "psycopg", "streamlit"}
+
+
+def _store_modules_named(path: Path) -> set[str]:
+    """The modules inside core/store that `path` imports by name (`core.store.engine`, `..store.engine`)."""
+    named = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            parts = node.module.split(".")
+            if "store" in parts and parts.index("store") < len(parts) - 1:
+                named.add(node.module)
+    return named
+
+
+@pytest.mark.parametrize(
+    "path", [*SCREENS, ROOT / "app.py", *sorted((ROOT / "core" / "ui").glob("*.py"))], ids=lambda p: p.name
+)
+def test_screens_reach_the_database_only_through_the_store_facade(path):
+    """Pages and the Streamlit glue use `core.store`'s façade (the store, its errors); the engine, the
+    repositories and the migrations behind it are the store's own."""
+    assert _store_modules_named(path) == set()
