@@ -47,6 +47,11 @@ def page(browser, served, tmp_path):
 
 
 def settle(page):
-    """Wait until Streamlit has finished the rerun an action started (its status widget is gone)."""
+    """Wait until Streamlit has finished the rerun an action started: the app says its script is not running
+    (the status widget alone shows only after a delay, so a busy machine could read a page half drawn), and
+    the status widget is gone."""
+    expect(page.get_by_test_id("stApp")).to_have_attribute(
+        "data-test-script-state", "notRunning", timeout=30_000
+    )
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
     expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=30_000)
