@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import logging
 import re
 import threading
 import time
@@ -25,7 +24,7 @@ from urllib.parse import urlsplit
 import duckdb
 import pandas as pd
 
-from .errors import ConnectionsBusy, DatabaseBusy, DatabaseUnreachable, DatabaseUnusable, masked
+from .errors import DatabaseBusy, DatabaseUnreachable, DatabaseUnusable, masked
 from .integrity import Constrain, add_on_postgres, rebuild_on_duckdb
 from .migrations import TABLES_WITH_IDS
 
@@ -523,14 +522,11 @@ class PgCursor(Cursor):
 
 
 class PostgresBackend:
-    """Connections from psycopg_pool's pool: at most POOL_MAX per process, each checked when it is lent (a
-    connection the server dropped, after a restart, is replaced, not handed out); every write one
-    transaction; the revision is a sequence bumped after each commit, so every process sees every other's
-    writes."""
+    """Connections from a small pool of its own (no background threads); every write one transaction;
+    the revision is a sequence bumped after each commit, so every process sees every other's writes."""
 
     kind = "postgresql"
-    POOL_MAX = 20  # per app server: 40 sessions at once share them, and the database's own limit is kept
-    POOL_WAIT = 3.0  # seconds a statement waits for a free connection before saying so
+    POOL_SIZE = 8
     CONNECT_TIMEOUT = 3
 
     def __init__(self, url: str):
@@ -541,46 +537,25 @@ class PostgresBackend:
         self.shown = (
             f"{parts.hostname or 'localhost'}{':' + str(parts.port) if parts.port else ''}{parts.path}"
         )
-        self._pool: Any = None  # psycopg_pool.ConnectionPool, made on first use
-        # Who each pooled connection last said is acting (set again only when it changes); weak, so a
-        # connection the pool replaced takes its entry with it.
-        self._said: weakref.WeakKeyDictionary[Any, Identity] = weakref.WeakKeyDictionary()
+        self._idle: list = []
+        # What each pooled connection last said (set again only when it changes); weak, keyed by the connection
+        # itself: a connection dropped or replaced takes its entry with it, and a new one never inherits it.
+        self._identities: weakref.WeakKeyDictionary[Any, Identity] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
     @classmethod
     def open(cls, url: str) -> PostgresBackend:
         backend = cls(url)
-        # Unreachable or refused: said now, in the driver's own words, not on the first screen. The revision
-        # lives beside the schema (a sequence is not transactional, which is what lets it be bumped after
-        # the commit).
-        with backend._connect() as conn:
+        # Unreachable or refused: said now, not on the first screen. The revision lives beside the schema
+        # (a sequence is not transactional, which is what lets it be bumped after the commit).
+        with backend.connection() as conn:
             if conn.execute("SELECT to_regclass('cockpit_revision')").fetchone()[0] is None:
                 conn.execute("CREATE SEQUENCE IF NOT EXISTS cockpit_revision")
         return backend
 
-    def _connections(self) -> Any:
-        with self._lock:
-            if self._pool is None:
-                from psycopg_pool import ConnectionPool
-
-                # The pool's own warnings (each failed reconnection) are not the operator's log: a failure a
-                # person meets is one JSON line there (core/oplog.py), with the driver's words.
-                logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
-                self._pool = ConnectionPool(
-                    self.location, min_size=1, max_size=self.POOL_MAX, timeout=self.POOL_WAIT, open=False,
-                    kwargs={"autocommit": True, "connect_timeout": self.CONNECT_TIMEOUT},
-                    configure=_read_numbers_as_floats, check=ConnectionPool.check_connection, name="cockpit",
-                )  # fmt: skip
-                self._pool.open(wait=False)
-                # Closed with this backend, or when the process ends: a pool left to the garbage collector
-                # stops its worker threads from one of them, which cannot join itself.
-                weakref.finalize(self, self._pool.close)
-            return self._pool
-
     def _connect(self):
-        """A connection of its own, outside the pool: the first check of the database, and the diagnosis
-        when the pool cannot lend one."""
         import psycopg
+        from psycopg.types.numeric import FloatLoader
 
         try:
             conn = psycopg.connect(self.location, autocommit=True, connect_timeout=self.CONNECT_TIMEOUT)
@@ -593,42 +568,38 @@ class PostgresBackend:
                     "COCKPIT_DB's user, password and database name.",
                 ) from None  # fmt: skip
             raise DatabaseUnreachable(masked(self.location), self.shown, _first_line(exc)) from None
-        _read_numbers_as_floats(conn)
+        # Sums of integers come back as numeric; the store reads numbers as floats, as from DuckDB.
+        conn.adapters.register_loader("numeric", FloatLoader)
         return conn
 
     @contextmanager
     def connection(self, identity: Identity = EVERYONE):
         """A pooled connection that says who is acting (set again only when it changes)."""
-        from psycopg_pool import PoolTimeout
-
-        pool = self._connections()
-        conn, waited = None, 0.0
-        # A short first wait: when none comes, a direct attempt tells a database that is down (said at once,
-        # in the driver's own words) from one whose connections are all busy (then wait the rest).
-        for wait in (1.0, self.POOL_WAIT - 1.0):
-            try:
-                conn = pool.getconn(timeout=wait)
-                break
-            except PoolTimeout:
-                waited += wait
-                self._connect().close()
-        if conn is None:
-            raise ConnectionsBusy(masked(self.location), self.shown, self.POOL_MAX, waited)
+        with self._lock:
+            conn = self._idle.pop() if self._idle else None
+        if conn is None or conn.closed or conn.broken:
+            conn = self._connect()
         try:
-            if self._said.get(conn) != identity:
+            if self._identities.get(conn) != identity:
                 conn.execute(
                     "SELECT set_config('cockpit.person', %s, false), set_config('cockpit.all_deals', %s, false)",
                     [identity[0], "on" if identity[1] else "off"],
                 )
-                self._said[conn] = identity
+                self._identities[conn] = identity
             yield conn
         except BaseException as exc:
             if _unreachable(exc):
-                conn.close()  # the pool replaces a closed connection
+                conn.close()
                 raise DatabaseUnreachable(masked(self.location), self.shown, _first_line(exc)) from None
             raise
         finally:
-            pool.putconn(conn)
+            if not conn.closed and not conn.broken:
+                with self._lock:
+                    if len(self._idle) < self.POOL_SIZE:
+                        self._idle.append(conn)
+                        conn = None
+                if conn is not None:
+                    conn.close()
 
     def ddl(self, statement) -> str | None:
         sql = _for_engine(statement, self.kind)
@@ -713,16 +684,9 @@ class PostgresBackend:
 
     def close(self) -> None:
         with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.close()
-
-
-def _read_numbers_as_floats(conn: Any) -> None:
-    """Sums of integers come back as numeric; the store reads numbers as floats, as from DuckDB."""
-    from psycopg.types.numeric import FloatLoader
-
-    conn.adapters.register_loader("numeric", FloatLoader)
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
 
 
 def _first_line(exc: BaseException) -> str:

@@ -52,20 +52,6 @@ class DatabaseBusy(DatabaseProblem):
         )
 
 
-class ConnectionsBusy(DatabaseProblem):
-    """Every connection this server may hold to the shared database is in use (a cap that keeps a crowd of
-    sessions from exhausting the database server's own limit)."""
-
-    def __init__(self, full: str, short: str, cap: int, waited: float):
-        super().__init__(
-            full,
-            short,
-            f"Every one of this server's {cap} connections to the shared deal database {{file}} was busy for "
-            f"{waited:g} s; nothing was changed. Try again in a moment; if this stays, the server needs a "
-            "larger share of the database's connections.",
-        )
-
-
 class DatabaseUnusable(DatabaseProblem):
     """COCKPIT_DB names something the cockpit must not or cannot use: it was left as it was."""
 
