@@ -30,6 +30,7 @@ from .models import (
     PowerAssessment,
     Side,
     field_label,
+    record_id,
 )
 from .privacy import MASK, is_private, private_fields, public_fields
 
@@ -177,23 +178,18 @@ def field_changes(
 def list_changes(kind: str, old: Sequence[M], new: Sequence[M], name: Callable[[M], str]) -> list[Change]:
     """Changes between two versions of a list kept by id (every item of such a list has one): added,
     changed, removed (in that order)."""
-    before = {_id(item): item for item in old}
-    after_ids = {_id(item) for item in new if _id(item) in before}
+    before = {record_id(item): item for item in old}
+    after_ids = {record_id(item) for item in new if record_id(item) in before}
     changes: list[Change] = []
     for item in new:
-        if _id(item) in before:
-            changes += field_changes(kind, name(before[_id(item)]), before[_id(item)], item)
+        if record_id(item) in before:
+            changes += field_changes(kind, name(before[record_id(item)]), before[record_id(item)], item)
         else:
             changes += record_added(kind, name(item), item)
     for item_id, item in before.items():
         if item_id not in after_ids:
             changes += record_removed(kind, name(item), item)
     return changes
-
-
-def _id(item: Model) -> int | None:
-    """A listed record's id (None: new, not stored yet)."""
-    return getattr(item, "id", None)
 
 
 def _score_text(score: int, evidence_id: int | None) -> str:

@@ -1152,9 +1152,14 @@ def read_amounts(
     return values
 
 
+def record_id(item: Model) -> int | None:
+    """A listed record's id (None: a new one, not stored yet; or a kind of record kept without one)."""
+    return getattr(item, "id", None)
+
+
 def same_as_another(item: M, items: Sequence[M]) -> M | None:
     """Another record of the list with the same content as `item` (ids aside): saving it would make a
     silent duplicate."""
     content = item.model_dump(exclude={"id", "deal_id", "counterparty_id"})
-    return next((o for o in items if getattr(o, "id", None) != getattr(item, "id", None) and o.model_dump(exclude={"id", "deal_id", "counterparty_id"})
+    return next((o for o in items if record_id(o) != record_id(item) and o.model_dump(exclude={"id", "deal_id", "counterparty_id"})
                  == content), None)  # fmt: skip

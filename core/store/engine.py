@@ -18,7 +18,7 @@ import duckdb
 
 from ..access import Part, Person, local_person, reads_every_deal
 from ..audit import Change
-from ..models import Alternative, Evidence, Issue, M, Model, Stakeholder, validate
+from ..models import Alternative, Evidence, Issue, M, Model, Stakeholder, record_id, validate
 from ..settings import settings
 from .backends import Cursor, DuckBackend, PostgresBackend, checked_location, damaged, is_postgres
 from .errors import (  # noqa: F401 (the store's errors are imported from here by the aggregates)
@@ -92,10 +92,10 @@ def require_row(cur: Cursor, table: str, row_id: int | None) -> int:
 def stored_id(record: Model) -> int:
     """The id of a record read from the store. One never stored has none: NotFound, in one sentence
     (a guard refuses such a record before; this says so to the reader and the type checker)."""
-    record_id = getattr(record, "id", None)
-    if record_id is None:
+    known = record_id(record)
+    if known is None:
         raise NotFound(f"This {type(record).__name__.lower()} was never stored: it has no id.")
-    return int(record_id)
+    return int(known)
 
 
 def quoted(columns: Sequence[str]) -> str:

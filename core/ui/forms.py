@@ -14,7 +14,7 @@ from typing import Any
 import streamlit as st
 
 from ..formatting import amount_example, distinct_labels, typed_amount
-from ..models import InvalidInput, M, Model, field_label, same_as_another, validate, word
+from ..models import InvalidInput, M, Model, field_label, record_id, same_as_another, validate, word
 from ..privacy import private_fields
 from .session import attempt, hidden, safe_mode, shareable
 
@@ -179,11 +179,6 @@ def amount_input(
     return where.text_input(label, key=key, help=helptext, placeholder=shown, **kwargs)
 
 
-def _id(item: Model) -> int | None:
-    """A listed record's id (None: a new one, not saved yet)."""
-    return getattr(item, "id", None)
-
-
 def list_editor(
     model: type[M],
     items: Sequence[M],
@@ -202,7 +197,9 @@ def list_editor(
     so the store can write it in one transaction. `make_first` labels a button that makes it the first
     (by default it moves it to the top; `first(item, items)` returns the list to save instead)."""
     # save() still gets every item, private ones too; `visible` narrows what a shared screen offers to edit
-    by_id = {_id(it): it for it in (visible if visible is not None and safe_mode() else shareable(items))}
+    by_id = {
+        record_id(it): it for it in (visible if visible is not None and safe_mode() else shareable(items))
+    }
     options = [None, *by_id]
     # The picker's own labels: `labels` names the form's fields.
     item_labels = distinct_labels({None: f"+ New {noun}", **{i: item_label(it) for i, it in by_id.items()}})
@@ -228,14 +225,15 @@ def list_editor(
             if twin := same_as_another(item, items):
                 raise InvalidInput([f"This {noun} is already in the list as '{item_label(twin)}': change it there, "
                                     "or make this one differ"])  # fmt: skip
-            save([item if _id(it) == pick else it for it in items] if current else [*items, item])
+            save([item if record_id(it) == pick else it for it in items] if current else [*items, item])
             if not current:
                 st.session_state[f"{key}_generation"] = generation + 1
 
         attempt(save_item, f"Saved {noun} '{values.get(fields[0], '')}'.")
     if removed:
         attempt(
-            lambda: save([it for it in items if _id(it) != pick]), f"Removed {noun} '{item_label(current)}'."
+            lambda: save([it for it in items if record_id(it) != pick]),
+            f"Removed {noun} '{item_label(current)}'.",
         )
     if to_top and current is not None:
         attempt(
@@ -243,7 +241,7 @@ def list_editor(
                 # as typed in the form: a reason written beside the button counts
                 first(validate(model, {**current.model_dump(), **values}), items)
                 if first
-                else [current, *[it for it in items if _id(it) != pick]]
+                else [current, *[it for it in items if record_id(it) != pick]]
             ),
             f"'{item_label(current)}' is now first.",
         )
