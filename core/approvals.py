@@ -15,7 +15,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .formatting import fmt_amount
@@ -55,13 +57,19 @@ class LineApproval:
         return f"{over} — rejected by {d.decided_by} at {when}: {d.note}"
 
 
+def overrun(gives: Any, mandate: Any) -> Any:
+    """How far our gives went past the mandate, 0 within it: for numbers, or for whole columns at once (a
+    log's running gives, every deal of the pipeline). The one writing of the rule."""
+    return np.maximum(np.subtract(gives, mandate), 0.0)
+
+
 def mark_over_mandate(lines: pd.DataFrame, mandate: float | pd.Series, by: str | None = None) -> pd.DataFrame:
     """Add give, cumulative_gives and over_mandate to lines in logged order (per `by` group, e.g. per
     deal): gives add up, gets do not refill the mandate."""
     value = lines["value_to_you"].astype(float)
     lines["give"] = (-value).clip(lower=0)
     lines["cumulative_gives"] = lines.groupby(by)["give"].cumsum() if by else lines["give"].cumsum()
-    lines["over_mandate"] = (lines["cumulative_gives"] - mandate).clip(lower=0)
+    lines["over_mandate"] = overrun(lines["cumulative_gives"], mandate)
     return lines
 
 

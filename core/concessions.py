@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .approvals import ApprovalState, line_approvals, line_keys, mark_over_mandate
+from .approvals import ApprovalState, line_approvals, line_keys, mark_over_mandate, overrun
 from .formatting import fmt_amount, money, plural, signed_money, typed_amount
-from .models import Approval, Concession, Direction, Issue, field_label
+from .models import Approval, Concession, Direction, Issue, field_label, holds_limit
 
 # The columns a log frame carries: the Concession model's fields (store.concession_frame gives these).
 LOG_FIELDS = list(Concession.model_fields)
@@ -42,6 +42,34 @@ def floor_breach(position: float | None, issue: Issue | None) -> str | None:
     return (
         f"breaches the {limit} of {fmt_amount(issue.reservation)}{unit} on {issue.name} "
         f"(new position {fmt_amount(position)})"
+    )
+
+
+def line_facts(lines: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
+    """What the method judges of each line on its own, for many lines at once (a live log, or every line of
+    a pipeline as the store keeps them): `one_way` (nothing in "You get") and `breaches_floor` (a new
+    position on the wrong side of our floor/ceiling on its issue). `lines`: you_get, new_position and
+    issue_id; `issues`: the deal's live issues as id, direction and reservation (a line on a removed issue
+    breaches nothing). Indexed like `lines`."""
+    one_way = lines["you_get"].fillna("").astype(str).str.strip() == ""
+    limits = issues.drop_duplicates("id").astype({"id": float}).set_index("id")
+    linked = pd.to_numeric(lines["issue_id"], errors="coerce").astype(float)
+    is_floor = linked.map(limits["direction"]).astype(object) == Direction.floor.value
+    reservation = linked.map(limits["reservation"]).astype(float)
+    position = lines["new_position"].astype(float)
+    judged = position.notna() & reservation.notna()
+    breaches = judged & ~pd.Series(holds_limit(position, is_floor, reservation), index=lines.index).astype(
+        bool
+    )
+    return pd.DataFrame(
+        {"one_way": one_way.astype(bool), "breaches_floor": breaches.astype(bool)}, index=lines.index
+    )
+
+
+def issue_limits(issues: Sequence[Issue]) -> pd.DataFrame:
+    """Issues as the frame line_facts reads."""
+    return pd.DataFrame(
+        [(i.id, i.direction.value, i.reservation) for i in issues], columns=["id", "direction", "reservation"]
     )
 
 
@@ -160,7 +188,8 @@ def review_log(
     df = log[log["deleted_at"].isna()] if "deleted_at" in log else log
     df = df.sort_values(["logged_at", "id"], kind="stable").reset_index(drop=True)
     value = df["value_to_you"].astype(float)
-    df["one_way"] = df["you_get"].fillna("").str.strip() == ""
+    facts = line_facts(df, issue_limits(issues))
+    df["one_way"] = facts["one_way"]
     gave_text = df["you_give"].fillna("").str.strip() != ""
     df["ours_given"] = gave_text | (value < 0)
     df["unvalued_give"] = gave_text & (value == 0)
@@ -172,10 +201,9 @@ def review_log(
     by_id = {i.id: i for i in issues}
     positions, issue_ids = df["new_position"].tolist(), df["issue_id"].tolist()
     breaches = [
-        floor_breach(float(positions[k]), by_id.get(int(issue_ids[k])))
-        if not (pd.isna(positions[k]) or pd.isna(issue_ids[k])) else None
-        for k in range(len(df))
-    ]  # fmt: skip
+        floor_breach(float(positions[k]), by_id[int(issue_ids[k])]) if breached else None
+        for k, breached in enumerate(facts["breaches_floor"].tolist())
+    ]
     df["floor_breach"] = pd.Series(breaches, index=df.index, dtype=object)
 
     finals = df.index[df["final_offer"].astype(bool)]
@@ -216,7 +244,7 @@ def review_log(
         joint_value_lines=int(df["joint_value"].sum()),
         floor_breaches=int(df["floor_breach"].notna().sum()),
         mandate=mandate,
-        over_mandate=max(0.0, gives - mandate),
+        over_mandate=float(overrun(gives, mandate)),
         moved_after_final=int(moved.sum()),
         open_approvals=sum(1 for s in states.values() if s.state is not ApprovalState.approved),
         unvalued_gives=int(df["unvalued_give"].sum()),

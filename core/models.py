@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, TypeVar
 
+import numpy as np
 from pydantic import (
     AfterValidator,
     AliasChoices,
@@ -457,6 +458,13 @@ class Alternative(Model):
     per_unit_of: int | None = None
 
 
+def holds_limit(value: Any, is_floor: Any, reservation: Any) -> Any:
+    """The rule of a floor or a ceiling, written once: at or above a floor, at or below a ceiling. Takes
+    numbers (Issue.holds) or whole columns at once (core.concessions.line_facts judges every line of a
+    pipeline in one pass). A missing value compares false: the caller says what missing means."""
+    return np.where(is_floor, np.greater_equal(value, reservation), np.less_equal(value, reservation))
+
+
 class Issue(Model):
     """A negotiable term with our target and reservation point, and our estimate of theirs."""
 
@@ -483,9 +491,7 @@ class Issue(Model):
     def holds(self, value: float) -> bool:
         """True when `value` is at or on the good side of our floor/ceiling: a value that breaks it
         is a floor breach (concession log) or an invalid bundle (MESO)."""
-        if self.direction is Direction.floor:
-            return value >= self.reservation
-        return value <= self.reservation
+        return bool(holds_limit(value, self.direction is Direction.floor, self.reservation))
 
     @model_validator(mode="after")
     def _reservation_on_the_right_side(self) -> Issue:

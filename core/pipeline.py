@@ -21,7 +21,7 @@ from datetime import date
 
 import pandas as pd
 
-from .approvals import overrun_by_deal
+from .approvals import overrun, overrun_by_deal
 from .formatting import amount_text
 from .leverage import LEANED_ON, MAX_SCORE, PERCEIVED_WEIGHT, SMALL_GAIN_SHARE, SOURCES
 from .models import Outcome, word
@@ -49,6 +49,7 @@ def pipeline_frame(store, today: date) -> pd.DataFrame:
     """The store's aggregate with each overrun split into approved and open, and the pipeline's verdict
     columns added, riskiest first."""
     frame = store.pipeline(today, RULES)
+    frame["over_mandate"] = overrun(frame["gives"].astype(float), frame["mandate"].astype(float))
     split = overrun_by_deal(*store.overrun_lines())
     return judge(with_overrun_split(frame, split))
 

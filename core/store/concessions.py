@@ -26,6 +26,7 @@ from .engine import (
     soft_delete,
     stored_id,
 )  # fmt: skip
+from .facts import judge_lines
 from .members import Members, filtered, reads_deal, works_deal
 
 _CONCESSION_COLUMNS = (
@@ -107,7 +108,8 @@ class Concessions(Members):
         with self._writing(deal_id) as cur:
             self._check_issue_links(cur, deal_id, [concession])
             new_id = insert_line(UnitOfWork(cur, self.person), deal_id, concession, issue_map=None)
-            refresh_totals(cur, [deal_id])
+            judge_lines(cur, [deal_id], [new_id])  # the other lines' facts cannot have changed
+            refresh_totals(cur, [deal_id], lines_judged=True)
             self._audit(
                 cur,
                 deal_id,

@@ -88,7 +88,7 @@ def copy_cockpit(source: Engine, target: Engine, replace: bool = False) -> dict[
                 for part in table_in_parts(src, table):
                     out.bulk_insert(table, part)
                     counts[table] += len(part)
-        refresh_totals(out, None)
+        refresh_totals(out, None, lines_judged=True)  # each line's facts came with it
         refresh_latest_assessments(out, None)
         copied = {t: int(out.scalar(f"SELECT count(*) FROM {t}")) for t in TABLES}
         if copied != counts:  # cannot happen unless a table changed shape: then nothing is committed

@@ -31,8 +31,9 @@ from .errors import (  # noqa: F401 (the store's errors are imported from here b
     NotFound,
     masked,
 )
+from .facts import judge_lines
 from .integrity import Constrain, violations
-from .migrations import MIGRATIONS
+from .migrations import MIGRATIONS, Judge
 
 # Set inside a public store call (see members._marked): the calls it makes reuse the person it read, and
 # each deal's parts of that person are read once (`export_deal` checks one deal a dozen times) until the
@@ -138,24 +139,23 @@ def soft_delete(cur: Cursor, table: str, ids: Sequence[int]) -> None:
 
 # Per deal, the live log's totals the pipeline reads (lines, balance, gives, one-way lines, floor breaches):
 # derived, rebuilt for a deal inside every write that changes its lines or its issues, so the pipeline
-# reads 10,000 rows instead of aggregating 500,000 lines on each refresh. The same rules as
-# core.concessions; tests/unit/test_pipeline.py checks them deal by deal.
+# reads 10,000 rows instead of aggregating 500,000 lines on each refresh. SQL only adds up: which line is
+# one-way or breaches a floor is each line's fact, judged by core.concessions.line_facts (store.facts).
 _TOTALS = r"""
     INSERT INTO concession_totals (deal_id, lines, balance, gives, one_way, floor_breaches)
     SELECT c.deal_id, count(*), sum(c.value_to_you), sum(greatest(-c.value_to_you, 0)),
-           count(*) FILTER (WHERE c.you_get ~ '^\s*$'),
-           count(*) FILTER (WHERE c.new_position IS NOT NULL AND (
-               (i.direction = 'floor' AND c.new_position < i.reservation) OR
-               (i.direction = 'ceiling' AND c.new_position > i.reservation)))
-    FROM concession c LEFT JOIN issue i ON i.id = c.issue_id AND i.deleted_at IS NULL
-    WHERE c.deleted_at IS NULL {where} GROUP BY c.deal_id"""
+           count(*) FILTER (WHERE c.one_way), count(*) FILTER (WHERE c.breaches_floor)
+    FROM concession c WHERE c.deleted_at IS NULL {where} GROUP BY c.deal_id"""
 
 
 _TOTALS_BY_ID = 200  # above this many deals at once (a bulk load), one pass over every line is faster
 
 
-def refresh_totals(cur: Cursor, deal_ids: Sequence[int] | None) -> None:
-    """Rebuild the concession totals of these deals (None: of every deal), in the caller's transaction."""
+def refresh_totals(cur: Cursor, deal_ids: Sequence[int] | None, lines_judged: bool = False) -> None:
+    """Rebuild the concession totals of these deals (None: of every deal), in the caller's transaction,
+    after judging their lines again (`lines_judged`: the caller has, e.g. a copy that carries the facts)."""
+    if not lines_judged:
+        judge_lines(cur, deal_ids)
     _rebuild(cur, "concession_totals", _TOTALS, "AND c.deal_id = ANY(?)", deal_ids)
 
 
@@ -387,6 +387,9 @@ class Engine:
                 for statement in statements:
                     if isinstance(statement, Constrain):
                         self._backend.constrain(cur, statement)
+                        continue
+                    if isinstance(statement, Judge):
+                        statement.rows(cur)
                         continue
                     sql = self._backend.ddl(statement)
                     if sql is not None:

@@ -147,6 +147,12 @@ def open_to_members(fn: Callable) -> Callable:
     return _marked("open", fn)
 
 
+# The deals whose gives, as the log's kept totals add them up, are past the mandate: the candidates whose
+# lines core.approvals judges (how far over, which line needs whom); their `over` is core.approvals.overrun.
+_OVER_MANDATE = """SELECT d.id AS deal_id FROM deal d JOIN concession_totals t ON t.deal_id = d.id
+                   WHERE t.gives > d.mandate"""
+
+
 class Members(Engine):
     # ---- who is acting ---------------------------------------------------------------------------
     def acting_as(self, person: Person) -> Self:
@@ -613,12 +619,8 @@ class Members(Engine):
         own aggregate already says, so its lines are not read (at 10,000 deals that was most of the time)."""
         visible, args = self._visible()
         lines = self.cursor().df(
-            f"""WITH over AS (
-                    SELECT c.deal_id FROM concession c JOIN deal d ON d.id = c.deal_id
-                    WHERE c.deleted_at IS NULL AND {visible}
-                      AND EXISTS (SELECT 1 FROM approval ap WHERE ap.deal_id = c.deal_id)
-                    GROUP BY c.deal_id, d.mandate
-                    HAVING sum(greatest(-c.value_to_you, 0)) > d.mandate)
+            f"""WITH over AS ({_OVER_MANDATE}
+                      AND {visible} AND EXISTS (SELECT 1 FROM approval ap WHERE ap.deal_id = d.id))
                 SELECT c.id, c.deal_id, c.value_to_you, c.logged_at, d.mandate
                 FROM concession c JOIN deal d ON d.id = c.deal_id JOIN over o ON o.deal_id = c.deal_id
                 WHERE c.deleted_at IS NULL ORDER BY c.deal_id, c.logged_at, c.id""",
@@ -645,10 +647,7 @@ class Members(Engine):
             where = "c.deal_id IN (SELECT deal_id FROM deal_person WHERE email = ? AND part = 'sponsor')"
             args = [self.person.email]
         lines = self.cursor().df(
-            f"""WITH over AS (
-                    SELECT c.deal_id FROM concession c JOIN deal d ON d.id = c.deal_id
-                    WHERE c.deleted_at IS NULL GROUP BY c.deal_id, d.mandate
-                    HAVING sum(greatest(-c.value_to_you, 0)) > d.mandate)
+            f"""WITH over AS ({_OVER_MANDATE})
                 SELECT c.id, c.deal_id, c.item, c.value_to_you, c.logged_at, c.logged_by, c.changed_by, d.mandate,
                        d.name AS deal_name
                 FROM concession c JOIN deal d ON d.id = c.deal_id JOIN over o ON o.deal_id = c.deal_id

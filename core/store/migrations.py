@@ -1,17 +1,33 @@
 """The schema as named, ordered steps. A database records which ones it has; opening it applies the rest.
 
-A statement is SQL both engines run, or `OnlyOn(engine, sql)` where one engine needs a statement the other
-has no use for (PostgreSQL's row-level security)."""
+A statement is SQL both engines run, `OnlyOn(engine, sql)` where one engine needs a statement the other
+has no use for (PostgreSQL's row-level security), a `Constrain` (integrity rules), or `Judge(function)`: a
+verdict of the method's rules written for the rows already stored."""
 
 import re
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NamedTuple
 
+from .facts import judge_lines
 from .integrity import Check, Constrain, References, Unique, a
+
+if TYPE_CHECKING:
+    from .backends import Cursor
 
 
 class OnlyOn(NamedTuple):
     engine: str  # "postgresql" or "duckdb"
     sql: str
+
+
+class Judge(NamedTuple):
+    """A step the method's rules take in Python over the rows already stored (a fact the store keeps from
+    then on as rows are written), in the step's transaction."""
+
+    rows: Callable[["Cursor"], object]
+
+
+Step = str | OnlyOn | Constrain | Judge
 
 
 # Row-level security, PostgreSQL's second wall behind the store's own access checks. It binds the roles
@@ -56,7 +72,7 @@ def _on_deal(column: str) -> str:
 _DEAL_TABLES = ("evidence", "alternative", "issue", "power_assessment", "concession", "meso_bundle",
                 "meso_pick", "deal_event", "approval", "review", "library_use", "anchor_worksheet")  # fmt: skip
 _PG = "postgresql"
-_ROW_LEVEL_SECURITY: list[str | OnlyOn | Constrain] = [
+_ROW_LEVEL_SECURITY: list[Step] = [
     # Read as the tables' owner (who is not bound by the policies), so no policy reads itself.
     OnlyOn(
         _PG,
@@ -218,7 +234,7 @@ _PIN_IDS_PAST = """DO $$ BEGIN EXECUTE format('ALTER FUNCTION cockpit_ids_past(T
                 current_schema()); END $$"""
 
 # Never edit a step that has shipped: add a new one.
-MIGRATIONS: list[tuple[str, list[str | OnlyOn | Constrain]]] = [
+MIGRATIONS: list[tuple[str, list[Step]]] = [
     (
         "001_counterparties_and_deals",
         [
@@ -656,6 +672,21 @@ MIGRATIONS: list[tuple[str, list[str | OnlyOn | Constrain]]] = [
                 OnlyOn(_PG, f"CREATE POLICY on_deal ON {t} USING {_on_deal('deal_id')}")
                 for t in ("commitment", "escalation_step")
             ],
+        ],
+    ),
+    (
+        "027_line_facts",
+        [
+            # Each line's one-way and floor-breach verdicts, judged by core.concessions.line_facts as lines and
+            # issues are written (store.facts): the totals below count them instead of restating the rules.
+            "ALTER TABLE concession ADD COLUMN one_way BOOLEAN DEFAULT false",
+            "ALTER TABLE concession ADD COLUMN breaches_floor BOOLEAN DEFAULT false",
+            Judge(lambda cur: judge_lines(cur, None)),
+            "DELETE FROM concession_totals",
+            """INSERT INTO concession_totals (deal_id, lines, balance, gives, one_way, floor_breaches)
+               SELECT deal_id, count(*), sum(value_to_you), sum(greatest(-value_to_you, 0)),
+                      count(*) FILTER (WHERE one_way), count(*) FILTER (WHERE breaches_floor)
+               FROM concession WHERE deleted_at IS NULL GROUP BY deal_id""",
         ],
     ),
 ]

@@ -7,8 +7,11 @@ from datetime import date
 
 import pandas as pd
 
+from ..concessions import line_facts
+from .backends import Cursor
 from .copying import DERIVED, TABLES
 from .engine import refresh_latest_assessments, refresh_totals
+from .facts import LINE_FACTS, judge_lines
 from .members import Members, filtered, manages, reads_counterparty
 from .power import NET_SCORE
 
@@ -32,13 +35,22 @@ class Queries(Members):
             for table, frame in sorted(frames.items(), key=lambda item: _PARENTS_FIRST.index(item[0])):
                 if frame.empty:
                     continue
+                if table == "concession":  # judged as they go in (their issues are in by now): no second pass
+                    frame = _with_line_facts(cur, frame)
                 cur.bulk_insert(table, frame)
                 counts[table] = len(frame)
             touched = [
                 f["deal_id"] for t, f in frames.items() if t in ("concession", "issue") and not f.empty
             ]
             if touched:
-                refresh_totals(cur, pd.concat(touched).unique().tolist())
+                # Issues added to deals stored before: the lines those deals already had are judged again.
+                new_deals = set(frames["deal"]["id"].astype(int)) if "deal" in frames else set()
+                old = {
+                    int(d) for d in frames.get("issue", pd.DataFrame({"deal_id": []}))["deal_id"]
+                } - new_deals
+                if old:
+                    judge_lines(cur, sorted(old))
+                refresh_totals(cur, pd.concat(touched).unique().tolist(), lines_judged=True)
             if "power_assessment" in frames and not frames["power_assessment"].empty:
                 refresh_latest_assessments(cur, frames["power_assessment"]["deal_id"].unique().tolist())
         return counts
@@ -85,7 +97,6 @@ class Queries(Members):
             SELECT d.id, d.name, cp.name AS counterparty, d.owner, d.context, d.stage, d.value, d.currency,
                    d.mandate, d.deadline, CAST(d.deadline - CAST($today AS DATE) AS BIGINT) AS days_to_deadline,
                    coalesce(c.lines, 0) AS lines, coalesce(c.balance, 0) AS balance, coalesce(c.gives, 0) AS gives,
-                   greatest(coalesce(c.gives, 0) - d.mandate, 0) AS over_mandate,
                    coalesce(c.one_way, 0) AS one_way, coalesce(c.floor_breaches, 0) AS floor_breaches,
                    p.net_power / $max_total * 100 AS leverage_index,
                    (cp.relationship = 'repeated' AND coalesce(p.reputation, 0) >= $leaned AND pi.id IS NOT NULL
@@ -141,3 +152,13 @@ class Queries(Members):
             f"WHERE counterparty_id = ? AND {visible} ORDER BY id",
             [counterparty_id, *args],
         )
+
+
+def _with_line_facts(cur: Cursor, lines: pd.DataFrame) -> pd.DataFrame:
+    """New lines with the facts core.concessions.line_facts judges of them, against their deals' live
+    issues as stored."""
+    issues = cur.df(
+        "SELECT id, direction, reservation FROM issue WHERE deleted_at IS NULL AND deal_id = ANY(?)",
+        [sorted({int(d) for d in lines["deal_id"]})],
+    )
+    return lines.drop(columns=list(LINE_FACTS), errors="ignore").join(line_facts(lines, issues))

@@ -5,7 +5,15 @@ from datetime import datetime, timedelta
 import pandas as pd
 import pytest
 
-from core.concessions import balance_by_round, editor_frame, floor_breach, read_corrections, review_log
+from core.concessions import (
+    balance_by_round,
+    editor_frame,
+    floor_breach,
+    issue_limits,
+    line_facts,
+    read_corrections,
+    review_log,
+)
 from core.formatting import number_convention, typed_amount
 from core.models import Concession, InvalidInput, Issue
 
@@ -46,6 +54,38 @@ def test_floor_breach(issue, position, message):
     assert floor_breach(position, issue) == message
     linked = line(1, issue_id=issue.id if issue else None, new_position=position)
     assert review_log([linked], [PRICE, LEAD], 10**9).lines["floor_breach"].tolist() == [message]
+
+
+def test_each_lines_facts_for_many_lines_at_once_are_the_single_lines_verdicts():
+    """line_facts is the rule the store keeps per line and the pipeline counts: it must say of every line
+    what the screen's own verdicts say (one-way as the model strips text, breaches as floor_breach)."""
+    gets = ["", " ", "\u00a0", "\u2003\t", "Term", " x "]
+    positions = [None, 105000, 109999.99, 110000, 118000, 12, 14, 14.01, 16]
+    combos = [(g, p, i) for g in gets for p in positions for i in (None, PRICE.id, LEAD.id, 99)]
+    lines = [line(k, get=g, issue_id=i, new_position=p) for k, (g, p, i) in enumerate(combos)]
+    frame = pd.DataFrame(combos, columns=["you_get", "new_position", "issue_id"])  # as typed, not stripped
+    facts = line_facts(frame, issue_limits([PRICE, LEAD]))
+    by_id = {PRICE.id: PRICE, LEAD.id: LEAD}
+    expected_breach = [floor_breach(c.new_position, by_id.get(c.issue_id)) is not None for c in lines]
+    assert facts["breaches_floor"].tolist() == expected_breach
+    assert facts["one_way"].tolist() == [
+        c.you_get == "" for c in lines
+    ]  # the model strips what line_facts strips
+    # per "You get": six positions under the floor of 110,000 and six over the ceiling of 14 weeks
+    assert sum(expected_breach) == 6 * (6 + 6)
+    summary = review_log(lines, [PRICE, LEAD], 10**9).summary
+    assert (summary.one_way, summary.floor_breaches) == (
+        int(facts["one_way"].sum()),
+        int(facts["breaches_floor"].sum()),
+    )
+
+
+def test_a_line_on_a_removed_issue_or_without_a_position_breaches_nothing():
+    frame = pd.DataFrame(
+        {"you_get": ["a", "b"], "new_position": [1.0, None], "issue_id": [PRICE.id, PRICE.id]}
+    )
+    assert line_facts(frame, issue_limits([]))["breaches_floor"].tolist() == [False, False]
+    assert line_facts(frame, issue_limits([PRICE]))["breaches_floor"].tolist() == [True, False]
 
 
 def test_a_line_without_a_new_position_cannot_breach():

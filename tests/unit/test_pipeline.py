@@ -235,3 +235,99 @@ def test_the_pipeline_counts_deals_whose_single_text_took_a_late_scope_change(de
         2, text.latest.clauses[:-1], based_on=text.latest.number, reason="their legal team"
     )
     assert metrics(pipeline_frame(demo_store, TODAY)).late_scope == 2
+
+
+def stored_facts_agree(store, deal_ids):
+    """Every line's stored facts are what core.concessions.line_facts says of it now."""
+    from core.concessions import line_facts
+
+    lines = store.cursor().df(
+        "SELECT id, deal_id, you_get, new_position, issue_id, one_way, breaches_floor FROM concession "
+        "WHERE deal_id = ANY(?) ORDER BY id",
+        [list(deal_ids)],
+    )
+    issues = store.cursor().df(
+        "SELECT id, direction, reservation FROM issue WHERE deleted_at IS NULL AND deal_id = ANY(?)",
+        [list(deal_ids)],
+    )
+    judged = line_facts(lines, issues)
+    assert lines["one_way"].astype(bool).tolist() == judged["one_way"].tolist()
+    assert lines["breaches_floor"].astype(bool).tolist() == judged["breaches_floor"].tolist()
+    return judged
+
+
+def test_each_lines_kept_facts_follow_random_logs_on_every_write_path(store):
+    """Lines logged one by one, imported from a CSV, bulk-loaded with text the models would have stripped
+    (a no-break space in "You get"), then limits moved: the pipeline counts what the screen judges."""
+    import random
+
+    import pandas as pd
+
+    from core.csvio import frame_to_csv, parse_concessions
+    from core.store import now
+
+    rng = random.Random(11)
+    deals = []
+    for n in range(3):
+        d = store.create_deal(Deal(name=f"R{n}", context="sales", stage="midgame", owner="Ana", value=10000,
+                                   mandate=500), Counterparty(name=f"Rc{n}"))  # fmt: skip
+        floor, ceiling = store.replace_issues(d, [
+            Issue(name="Price", unit="EUR", target=1000, reservation=900),
+            Issue(name="Days", unit="days", direction="ceiling", target=30, reservation=60)])  # fmt: skip
+        for k in range(30):
+            issue = rng.choice([None, floor, ceiling])
+            position = None if issue is None else rng.choice([899.99, 900, 901, 59, 60, 60.01, 2000])
+            store.add_concession(d, Concession(item=f"l{k}", you_give="x", you_get=rng.choice(["", "Term"]),
+                                               value_to_you=rng.choice([-50, 20]), issue_id=issue,
+                                               new_position=position, logged_at=AT + timedelta(minutes=k)))  # fmt: skip
+        deals.append(d)
+    csv = frame_to_csv(store.concession_log(deals[0]))
+    store.import_concessions(deals[1], parse_concessions(csv, store.issue_ids(deals[1]), now()))
+    ids = store.next_ids()
+    raw = pd.DataFrame({
+        "id": [ids["concession"], ids["concession"] + 1], "deal_id": [deals[2]] * 2, "item": ["nbsp", "tab"],
+        "you_give": ["x", "x"], "you_get": ["\u00a0", "\t"], "value_to_you": [-1.0, -1.0], "value_to_them": [0.0, 0.0],
+        "trigger": ["", ""], "round": [1, 1], "issue_id": [None, None], "new_position": [None, None],
+        "final_offer": [False, False], "logged_at": [AT, AT], "deleted_at": [None, None]})  # fmt: skip
+    store.bulk_insert({"concession": raw})
+    judged = stored_facts_agree(store, deals)
+    assert judged["one_way"].sum() > 0 and judged["breaches_floor"].sum() > 0  # the sample holds both
+    check_against_core(store, deals, TODAY)
+    assert (
+        pipeline_frame(store, TODAY).set_index("id").loc[deals[2], "one_way"]
+        == review_log(store.list_concessions(deals[2]), store.list_issues(deals[2]), 500).summary.one_way
+    )
+    for d in deals:  # the floor rises above every position and the ceiling falls below: breaches everywhere
+        store.replace_issues(d, [i.model_copy(update={"reservation": 950 if i.name == "Price" else 40, "target": 1000 if i.name == "Price" else 20})
+                                 for i in store.list_issues(d)])  # fmt: skip
+    after = stored_facts_agree(store, deals)
+    assert after["breaches_floor"].sum() > judged["breaches_floor"].sum()
+    check_against_core(store, deals, TODAY)
+
+
+def test_a_cockpit_from_before_the_kept_line_facts_has_them_judged_when_it_opens(tmp_path):
+    """Step 027 judges the lines already stored with the Python rule, so an upgraded cockpit's pipeline
+    counts what its screens show from the first run."""
+    from core.demo import synthetic_frames
+    from core.store.copying import TABLES
+    from core.store.engine import refresh_latest_assessments
+    from core.store.migrations import MIGRATIONS
+
+    path = tmp_path / "old.duckdb"
+    old = Store.open(path, migrations=MIGRATIONS[:-1])
+    frames = synthetic_frames(old, 4, 20, seed=3)
+    frames["concession"].loc[frames["concession"].index[:3], "you_get"] = (
+        "\u00a0"  # written before models stripped
+    )
+    with old.transaction() as cur:
+        for table in TABLES:
+            if table in frames and not frames[table].empty:
+                cur.bulk_insert(table, frames[table])
+        refresh_latest_assessments(cur, None)  # (the totals are step 027's to rebuild)
+    old.close()
+    upgraded = Store.open(path)
+    assert "027_line_facts" in upgraded.applied_migrations()
+    deals = sorted({int(d) for d in frames["deal"]["id"]})
+    judged = stored_facts_agree(upgraded, deals)
+    assert judged["one_way"].sum() >= 3
+    check_against_core(upgraded, deals, date.today())
