@@ -15,7 +15,7 @@ from core import ui
 from core.charts import pipeline_heatmap
 from core.csvio import frame_to_csv
 from core.formatting import count
-from core.leverage import PERCEIVED_WEIGHT, SOURCES
+from core.leverage import SOURCES
 from core.models import Context, Stage, word
 from core.pipeline import (
     RISK_DEADLINE_DAYS,
@@ -24,6 +24,7 @@ from core.pipeline import (
     filter_pipeline,
     metrics,
     pipeline_frame,
+    source_edges,
 )
 
 TABLE_ROWS = 500  # what the browser gets at most; filter, sort or download for the rest
@@ -152,9 +153,7 @@ download.download_button(
 riskiest = shown.head(HEATMAP_DEALS)  # shown is already riskiest first
 heat_ids = [int(i) for i in riskiest["id"]]
 # The same riskiest deals for everyone who reads them: read once per revision for every session, not per session.
-edges = ui.shared_per_revision(
-    store, f"power_edges_{heat_ids}", lambda: store.power_edges(heat_ids, PERCEIVED_WEIGHT)
-)
+edges = ui.shared_per_revision(store, f"power_edges_{heat_ids}", lambda: source_edges(store, heat_ids))
 if not edges.empty:
     names = dict(zip(riskiest["id"], riskiest["name"], strict=True))
     edges = edges.assign(deal=edges["deal_id"].map(names), source=edges["source"].str.capitalize())

@@ -248,7 +248,7 @@ def attacks(work: Path) -> list[tuple[str, int, int, int]]:
     # A leader's page left open after she was removed, then one after she was demoted.
     lea = store.acting_as(Person("lea@example.com", Role.leader))
     reads = [lea.list_deals, lambda: lea.concession_log(), lambda: lea.export_deal(1), lambda: lea.get_deal(2),
-             lambda: lea.pipeline(datetime(2026, 11, 25).date(), __import__("core.pipeline").pipeline.RULES)]  # fmt: skip
+             lambda: lea.pipeline(datetime(2026, 11, 25).date())]  # fmt: skip
     tried = reached = tracebacks = 0
     for step in ("demoted", "removed"):
         if step == "demoted":

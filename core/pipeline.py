@@ -1,8 +1,9 @@
 """The leader's pipeline: every deal's leverage, deadline, give/get balance and risks, risk first.
 
-The per-deal figures are aggregated in DuckDB (store.pipeline) from the constants of core.leverage and
-the definitions of core.concessions; this module only adds the pipeline's own rules on the one-row-per-
-deal frame: what "at risk" means, the order, the filters and the top metrics.
+The store gathers one row of facts per deal (store.pipeline: the log's kept totals, the latest assessment's
+scores summed, what the warnings read); the functions the screens use for one deal turn them into the
+overrun, the leverage index and the warnings for every deal at once (`judged_facts`), and this module adds
+the pipeline's own rules: what "at risk" means, the order, the filters and the top metrics.
 
 At risk: a floor breach, a mandate overrun, they lead clearly of ours (index at or below
 CLEARLY_WEAKER), a deadline within RISK_DEADLINE_DAYS while their leverage is ahead (index below 0), or, in
@@ -23,18 +24,12 @@ import pandas as pd
 
 from .approvals import overrun, overrun_by_deal
 from .formatting import amount_text
-from .leverage import LEANED_ON, MAX_SCORE, PERCEIVED_WEIGHT, SMALL_GAIN_SHARE, SOURCES
+from .leverage import index_of, net_power, warning_flags
 from .models import Outcome, word
 from .review import CLOSED_OUTCOMES
 
 RISK_DEADLINE_DAYS = 14
 CLEARLY_WEAKER = -20.0
-RULES = {
-    "perceived_weight": PERCEIVED_WEIGHT,
-    "max_total": MAX_SCORE * len(SOURCES),
-    "leaned_on": LEANED_ON,
-    "small_gain_share": SMALL_GAIN_SHARE,
-}
 # Warning columns from the store, with the short names the table shows (the codes of core.leverage).
 WARNING_LABELS = {
     "repeated_small_gain": "small gain, repeated game",
@@ -48,10 +43,43 @@ WARNING_LABELS = {
 def pipeline_frame(store, today: date) -> pd.DataFrame:
     """The store's aggregate with each overrun split into approved and open, and the pipeline's verdict
     columns added, riskiest first."""
-    frame = store.pipeline(today, RULES)
-    frame["over_mandate"] = overrun(frame["gives"].astype(float), frame["mandate"].astype(float))
+    frame = judged_facts(store.pipeline(today))
     split = overrun_by_deal(*store.overrun_lines())
     return judge(with_overrun_split(frame, split))
+
+
+# What the store gathers per deal for the rules below and core.leverage.warning_flags: read, then dropped
+# (it holds our floor on the pressed issue and our BATNA, which no pipeline table or shared screen shows).
+FACTS = ["ours_evidenced", "ours_perceived", "theirs", "strongest_perceived", "reputation", "relationship",
+         "communication_style", "pressured_unit", "pressured_target", "pressured_reservation", "deadline_reason",
+         "deadline_evidence_id", "batna", "batna_money", "batna_time_days", "batna_evidence_id"]  # fmt: skip
+
+
+def judged_facts(facts: pd.DataFrame) -> pd.DataFrame:
+    """The store's facts per deal turned into the figures the screens show, by the functions they use: the
+    overrun (core.approvals.overrun), the leverage index (core.leverage.index_of) and one w_ column per
+    warning (core.leverage.warning_flags)."""
+    f = facts.copy()
+    f["over_mandate"] = overrun(f["gives"].astype(float), f["mandate"].astype(float))
+    net = net_power(
+        f["ours_evidenced"].astype(float), f["ours_perceived"].astype(float), f["theirs"].astype(float)
+    )
+    f["leverage_index"] = index_of(net)
+    flags = warning_flags(f)
+    for code in WARNING_LABELS:
+        f[f"w_{code}"] = flags[code]
+    return f.drop(columns=FACTS)
+
+
+def source_edges(store, deal_ids: list[int]) -> pd.DataFrame:
+    """Per deal and source, from its latest assessment, our weighted score minus theirs (net_power)."""
+    sums = store.power_edges(deal_ids)
+    edge = net_power(
+        sums["ours_evidenced"].astype(float),
+        sums["ours_perceived"].astype(float),
+        sums["theirs"].astype(float),
+    )
+    return sums.assign(edge=edge)[["deal_id", "source", "edge"]]
 
 
 def with_overrun_split(frame: pd.DataFrame, split: pd.DataFrame) -> pd.DataFrame:

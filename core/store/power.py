@@ -70,12 +70,6 @@ class Power(Members):
             return new_id
 
 
-# A score's weight in the balance of power: ours count at `$weight` while perceived only (no evidence),
-# theirs count as seen. The same rule as core.leverage, for the SQL read side.
-NET_SCORE = """CASE WHEN s.side = 'us' THEN s.score * (CASE WHEN s.evidence_id IS NULL THEN $weight ELSE 1 END)
-                    ELSE -s.score END"""
-
-
 def _latest_ids(where: str) -> str:
     """The ids of the latest assessment of each deal that `where` selects (on `deal_id`), as a subquery: from
     the fact kept as assessments are added (engine.refresh_latest_assessments)."""

@@ -13,7 +13,6 @@ from .copying import DERIVED, TABLES
 from .engine import refresh_latest_assessments, refresh_totals
 from .facts import LINE_FACTS, judge_lines
 from .members import Members, filtered, manages, reads_counterparty
-from .power import NET_SCORE
 
 _PARENTS_FIRST = (*TABLES, *DERIVED)  # the order the foreign keys let tables be filled in
 
@@ -63,22 +62,23 @@ class Queries(Members):
         return {t: int(cur.scalar(f"SELECT count(*) FROM {t}")) for t in tables}
 
     @filtered
-    def pipeline(self, today: date, rules: dict[str, float]) -> pd.DataFrame:
-        """One row per deal with everything the pipeline shows, aggregated by the database in one statement
-        (the log's totals kept per deal as lines are written, see engine.refresh_totals).
-
-        The figures follow core.concessions and core.leverage; `rules` carries their constants
-        (perceived_weight, max_total, leaned_on, small_gain_share) so they are defined in one place,
-        and tests/unit/test_pipeline.py checks this query against the Python rules deal by deal.
-        """
+    def pipeline(self, today: date) -> pd.DataFrame:
+        """One row per deal with the facts the pipeline judges, gathered by the database in one statement:
+        the log's totals as the store keeps them per line (engine.refresh_totals), the latest assessment's
+        scores summed (ours evidenced, ours perceived only, theirs), and what core.leverage.warning_flags reads.
+        SQL only gathers and adds up here; core.pipeline turns the facts into the index, warnings and risk
+        with the functions the screens use. The one rule left in SQL is the BATNA's order, which
+        tests/unit/test_pipeline.py checks against core.batna deal by deal."""
         visible, who = self._visible_named()
         return self.cursor().df(
             rf"""
             WITH p AS (
                 -- the latest assessment of each deal (a fact kept as assessments are added), its scores summed
                 SELECT l.deal_id,
-                       sum({NET_SCORE}) AS net_power,
-                       count(*) FILTER (WHERE s.side = 'us' AND s.score >= $leaned AND s.evidence_id IS NULL) AS leaned_perceived,
+                       coalesce(sum(s.score) FILTER (WHERE s.side = 'us' AND s.evidence_id IS NOT NULL), 0) AS ours_evidenced,
+                       coalesce(sum(s.score) FILTER (WHERE s.side = 'us' AND s.evidence_id IS NULL), 0) AS ours_perceived,
+                       coalesce(sum(s.score) FILTER (WHERE s.side = 'them'), 0) AS theirs,
+                       max(s.score) FILTER (WHERE s.side = 'us' AND s.evidence_id IS NULL) AS strongest_perceived,
                        max(s.score) FILTER (WHERE s.source = 'reputation') AS reputation
                 FROM latest_assessment l JOIN power_score s ON s.assessment_id = l.assessment_id
                 GROUP BY l.deal_id),
@@ -98,15 +98,12 @@ class Queries(Members):
                    d.mandate, d.deadline, CAST(d.deadline - CAST($today AS DATE) AS BIGINT) AS days_to_deadline,
                    coalesce(c.lines, 0) AS lines, coalesce(c.balance, 0) AS balance, coalesce(c.gives, 0) AS gives,
                    coalesce(c.one_way, 0) AS one_way, coalesce(c.floor_breaches, 0) AS floor_breaches,
-                   p.net_power / $max_total * 100 AS leverage_index,
-                   (cp.relationship = 'repeated' AND coalesce(p.reputation, 0) >= $leaned AND pi.id IS NOT NULL
-                    AND d.value > 0 AND (upper(pi.unit) = d.currency OR pi.unit = '')
-                    AND abs(pi.target - pi.reservation) < $small_gain * d.value) AS w_repeated_small_gain,
-                   coalesce(p.leaned_perceived, 0) > 0 AS w_perceived_power,
-                   cp.communication_style = 'indirect' AS w_face_saving,
-                   (d.deadline IS NOT NULL AND (d.deadline_reason ~ '^\s*$'
-                    OR d.deadline_evidence_id IS NULL)) AS w_fake_urgency,
-                   (b.deal_id IS NULL OR (b.money <= 0 AND b.time_days <= 0) OR b.evidence_id IS NULL) AS w_bluff_guard,
+                   p.ours_evidenced, p.ours_perceived, p.theirs, p.strongest_perceived, p.reputation,
+                   cp.relationship, cp.communication_style,
+                   pi.unit AS pressured_unit, pi.target AS pressured_target, pi.reservation AS pressured_reservation,
+                   d.deadline_reason, d.deadline_evidence_id,
+                   b.deal_id IS NOT NULL AS batna, b.money AS batna_money, b.time_days AS batna_time_days,
+                   b.evidence_id AS batna_evidence_id,
                    rv.outcome, coalesce(tv.late, 0) AS late_scope_changes,
                    coalesce(cm.missed, 0) AS missed_commitments
             FROM deal d JOIN counterparty cp ON cp.id = d.counterparty_id
@@ -121,26 +118,29 @@ class Queries(Members):
             LEFT JOIN issue pi ON pi.id = d.pressured_issue_id AND pi.deleted_at IS NULL
             WHERE {visible}
             ORDER BY d.id""",
-            {**who, "today": today, "weight": rules["perceived_weight"], "leaned": rules["leaned_on"],
-             "max_total": rules["max_total"], "small_gain": rules["small_gain_share"]},
+            {**who, "today": today},
         )  # fmt: skip
 
     @filtered
-    def power_edges(self, deal_ids: Sequence[int], perceived_weight: float) -> pd.DataFrame:
-        """Per deal and source, from the latest assessment: our weighted score minus theirs."""
+    def power_edges(self, deal_ids: Sequence[int]) -> pd.DataFrame:
+        """Per deal and source, from the latest assessment: our scores with and without evidence and theirs,
+        summed (core.leverage.net_power weighs them)."""
         allowed = self.visible_deal_ids()
         deal_ids = [int(i) for i in deal_ids if allowed is None or int(i) in allowed]
+        columns = ["deal_id", "source", "ours_evidenced", "ours_perceived", "theirs"]
         if not deal_ids:
-            return pd.DataFrame(columns=["deal_id", "source", "edge"])
+            return pd.DataFrame(columns=columns)
         return self.cursor().df(
-            f"""
+            """
             WITH latest AS (SELECT deal_id, assessment_id FROM latest_assessment WHERE deal_id = ANY($ids))
             SELECT l.deal_id, s.source,
-                   sum({NET_SCORE}) AS edge
+                   coalesce(sum(s.score) FILTER (WHERE s.side = 'us' AND s.evidence_id IS NOT NULL), 0) AS ours_evidenced,
+                   coalesce(sum(s.score) FILTER (WHERE s.side = 'us' AND s.evidence_id IS NULL), 0) AS ours_perceived,
+                   coalesce(sum(s.score) FILTER (WHERE s.side = 'them'), 0) AS theirs
             FROM latest l JOIN power_score s ON s.assessment_id = l.assessment_id
             GROUP BY l.deal_id, s.source""",
-            {"ids": [int(i) for i in deal_ids], "weight": perceived_weight},
-        )
+            {"ids": [int(i) for i in deal_ids]},
+        )  # fmt: skip
 
     @reads_counterparty
     def counterparty_deals(self, counterparty_id: int) -> pd.DataFrame:

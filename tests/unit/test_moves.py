@@ -384,16 +384,16 @@ def test_the_pipeline_reads_the_same_batna_as_the_rule(demo_store):
     from datetime import date
 
     from core.batna import best_alternative
-    from core.leverage import PERCEIVED_WEIGHT
+    from core.pipeline import pipeline_frame
 
     alternatives = demo_store.list_alternatives(1)
     demo_store.replace_alternatives(
         1, [*alternatives, Alternative(description="Unproven option", money=999_999)]
     )
-    rules = {"perceived_weight": PERCEIVED_WEIGHT, "max_total": 35, "leaned_on": 4, "small_gain_share": 0.02}
-    row = demo_store.pipeline(date(2026, 11, 25), rules).set_index("id").loc[1]
+    facts = demo_store.pipeline(date(2026, 11, 25)).set_index("id").loc[1]
+    row = pipeline_frame(demo_store, date(2026, 11, 25)).set_index("id").loc[1]
     best = best_alternative(demo_store.list_alternatives(1), demo_store.get_deal(1).side)
-    assert best.description == "Unproven option"
+    assert best.description == "Unproven option" and facts["batna_money"] == 999_999
     assert bool(row["w_bluff_guard"]) == (
         best.evidence_id is None
     )  # judged on the best one, as the rule does

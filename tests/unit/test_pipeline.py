@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from core.concessions import review_log
+from core.implementation import is_missed
 from core.demo import load_synthetic
 from core.leverage import leverage_index, warnings
 from core.models import (
@@ -134,6 +135,8 @@ def check_against_core(store, deal_ids, today):
         found = {code for code in ("repeated_small_gain", "perceived_power", "face_saving", "fake_urgency", "bluff_guard")
                  if row[f"w_{code}"]}  # fmt: skip
         assert found == expected, deal.name
+        missed = sum(is_missed(c, today) for c in store.list_commitments(deal_id))
+        assert row["missed_commitments"] == missed, deal.name
 
 
 def test_the_aggregate_agrees_with_the_core_rules_on_the_curated_pipeline(demo_store):
@@ -331,3 +334,15 @@ def test_a_cockpit_from_before_the_kept_line_facts_has_them_judged_when_it_opens
     judged = stored_facts_agree(upgraded, deals)
     assert judged["one_way"].sum() >= 3
     check_against_core(upgraded, deals, date.today())
+
+
+def test_the_pipeline_judges_the_stores_facts_and_keeps_none_of_the_private_ones(demo_store):
+    """The store gathers per deal what the rules read, our floor on the pressed issue and our BATNA among
+    them; the frame every pipeline table, chart and download is drawn from keeps only the verdicts."""
+    from core.pipeline import FACTS
+
+    facts = demo_store.pipeline(TODAY)
+    assert set(FACTS) <= set(facts.columns) and facts["pressured_reservation"].notna().any()
+    frame = pipeline_frame(demo_store, TODAY)
+    assert not set(FACTS) & set(frame.columns)
+    assert {"leverage_index", "over_mandate", "w_bluff_guard"} <= set(frame.columns)

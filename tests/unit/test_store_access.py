@@ -11,7 +11,6 @@ import pytest
 
 from core.access import Part, Role
 from core.models import Concession, Counterparty, Deal, InvalidInput
-from core.pipeline import RULES
 from core.store import NotAllowed, NotFound, Store
 from core.store.members import GUARD
 from tests.unit.team import ADA, ANA, JONAS, LEA, NOBODY, SAM
@@ -146,12 +145,12 @@ def test_each_role_sees_only_its_deals_everywhere(team, person, deals):
     assert set(store.find_counterparties()["name"]) == set(
         team.list_deals().set_index("id").loc[deals, "counterparty"]
     )
-    assert store.pipeline(date(2026, 11, 25), RULES)["id"].tolist() == deals
+    assert store.pipeline(date(2026, 11, 25))["id"].tolist() == deals
     assert sorted(store.concession_log()["Deal"].unique().tolist()) == sorted(
         team.list_deals().set_index("id").loc[deals, "name"].tolist()
     )
-    assert sorted(store.power_edges(list(range(1, 13)), 0.5)["deal_id"].unique().tolist()) == [
-        d for d in deals if d in set(team.power_edges(list(range(1, 13)), 0.5)["deal_id"])
+    assert sorted(store.power_edges(list(range(1, 13)))["deal_id"].unique().tolist()) == [
+        d for d in deals if d in set(team.power_edges(list(range(1, 13)))["deal_id"])
     ]
     for hidden in set(range(1, 13)) - set(deals):
         with pytest.raises(NotFound, match=f"^There is no deal with id {hidden}.$"):
