@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from .deadline import days_left
 from .formatting import fmt_amount, money
 from .models import Alternative, Deal, DealSide, Direction, Issue
 
@@ -132,8 +133,8 @@ def batna_checks(
                 "costs beyond its price (risk, time, switching)."
             )
     if deal.deadline is not None and best.time_days > 0:
-        left = (deal.deadline - today).days
-        if 0 <= left < best.time_days:
+        left = days_left(deal.deadline, today)
+        if left is not None and 0 <= left < best.time_days:
             said.append(
                 f"Switching to '{best.description}' takes {best.time_days} days; the deadline is in {left}. If talks "
                 "fail late, we need a bridge for the gap (a short extension, a spot arrangement) before the "

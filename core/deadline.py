@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
+
 
 def days_left(deadline: date | None, today: date) -> int | None:
     """Days from `today` to the deadline (negative once it has passed); None without a deadline."""
     return None if deadline is None else (deadline - today).days
+
+
+def days_left_of(deadlines: pd.Series, today: date) -> pd.Series:
+    """days_left for a column of deadlines at once (the pipeline's deals): NaN where there is none."""
+    return (pd.to_datetime(deadlines).dt.normalize() - pd.Timestamp(today)).dt.days.astype(float)
 
 
 def countdown(deadline: date | None, today: date) -> str:

@@ -23,6 +23,7 @@ from datetime import date
 import pandas as pd
 
 from .approvals import overrun, overrun_by_deal
+from .deadline import days_left_of
 from .formatting import amount_text
 from .leverage import index_of, net_power, warning_flags
 from .models import Outcome, word
@@ -43,7 +44,7 @@ WARNING_LABELS = {
 def pipeline_frame(store, today: date) -> pd.DataFrame:
     """The store's aggregate with each overrun split into approved and open, and the pipeline's verdict
     columns added, riskiest first."""
-    frame = judged_facts(store.pipeline(today))
+    frame = judged_facts(store.pipeline(today), today)
     split = overrun_by_deal(*store.overrun_lines())
     return judge(with_overrun_split(frame, split))
 
@@ -55,11 +56,12 @@ FACTS = ["ours_evidenced", "ours_perceived", "theirs", "strongest_perceived", "r
          "deadline_evidence_id", "batna", "batna_money", "batna_time_days", "batna_evidence_id"]  # fmt: skip
 
 
-def judged_facts(facts: pd.DataFrame) -> pd.DataFrame:
-    """The store's facts per deal turned into the figures the screens show, by the functions they use: the
-    overrun (core.approvals.overrun), the leverage index (core.leverage.index_of) and one w_ column per
-    warning (core.leverage.warning_flags)."""
+def judged_facts(facts: pd.DataFrame, today: date) -> pd.DataFrame:
+    """The store's facts per deal turned into the figures the screens show, by the functions they use: days
+    to the deadline (core.deadline), the overrun (core.approvals.overrun), the leverage index
+    (core.leverage.index_of) and one w_ column per warning (core.leverage.warning_flags)."""
     f = facts.copy()
+    f["days_to_deadline"] = days_left_of(f["deadline"], today)
     f["over_mandate"] = overrun(f["gives"].astype(float), f["mandate"].astype(float))
     net = net_power(
         f["ours_evidenced"].astype(float), f["ours_perceived"].astype(float), f["theirs"].astype(float)

@@ -95,7 +95,7 @@ class Queries(Members):
                     LEFT JOIN issue ui ON ui.id = a.per_unit_of AND ui.deleted_at IS NULL
                     WHERE a.deleted_at IS NULL) AS ranked WHERE n = 1)
             SELECT d.id, d.name, cp.name AS counterparty, d.owner, d.context, d.stage, d.value, d.currency,
-                   d.mandate, d.deadline, CAST(d.deadline - CAST($today AS DATE) AS BIGINT) AS days_to_deadline,
+                   d.mandate, d.deadline,
                    coalesce(c.lines, 0) AS lines, coalesce(c.balance, 0) AS balance, coalesce(c.gives, 0) AS gives,
                    coalesce(c.one_way, 0) AS one_way, coalesce(c.floor_breaches, 0) AS floor_breaches,
                    p.ours_evidenced, p.ours_perceived, p.theirs, p.strongest_perceived, p.reputation,

@@ -2,11 +2,13 @@
 
 from datetime import date, datetime, timedelta
 
+import pandas as pd
 import pytest
 
 from core.concessions import review_log
-from core.implementation import is_missed
+from core.deadline import days_left
 from core.demo import load_synthetic
+from core.implementation import is_missed
 from core.leverage import leverage_index, warnings
 from core.models import (
     Alternative,
@@ -135,6 +137,8 @@ def check_against_core(store, deal_ids, today):
         found = {code for code in ("repeated_small_gain", "perceived_power", "face_saving", "fake_urgency", "bluff_guard")
                  if row[f"w_{code}"]}  # fmt: skip
         assert found == expected, deal.name
+        left = days_left(deal.deadline, today)
+        assert (row["days_to_deadline"] == left) if left is not None else pd.isna(row["days_to_deadline"])
         missed = sum(is_missed(c, today) for c in store.list_commitments(deal_id))
         assert row["missed_commitments"] == missed, deal.name
 
