@@ -3,45 +3,72 @@
 An alternative's money means what the deal's side makes it mean: for a seller what walking away to it
 would earn us (more is better), for a buyer what it would cost us (less is better). The BATNA is the one
 the negotiator marked as best, else the best by money, then the quicker, then the less risky, then the one
-entered first. The store's pipeline aggregate orders alternatives the same way (tests check they agree)."""
+entered first (`ranking`, which the store also uses to keep each deal's BATNA as alternatives are written)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
 
 from .deadline import days_left
 from .formatting import fmt_amount, money
 from .models import Alternative, Deal, DealSide, Direction, Issue
 
 
+def over_contract(money: Any, volume: Any, years: Any) -> Any:
+    """Money per unit of an issue with a volume, over the contract: times the volume and the years; money
+    given as a total (no volume) stays as it is. For numbers, or whole columns at once."""
+    volume, years = np.asarray(volume, dtype=float), np.asarray(years, dtype=float)
+    return np.multiply(money, np.where(np.isnan(volume), 1.0, volume * years))
+
+
 def contract_money(alternative: Alternative, issues: Sequence[Issue] = ()) -> float:
     """An alternative's money over the contract: a rate per unit of an issue with a volume (the spot market
     at 2,050 per container) is multiplied by the issue's volume and years, so it ranks beside totals."""
-    issue = next((i for i in issues if i.id == alternative.per_unit_of and i.volume is not None), None)
-    return (
-        alternative.money * issue.volume * issue.years
-        if issue and issue.volume is not None
-        else alternative.money
+    issue = next((i for i in issues if i.id == alternative.per_unit_of), None)
+    return float(
+        over_contract(alternative.money, issue.volume if issue else None, issue.years if issue else 1.0)
     )
+
+
+# What `ranking` reads of each alternative (the store gathers the same per deal, see store.facts).
+RANKED_BY = ["deal_id", "side", "best", "money", "volume", "years", "time_days", "risk", "position", "id"]
+
+
+def ranking(alternatives: pd.DataFrame) -> pd.DataFrame:
+    """Every deal's alternatives best first, for many deals at once: the one writing of the order above.
+    `alternatives` has the RANKED_BY columns (volume and years: of the issue its money is per unit of, if
+    any; position: its place in the deal's list). Returns it sorted by deal, then best first."""
+    sign = np.where(alternatives["side"].astype(str).eq(DealSide.buy.value), 1.0, -1.0)
+    keyed = alternatives.assign(
+        _not_best=~alternatives["best"].fillna(False).astype(bool),
+        _money=sign
+        * over_contract(alternatives["money"].astype(float), alternatives["volume"], alternatives["years"]),
+    )
+    order = ["deal_id", "_not_best", "_money", "time_days", "risk", "position", "id"]
+    return keyed.sort_values(order, kind="stable").drop(columns=["_not_best", "_money"])
 
 
 def ranked(
     alternatives: Sequence[Alternative], side: DealSide, issues: Sequence[Issue] = ()
 ) -> list[Alternative]:
     """Best first, for a deal on `side` (`issues`: to read money given per unit of one of them)."""
-    sign = 1 if side is DealSide.buy else -1  # a buyer's cheapest first, a seller's richest first
-    order = sorted(
-        enumerate(alternatives),
-        key=lambda pair: (
-            not pair[1].best,
-            sign * contract_money(pair[1], issues),
-            pair[1].time_days,
-            pair[1].risk,
-            pair[0],
-        ),
-    )
-    return [a for _, a in order]
+    if not alternatives:
+        return []
+    by_id = {i.id: i for i in issues}
+    frame = pd.DataFrame(
+        [
+            (0, side.value, a.best, a.money, by_id[a.per_unit_of].volume if a.per_unit_of in by_id else None,
+             by_id[a.per_unit_of].years if a.per_unit_of in by_id else 1.0, a.time_days, a.risk, n, n)
+            for n, a in enumerate(alternatives)
+        ],
+        columns=RANKED_BY,
+    )  # fmt: skip
+    return [alternatives[int(n)] for n in ranking(frame)["position"]]
 
 
 def best_alternative(

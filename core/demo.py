@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .models import Context, DealFile, LibraryItem, PowerSource, Review, Stage
+from .models import SIDE_BY_CONTEXT, Context, DealFile, DealSide, LibraryItem, PowerSource, Review, Stage
 from .store import PROJECT_ROOT, Store, now
 
 CURATED_DIR = PROJECT_ROOT / "data" / "demo"
@@ -279,7 +279,8 @@ def _deals(
     cp_name_of = dict(zip(cp_id, counterparty["name"], strict=True))
     subjects = [_SUBJECTS[c][k] for c, k in zip(contexts, rng.integers(0, 4, n), strict=True)]
     value = np.round(np.exp(rng.normal(12.2, 0.9, n)), -3) + 5000
-    sell_side = np.isin(contexts, ["sales", "partnership"])  # we want the price high
+    sides = np.array([SIDE_BY_CONTEXT[Context(c)].value for c in contexts])  # as a deal made on a screen
+    sell_side = sides == DealSide.sell.value  # we want the price high
     price_res = np.where(sell_side, value * rng.uniform(0.8, 0.95, n), value * rng.uniform(1.05, 1.2, n))
     their_wa = np.where(sell_side, value * rng.uniform(0.75, 1.0, n), value * rng.uniform(1.0, 1.25, n))
     their_t = np.where(sell_side, their_wa * rng.uniform(0.8, 1.0, n), their_wa * rng.uniform(1.0, 1.2, n))
@@ -306,6 +307,7 @@ def _deals(
                 f"{cp_name_of[c].rsplit(' ', 1)[0]} — {s}" for c, s in zip(deal_cp, subjects, strict=True)
             ],
             "context": contexts,
+            "side": sides,
             "stage": stages,
             "counterparty_id": deal_cp,
             "value": value,

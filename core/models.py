@@ -439,7 +439,8 @@ class Evidence(Model):
 
 
 class Alternative(Model):
-    """One walk-away alternative. The deal's BATNA is its first (best) alternative."""
+    """One walk-away alternative. The deal's BATNA is the best of them by core.batna's order (or the one marked
+    best), not the first entered."""
 
     private_when: ClassVar[bool] = True  # our alternatives are private as a whole
 

@@ -15,6 +15,7 @@ import pandas as pd
 from .backends import Cursor
 from .engine import Engine, refresh_latest_assessments, refresh_totals
 from .errors import DatabaseProblem
+from .facts import judge_batnas
 from .integrity import ROW_KEY
 
 # Every table the migrations create, apart from the migration record itself (the target has its own) and
@@ -26,7 +27,7 @@ TABLES = (
     "deal_person", "approval", "review", "library_item", "library_use", "anchor_worksheet", "access_event",
     "single_text", "text_version", "text_clause", "commitment", "escalation_step",
 )  # fmt: skip
-DERIVED = ("concession_totals", "latest_assessment")
+DERIVED = ("concession_totals", "latest_assessment", "deal_batna")
 # Rows a copy reads and writes at a time: the memory it needs stays flat however large the cockpit.
 PART_ROWS = 50_000
 
@@ -90,6 +91,7 @@ def copy_cockpit(source: Engine, target: Engine, replace: bool = False) -> dict[
                     counts[table] += len(part)
         refresh_totals(out, None, lines_judged=True)  # each line's facts came with it
         refresh_latest_assessments(out, None)
+        judge_batnas(out, None)
         copied = {t: int(out.scalar(f"SELECT count(*) FROM {t}")) for t in TABLES}
         if copied != counts:  # cannot happen unless a table changed shape: then nothing is committed
             differ = ", ".join(f"{t} {counts[t]} → {copied[t]}" for t in TABLES if copied[t] != counts[t])

@@ -25,6 +25,7 @@ from .engine import (
     set_clause,
     stored_id,
 )
+from .facts import judge_batnas
 from .members import (
     Members,
     creates_deal,
@@ -195,6 +196,8 @@ class Deals(Members):
                 f"UPDATE deal SET {set_clause(_DEAL_COLUMNS)} WHERE id = ?",
                 [*params(deal, _DEAL_COLUMNS), deal.id],
             )
+            if before.side != deal.side:  # a buyer's cheapest alternative is a seller's poorest
+                judge_batnas(cur, [stored_id(deal)])
             self._audit(
                 cur, deal.id, audit.field_changes("deal", "Deal", before, deal, kinds={"stage": "stage"})
             )

@@ -31,7 +31,7 @@ from .errors import (  # noqa: F401 (the store's errors are imported from here b
     NotFound,
     masked,
 )
-from .facts import judge_lines
+from .facts import judge_batnas, judge_lines
 from .integrity import Constrain, violations
 from .migrations import MIGRATIONS, Judge
 
@@ -233,6 +233,8 @@ def replace_children(cur: Cursor, model: type[Model], parent_id: int, items: Seq
     soft_delete(cur, table, list(existing - set(ids)))
     if model is Issue:  # a floor moved or an issue removed: its lines' breaches change
         refresh_totals(cur, [parent_id])
+    if model in (Issue, Alternative):  # money per unit of an issue counts over its volume
+        judge_batnas(cur, [parent_id])
     return ids
 
 

@@ -1,12 +1,16 @@
-"""Facts the store keeps per line, judged by the method's rule in Python (core.concessions.line_facts) when a
-line or its issue is written, so that SQL only counts them: the pipeline's one-way lines and floor breaches
-are the very verdicts the Concessions screen shows, never a second writing of the rule in SQL."""
+"""Facts the store keeps, judged by the method's rules in Python when what they depend on is written, so that
+SQL only counts and joins them, never a second writing of a rule: each line's one-way and floor-breach
+verdicts (core.concessions.line_facts), the very ones the Concessions screen shows, and each deal's BATNA
+(core.batna.ranking), the very one Prepare names."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
+from ..batna import RANKED_BY, ranking
 from ..concessions import line_facts
 
 if TYPE_CHECKING:
@@ -62,3 +66,33 @@ def _parts(
     step = max(1, (int(high) - int(low) + 1) * _PART_LINES // int(lines))
     for start in range(int(low), int(high) + 1, step):
         yield "deal_id >= ? AND deal_id < ?", [start, start + step]
+
+
+def judge_batnas(cur: Cursor, deal_ids: Sequence[int] | None) -> None:
+    """Keep which alternative is each deal's BATNA (None: of every deal) as core.batna.ranking orders them,
+    in the caller's transaction: written with the alternatives, the issues their money may be per unit of,
+    and the deal's side."""
+    of_some = deal_ids is not None
+    ids = sorted({int(d) for d in deal_ids}) if deal_ids is not None else []
+    if of_some and not ids:
+        return
+    where = "AND a.deal_id = ANY(?)" if of_some else ""
+    alternatives = cur.df(
+        f"""SELECT a.deal_id, d.side, a.best, a.money, ui.volume, ui.years, a.time_days, a.risk, a.position, a.id
+            FROM alternative a JOIN deal d ON d.id = a.deal_id
+            LEFT JOIN issue ui ON ui.id = a.per_unit_of AND ui.deleted_at IS NULL
+            WHERE a.deleted_at IS NULL {where}""",
+        [ids] if of_some else [],
+    )
+    cur.execute(
+        "DELETE FROM deal_batna" + (" WHERE deal_id = ANY(?)" if of_some else ""), [ids] if of_some else []
+    )
+    if alternatives.empty:
+        return
+    best = ranking(alternatives[list(RANKED_BY)]).drop_duplicates("deal_id")
+    cur.bulk_insert(
+        "deal_batna",
+        pd.DataFrame(
+            {"deal_id": best["deal_id"].astype("int64"), "alternative_id": best["id"].astype("int64")}
+        ),
+    )

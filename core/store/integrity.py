@@ -57,7 +57,7 @@ class Constrain(NamedTuple):
 # How a row is named (in a report, in a copy read part by part): its id, or the leading key of a table without one.
 ROW_KEY = {"power_score": "assessment_id", "meso_term": "bundle_id", "deal_person": "deal_id", "member": "email",
         "review": "deal_id", "anchor_worksheet": "issue_id", "concession_totals": "deal_id",
-        "latest_assessment": "deal_id", "single_text": "deal_id", "text_clause": "version_id"}  # fmt: skip
+        "latest_assessment": "deal_id", "deal_batna": "deal_id", "single_text": "deal_id", "text_clause": "version_id"}  # fmt: skip
 SHOWN_PER_RULE = 5
 
 

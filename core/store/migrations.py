@@ -8,7 +8,8 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
-from .facts import judge_lines
+from ..models import SIDE_BY_CONTEXT
+from .facts import judge_batnas, judge_lines
 from .integrity import Check, Constrain, References, Unique, a
 
 if TYPE_CHECKING:
@@ -28,6 +29,14 @@ class Judge(NamedTuple):
 
 
 Step = str | OnlyOn | Constrain | Judge
+
+
+def _sides_from_context(cur: "Cursor") -> None:
+    """A deal without a side gets the one its context gives it (models.SIDE_BY_CONTEXT, as the deal form does)."""
+    for context, side in SIDE_BY_CONTEXT.items():
+        cur.execute(
+            "UPDATE deal SET side = ? WHERE side IS NULL AND context = ?", [side.value, context.value]
+        )
 
 
 # Row-level security, PostgreSQL's second wall behind the store's own access checks. It binds the roles
@@ -67,6 +76,18 @@ def _member_function() -> str:
 
 def _on_deal(column: str) -> str:
     return f"({_ALL} OR {column} IN (SELECT deal_id FROM deal_person WHERE email = {_ME}))"
+
+
+def _kept_per_deal(table: str, names: References) -> list[Step]:
+    """What a fact kept per deal (one row per deal naming another row) needs besides its table: its keys
+    (not on DuckDB: there a key naming a table stops a later step rebuilding that table, and only the store
+    writes this one), and PostgreSQL's row-level security."""
+    return [
+        Constrain(table, (References("deal_id", "deal", on_duckdb=False), names)),
+        OnlyOn(_PG, f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY"),
+        OnlyOn(_PG, f"CREATE POLICY on_deal ON {table} USING {_on_deal('deal_id')}"),
+        OnlyOn(_PG, f"ANALYZE {table}"),
+    ]
 
 
 _DEAL_TABLES = ("evidence", "alternative", "issue", "power_assessment", "concession", "meso_bundle",
@@ -565,18 +586,9 @@ MIGRATIONS: list[tuple[str, list[Step]]] = [
                 SELECT deal_id, id FROM (
                     SELECT deal_id, id, row_number() OVER (PARTITION BY deal_id ORDER BY assessed_at DESC, id DESC) AS n
                     FROM power_assessment) AS ranked WHERE n = 1""",
-            # (Not on DuckDB: there a key naming a table stops a later step rebuilding that table, and only the
-            # store writes this one.)
-            Constrain(
-                "latest_assessment",
-                (
-                    References("deal_id", "deal", on_duckdb=False),
-                    References("assessment_id", "power_assessment", on_duckdb=False),
-                ),
-            ),  # fmt: skip
-            OnlyOn(_PG, "ALTER TABLE latest_assessment ENABLE ROW LEVEL SECURITY"),
-            OnlyOn(_PG, f"CREATE POLICY on_deal ON latest_assessment USING {_on_deal('deal_id')}"),
-            OnlyOn(_PG, "ANALYZE latest_assessment"),
+            *_kept_per_deal(
+                "latest_assessment", References("assessment_id", "power_assessment", on_duckdb=False)
+            ),
         ],
     ),
     (
@@ -687,6 +699,18 @@ MIGRATIONS: list[tuple[str, list[Step]]] = [
                SELECT deal_id, count(*), sum(value_to_you), sum(greatest(-value_to_you, 0)),
                       count(*) FILTER (WHERE one_way), count(*) FILTER (WHERE breaches_floor)
                FROM concession WHERE deleted_at IS NULL GROUP BY deal_id""",
+        ],
+    ),
+    (
+        "028_deal_batna",
+        [
+            # A deal bulk-loaded without a side: the side a screen would have given it, from its context.
+            Judge(_sides_from_context),
+            # Each deal's BATNA, kept as alternatives, issues and the deal's side are written (store.facts):
+            # the pipeline joins it instead of ranking every alternative in SQL by a second writing of the order.
+            "CREATE TABLE deal_batna (deal_id BIGINT PRIMARY KEY, alternative_id BIGINT NOT NULL)",
+            Judge(lambda cur: judge_batnas(cur, None)),
+            *_kept_per_deal("deal_batna", References("alternative_id", "alternative", on_duckdb=False)),
         ],
     ),
 ]

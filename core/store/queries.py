@@ -11,7 +11,7 @@ from ..concessions import line_facts
 from .backends import Cursor
 from .copying import DERIVED, TABLES
 from .engine import refresh_latest_assessments, refresh_totals
-from .facts import LINE_FACTS, judge_lines
+from .facts import LINE_FACTS, judge_batnas, judge_lines
 from .members import Members, filtered, manages, reads_counterparty
 
 _PARENTS_FIRST = (*TABLES, *DERIVED)  # the order the foreign keys let tables be filled in
@@ -41,6 +41,11 @@ class Queries(Members):
             touched = [
                 f["deal_id"] for t, f in frames.items() if t in ("concession", "issue") and not f.empty
             ]
+            ranked = [
+                f["deal_id"] for t, f in frames.items() if t in ("alternative", "issue") and not f.empty
+            ]
+            if ranked:
+                judge_batnas(cur, pd.concat(ranked).unique().tolist())
             if touched:
                 # Issues added to deals stored before: the lines those deals already had are judged again.
                 new_deals = set(frames["deal"]["id"].astype(int)) if "deal" in frames else set()
@@ -66,9 +71,10 @@ class Queries(Members):
         """One row per deal with the facts the pipeline judges, gathered by the database in one statement:
         the log's totals as the store keeps them per line (engine.refresh_totals), the latest assessment's
         scores summed (ours evidenced, ours perceived only, theirs), and what core.leverage.warning_flags reads.
-        SQL only gathers and adds up here; core.pipeline turns the facts into the index, warnings and risk
-        with the functions the screens use. The one rule left in SQL is the BATNA's order, which
-        tests/unit/test_pipeline.py checks against core.batna deal by deal."""
+        SQL only gathers, joins the facts the store keeps (each deal's BATNA as core.batna.ranking picked it)
+        and adds up; core.pipeline turns the facts into the index, warnings and risk with the functions the
+        screens use. The one rule left here is a missed commitment, which tests/unit/test_pipeline.py checks
+        against core.implementation.is_missed deal by deal."""
         visible, who = self._visible_named()
         return self.cursor().df(
             rf"""
@@ -81,19 +87,7 @@ class Queries(Members):
                        max(s.score) FILTER (WHERE s.side = 'us' AND s.evidence_id IS NULL) AS strongest_perceived,
                        max(s.score) FILTER (WHERE s.source = 'reputation') AS reputation
                 FROM latest_assessment l JOIN power_score s ON s.assessment_id = l.assessment_id
-                GROUP BY l.deal_id),
-            b AS (
-                SELECT deal_id, money, time_days, evidence_id FROM (
-                    SELECT a.deal_id, a.money, a.time_days, a.evidence_id,
-                           -- the order of core/batna.py: for a buyer the cheapest alternative first, for a seller the richest
-                           -- (money per unit of an issue with a volume counts over the contract: core.batna.contract_money)
-                           row_number() OVER (PARTITION BY a.deal_id ORDER BY coalesce(a.best, false) DESC,
-                                              CASE WHEN ds.side = 'buy' THEN 1 ELSE -1 END
-                                                * a.money * coalesce(ui.volume * ui.years, 1),
-                                              a.time_days, a.risk, a.position, a.id) AS n
-                    FROM alternative a JOIN deal ds ON ds.id = a.deal_id
-                    LEFT JOIN issue ui ON ui.id = a.per_unit_of AND ui.deleted_at IS NULL
-                    WHERE a.deleted_at IS NULL) AS ranked WHERE n = 1)
+                GROUP BY l.deal_id)
             SELECT d.id, d.name, cp.name AS counterparty, d.owner, d.context, d.stage, d.value, d.currency,
                    d.mandate, d.deadline,
                    coalesce(c.lines, 0) AS lines, coalesce(c.balance, 0) AS balance, coalesce(c.gives, 0) AS gives,
@@ -102,7 +96,7 @@ class Queries(Members):
                    cp.relationship, cp.communication_style,
                    pi.unit AS pressured_unit, pi.target AS pressured_target, pi.reservation AS pressured_reservation,
                    d.deadline_reason, d.deadline_evidence_id,
-                   b.deal_id IS NOT NULL AS batna, b.money AS batna_money, b.time_days AS batna_time_days,
+                   b.id IS NOT NULL AS batna, b.money AS batna_money, b.time_days AS batna_time_days,
                    b.evidence_id AS batna_evidence_id,
                    rv.outcome, coalesce(tv.late, 0) AS late_scope_changes,
                    coalesce(cm.missed, 0) AS missed_commitments
@@ -114,7 +108,8 @@ class Queries(Members):
             LEFT JOIN (SELECT deal_id, count(*) AS missed FROM commitment
                        WHERE deleted_at IS NULL AND (status = 'missed' OR (due < CAST($today AS DATE) AND status <> 'done'))
                        GROUP BY deal_id) cm ON cm.deal_id = d.id
-            LEFT JOIN concession_totals c ON c.deal_id = d.id LEFT JOIN p ON p.deal_id = d.id LEFT JOIN b ON b.deal_id = d.id
+            LEFT JOIN concession_totals c ON c.deal_id = d.id LEFT JOIN p ON p.deal_id = d.id
+            LEFT JOIN deal_batna bt ON bt.deal_id = d.id LEFT JOIN alternative b ON b.id = bt.alternative_id
             LEFT JOIN issue pi ON pi.id = d.pressured_issue_id AND pi.deleted_at IS NULL
             WHERE {visible}
             ORDER BY d.id""",

@@ -20,6 +20,7 @@ LEFT_OUT = {
     "library_use": "the library belongs to the organisation; the evidence itself travels",
     "concession_totals": "derived from the lines, rebuilt on import",
     "latest_assessment": "derived from the assessments, rebuilt on import",
+    "deal_batna": "derived from the alternatives, judged again on import",
     "deal_event": "the history stays where it happened; the signals observed travel",
     "access_event": "who saw or took what is the organisation's record, not the deal's",
 }

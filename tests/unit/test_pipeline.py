@@ -11,8 +11,10 @@ from core.demo import load_synthetic
 from core.implementation import is_missed
 from core.leverage import leverage_index, warnings
 from core.models import (
+    SIDE_BY_CONTEXT,
     Alternative,
     Concession,
+    Context,
     Counterparty,
     Deal,
     Evidence,
@@ -312,20 +314,21 @@ def test_each_lines_kept_facts_follow_random_logs_on_every_write_path(store):
     check_against_core(store, deals, TODAY)
 
 
-def test_a_cockpit_from_before_the_kept_line_facts_has_them_judged_when_it_opens(tmp_path):
-    """Step 027 judges the lines already stored with the Python rule, so an upgraded cockpit's pipeline
-    counts what its screens show from the first run."""
+def test_a_cockpit_from_before_the_kept_facts_has_them_judged_when_it_opens(tmp_path):
+    """Steps 027 and 028 judge the lines and the alternatives already stored with the Python rules (and give
+    a deal loaded without a side the one its context gives), so an upgraded cockpit's pipeline says what its
+    screens say from the first run."""
     from core.demo import synthetic_frames
     from core.store.copying import TABLES
     from core.store.engine import refresh_latest_assessments
     from core.store.migrations import MIGRATIONS
 
     path = tmp_path / "old.duckdb"
-    old = Store.open(path, migrations=MIGRATIONS[:-1])
+    old = Store.open(path, migrations=[m for m in MIGRATIONS if m[0] < "027"])
     frames = synthetic_frames(old, 4, 20, seed=3)
-    frames["concession"].loc[frames["concession"].index[:3], "you_get"] = (
-        "\u00a0"  # written before models stripped
-    )
+    lines = frames["concession"]
+    lines.loc[lines.index[:3], "you_get"] = "\u00a0"  # written before the models stripped text
+    frames["deal"] = frames["deal"].drop(columns=["side"])  # bulk loads once left it empty
     with old.transaction() as cur:
         for table in TABLES:
             if table in frames and not frames[table].empty:
@@ -333,7 +336,9 @@ def test_a_cockpit_from_before_the_kept_line_facts_has_them_judged_when_it_opens
         refresh_latest_assessments(cur, None)  # (the totals are step 027's to rebuild)
     old.close()
     upgraded = Store.open(path)
-    assert "027_line_facts" in upgraded.applied_migrations()
+    assert {"027_line_facts", "028_deal_batna"} <= set(upgraded.applied_migrations())
+    sides = upgraded.cursor().df("SELECT context, side FROM deal")
+    assert sides["side"].tolist() == [str(SIDE_BY_CONTEXT[Context(c)]) for c in sides["context"]]
     deals = sorted({int(d) for d in frames["deal"]["id"]})
     judged = stored_facts_agree(upgraded, deals)
     assert judged["one_way"].sum() >= 3
@@ -350,3 +355,53 @@ def test_the_pipeline_judges_the_stores_facts_and_keeps_none_of_the_private_ones
     frame = pipeline_frame(demo_store, TODAY)
     assert not set(FACTS) & set(frame.columns)
     assert {"leverage_index", "over_mandate", "w_bluff_guard"} <= set(frame.columns)
+
+
+def test_the_kept_batna_follows_every_way_alternatives_issues_or_the_side_change(store):
+    """Each deal's BATNA as the store keeps it is the one core.batna names on Prepare, after a new
+    alternative, a mark, a volume that makes a rate per unit worth more, a change of side, a deal file, a
+    bulk load and a copy; and a rebuild from scratch changes nothing."""
+    from core.batna import best_alternative
+    from core.store.copying import copy_cockpit
+    from core.store.facts import judge_batnas
+
+    def kept(of=store):
+        return {r["deal_id"]: r["alternative_id"] for r in of.cursor().rows("SELECT * FROM deal_batna")}
+
+    def named(deal_id, of=store):
+        best = best_alternative(
+            of.list_alternatives(deal_id), of.get_deal(deal_id).our_side, of.list_issues(deal_id)
+        )
+        return None if best is None else best.id
+
+    d = store.create_deal(Deal(name="B", context="sales", stage="midgame", owner="Ana", value=100_000),
+                          Counterparty(name="Bc"))  # fmt: skip
+    assert d not in kept()
+    (rate_issue,) = store.replace_issues(
+        d, [Issue(name="Containers", unit="EUR", target=2000, reservation=1800)]
+    )
+    spot, carrier, rate = store.replace_alternatives(d, [
+        Alternative(description="Spot", money=50_000), Alternative(description="Carrier", money=60_000),
+        Alternative(description="Per container", money=10, per_unit_of=rate_issue)])  # fmt: skip
+    assert kept()[d] == named(d) == carrier  # a seller's richest
+    store.update_deal(store.get_deal(d).model_copy(update={"side": "buy"}))
+    assert kept()[d] == named(d) == rate  # a buyer's cheapest: 10 while no volume makes it a rate
+    issue = store.list_issues(d)[0]
+    store.replace_issues(d, [issue.model_copy(update={"volume": 10_000, "years": 2})])
+    assert kept()[d] == named(d) == spot  # 10 × 10,000 × 2 = 200,000 over the contract
+    alternatives = store.list_alternatives(d)
+    marked = [a.model_copy(update={"best": a.id == carrier, "best_reason": "Proven"}) for a in alternatives]
+    store.replace_alternatives(d, marked)
+    assert kept()[d] == named(d) == carrier  # the negotiator's mark wins
+    copied = store.import_deal(store.export_deal(d)).deal_id
+    assert kept()[copied] == named(copied)
+    load_synthetic(store, deals=5, concessions_per_deal=1)
+    now_kept = kept()
+    assert all(now_kept.get(x) == named(x) for x in range(1, max(now_kept) + 1) if x in now_kept)
+    with store.transaction() as cur:
+        judge_batnas(cur, None)
+    assert kept() == now_kept
+    elsewhere = Store.memory()
+    copy_cockpit(store, elsewhere)
+    assert kept(elsewhere) == now_kept
+    check_against_core(store, sorted(now_kept), TODAY)
