@@ -107,6 +107,7 @@ screenshots: $(STAMP) $(CHROMIUM) pdf-libs $(PDFTOPPM)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check core pages app.py tests bench docs
 	$(VENV)/bin/ruff format --check core pages app.py tests bench docs
+	$(VENV)/bin/lint-imports
 
 # The rules, the store and the screens' helpers (core/) at zero type errors: settings in pyproject.toml.
 typecheck: $(STAMP)
