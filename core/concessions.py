@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from .approvals import ApprovalState, line_approvals, line_keys, mark_over_mandate, overrun
@@ -51,19 +52,30 @@ def line_facts(lines: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
     position on the wrong side of our floor/ceiling on its issue). `lines`: you_get, new_position and
     issue_id; `issues`: the deal's live issues as id, direction and reservation (a line on a removed issue
     breaches nothing). Indexed like `lines`."""
-    one_way = lines["you_get"].fillna("").astype(str).str.strip() == ""
-    limits = issues.drop_duplicates("id").astype({"id": float}).set_index("id")
-    linked = pd.to_numeric(lines["issue_id"], errors="coerce").astype(float)
-    is_floor = linked.map(limits["direction"]).astype(object) == Direction.floor.value
-    reservation = linked.map(limits["reservation"]).astype(float)
-    position = lines["new_position"].astype(float)
-    judged = position.notna() & reservation.notna()
-    breaches = judged & ~pd.Series(holds_limit(position, is_floor, reservation), index=lines.index).astype(
-        bool
+    # Plain arrays, not pandas operations: the same rule judges one line as it is logged, where pandas'
+    # fixed costs would be most of the write, and every line of a pipeline at once.
+    one_way = np.fromiter(
+        (not (g.strip() if isinstance(g, str) else "") for g in lines["you_get"].to_numpy(object)),
+        bool,
+        len(lines),
     )
-    return pd.DataFrame(
-        {"one_way": one_way.astype(bool), "breaches_floor": breaches.astype(bool)}, index=lines.index
+    ids = pd.to_numeric(issues["id"], errors="coerce").to_numpy(float)
+    order = np.argsort(ids, kind="stable")
+    ids = ids[order]
+    linked = pd.to_numeric(lines["issue_id"], errors="coerce").to_numpy(float)
+    at = np.clip(np.searchsorted(ids, linked), 0, max(len(ids) - 1, 0))
+    found = (ids[at] == linked) if len(ids) else np.zeros(len(lines), bool)
+    direction = issues["direction"].to_numpy(object)[order][at] if len(ids) else np.array([], object)
+    reservation = np.where(
+        found, issues["reservation"].to_numpy(float)[order][at] if len(ids) else 0.0, np.nan
     )
+    position = pd.to_numeric(lines["new_position"], errors="coerce").to_numpy(float)
+    judged = found & ~np.isnan(position) & ~np.isnan(reservation)
+    is_floor = (
+        np.asarray(direction == Direction.floor.value, bool) if len(ids) else np.zeros(len(lines), bool)
+    )
+    breaches = judged & ~np.asarray(holds_limit(position, is_floor, reservation), bool)
+    return pd.DataFrame({"one_way": one_way, "breaches_floor": breaches}, index=lines.index)
 
 
 def issue_limits(issues: Sequence[Issue]) -> pd.DataFrame:

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 import pandas as pd
 
 from .. import audit
-from ..concessions import LogTotals
+from ..concessions import LogTotals, line_facts
 from ..csvio import LOG_COLUMNS
 from ..models import Concession
 from .engine import (
@@ -26,7 +26,7 @@ from .engine import (
     soft_delete,
     stored_id,
 )  # fmt: skip
-from .facts import judge_lines
+from .facts import LINE_FACTS
 from .members import Members, filtered, reads_deal, works_deal
 
 _CONCESSION_COLUMNS = (
@@ -108,8 +108,7 @@ class Concessions(Members):
         with self._writing(deal_id) as cur:
             self._check_issue_links(cur, deal_id, [concession])
             new_id = insert_line(UnitOfWork(cur, self.person), deal_id, concession, issue_map=None)
-            judge_lines(cur, [deal_id], [new_id])  # the other lines' facts cannot have changed
-            refresh_totals(cur, [deal_id], lines_judged=True)
+            add_to_totals(cur, deal_id, new_id)
             self._audit(
                 cur,
                 deal_id,
@@ -290,11 +289,43 @@ class Concessions(Members):
 
 # ---- the repository of the log's lines ---------------------------------------------------------------
 def insert_line(uow: UnitOfWork, deal_id: int, c: Concession, issue_map: dict | None) -> int:
-    """One line, logged and last changed by the person acting; `issue_map` renames its issue (a deal file's
-    to new ids)."""
+    """One line, logged and last changed by the person acting, with its facts judged as it goes in
+    (store.facts); `issue_map` renames its issue (a deal file's to new ids)."""
     new_id = uow.cur.next_id("concession")
     issue_id = c.issue_id if issue_map is None else issue_map.get(c.issue_id)
-    values = params(c.model_copy(update={"issue_id": issue_id}), _CONCESSION_COLUMNS)
-    insert(uow.cur, "concession", ["id", "deal_id", *_CONCESSION_COLUMNS, "logged_by", "changed_by"],
-           [new_id, deal_id, *values, uow.person.email, uow.person.email])  # fmt: skip
+    line = c.model_copy(update={"issue_id": issue_id})
+    facts = _facts_of(uow.cur, line)
+    insert(uow.cur, "concession", ["id", "deal_id", *_CONCESSION_COLUMNS, *LINE_FACTS, "logged_by", "changed_by"],
+           [new_id, deal_id, *params(line, _CONCESSION_COLUMNS), *facts, uow.person.email, uow.person.email])  # fmt: skip
     return new_id
+
+
+def _facts_of(cur: Cursor, line: Concession) -> list[bool]:
+    """One line's facts by core.concessions.line_facts, reading its issue only when its position could
+    breach it."""
+    linked = line.issue_id is not None and line.new_position is not None
+    issue = cur.df(
+        "SELECT id, direction, reservation FROM issue WHERE id = ? AND deleted_at IS NULL",
+        [line.issue_id if linked else -1],
+    ) if linked else pd.DataFrame({"id": [], "direction": [], "reservation": []})  # fmt: skip
+    one = pd.DataFrame(
+        [{"you_get": line.you_get, "new_position": line.new_position, "issue_id": line.issue_id}]
+    )
+    judged = line_facts(one, issue).iloc[0]
+    return [bool(judged[f]) for f in LINE_FACTS]
+
+
+def add_to_totals(cur: Cursor, deal_id: int, line_id: int) -> None:
+    """A new line added to its deal's kept totals, not the deal's lines added up again: the write a
+    negotiator waits on stays the same size however long the log."""
+    cur.execute(
+        """INSERT INTO concession_totals (deal_id, lines, balance, gives, one_way, floor_breaches)
+           SELECT deal_id, 1, value_to_you, greatest(-value_to_you, 0), CASE WHEN one_way THEN 1 ELSE 0 END,
+                  CASE WHEN breaches_floor THEN 1 ELSE 0 END
+           FROM concession WHERE id = ?
+           ON CONFLICT (deal_id) DO UPDATE SET lines = concession_totals.lines + excluded.lines,
+               balance = concession_totals.balance + excluded.balance, gives = concession_totals.gives + excluded.gives,
+               one_way = concession_totals.one_way + excluded.one_way,
+               floor_breaches = concession_totals.floor_breaches + excluded.floor_breaches""",
+        [line_id],
+    )  # fmt: skip

@@ -171,7 +171,7 @@ def import_deal_file(uow: UnitOfWork, f: DealFile) -> DealImport:
         insert_assessment(uow, deal_id, a, evidence_map=ev_map)
     refresh_latest_assessments(cur, [deal_id])
     line_map = {c.id: insert_line(uow, deal_id, c, issue_map=issue_map) for c in f.concessions}
-    refresh_totals(cur, [deal_id])
+    refresh_totals(cur, [deal_id], lines_judged=True)  # each line was judged as it went in
     bundle_map = {b.id: insert_bundle(uow, deal_id, b, position, issue_map)
                   for position, b in enumerate(f.meso_bundles)}  # fmt: skip
     _import_the_rest(uow, deal_id, f, issue_map, ev_map, line_map, bundle_map)

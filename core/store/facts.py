@@ -21,12 +21,12 @@ LINE_FACTS = ("one_way", "breaches_floor")
 _PART_LINES = 200_000
 
 
-def judge_lines(cur: Cursor, deal_ids: Sequence[int] | None, line_ids: Sequence[int] | None = None) -> int:
-    """Judge the lines of these deals (None: of every deal; `line_ids`: only these of them) against their
-    deals' live issues and write each fact that changed, in the caller's transaction. Returns the lines
-    whose facts changed."""
+def judge_lines(cur: Cursor, deal_ids: Sequence[int] | None) -> int:
+    """Judge the lines of these deals (None: of every deal) against their deals' live issues and write each
+    fact that changed, in the caller's transaction (a new line is judged as it is inserted:
+    store.concessions.insert_line). Returns the lines whose facts changed."""
     changed = 0
-    for where, args in _parts(cur, deal_ids, line_ids):
+    for where, args in _parts(cur, deal_ids):
         lines = cur.df(
             f"SELECT id, deal_id, you_get, new_position, issue_id, {', '.join(LINE_FACTS)} FROM concession "
             f"WHERE {where}",
@@ -49,14 +49,9 @@ def judge_lines(cur: Cursor, deal_ids: Sequence[int] | None, line_ids: Sequence[
     return changed
 
 
-def _parts(
-    cur: Cursor, deal_ids: Sequence[int] | None, line_ids: Sequence[int] | None
-) -> Iterator[tuple[str, list]]:
-    """The filters that cover the lines asked for: these lines, these deals, or every deal in ranges of
-    deal ids of about _PART_LINES lines each."""
-    if line_ids is not None:
-        yield "id = ANY(?)", [sorted({int(i) for i in line_ids})]
-        return
+def _parts(cur: Cursor, deal_ids: Sequence[int] | None) -> Iterator[tuple[str, list]]:
+    """The filters that cover the lines asked for: these deals, or every deal in ranges of deal ids of about
+    _PART_LINES lines each."""
     if deal_ids is not None:
         yield "deal_id = ANY(?)", [sorted({int(d) for d in deal_ids})]
         return
