@@ -50,6 +50,9 @@ def _version() -> str:
         return "(not installed)"
 
 
+Commands = argparse._SubParsersAction  # where each group below adds its commands
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="cockpit",
@@ -58,6 +61,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = p.add_subparsers(dest="command", required=True)
+    _health_command(sub)
+    _deal_commands(sub)
+    _team_commands(sub)
+    _operations_commands(sub)
+    return p
+
+
+def _health_command(sub: Commands) -> None:
     ch = sub.add_parser(
         "check",
         help="is this cockpit ready to serve: the database answers, its schema is current, and (with --secrets) "
@@ -74,6 +85,9 @@ def _parser() -> argparse.ArgumentParser:
         "health check every few seconds)",
     )
 
+
+def _deal_commands(sub: Commands) -> None:
+    """Deals and their contents: the demo, lists, files in and out, the documents."""
     d = sub.add_parser(
         "demo", help="fill the database: the curated pipeline, or a synthetic one with --deals"
     )
@@ -128,6 +142,8 @@ def _parser() -> argparse.ArgumentParser:
     ic.add_argument("file", type=Path)
     ic.add_argument("--deal", type=int, metavar="ID", required=True)
 
+
+def _team_commands(sub: Commands) -> None:
     # Team use. The command acts as the one local user (whoever can open the database file can read it
     # whole), so an admin sets a team up here before anyone signs in.
     m = sub.add_parser("member", help="team members: add (or change a role), list, remove")
@@ -165,6 +181,9 @@ def _parser() -> argparse.ArgumentParser:
     un.add_argument("deal", type=int, metavar="DEAL_ID")
     un.add_argument("email")
 
+
+def _operations_commands(sub: Commands) -> None:
+    """Running a cockpit: the PostgreSQL grant, copies between engines, serving, the access log, backups."""
     g = sub.add_parser(
         "grant",
         help="PostgreSQL, as the tables' owner: make or upgrade the schema and let the app servers' login ROLE "
@@ -229,7 +248,6 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--replace", action="store_true", help="remove every row COCKPIT_DB holds, in the same step"
     )
-    return p
 
 
 def main(argv: list[str] | None = None) -> int:
