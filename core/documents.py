@@ -340,12 +340,9 @@ def sponsor_brief_html(brief: SponsorBrief, room: Room = ROOMS[0]) -> str:
 
 
 def _sponsor_brief_html(b: SponsorBrief, room: Room) -> str:
-    def cut(text: object, most: int) -> str:
-        return _e(_short(text, max(12, int(most * room.text))))
-
+    cut = _cutter(room)
     deal, review = b.deal, b.review
     summary = review.summary
-    cur = deal.currency
     side = deal.our_side
     deadline = (
         f" · deadline {deal.deadline:%d %b %Y} ({countdown(deal.deadline, b.today)})" if deal.deadline else ""
@@ -359,6 +356,33 @@ def _sponsor_brief_html(b: SponsorBrief, room: Room) -> str:
         f"{cut(deal.owner, 60)}{_e(deadline)} · printed {b.printed_at:%d %b %Y %H:%M} UTC</p>",
     ]
 
+    checks = readiness(deal, b.issues, b.alternatives, summary.one_way, b.stakeholders, summary.floor_breaches,
+                       summary.gives, b.text)  # fmt: skip
+    body += _brief_mandate(b, room)
+    body += _brief_standing(b, room, checks)
+    body += _brief_flags_and_readiness(b, room, checks)
+    body += _brief_limits_and_balance(b, room)
+
+    footer = f"Sponsor brief · deal {deal.id} · private: never for the other side"
+    return _page(f"Sponsor brief · {deal.name}", footer, "\n".join(body))
+
+
+def _cutter(room: Room):
+    """Text cut to what the room leaves for it (a longer brief gets less per line), escaped."""
+
+    def cut(text: object, most: int) -> str:
+        return _e(_short(text, max(12, int(most * room.text))))
+
+    return cut
+
+
+def _brief_mandate(b: SponsorBrief, room: Room) -> list[str]:
+    """The one figure: how much of the mandate our gives use, and the gives waiting for a decision."""
+    cut = _cutter(room)
+    deal, review = b.deal, b.review
+    summary = review.summary
+    cur = deal.currency
+    body: list[str] = []
     # The one figure: how much of the mandate our gives use.
     used = summary.gives / deal.mandate if deal.mandate > 0 else None
     colour = "red" if summary.over_mandate > 0 else "green"
@@ -389,12 +413,20 @@ def _sponsor_brief_html(b: SponsorBrief, room: Room) -> str:
             body.append(
                 f'<p class="sub">and {len(ordered) - room.approvals} more on the Concessions screen.</p>'
             )
+    return body
 
+
+def _brief_standing(b: SponsorBrief, room: Room, checks: list) -> list[str]:
+    """Where we stand: the facts on the left, the leverage radar on the right."""
+    cut = _cutter(room)
+    deal, review = b.deal, b.review
+    summary = review.summary
+    cur = deal.currency
+    side = deal.our_side
+    body: list[str] = []
     # Where we stand: the facts on the left, the leverage radar on the right.
     index = leverage_index(b.assessment) if b.assessment is not None else None
     best = best_alternative(b.alternatives, side, b.issues)
-    checks = readiness(deal, b.issues, b.alternatives, summary.one_way, b.stakeholders, summary.floor_breaches,
-                       summary.gives, b.text)  # fmt: skip
     facts = [
         ("Give/get balance", signed_money(summary.balance, cur)
          + f" (gave {money(summary.gives, cur)}, got {money(summary.gets, cur)})"),
@@ -423,7 +455,14 @@ def _sponsor_brief_html(b: SponsorBrief, room: Room) -> str:
     else:
         body.append('<p class="sub">No power assessment yet: the radar is drawn on Leverage.</p>')
     body.append("</div></div>")
+    return body
 
+
+def _brief_flags_and_readiness(b: SponsorBrief, room: Room, checks: list) -> list[str]:
+    """The riskiest flags, missed commitments, and what readiness lacks."""
+    cut = _cutter(room)
+    _deal, review = b.deal, b.review
+    body: list[str] = []
     # The riskiest flags first (a breached floor, an open approval), then the rest; then what readiness lacks.
     flagged = review.flagged()
     ranked = sorted(
@@ -454,7 +493,14 @@ def _sponsor_brief_html(b: SponsorBrief, room: Room) -> str:
     else:
         body.append(f'<p class="{tone or "green"}">Every check the data can judge is met.</p>')
     body.append("</div></div>")
+    return body
 
+
+def _brief_limits_and_balance(b: SponsorBrief, room: Room) -> list[str]:
+    """Our limits per issue beside where the talks stand, and the balance by round."""
+    cut = _cutter(room)
+    deal, review = b.deal, b.review
+    body: list[str] = []
     # Our limits per issue, in the deal's words (a ceiling for what we buy), beside where the talks stand.
     if b.issues:
         body.append('<div class="cols"><div><h2>Our limits</h2><table><tr><th>Issue</th>'
@@ -486,9 +532,7 @@ def _sponsor_brief_html(b: SponsorBrief, room: Room) -> str:
     else:
         body.append('<p class="sub">Nothing logged yet.</p>')
     body.append("</div></div>")
-
-    footer = f"Sponsor brief · deal {deal.id} · private: never for the other side"
-    return _page(f"Sponsor brief · {deal.name}", footer, "\n".join(body))
+    return body
 
 
 def sponsor_brief_pdf(store, deal_id: int, printed_at: datetime) -> bytes:
