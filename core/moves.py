@@ -198,9 +198,28 @@ def fill_templates(
     evidence of its own, and its credible range gives the firm line we publish. `assessment`: the latest
     leverage assessment, to tell when a deadline line would show our own time pressure.
     Every line follows the issue's direction: a buyer's ceiling is never called a floor."""
-    by_evidence = {e.id: e for e in evidence}
     live = [c for c in concessions if c.deleted_at is None]
     batna = best_alternative(alternatives, deal.our_side, issues)
+    return [
+        _floor_template(deal, issues, evidence, batna, live, anchors or {}),
+        _deadline_template(deal, assessment),
+        _verification_template(live, batna),
+        _remedy_template(live),
+        _escalation_template(deal, stakeholders, today),
+    ]
+
+
+def _floor_template(
+    deal: Deal,
+    issues: Sequence[Issue],
+    evidence: Sequence[Evidence],
+    batna: Alternative | None,
+    live: Sequence[Concession],
+    anchors: Mapping[int, AnchorWorksheet],
+) -> Template:
+    """Template 1, on the issue they press hardest (else our top priority): our floor or ceiling, its
+    standard, and the give-get line on that issue."""
+    by_evidence = {e.id: e for e in evidence}
     floor_issue = next((i for i in issues if i.id == deal.pressured_issue_id), None) or (
         max(issues, key=lambda i: i.priority) if issues else None
     )
@@ -211,13 +230,6 @@ def fill_templates(
          if c.you_get.strip() and floor_issue is not None and c.issue_id == floor_issue.id),
         None,
     )  # fmt: skip
-    verified = next(
-        (c for c in sorted(live, key=lambda c: c.logged_at, reverse=True) if c.trigger.strip()), None
-    )
-    sponsor = next((s for s in stakeholders if s.veto), None) or next(
-        (s for s in stakeholders if s.decision_rights), None
-    )
-
     limit = "ceiling" if floor_issue is not None and floor_issue.direction is Direction.ceiling else "floor"
     cautions: list[str] = []
 
@@ -226,7 +238,7 @@ def fill_templates(
             return [Blank("issue", "add an issue with our floor or ceiling", "Prepare")]
         unit = f" {floor_issue.unit}" if floor_issue.unit else ""
         standard = by_evidence.get(floor_issue.evidence_id)
-        sheet = (anchors or {}).get(floor_issue.id) if floor_issue.id is not None else None
+        sheet = anchors.get(floor_issue.id) if floor_issue.id is not None else None
         if standard is None and sheet is not None and not anchor_gaps(sheet):
             standard = next((by_evidence[e] for e in sheet.benchmark_ids if e in by_evidence), None)
         basis: str | Blank = (
@@ -260,14 +272,26 @@ def fill_templates(
                    else "log what we get in return", "Concessions"),
         " to keep the deal investable.”",
     ], cautions)  # fmt: skip
-    two = Template("Deadline and its reason", [
+    return one
+
+
+def _deadline_template(deal: Deal, assessment: PowerAssessment | None) -> Template:
+    """Template 2: the offer's validity and the real constraint behind the date."""
+    return Template("Deadline and its reason", [
         "“This offer is valid until ",
         f"{deal.deadline:%d %B %Y}" if deal.deadline else Blank("date", "set the deal's deadline", "Prepare"),
         " because ",
         deal.deadline_reason.strip() or Blank("capacity or budget cadence", "write the deadline's reason", "Prepare"),
         ". After that, we allocate resources elsewhere.”",
     ], _our_time_pressure(assessment))  # fmt: skip
-    three = Template("Verification clause", [
+
+
+def _verification_template(live: Sequence[Concession], batna: Alternative | None) -> Template:
+    """Template 3: a term we accept only with its verification, else our alternative."""
+    verified = next(
+        (c for c in sorted(live, key=lambda c: c.logged_at, reverse=True) if c.trigger.strip()), None
+    )
+    return Template("Verification clause", [
         "“We can accept ",
         verified.item if verified else Blank("term", "log a concession with a trigger/contingency", "Concessions"),
         " ",
@@ -277,16 +301,27 @@ def fill_templates(
         Private(batna.description) if batna else Blank("alternative plan", "add the BATNA", "Prepare"),
         ".”",
     ])  # fmt: skip
+
+
+def _remedy_template(live: Sequence[Concession]) -> Template:
+    """Template 4: a risk and the remedy that applies if it occurs, read from a logged trigger."""
     risk = _risk_and_remedy(live)
-    four = Template("Contingent remedy", [
+    return Template("Contingent remedy", [
         "“If ",
         risk[0] if risk else Blank("risk", "write a trigger as 'If X, Y' or 'Y if X'", "Concessions"),
         ", ",
         risk[1] if risk else Blank("contingent remedy", "write a trigger as 'If X, Y' or 'Y if X'", "Concessions"),
         " applies. This protects both sides.”",
     ])  # fmt: skip
+
+
+def _escalation_template(deal: Deal, stakeholders: Sequence[Stakeholder], today: date) -> Template:
+    """Template 5: a sponsor-to-sponsor call, dated before the deadline."""
+    sponsor = next((s for s in stakeholders if s.veto), None) or next(
+        (s for s in stakeholders if s.decision_rights), None
+    )
     escalate_on = deal.deadline - timedelta(days=ESCALATE_DAYS_BEFORE) if deal.deadline else None
-    five = Template("Sponsor escalation date", [
+    return Template("Sponsor escalation date", [
         "“To escalate constructively, let’s schedule ",
         f"a sponsor-to-sponsor call with {sponsor.name}" + (f" ({sponsor.role})" if sponsor.role else "") if sponsor
         else Blank("sponsor-to-sponsor", "mark a stakeholder with veto or decision rights", "Prepare"),
@@ -294,7 +329,6 @@ def fill_templates(
         f"{max(escalate_on, today):%d %B %Y}" if escalate_on else Blank("date", "set the deal's deadline", "Prepare"),
         " before we decide on alternatives.”",
     ])  # fmt: skip
-    return [one, two, three, four, five]
 
 
 # ---- readiness ------------------------------------------------------------------------------------
