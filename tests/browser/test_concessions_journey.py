@@ -131,3 +131,39 @@ def test_eight_lines_typed_with_the_keyboard_only_each_linked_to_the_issue_the_s
     expect(page.get_by_role("heading", name="−21,500 EUR")).to_be_visible()  # eight lines of −1,000
     table = page.get_by_test_id("stDataFrame").first
     expect(table).to_contain_text("Second price 6")
+
+
+def test_a_line_typed_slowly_across_live_ticks_while_a_teammate_logs_is_stored_as_typed(page, browser):
+    """The entry form sits in the live part, which redraws every few seconds and at once when someone else
+    logs a line on this deal. Nothing typed before Enter may be lost or mixed with the other line."""
+    open_concessions(page)
+    teammate_context = browser.new_context(viewport={"width": 1280, "height": 900})
+    teammate = teammate_context.new_page()
+    teammate.base_url = page.base_url
+    open_concessions(teammate)
+
+    page.get_by_label("Item").click()
+    page.keyboard.type("Slow item")
+    page.wait_for_timeout(3_500)  # a tick passes with the first box half typed
+    teammate.get_by_label("Item").click()
+    type_line(teammate, "Teammate line", "a", "b", "-200")
+    expect(teammate.get_by_text("Logged 'Teammate line'")).to_be_visible()
+    # this browser follows the teammate's line while its own form holds unsent text
+    expect(page.get_by_role("heading", name="−13,700 EUR")).to_be_visible(timeout=8_000)
+    page.keyboard.type(" done")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Net 30")
+    page.wait_for_timeout(3_500)  # another tick, mid-line
+    page.keyboard.press("Tab")
+    page.keyboard.type("Two references")
+    page.keyboard.press("Tab")
+    page.keyboard.type("-1.5k")
+    page.wait_for_timeout(3_500)
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_text("Logged 'Slow item done' — balance now −15,200 EUR")).to_be_visible()
+    expect(page.get_by_role("heading", name="−15,200 EUR")).to_be_visible()
+    table = page.get_by_test_id("stDataFrame").first
+    for typed in ("Slow item done", "Net 30", "Two references", "Teammate line"):
+        expect(table).to_contain_text(typed)
+    teammate_context.close()
