@@ -24,6 +24,7 @@ from core.pipeline import pipeline_frame  # noqa: E402
 from core.store import Store, now  # noqa: E402
 
 DEALS, PER_DEAL = 10_000, 50
+HUGE = 100_000  # company scale (issue 28): built once per run by the command a person would use
 
 
 def median_seconds(
@@ -156,6 +157,20 @@ def main() -> None:
     rows.append(("`cockpit export-concessions` of every deal: peak memory at 10,000 deals / 500,000 lines",
                  f"{peak_big:,.0f} MB", f"< 1 GB and ≤ 2× at 100 deals, {peak_small:,.0f} MB "
                  f"(here {peak_big / peak_small:.1f}×): written part by part", "1"))  # fmt: skip
+
+    # 100,000 deals / 5 million lines, built once by `cockpit demo --deals` in a process of its own.
+    from core.demo import SYNTHETIC_PART
+
+    huge = work / "pipeline100k.duckdb"
+    huge_store = Store.open(huge)
+    load_curated(huge_store)
+    huge_store.close()
+    seconds, peak = command_peak(huge, "demo", "--deals", str(HUGE), "--concessions-per-deal", str(PER_DEAL))
+    rows.append((f"Synthetic load: {HUGE:,} deals × {PER_DEAL} concessions (`cockpit demo --deals`)", fmt(seconds),
+                 f"peak memory < 1 GB: {peak:,.0f} MB, written {SYNTHETIC_PART:,} deals at a time", "1"))  # fmt: skip
+    peak_huge = export_peak(huge, work)
+    rows.append((f"`cockpit export-concessions` of every deal: peak memory at {HUGE:,} deals / "
+                 f"{HUGE * PER_DEAL:,} lines", f"{peak_huge:,.0f} MB", "< 1 GB", "1"))  # fmt: skip
     from bench.scale import scale_rows, screens_at_scale, sessions_rows
 
     at_once = sessions_rows(work, db, fmt)  # a server of its own on the 10,000 deals, in chromium
@@ -192,9 +207,26 @@ def main() -> None:
         target.close()
         app_url = owner_url.replace("postgres@", "cockpit_app@", 1)
         rows += pipeline_rows(db, app_url, 15, median_seconds, fmt)
-        # Scale: every screen at 100 and 10,000 deals on DuckDB and at 10,000 on PostgreSQL, interleaved.
-        medians = screens_at_scale({"100": str(small), "10,000": str(db), "PostgreSQL": app_url})
-        rows += scale_rows(medians, "100", "10,000", "PostgreSQL", fmt)
+        huge_owner_url = cluster.create("pipeline100k")
+        seconds, peak = command_peak(huge, "copy", "--to", huge_owner_url)
+        rows.append((f"`cockpit copy` of {HUGE:,} deals / {HUGE * PER_DEAL:,} concessions into PostgreSQL",
+                     fmt(seconds), f"peak memory < 1 GB: {peak:,.0f} MB", "1"))  # fmt: skip
+        huge_target = Store.open(huge_owner_url)
+        huge_target.grant("cockpit_app")
+        huge_target.cursor().execute("ANALYZE")
+        huge_target.close()
+        huge_app_url = huge_owner_url.replace("postgres@", "cockpit_app@", 1)
+        # Scale: every screen at 100, 10,000 and 100,000 deals on DuckDB and at 10,000 and 100,000 on
+        # PostgreSQL, interleaved.
+        medians = screens_at_scale({"100": str(small), "10,000": str(db), "100,000": str(huge),
+                                    "PostgreSQL": app_url, "PostgreSQL 100,000": huge_app_url})  # fmt: skip
+        rows += scale_rows(
+            medians,
+            "100",
+            ["10,000", "100,000"],
+            {"10,000": "PostgreSQL", "100,000": "PostgreSQL 100,000"},
+            fmt,
+        )
         rows += at_once
 
         writes_url = cluster.create("writes")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -192,27 +193,56 @@ _EVIDENCE = [("benchmark", "Price benchmark", "Industry survey"), ("capacity", "
              ("cost_driver", "Cost model", "Finance")]  # fmt: skip
 
 
-def synthetic_frames(
-    store: Store, deals: int, concessions_per_deal: int = 50, seed: int = 7
-) -> dict[str, pd.DataFrame]:
-    """Whole tables for a random but valid pipeline, built with numpy so 10,000 deals take seconds.
+SYNTHETIC_PART = 6_000  # deals built and written at a time: a 100,000-deal load keeps one part in memory
+# (a multiple of three, so a counterparty for every three deals adds up the same in parts as whole)
 
-    Ids continue from what the store already holds, so a synthetic load can sit beside real deals. The
-    builders below draw from one generator in a fixed order: the same seed gives the same pipeline.
+
+def synthetic_parts(
+    store: Store, deals: int, concessions_per_deal: int = 50, seed: int = 7, part: int = SYNTHETIC_PART
+) -> Iterator[dict[str, pd.DataFrame]]:
+    """Whole tables for a random but valid pipeline, `part` deals at a time, built with numpy so 10,000
+    deals take seconds.
+
+    Ids continue from what the store already holds, so a synthetic load can sit beside real deals; they
+    are read here, and each part's follow the one before, so the parts may be written one by one. The builders draw from one generator in a fixed
+    order: the same seed gives the same pipeline.
     """
     rng = np.random.default_rng(seed)
     ids = store.next_ids()
     today, stamp = date.today(), now()
-    counterparty, stakeholder = _counterparties(rng, ids, deals)
-    deal, evidence, alternative, issue, sell_side = _deals(rng, ids, deals, counterparty, today, stamp)
-    power_assessment, power_score = _assessments(rng, ids, deal["id"], evidence["id"], stamp)
-    concession = _concessions(rng, ids, deal, concessions_per_deal, stamp)
-    meso_bundle, meso_term = _bundles(ids, deal, issue, sell_side)
-    return {
-        "counterparty": counterparty, "stakeholder": stakeholder, "evidence": evidence, "deal": deal,
-        "alternative": alternative, "issue": issue, "power_assessment": power_assessment,
-        "power_score": power_score, "concession": concession, "meso_bundle": meso_bundle, "meso_term": meso_term,
-    }  # fmt: skip
+
+    def parts() -> Iterator[dict[str, pd.DataFrame]]:
+        named = 0  # counterparties named so far: their names stay distinct across parts
+        for start in range(0, deals, part):
+            n = min(part, deals - start)
+            counterparty, stakeholder = _counterparties(rng, ids, n, named)
+            deal, evidence, alternative, issue, sell_side = _deals(rng, ids, n, counterparty, today, stamp)
+            power_assessment, power_score = _assessments(rng, ids, deal["id"], evidence["id"], stamp)
+            concession = _concessions(rng, ids, deal, concessions_per_deal, stamp)
+            meso_bundle, meso_term = _bundles(ids, deal, issue, sell_side)
+            frames = {
+                "counterparty": counterparty, "stakeholder": stakeholder, "evidence": evidence, "deal": deal,
+                "alternative": alternative, "issue": issue, "power_assessment": power_assessment,
+                "power_score": power_score, "concession": concession, "meso_bundle": meso_bundle,
+                "meso_term": meso_term,
+            }  # fmt: skip
+            for table, frame in frames.items():  # the next part's ids follow this one's
+                if table in ids and not frame.empty:
+                    ids[table] = int(frame["id"].max()) + 1
+            named += len(counterparty)
+            yield frames
+
+    return parts()
+
+
+def synthetic_frames(
+    store: Store, deals: int, concessions_per_deal: int = 50, seed: int = 7
+) -> dict[str, pd.DataFrame]:
+    """The same pipeline as `synthetic_parts`, as one frame per table."""
+    parts = list(synthetic_parts(store, deals, concessions_per_deal, seed))
+    if not parts:
+        return {}
+    return {table: pd.concat([p[table] for p in parts], ignore_index=True) for table in parts[0]}
 
 
 def _where(linked: np.ndarray, ids: np.ndarray) -> np.ndarray:
@@ -221,20 +251,21 @@ def _where(linked: np.ndarray, ids: np.ndarray) -> np.ndarray:
 
 
 def _counterparties(
-    rng: np.random.Generator, ids: dict[str, int], n: int
+    rng: np.random.Generator, ids: dict[str, int], n: int, named: int = 0
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A counterparty for about every three deals, each with two stakeholders."""
     n_cp = max(1, n // 3)
     cp_id = ids["counterparty"] + np.arange(n_cp)
     cp_names = [
         f"{_PREFIXES[a]} {_NOUNS[b]} {_SUFFIXES[c]} {k:05d}"
-        for k, (a, b, c) in enumerate(
+        for k, (a, b, c) in enumerate(  # numbered on from the parts before
             zip(
                 rng.integers(0, len(_PREFIXES), n_cp),
                 rng.integers(0, len(_NOUNS), n_cp),
                 rng.integers(0, len(_SUFFIXES), n_cp),
                 strict=True,
-            )
+            ),
+            start=named,
         )
     ]
     counterparty = pd.DataFrame(
@@ -466,6 +497,14 @@ def _bundles(
     return meso_bundle, meso_term
 
 
-def load_synthetic(store: Store, deals: int, concessions_per_deal: int = 50, seed: int = 7) -> dict[str, int]:
-    """Generate and bulk-insert a synthetic pipeline in one transaction; returns rows per table."""
-    return store.bulk_insert(synthetic_frames(store, deals, concessions_per_deal, seed))
+def load_synthetic(
+    store: Store, deals: int, concessions_per_deal: int = 50, seed: int = 7, part: int = SYNTHETIC_PART
+) -> dict[str, int]:
+    """Generate and bulk-insert a synthetic pipeline a part at a time, each part in one transaction with
+    the facts kept for its deals, so memory stays flat however many deals (100,000 deals and 5 million
+    lines under 1 GB); returns rows per table."""
+    counts: dict[str, int] = {}
+    for frames in synthetic_parts(store, deals, concessions_per_deal, seed, part):
+        for table, rows in store.bulk_insert(frames).items():
+            counts[table] = counts.get(table, 0) + rows
+    return counts

@@ -161,9 +161,15 @@ def refresh_totals(cur: Cursor, deal_ids: Sequence[int] | None, lines_judged: bo
 
 def _rebuild(cur: Cursor, table: str, fill: str, of_some: str, deal_ids: Sequence[int] | None) -> None:
     """Rebuild a fact kept per deal: `fill` inserts its rows, with `{where}` left empty for every deal or
-    `of_some` for the deals listed (a bulk load: one pass over every row beats a long list)."""
+    `of_some` (a condition `deal_id = ANY(?)`) for the deals listed. A long list that is one run of ids (a
+    bulk load's part) is read as a range; any other long list, as every deal (one pass over every row beats
+    a long list)."""
     ids = None if deal_ids is None else sorted({int(i) for i in deal_ids})
-    if ids is None or len(ids) > _TOTALS_BY_ID:
+    if ids and len(ids) > _TOTALS_BY_ID and ids[-1] - ids[0] + 1 == len(ids):
+        in_range = of_some.replace("= ANY(?)", "BETWEEN ? AND ?")
+        cur.execute(f"DELETE FROM {table} WHERE deal_id BETWEEN ? AND ?", [ids[0], ids[-1]])
+        cur.execute(fill.format(where=in_range), [ids[0], ids[-1]])
+    elif ids is None or len(ids) > _TOTALS_BY_ID:
         cur.execute(f"DELETE FROM {table}")
         cur.execute(fill.format(where=""))
     elif ids:

@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+import pandas as pd
 import pytest
 
 from core.demo import curated_deals, ensure_demo, load_synthetic
@@ -128,3 +129,29 @@ def test_a_single_text_moves_with_the_day_the_demo_loads():
         moved = later[f.deal.name].single_text
         assert moved.edit_until == f.single_text.edit_until + timedelta(days=10)
         assert moved.latest.saved_at == f.single_text.latest.saved_at + timedelta(days=10)
+
+
+def test_a_synthetic_load_in_parts_keeps_the_same_facts_as_judging_everything_afresh(demo_store):
+    """The scale load writes a part at a time, each with the facts kept for its deals (a part of more than
+    200 deals in one run of ids is refreshed as a range, a smaller one by its list): afterwards the kept
+    totals, BATNAs and latest assessments are what rebuilding them over every deal gives."""
+    from core.store.engine import refresh_latest_assessments, refresh_totals
+    from core.store.facts import judge_batnas
+
+    counts = load_synthetic(demo_store, deals=700, concessions_per_deal=4, seed=9, part=300)
+    assert counts["deal"] == 700 and counts["concession"] == 2_800 and counts["counterparty"] == 233
+    cur = demo_store.cursor()
+    names = cur.rows("SELECT count(*) AS n, count(DISTINCT name) AS distinct_names FROM counterparty")[0]
+    assert names["n"] == names["distinct_names"]  # numbered on across parts, never twice
+    kept = {
+        table: cur.df(f"SELECT * FROM {table} ORDER BY deal_id")
+        for table in ("concession_totals", "deal_batna", "latest_assessment")
+    }
+    assert len(kept["concession_totals"]) > 700 and len(kept["deal_batna"]) > 700
+    with demo_store.transaction() as cur:
+        refresh_totals(cur, None)
+        judge_batnas(cur, None)
+        refresh_latest_assessments(cur, None)
+    for table, before in kept.items():
+        after = demo_store.cursor().df(f"SELECT * FROM {table} ORDER BY deal_id")
+        pd.testing.assert_frame_equal(before, after, obj=table)
