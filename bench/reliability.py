@@ -27,7 +27,9 @@ def _line(n: int) -> Concession:
 def concurrent_writes(path: Path) -> tuple[float, int, int]:
     """16 threads × 200 add_concession calls on one file store: (seconds, rows stored, errors)."""
     store = Store.open(path)
-    deal_id = store.create_deal(Deal(name="Load", context="sales", owner="Ana"), Counterparty(name="Acme"))
+    deal_id = store.deals.create_deal(
+        Deal(name="Load", context="sales", owner="Ana"), Counterparty(name="Acme")
+    )
     errors: list[BaseException] = []
     barrier = threading.Barrier(THREADS)
 
@@ -35,7 +37,7 @@ def concurrent_writes(path: Path) -> tuple[float, int, int]:
         barrier.wait()
         for n in range(WRITES):
             try:
-                store.add_concession(deal_id, _line(k * WRITES + n))
+                store.concessions.add_concession(deal_id, _line(k * WRITES + n))
             except BaseException as exc:  # noqa: BLE001 - every failure counts
                 errors.append(exc)
 
@@ -46,7 +48,7 @@ def concurrent_writes(path: Path) -> tuple[float, int, int]:
     for t in threads:
         t.join()
     seconds = time.perf_counter() - began
-    rows = len(store.list_concessions(deal_id))
+    rows = len(store.concessions.list_concessions(deal_id))
     store.close()
     return seconds, rows, len(errors)
 
@@ -60,7 +62,7 @@ _WRITER = textwrap.dedent("""
     n = 0
     while True:
         n += 1
-        print(store.add_concession(1, Concession(item=f"Crash {n}", you_give="x", value_to_you=-1.0,
+        print(store.concessions.add_concession(1, Concession(item=f"Crash {n}", you_give="x", value_to_you=-1.0,
                                                  logged_at=datetime(2026, 11, 25))), flush=True)
 """)
 
@@ -69,7 +71,7 @@ def crash_rounds(path: Path) -> tuple[int, int, int, float]:
     """Kill a writing child with SIGKILL at random moments: (rounds, rounds with every committed line
     present, committed lines, median seconds to reopen after a kill)."""
     seed = Store.open(path)
-    seed.create_deal(Deal(name="Crash", context="sales", owner="Ana"), Counterparty(name="Acme"))
+    seed.deals.create_deal(Deal(name="Crash", context="sales", owner="Ana"), Counterparty(name="Acme"))
     seed.close()
     rng, committed, intact, reopen = random.Random(7), set(), 0, []
     for _ in range(CRASH_ROUNDS):
@@ -83,7 +85,7 @@ def crash_rounds(path: Path) -> tuple[int, int, int, float]:
         began = time.perf_counter()
         store = Store.open(path)
         reopen.append(time.perf_counter() - began)
-        intact += committed <= {c.id for c in store.list_concessions(1)}
+        intact += committed <= {c.id for c in store.concessions.list_concessions(1)}
         store.close()
     return CRASH_ROUNDS, intact, len(committed), sorted(reopen)[len(reopen) // 2]
 
@@ -133,7 +135,7 @@ def bad_inputs(work: Path) -> tuple[int, int, int]:
     db = work / "bad-inputs.duckdb"
     store = Store.open(db)
     load_curated(store)
-    before = store.table_counts()
+    before = store.queries.table_counts()
     store.close()
     demo = (CURATED_DIR / "01-northwind-saas-renewal.json").read_text(encoding="utf-8")
     twice = demo.replace('"mandate":', '"mandate": 0, "mandate":', 1)
@@ -203,7 +205,7 @@ def bad_inputs(work: Path) -> tuple[int, int, int]:
         except BaseException:  # noqa: BLE001
             tracebacks += 1
     store = Store.open(db)
-    after = store.table_counts()
+    after = store.queries.table_counts()
     store.close()
     changed = sum(abs(after[t] - before[t]) for t in before)
     return tried, tracebacks, changed
@@ -247,8 +249,8 @@ def attacks(work: Path) -> list[tuple[str, int, int, int]]:
 
     # A leader's page left open after she was removed, then one after she was demoted.
     lea = store.acting_as(Person("lea@example.com", Role.leader))
-    reads = [lea.list_deals, lambda: lea.concession_log(), lambda: lea.export_deal(1), lambda: lea.get_deal(2),
-             lambda: lea.pipeline(datetime(2026, 11, 25).date())]  # fmt: skip
+    reads = [lea.deals.list_deals, lambda: lea.concessions.concession_log(), lambda: lea.deal_files.export_deal(1), lambda: lea.deals.get_deal(2),
+             lambda: lea.queries.pipeline(datetime(2026, 11, 25).date())]  # fmt: skip
     tried = reached = tracebacks = 0
     for step in ("demoted", "removed"):
         if step == "demoted":
@@ -324,7 +326,7 @@ def attacks(work: Path) -> list[tuple[str, int, int, int]]:
 
     # Dates nobody means, in CSV lines and deal files.
     header = "Item,You give,You get,Value to you,Value to them,Trigger/contingency,Logged at"
-    demo = json.loads(store.export_deal(1).model_dump_json())
+    demo = json.loads(store.deal_files.export_deal(1).model_dump_json())
     tried = reached = tracebacks = 0
     for moment in (
         "9999-12-31T23:59:59-05:00",

@@ -44,7 +44,7 @@ def sessions_writing(store: Store, sessions: int, writes: int, tag: str) -> tupl
                               logged_at=datetime(2026, 11, 25, 12))  # fmt: skip
             began = time.perf_counter()
             try:
-                store.add_concession(rng.randint(1, DEALS), line)
+                store.concessions.add_concession(rng.randint(1, DEALS), line)
                 latencies.append(time.perf_counter() - began)
             except Exception:  # noqa: BLE001 - every failure counts
                 errors[0] += 1
@@ -114,7 +114,9 @@ def duckdb_writes(path: Path, work: Path) -> dict:
     def importer() -> None:
         for f in files:
             try:
-                store.import_concessions(3, parse_concessions(f.read_bytes(), store.issue_ids(3), now()))
+                store.concessions.import_concessions(
+                    3, parse_concessions(f.read_bytes(), store.preparation.issue_ids(3), now())
+                )
             except Exception:  # noqa: BLE001
                 importer_errors[0] += 1
 
@@ -183,14 +185,14 @@ def writers_to_different_deals(url: str) -> list[dict]:
 
 def _writer_process(url: str, deal_id: int, writes: int, start: float) -> None:
     store = Store.open(url)
-    store.get_deal(deal_id)  # connected and warm before the clock starts
+    store.deals.get_deal(deal_id)  # connected and warm before the clock starts
     time.sleep(max(0.0, start - time.time()))
     latencies = []
     for n in range(writes):
         line = Concession(item=f"writer-{deal_id}-{n}", you_give="x", you_get="y", value_to_you=-10.0,
                           logged_at=datetime(2026, 11, 25, 12))  # fmt: skip
         began = time.perf_counter()
-        store.add_concession(deal_id, line)
+        store.concessions.add_concession(deal_id, line)
         latencies.append(time.perf_counter() - began)
     print(time.time(), " ".join(f"{t:.5f}" for t in latencies))
 

@@ -291,7 +291,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def _import_deal(args: argparse.Namespace) -> int:
     deal_file = read_deal_file(args.file)  # validate before opening the database
-    done = _open().import_deal(deal_file)
+    done = _open().deal_files.import_deal(deal_file)
     print(f"imported '{deal_file.deal.name}' as deal {done.deal_id}")
     if done.joined_existing:
         added = ", ".join(done.added_stakeholders) or "no new stakeholders"
@@ -308,8 +308,8 @@ def _import_concessions(args: argparse.Namespace) -> int:
         pass  # reading it names the problem
     data = _read_bytes(args.file)
     store = _open()
-    items = parse_concessions(data, store.issue_ids(args.deal), now())
-    count = store.import_concessions(args.deal, items)
+    items = parse_concessions(data, store.preparation.issue_ids(args.deal), now())
+    count = store.concessions.import_concessions(args.deal, items)
     print(f"imported {count} concession lines into deal {args.deal}")
     return 0
 
@@ -325,10 +325,10 @@ def _grant(args: argparse.Namespace) -> int:
 def _export_concessions(args: argparse.Namespace) -> int:
     store = _open()
     if args.deal is not None:
-        store.get_deal(args.deal)  # an unknown deal is an error, not an empty file
-        parts: Iterable[pd.DataFrame] = [store.concession_log(args.deal)]
+        store.deals.get_deal(args.deal)  # an unknown deal is an error, not an empty file
+        parts: Iterable[pd.DataFrame] = [store.concessions.concession_log(args.deal)]
     else:  # every deal: written part by part, so a long pipeline's log is never held whole in memory
-        parts = store.concession_log_in_parts(LOG_PART_LINES)
+        parts = store.concessions.concession_log_in_parts(LOG_PART_LINES)
     # A file is written beside its name and put in place once whole: a failure never leaves half a log.
     partial = args.output.with_name(f".{args.output.name}.partial") if args.output else None
     out = partial.open("wb") if partial else sys.stdout.buffer
@@ -369,14 +369,14 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _deals(args: argparse.Namespace) -> int:
-    deals = _open().list_deals()[["id", "name", "counterparty", "context", "stage"]]
+    deals = _open().deals.list_deals()[["id", "name", "counterparty", "context", "stage"]]
     sys.stdout.buffer.write(frame_to_csv(deals, bom=False))
     return 0
 
 
 def _export_deal(args: argparse.Namespace) -> int:
     store = _open()
-    text = store.export_deal(args.deal).model_dump_json(indent=2) + "\n"
+    text = store.deal_files.export_deal(args.deal).model_dump_json(indent=2) + "\n"
     store.record_access("exported", "Deal file (JSON)", args.deal)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
@@ -402,14 +402,17 @@ def _single_text(args: argparse.Namespace) -> int:
         store.record_access("exported", "Single text (PDF)", args.deal)
         print(f"wrote the single text of deal {args.deal} to {args.output}", file=sys.stderr)
         return 0
-    text = store.get_single_text(args.deal)
+    text = store.single_texts.get_single_text(args.deal)
     if text is None:
         raise InvalidInput(
             [f"Deal {args.deal}: it has no single text yet; start it on the Single text screen"]
         )
-    deal = store.get_deal(args.deal)
+    deal = store.deals.get_deal(args.deal)
     document = markdown(
-        deal, store.get_counterparty(deal.counterparty_id).name, text, store.list_issues(args.deal)
+        deal,
+        store.deals.get_counterparty(deal.counterparty_id).name,
+        text,
+        store.preparation.list_issues(args.deal),
     )
     store.record_access("exported", "Single text (Markdown)", args.deal)
     if args.output:

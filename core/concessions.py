@@ -30,7 +30,7 @@ from .approvals import ApprovalState, line_approvals, line_keys, mark_over_manda
 from .formatting import fmt_amount, money, plural, signed_money, typed_amount
 from .models import Approval, Concession, Direction, Issue, field_label, holds_limit
 
-# The columns a log frame carries: the Concession model's fields (store.concession_frame gives these).
+# The columns a log frame carries: the Concession model's fields (store.concessions.concession_frame gives these).
 LOG_FIELDS = list(Concession.model_fields)
 
 

@@ -67,12 +67,12 @@ def library_items(today: date | None = None, path: Path = LIBRARY_FILE) -> list[
 def curated_reviews(store: Store, deal_ids: list[int], path: Path = REVIEWS_FILE) -> dict[int, Review]:
     """The reviews of the curated deals that have closed, with issue and evidence names resolved to the
     ids these deals got on import."""
-    by_name = {store.get_deal(d).name: d for d in deal_ids}
+    by_name = {store.deals.get_deal(d).name: d for d in deal_ids}
     out = {}
     for r in json.loads(path.read_text(encoding="utf-8"))["reviews"]:
         deal_id = by_name[r["deal"]]
-        issues = {i.name: i.id for i in store.list_issues(deal_id)}
-        evidence = {e.title: e.id for e in store.list_evidence(deal_id)}
+        issues = {i.name: i.id for i in store.preparation.list_issues(deal_id)}
+        evidence = {e.title: e.id for e in store.preparation.list_evidence(deal_id)}
         data = {k: v for k, v in r.items() if k not in ("deal", "final_values", "persuasive")}
         out[deal_id] = Review.model_validate({
             **data,
@@ -85,25 +85,25 @@ def curated_reviews(store: Store, deal_ids: list[int], path: Path = REVIEWS_FILE
 def load_curated(store: Store, today: date | None = None) -> list[int]:
     """Add the curated pipeline, the reviews of its closed deals and (on a library still empty) the demo
     library; returns the new deal ids."""
-    ids = store.import_deals(curated_deals(today))
+    ids = store.deal_files.import_deals(curated_deals(today))
     for deal_id, review in curated_reviews(store, ids).items():
-        store.save_review(deal_id, review)
-    if not store.list_library():
-        item_ids = store.add_library_items(library_items(today))
-        by_title = {store.get_deal(d).name: d for d in ids}
+        store.reviews.save_review(deal_id, review)
+    if not store.reviews.list_library():
+        item_ids = store.reviews.add_library_items(library_items(today))
+        by_title = {store.deals.get_deal(d).name: d for d in ids}
         raw = json.loads(LIBRARY_FILE.read_text(encoding="utf-8"))["items"]
         for item_id, item in zip(item_ids, raw, strict=True):
             for use in item.get("used_in", []):  # the deals whose evidence came from this item
                 deal_id = by_title[use["deal"]]
-                evidence = {e.title: e.id for e in store.list_evidence(deal_id)}
-                store.link_library_item(deal_id, item_id, evidence[use["evidence"]])
+                evidence = {e.title: e.id for e in store.preparation.list_evidence(deal_id)}
+                store.reviews.link_library_item(deal_id, item_id, evidence[use["evidence"]])
     return ids
 
 
 def ensure_demo(store: Store) -> bool:
     """Fill an empty database with the curated pipeline (first start). True when it did."""
     with store.exclusive("first-start demo"):  # two servers starting on one new database: one loads it
-        if not store.is_empty():
+        if not store.deals.is_empty():
             return False
         load_curated(store)
         return True
@@ -208,7 +208,7 @@ def synthetic_parts(
     order: the same seed gives the same pipeline.
     """
     rng = np.random.default_rng(seed)
-    ids = store.next_ids()
+    ids = store.queries.next_ids()
     today, stamp = date.today(), now()
 
     def parts() -> Iterator[dict[str, pd.DataFrame]]:
@@ -505,6 +505,6 @@ def load_synthetic(
     lines under 1 GB); returns rows per table."""
     counts: dict[str, int] = {}
     for frames in synthetic_parts(store, deals, concessions_per_deal, seed, part):
-        for table, rows in store.bulk_insert(frames).items():
+        for table, rows in store.queries.bulk_insert(frames).items():
             counts[table] = counts.get(table, 0) + rows
     return counts

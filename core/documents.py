@@ -254,13 +254,13 @@ def _lines(text: str) -> str:
 
 def single_text_pdf(store, deal_id: int, today: date) -> bytes:
     """The deal's single text as PDF, read through the store (its access checks apply to each read)."""
-    text = store.get_single_text(deal_id)
+    text = store.single_texts.get_single_text(deal_id)
     if text is None:
         raise InvalidInput([f"Deal {deal_id}: it has no single text yet; start it on the Single text screen"])
-    deal = store.get_deal(deal_id)
-    html = single_text_html(deal, store.get_counterparty(deal.counterparty_id).name, text,
-                            store.list_issues(deal_id), store.list_commitments(deal_id),
-                            store.list_escalation_steps(deal_id), today)  # fmt: skip
+    deal = store.deals.get_deal(deal_id)
+    html = single_text_html(deal, store.deals.get_counterparty(deal.counterparty_id).name, text,
+                            store.preparation.list_issues(deal_id), store.plans.list_commitments(deal_id),
+                            store.plans.list_escalation_steps(deal_id), today)  # fmt: skip
     return render_pdf(html)
 
 
@@ -301,31 +301,31 @@ class SponsorBrief:
 
 def gather_brief(store, deal_id: int, today: date, printed_at: datetime) -> SponsorBrief:
     """Everything the brief shows, read through the store (whose access checks apply to each read)."""
-    deal = store.get_deal(deal_id)
-    issues = store.list_issues(deal_id)
-    assessments = store.list_assessments(deal_id)
+    deal = store.deals.get_deal(deal_id)
+    issues = store.preparation.list_issues(deal_id)
+    assessments = store.power.list_assessments(deal_id)
     return SponsorBrief(
         deal=deal,
-        counterparty_name=store.get_counterparty(deal.counterparty_id).name,
+        counterparty_name=store.deals.get_counterparty(deal.counterparty_id).name,
         today=today,
         printed_at=printed_at,
         issues=issues,
-        alternatives=store.list_alternatives(deal_id),
+        alternatives=store.preparation.list_alternatives(deal_id),
         review=review_log(
-            store.concession_frame(deal_id), issues, deal.mandate, store.list_approvals(deal_id)
+            store.concessions.concession_frame(deal_id), issues, deal.mandate, store.list_approvals(deal_id)
         ),
         assessment=assessments[-1] if assessments else None,
-        evidence=store.list_evidence(deal_id),
-        stakeholders=store.list_stakeholders(deal.counterparty_id),
-        text=store.get_single_text(deal_id),
-        commitments=store.list_commitments(deal_id),
+        evidence=store.preparation.list_evidence(deal_id),
+        stakeholders=store.deals.list_stakeholders(deal.counterparty_id),
+        text=store.single_texts.get_single_text(deal_id),
+        commitments=store.plans.list_commitments(deal_id),
         on_the_table={
             issue_id: value
             for issue_id, (value, source) in current_positions(
                 issues,
-                store.list_concessions(deal_id),
-                store.list_meso_bundles(deal_id),
-                store.list_meso_picks(deal_id),
+                store.concessions.list_concessions(deal_id),
+                store.meso.list_meso_bundles(deal_id),
+                store.meso.list_meso_picks(deal_id),
             ).items()
             if source is not PositionSource.our_target  # a target not yet put to them is not on the table
         },

@@ -1,6 +1,6 @@
 """The leader's pipeline: every deal's leverage, deadline, give/get balance and risks, risk first.
 
-The store gathers one row of facts per deal (store.pipeline: the log's kept totals, the latest assessment's
+The store gathers one row of facts per deal (store.queries.pipeline: the log's kept totals, the latest assessment's
 scores summed, what the warnings read); the functions the screens use for one deal turn them into the
 overrun, the leverage index and the warnings for every deal at once (`judged_facts`), and this module adds
 the pipeline's own rules: what "at risk" means, the order, the filters and the top metrics.
@@ -44,7 +44,7 @@ WARNING_LABELS = {
 def pipeline_frame(store, today: date) -> pd.DataFrame:
     """The store's aggregate with each overrun split into approved and open, and the pipeline's verdict
     columns added, riskiest first."""
-    frame = judged_facts(store.pipeline(today), today)
+    frame = judged_facts(store.queries.pipeline(today), today)
     split = overrun_by_deal(*store.overrun_lines())
     return judge(with_overrun_split(frame, split))
 
@@ -75,7 +75,7 @@ def judged_facts(facts: pd.DataFrame, today: date) -> pd.DataFrame:
 
 def source_edges(store, deal_ids: list[int]) -> pd.DataFrame:
     """Per deal and source, from its latest assessment, our weighted score minus theirs (net_power)."""
-    sums = store.power_edges(deal_ids)
+    sums = store.queries.power_edges(deal_ids)
     edge = net_power(
         sums["ours_evidenced"].astype(float),
         sums["ours_perceived"].astype(float),

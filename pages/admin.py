@@ -97,7 +97,7 @@ with people_tab:
                 )
 
 with teams_tab:
-    deals = store.find_deals(limit=ui.PICKER_LIMIT + 1)
+    deals = store.deals.find_deals(limit=ui.PICKER_LIMIT + 1)
     if deals.empty:
         st.caption("No deals yet.")
     else:
@@ -106,9 +106,9 @@ with teams_tab:
                 "Find a deal", key="admin_deal_search", placeholder="deal or counterparty name"
             )
             picked = st.session_state.get("admin_deal", deal_id)  # kept in the list while another is searched
-            shown = store.find_deals(ids=[picked]) if picked is not None else deals.iloc[0:0]
+            shown = store.deals.find_deals(ids=[picked]) if picked is not None else deals.iloc[0:0]
             shown = shown if not shown.empty else deals.head(1)
-            hits = store.find_deals(query, limit=ui.PICKER_MATCHES + 1) if query else deals.iloc[0:0]
+            hits = store.deals.find_deals(query, limit=ui.PICKER_MATCHES + 1) if query else deals.iloc[0:0]
             deals = pd.concat([shown, hits[~hits["id"].isin(shown["id"])].head(ui.PICKER_MATCHES)])
         labels = ui.distinct_labels({int(r.id): f"{r.name} · {r.counterparty}" for r in deals.itertuples()})
         ids = list(labels)

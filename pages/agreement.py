@@ -38,10 +38,10 @@ store, deal, counterparty = ui.deal_page("Single text")
 deal_id = deal.id
 safe = ui.safe_mode()
 may_change = store.may_change(deal_id)
-issues = store.list_issues(deal_id)
+issues = store.preparation.list_issues(deal_id)
 issue_labels = ui.distinct_labels({i.id: i.name for i in issues})
 units = {i.id: i.unit for i in issues}
-text = store.get_single_text(deal_id)
+text = store.single_texts.get_single_text(deal_id)
 today = now().date()
 
 
@@ -54,8 +54,8 @@ def position_shown(clause: Clause) -> str:
 # ---- no text yet: what it would start from, and one action to start it --------------------------------
 if text is None:
     ui.big_number("Single text", "Not started", "One document both sides converge on: start it at the close.")
-    clauses = starting_clauses(deal, issues, store.list_concessions(deal_id), store.list_meso_bundles(deal_id),
-                               store.list_meso_picks(deal_id))  # fmt: skip
+    clauses = starting_clauses(deal, issues, store.concessions.list_concessions(deal_id), store.meso.list_meso_bundles(deal_id),
+                               store.meso.list_meso_picks(deal_id))  # fmt: skip
     from_target = [c for c in clauses if c.source is PositionSource.our_target]
     st.markdown("#### It would start with")
     st.dataframe(
@@ -88,7 +88,7 @@ if text is None:
             "Start the single text", type="primary", icon=":material/description:"
         )
     if started:
-        ui.attempt(lambda: store.start_single_text(deal_id, clauses, close_on if window else None),
+        ui.attempt(lambda: store.single_texts.start_single_text(deal_id, clauses, close_on if window else None),
                    f"Started the single text with {plural(len(clauses), 'clause')}.")  # fmt: skip
     st.stop()
 
@@ -201,7 +201,7 @@ def rows_typed(table: pd.DataFrame) -> list[ClauseRow]:
 
 def save_version(rows: list[ClauseRow], reason: str) -> str:
     clauses = clauses_from_rows(rows, latest.clauses, deal.decimal_comma)
-    version = store.save_single_text(deal_id, clauses, based_on=latest.number, reason=reason)
+    version = store.single_texts.save_single_text(deal_id, clauses, based_on=latest.number, reason=reason)
     said = f"Saved version {version.number} of the single text."
     return said + (" Recorded as a late scope change." if version.late else "")
 
@@ -233,7 +233,7 @@ if may_change:
         kind = st.selectbox(
             "Kind", list(templates), format_func=kind_labels.__getitem__, key=f"add_kind_{deal_id}"
         )
-        governance = [i for i in store.list_library()
+        governance = [i for i in store.reviews.list_library()
                       if i.kind is LibraryKind.governance_clause and applies_to(i, deal.context)]  # fmt: skip
         picked = None
         if kind is ClauseKind.verification and governance:
@@ -322,7 +322,7 @@ if may_change:
             set_it = st.form_submit_button("Set the edit window")
         if set_it:
             chosen: date | None = until if keep else None
-            ui.attempt(lambda: store.set_edit_window(deal_id, chosen, why),
+            ui.attempt(lambda: store.single_texts.set_edit_window(deal_id, chosen, why),
                        "Edits are no longer time-boxed." if chosen is None else f"Edits close on {chosen:%d %B %Y}.")  # fmt: skip
 
 # ---- the document both sides read ----------------------------------------------------------------------
@@ -331,7 +331,7 @@ with as_md:
     st.download_button(
         "Single text (Markdown)",
         data=ui.recorded(store, "Single text (Markdown)", deal_id,
-                         lambda: markdown(deal, counterparty.name, store.get_single_text(deal_id), issues).encode("utf-8")),
+                         lambda: markdown(deal, counterparty.name, store.single_texts.get_single_text(deal_id), issues).encode("utf-8")),
         file_name=f"single-text-deal-{deal_id}.md", mime="text/markdown", icon=":material/download:",
         key=f"download_text_{deal_id}", on_click="ignore",
     )  # fmt: skip

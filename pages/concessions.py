@@ -56,7 +56,11 @@ def restore_last_line() -> None:
     """After a reload (a new session), the confirmation and Undo of the line this person logged last come
     back from the link; a link to someone else's line, or to a removed one, offers nothing."""
     param = ui.link_deal_id(st.query_params.get(LAST_LINE))  # plain digits or nothing
-    if K["last"] not in st.session_state and param is not None and store.logged_it(deal_id, param):
+    if (
+        K["last"] not in st.session_state
+        and param is not None
+        and store.concessions.logged_it(deal_id, param)
+    ):
         st.session_state[K["last"]] = param
 
 
@@ -79,7 +83,7 @@ def log_concession() -> None:
             "round": s[K["round"]], "final_offer": s[K["final"]], "logged_at": now(),
         }  # fmt: skip
         line = validate(Concession, data)
-        new_id = store.add_concession(deal_id, line)
+        new_id = store.concessions.add_concession(deal_id, line)
     except (InvalidInput, NotFound, NotAllowed, DatabaseProblem) as exc:
         # A database that stopped mid-line: nothing was logged, the typed line stays to log again.
         s[K["problems"]] = (
@@ -118,11 +122,13 @@ def empty_the_entry() -> None:
 def current_deal():
     """The deal and its issues as stored now, read once per write: the balance and the entry form need them
     before the log is reviewed, and the review reuses them."""
-    return ui.per_revision(store, f"concessions_deal_{deal_id}", lambda: store.get_deal(deal_id))
+    return ui.per_revision(store, f"concessions_deal_{deal_id}", lambda: store.deals.get_deal(deal_id))
 
 
 def deal_issues():
-    return ui.per_revision(store, f"concessions_issues_{deal_id}", lambda: store.list_issues(deal_id))
+    return ui.per_revision(
+        store, f"concessions_issues_{deal_id}", lambda: store.preparation.list_issues(deal_id)
+    )
 
 
 def reviewed():
@@ -134,7 +140,7 @@ def reviewed():
         return (
             current,
             issues,
-            review_log(store.concession_frame(deal_id), issues, current.mandate, approvals),
+            review_log(store.concessions.concession_frame(deal_id), issues, current.mandate, approvals),
         )
 
     return ui.per_revision(store, f"concessions_{deal_id}", compute)
@@ -283,7 +289,7 @@ def focus_helper() -> None:
 def last_logged(totals: LogTotals, currency: str, safe: bool) -> None:
     """The confirmation of the line this session logged last, once it is stored, with its undo."""
     last = st.session_state.get(K["last"])
-    line = None if last is None else store.live_concession(deal_id, last)
+    line = None if last is None else store.concessions.live_concession(deal_id, last)
     if line is None:  # none logged yet, or taken out since (undo, or a correction elsewhere)
         return
     balance = "" if safe else f" — balance now {ui.signed_money(totals.balance, currency)}"
@@ -309,7 +315,9 @@ def move_worth(line: Concession, currency: str) -> str | None:
     issue = next((i for i in deal_issues() if i.id == line.issue_id), None)
     if issue is None or line.new_position is None:
         return None
-    log = ui.per_revision(store, f"concession_frame_{deal_id}", lambda: store.concession_frame(deal_id))
+    log = ui.per_revision(
+        store, f"concession_frame_{deal_id}", lambda: store.concessions.concession_frame(deal_id)
+    )
     return move_said(issue, previous_position(log, issue, before_line=line.id), line.new_position, currency)
 
 
@@ -322,7 +330,7 @@ def approver() -> str:
 def undo_last(line_id: int, item: str) -> None:
     """Button callback: runs before the redraw, so the balance shown is already without the line."""
     try:
-        store.remove_concession(deal_id, line_id)
+        store.concessions.remove_concession(deal_id, line_id)
     except (NotFound, NotAllowed, Conflict) as exc:
         st.session_state[K["problems"]] = [str(exc)]
         return
@@ -341,7 +349,7 @@ def round_notes() -> None:
     """A note per round, folded under the entry: what they asked, what we answered, what to try next. The
     round is the entry's Round box; earlier rounds' notes are listed under it. Ours alone: not drawn on a
     shared screen, and drawn only once opened, so a logged line never redraws it."""
-    notes = ui.per_revision(store, f"round_notes_{deal_id}", lambda: store.round_notes(deal_id))
+    notes = ui.per_revision(store, f"round_notes_{deal_id}", lambda: store.deals.round_notes(deal_id))
     box = st.expander(
         f":material/edit_note: Notes by round ({len(notes)})", key=NOTES_OPEN.format(deal_id=deal_id),
         on_change="rerun",
@@ -359,7 +367,7 @@ def round_notes() -> None:
             saved = st.form_submit_button("Save the note", key=f"round_note_save_{deal_id}_{round_no}")
         if saved:
             ui.attempt(
-                lambda: store.write_round_note(deal_id, round_no, text),
+                lambda: store.deals.write_round_note(deal_id, round_no, text),
                 f"Saved the note on round {round_no}.",
             )
         for n, note in sorted(notes.items(), reverse=True):
@@ -457,7 +465,9 @@ def live_log() -> None:
     # and flags beside and below them.
     current = current_deal()
     cur = current.currency
-    totals = ui.per_revision(store, f"concessions_totals_{deal_id}", lambda: store.log_totals(deal_id))
+    totals = ui.per_revision(
+        store, f"concessions_totals_{deal_id}", lambda: store.concessions.log_totals(deal_id)
+    )
     big, side = st.columns([1.6, 3.4], vertical_alignment="center")
     if not safe:
         with big:
@@ -528,7 +538,7 @@ def live_log() -> None:
             pairs = ui.per_revision(
                 store,
                 f"tradeables_{deal_id}",
-                lambda: tradeable_suggestions(store.list_library(), current.context),
+                lambda: tradeable_suggestions(store.reviews.list_library(), current.context),
             )
             if flagged["one_way"].any() and pairs:
                 st.caption(
@@ -618,8 +628,8 @@ balance_over_rounds()
 
 # ---- corrections, removed lines, CSV: outside the live fragment so a refresh never eats an edit ----------
 st.divider()
-issues = store.list_issues(deal_id)
-lines = store.list_concessions(deal_id)
+issues = store.preparation.list_issues(deal_id)
+lines = store.concessions.list_concessions(deal_id)
 # Opening a tab redraws the page (keyed tabs with a rerun), so the correction table always holds the lines
 # logged in this session too, not only those there when the page was first drawn.
 fix, removed_col, files = st.tabs(["Correct the log", "Removed lines", "CSV export and import"],
@@ -677,7 +687,7 @@ with fix:
                 if not changed and not removed:
                     raise InvalidInput(["There are no corrections to save."])
                 try:
-                    store.update_concessions(deal_id, changed, removed, read=base)
+                    store.concessions.update_concessions(deal_id, changed, removed, read=base)
                 finally:  # saved, or refused because someone else saved first: start again from the stored log
                     for key in (editor_key, seen_key):
                         st.session_state.pop(key, None)
@@ -688,7 +698,7 @@ with fix:
         st.caption("Nothing to correct yet.")
 
 with removed_col:
-    removed_lines = store.list_removed_concessions(deal_id)
+    removed_lines = store.concessions.list_removed_concessions(deal_id)
     if not removed_lines:
         st.caption("No removed lines.")
     for c in removed_lines:
@@ -696,7 +706,9 @@ with removed_col:
         value = "" if safe else f" · {ui.signed_money(c.value_to_you, deal.currency)}"
         left.markdown(f"Round {c.round} · **{ui.md(c.item)}**{value} · removed {c.deleted_at:%d %b %H:%M}")
         if right.button("Undo", key=f"restore_{c.id}", icon=":material/undo:"):
-            ui.attempt(lambda c=c: store.restore_concession(deal_id, c.id), f"Restored '{c.item}'.")
+            ui.attempt(
+                lambda c=c: store.concessions.restore_concession(deal_id, c.id), f"Restored '{c.item}'."
+            )
 
 with files:
     left, right = st.columns(2)
@@ -705,7 +717,7 @@ with files:
     # with every page rerun, so this page's tabs switch without one (on_change="ignore" above).
     left.download_button(
         "This deal's log (CSV)",
-        data=ui.recorded(store, "This deal's log (CSV)", deal_id, lambda: frame_to_csv(store.concession_log(deal_id))),
+        data=ui.recorded(store, "This deal's log (CSV)", deal_id, lambda: frame_to_csv(store.concessions.concession_log(deal_id))),
         file_name=f"concessions-deal-{deal_id}.csv", mime="text/csv", icon=":material/download:",
         key=f"download_deal_{deal_id}", on_click="ignore", disabled=safe, help=SAFE_DOWNLOAD if safe else None,
     )  # fmt: skip
@@ -713,14 +725,14 @@ with files:
         left.download_button(
             "This deal's log (CSV with ; and decimal comma)",
             data=ui.recorded(store, "This deal's log (CSV with ; and decimal comma)", deal_id,
-                             lambda: frame_to_csv(store.concession_log(deal_id), decimal_comma=True)),
+                             lambda: frame_to_csv(store.concessions.concession_log(deal_id), decimal_comma=True)),
             file_name=f"concessions-deal-{deal_id}-decimal-comma.csv", mime="text/csv", icon=":material/download:",
             key=f"download_deal_comma_{deal_id}", on_click="ignore", disabled=safe,
             help=SAFE_DOWNLOAD if safe else None,
         )  # fmt: skip
     right.download_button(
         "Every deal's log (CSV)",
-        data=ui.recorded(store, "Every deal's log (CSV)", None, lambda: frame_to_csv(store.concession_log())),
+        data=ui.recorded(store, "Every deal's log (CSV)", None, lambda: frame_to_csv(store.concessions.concession_log())),
         file_name="concessions-all-deals.csv", mime="text/csv", icon=":material/download:", key="download_all",
         on_click="ignore", disabled=safe, help=SAFE_DOWNLOAD if safe else None,
     )  # fmt: skip
@@ -734,7 +746,7 @@ with files:
 
         def import_file() -> None:
             check_size(upload.size)  # before the upload is read
-            items = parse_concessions(upload.getvalue(), store.issue_ids(deal_id), now())
-            store.import_concessions(deal_id, items)
+            items = parse_concessions(upload.getvalue(), store.preparation.issue_ids(deal_id), now())
+            store.concessions.import_concessions(deal_id, items)
 
         ui.attempt(import_file, f"Imported the lines of {upload.name}.")

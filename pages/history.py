@@ -13,7 +13,7 @@ from core.privacy import MASK
 store, deal, counterparty = ui.deal_page("History")
 deal_id = deal.id
 safe = ui.safe_mode()
-events = store.list_events(deal_id)
+events = store.deals.list_events(deal_id)
 if safe:  # only public changes are listed, and searched: nothing hints at what is hidden
     events = events[
         [listed_when_shared(k, bool(p)) for k, p in zip(events["kind"], events["private"], strict=True)]

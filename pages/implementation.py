@@ -26,9 +26,9 @@ store, deal, counterparty = ui.deal_page("Implementation")
 deal_id = deal.id
 safe = ui.safe_mode()
 may_change = store.may_change(deal_id)
-commitments = store.list_commitments(deal_id)
-steps = store.list_escalation_steps(deal_id)
-text = store.get_single_text(deal_id)
+commitments = store.plans.list_commitments(deal_id)
+steps = store.plans.list_escalation_steps(deal_id)
+text = store.single_texts.get_single_text(deal_id)
 today = now().date()
 state = plan_state(commitments, today)
 
@@ -53,7 +53,7 @@ if text is not None and may_change:
         f"Turn {len(new)} agreed clause{'s' if len(new) != 1 else ''} into commitments",
         key=f"from_clauses_{deal_id}", icon=":material/checklist:",
     ):  # fmt: skip
-        ui.attempt(lambda: store.save_commitments(deal_id, [*commitments, *new]),
+        ui.attempt(lambda: store.plans.save_commitments(deal_id, [*commitments, *new]),
                    f"Added {len(new)} commitment{'s' if len(new) != 1 else ''} from the single text.")  # fmt: skip
 elif text is None:
     st.caption("No single text yet: commitments usually come from its agreed clauses (Single text).")
@@ -120,7 +120,7 @@ else:
         return read
 
     def save_plan() -> None:
-        store.save_commitments(deal_id, read_plan(edited))
+        store.plans.save_commitments(deal_id, read_plan(edited))
         st.session_state[f"plan_saves_{deal_id}"] = st.session_state.get(f"plan_saves_{deal_id}", 0) + 1
 
     if st.button("Save the plan", type="primary", key=f"save_plan_{deal_id}", icon=":material/save:"):
@@ -158,5 +158,5 @@ if may_change and not safe:
         )  # fmt: skip
         record = st.form_submit_button("Record the step", icon=":material/flag:")
     if record:
-        ui.attempt(lambda: store.record_escalation_step(deal_id, kind, note, override),
+        ui.attempt(lambda: store.plans.record_escalation_step(deal_id, kind, note, override),
                    f"Recorded: {ESCALATION_LABELS[kind].lower()} on {date.today():%d %B %Y}.")  # fmt: skip

@@ -31,8 +31,8 @@ if ui.safe_mode():
                   "timeline are our assessment. Switch screen-share safe off to see them.")  # fmt: skip
     st.stop()
 
-assessments = store.list_assessments(deal_id)
-evidence = store.list_evidence(deal_id)
+assessments = store.power.list_assessments(deal_id)
+evidence = store.preparation.list_evidence(deal_id)
 history = index_history(assessments)
 latest = assessments[-1] if assessments else None
 safe = ui.safe_mode()
@@ -83,7 +83,13 @@ with right:
     else:
         st.info("No assessment yet: score the sources below.")
 
-for w in warnings(deal, counterparty, latest, store.list_alternatives(deal_id), store.list_issues(deal_id)):
+for w in warnings(
+    deal,
+    counterparty,
+    latest,
+    store.preparation.list_alternatives(deal_id),
+    store.preparation.list_issues(deal_id),
+):
     reason = (
         "Details quote our private figures: switch screen-share safe off to read them."
         if safe and w.private
@@ -127,7 +133,7 @@ with tab_score:
             scores=[PowerScore(source=src, side=side, score=score, evidence_id=ev)
                     for (src, side), (score, ev) in values.items()],
         )  # fmt: skip
-        ui.attempt(lambda: store.add_assessment(deal_id, assessment),
+        ui.attempt(lambda: store.power.add_assessment(deal_id, assessment),
                    f"Saved a new assessment: index {ui.signed(leverage_index(assessment))}.")  # fmt: skip
 
 with tab_timeline:
@@ -149,8 +155,8 @@ with tab_timeline:
         st.info("The timeline starts with the first assessment.")
 
 with tab_cp:
-    deals = store.counterparty_deals(counterparty.id)
-    latest_by_deal = store.latest_assessments(counterparty.id)
+    deals = store.queries.counterparty_deals(counterparty.id)
+    latest_by_deal = store.power.latest_assessments(counterparty.id)
     scored = [a for a in latest_by_deal.values() if a is not None]
     st.markdown(
         f"**{ui.md(counterparty.name)}** · relationship: {word(counterparty.relationship).lower()} · "

@@ -17,11 +17,11 @@ if ui.safe_mode():
     # Our tradeables are what we are ready to give; our benchmarks and clauses are our case. Not for them.
     ui.hidden("The library")
     st.stop()
-items = store.list_library()
-usage = store.library_usage().set_index("item_id")
+items = store.reviews.list_library()
+usage = store.reviews.library_usage().set_index("item_id")
 today = date.today()
 stale = [i for i in items if is_stale(i, today)]
-deal = store.get_deal(deal_id) if deal_id is not None else None
+deal = store.deals.get_deal(deal_id) if deal_id is not None else None
 
 big, *counts = st.columns([2, 1, 1, 1, 1])
 top = usage.sort_values(["persuasive", "uses"], ascending=False).head(1)
@@ -85,7 +85,7 @@ with use_tab:
         ui.pick_and_do(
             f"use_item_{deal.id}", f"Add to the evidence pack of {ui.md(deal.name)}",
             {i.id: f"{i.title} ({i.source}, {i.date:%b %Y})" for i in fitting}, "Add to the deal", ":material/add:",
-            "Library item: pick the item to add.", lambda pick: store.use_library_item(deal.id, pick),
+            "Library item: pick the item to add.", lambda pick: store.reviews.use_library_item(deal.id, pick),
             "Added to the deal's evidence pack.", placeholder="Pick a benchmark, clause or capacity artefact",
         )  # fmt: skip
 with save_tab:
@@ -94,9 +94,9 @@ with save_tab:
     else:
         ui.pick_and_do(
             f"save_evidence_{deal.id}", "Evidence of this deal (internal evidence stays in its deal)",
-            {e.id: f"{e.title} ({e.source})" for e in store.list_evidence(deal.id) if not e.internal},
+            {e.id: f"{e.title} ({e.source})" for e in store.preparation.list_evidence(deal.id) if not e.internal},
             "Save to the library", ":material/bookmark_add:", "Evidence: pick the evidence to save.",
-            lambda pick: store.save_evidence_to_library(deal.id, pick), "Saved to the library.",
+            lambda pick: store.reviews.save_evidence_to_library(deal.id, pick), "Saved to the library.",
             placeholder="Pick the evidence to keep for the next deal",
         )  # fmt: skip
 with add_tab:
@@ -112,7 +112,7 @@ with add_tab:
         note = b[2].text_input("Note")
         if st.form_submit_button("Add to the library", icon=":material/library_add:"):
             ui.attempt(
-                lambda: store.add_library_items([validate(LibraryItem, {
+                lambda: store.reviews.add_library_items([validate(LibraryItem, {
                     "kind": kind, "title": title, "source": source, "date": when, "contexts": contexts,
                     "owner": owner, "note": note})]),
                 f"Added '{title.strip()}' to the library.",
@@ -120,7 +120,7 @@ with add_tab:
     ui.pick_and_do(
         "remove_library_item", "Remove an item (deals that used it keep their evidence)",
         {i.id: f"{KIND_WORDS[i.kind]} · {i.title}" for i in items}, "Remove", ":material/delete:",
-        "Library item: pick the item to remove.", store.remove_library_item, "Removed from the library.",
+        "Library item: pick the item to remove.", store.reviews.remove_library_item, "Removed from the library.",
         placeholder="Pick an item",
     )  # fmt: skip
 with files_tab:
@@ -135,6 +135,6 @@ with files_tab:
 
         def import_file() -> int:
             check_size(upload.size)
-            return len(store.add_library_items(parse_library(upload.getvalue())))
+            return len(store.reviews.add_library_items(parse_library(upload.getvalue())))
 
         ui.attempt(import_file, lambda n: f"Imported {n} library items from {upload.name}.")

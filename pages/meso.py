@@ -30,14 +30,14 @@ from core.store import now
 
 store, deal, counterparty = ui.deal_page("MESO")
 deal_id = deal.id
-issues = store.list_issues(deal_id)
+issues = store.preparation.list_issues(deal_id)
 if not issues:
     st.info("MESO bundles set a value for each issue: add the deal's issues on Prepare first.")
     st.stop()
-all_bundles = store.list_meso_bundles(deal_id)
+all_bundles = store.meso.list_meso_bundles(deal_id)
 rounds = sorted({b.round for b in all_bundles}) or [1]
 if ui.safe_mode():  # a shared screen shows only rounds that were put to them, never a draft of our next one
-    rounds = sorted(offered_rounds(store.list_meso_picks(deal_id)) & set(rounds))
+    rounds = sorted(offered_rounds(store.meso.list_meso_picks(deal_id)) & set(rounds))
     if not rounds:
         ui.hidden("MESO drafts not offered yet")
         st.stop()
@@ -71,7 +71,7 @@ with top[2]:
 for f in [] if safe else findings:
     (st.error if f.severity == "error" else st.warning)(ui.md(f.message), icon=":material/report:")
 if not safe:  # what we are ready to trade is ours alone
-    tradeables = tradeable_suggestions(store.list_library(), deal.context, limit=5)
+    tradeables = tradeable_suggestions(store.reviews.list_library(), deal.context, limit=5)
     if tradeables:
         st.caption(
             ":material/local_library: Tradeables from the library to vary across bundles: "
@@ -94,9 +94,9 @@ with st.expander(
     ):
 
         def add() -> str:
-            start = where_talks_stand(issues, store.list_concessions(deal_id))
+            start = where_talks_stand(issues, store.concessions.list_concessions(deal_id))
             grown = add_bundle(bundles, issues, round_no, new_bundle_name, start)
-            store.replace_meso_round(deal_id, round_no, grown)
+            store.meso.replace_meso_round(deal_id, round_no, grown)
             return grown[-1].name
 
         ui.attempt(add, lambda name: f"Added {name}.")
@@ -107,17 +107,17 @@ with st.expander(
         new_name = c2.text_input("New name", key=f"meso_new_name_{deal_id}")
         b1, b2, b3, b4 = st.columns(4)
         if pick is not None and b1.button("Duplicate", key=f"meso_dup_{deal_id}"):
-            ui.attempt(lambda: store.replace_meso_round(deal_id, round_no, duplicate_bundle(bundles, pick)),
+            ui.attempt(lambda: store.meso.replace_meso_round(deal_id, round_no, duplicate_bundle(bundles, pick)),
                        f"Duplicated {by_id[pick].name}.")  # fmt: skip
         if pick is not None and b2.button("Rename", key=f"meso_rename_{deal_id}"):
-            ui.attempt(lambda: store.replace_meso_round(deal_id, round_no, rename_bundle(bundles, pick, new_name)),
+            ui.attempt(lambda: store.meso.replace_meso_round(deal_id, round_no, rename_bundle(bundles, pick, new_name)),
                        f"Renamed {by_id[pick].name}.")  # fmt: skip
         if pick is not None and b3.button("Remove", key=f"meso_remove_{deal_id}"):
-            ui.attempt(lambda: store.replace_meso_round(deal_id, round_no, remove_bundle(bundles, pick)),
+            ui.attempt(lambda: store.meso.replace_meso_round(deal_id, round_no, remove_bundle(bundles, pick)),
                        f"Removed {by_id[pick].name}.")  # fmt: skip
         if b4.button("Start the next round from this one", key=f"meso_next_{deal_id}"):
             nxt = max(rounds) + 1
-            ui.attempt(lambda: store.replace_meso_round(deal_id, nxt, next_round(bundles, nxt)),
+            ui.attempt(lambda: store.meso.replace_meso_round(deal_id, nxt, next_round(bundles, nxt)),
                        f"Round {nxt} starts from round {round_no}.")  # fmt: skip
 
 # ---- the grid: issues down, bundles across, editable in place; bundles are addressed by id ---------------
@@ -138,7 +138,7 @@ edited = st.data_editor(
 
 if bundles and st.button("Save the grid", type="primary", key=f"meso_save_{deal_id}_{round_no}"):
     ui.attempt(
-        lambda: store.replace_meso_round(deal_id, round_no, read_grid(bundles, issues, edited)),
+        lambda: store.meso.replace_meso_round(deal_id, round_no, read_grid(bundles, issues, edited)),
         f"Saved round {round_no}.",
     )
 
@@ -187,8 +187,8 @@ if safe:
     ui.hidden("Their reactions, our notes on them and the priorities they reveal")
     st.stop()
 st.markdown("#### Their reaction")
-picks = store.list_meso_picks(deal_id)
-every_bundle = store.list_meso_bundles(
+picks = store.meso.list_meso_picks(deal_id)
+every_bundle = store.meso.list_meso_bundles(
     deal_id, include_removed=True
 )  # removed ones too: a recorded reaction may refer to them
 if bundles:
@@ -202,7 +202,7 @@ if bundles:
             pick_row = MesoPick(
                 bundle_id=bundle_id, round=round_no, reaction=reaction, note=note, recorded_at=now()
             )
-            ui.attempt(lambda: store.add_meso_pick(deal_id, pick_row), "Recorded their reaction.")
+            ui.attempt(lambda: store.meso.add_meso_pick(deal_id, pick_row), "Recorded their reaction.")
 if picks:
     names_by_id = {b.id: f"{b.name} (round {b.round})" for b in every_bundle}
     st.dataframe([{"When": p.recorded_at, "Bundle": names_by_id.get(p.bundle_id, p.bundle_id), "Reaction": p.reaction.value,
@@ -215,7 +215,8 @@ if inferred:
                  hide_index=True, width="stretch")  # fmt: skip
     if st.button("Adopt the inferred priorities", key=f"meso_adopt_{deal_id}", icon=":material/done_all:"):
         ui.attempt(
-            lambda: store.set_their_priorities(deal_id, inferred), "Their priorities now follow their picks."
+            lambda: store.preparation.set_their_priorities(deal_id, inferred),
+            "Their priorities now follow their picks.",
         )
 else:
     st.caption(

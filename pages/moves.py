@@ -22,11 +22,13 @@ from core.moves import (
 store, deal, counterparty = ui.deal_page("Moves")
 deal_id = deal.id
 playbook = load_playbook()
-issues = store.list_issues(deal_id)
-alternatives = store.list_alternatives(deal_id)
-stakeholders = store.list_stakeholders(counterparty.id)
+issues = store.preparation.list_issues(deal_id)
+alternatives = store.preparation.list_alternatives(deal_id)
+stakeholders = store.deals.list_stakeholders(counterparty.id)
 # Signals marked by hand, and those the data shows by itself (a missed commitment: friction resurfaces).
-observed = store.observed_signals(deal_id) | observed_from_data(store.list_commitments(deal_id), date.today())
+observed = store.deals.observed_signals(deal_id) | observed_from_data(
+    store.plans.list_commitments(deal_id), date.today()
+)
 
 # ---- where we are: the five steps, the current one highlighted, one action to advance ------------------
 safe = ui.safe_mode()
@@ -36,9 +38,9 @@ with big:
         ui.big_number("Where the talks stand", STAGE_LABELS[deal.stage])
     else:
         # The log's totals (one row), not its lines: the figure comes first, the lines are read below it.
-        log = store.log_totals(deal_id)
+        log = store.concessions.log_totals(deal_id)
         checks = readiness(deal, issues, alternatives, log.one_way, stakeholders, log.floor_breaches, log.gives,
-                           store.get_single_text(deal_id))  # fmt: skip
+                           store.single_texts.get_single_text(deal_id))  # fmt: skip
         score = readiness_score(checks)
         ui.big_number("Ready for the talks", f"{score:.0%}", f"{sum(c.met is True for c in checks)} of "
                       f"{sum(c.met is not None for c in checks)} checks met", color=readiness_colour(checks))  # fmt: skip
@@ -60,7 +62,7 @@ with steps_col:
         f"Advance to {STAGE_LABELS[upcoming]}", key=f"advance_{deal_id}", icon=":material/arrow_forward:"
     ):
         ui.attempt(
-            lambda: store.advance_stage(deal_id, upcoming.value), f"Moved to {STAGE_LABELS[upcoming]}."
+            lambda: store.deals.advance_stage(deal_id, upcoming.value), f"Moved to {STAGE_LABELS[upcoming]}."
         )
 
 if safe:
@@ -91,10 +93,12 @@ for move in moves_for_stage(playbook.moves, deal.stage):
             with action.popover("Signal observed", icon=":material/visibility:"):
                 note = st.text_input("Note (optional)", key=f"note_{deal_id}_{move.key}")
                 if st.button("Record it", key=f"observe_{deal_id}_{move.key}", type="primary"):
-                    ui.attempt(lambda m=move, n=note: store.observe_signal(deal_id, m.key, n),
+                    ui.attempt(lambda m=move, n=note: store.deals.observe_signal(deal_id, m.key, n),
                                f"Recorded: {move.signal.lower()}. {move.move} is now adjust/stop.")  # fmt: skip
         elif action.button("Signal resolved", key=f"clear_{deal_id}_{move.key}", icon=":material/check:"):
-            ui.attempt(lambda m=move: store.clear_signal(deal_id, m.key), f"{move.move} is back to use.")
+            ui.attempt(
+                lambda m=move: store.deals.clear_signal(deal_id, m.key), f"{move.move} is back to use."
+            )
 
 st.markdown(f"#### Playbook · {word(deal.context)}")
 for line in playbook.contexts.get(deal.context.value, []):
@@ -102,10 +106,10 @@ for line in playbook.contexts.get(deal.context.value, []):
 
 # ---- lines to say, filled from the deal --------------------------------------------------------------
 st.markdown("#### Lines to say")
-anchors = store.list_anchors(deal_id)
-concessions = store.list_concessions(deal_id)
-assessments = store.list_assessments(deal_id)
-for template in fill_templates(deal, issues, store.list_evidence(deal_id), alternatives, concessions, stakeholders,
+anchors = store.preparation.list_anchors(deal_id)
+concessions = store.concessions.list_concessions(deal_id)
+assessments = store.power.list_assessments(deal_id)
+for template in fill_templates(deal, issues, store.preparation.list_evidence(deal_id), alternatives, concessions, stakeholders,
                                date.today(), anchors, assessments[-1] if assessments else None):  # fmt: skip
     st.markdown(f"**{template.name}**" + ("" if template.complete else " :orange-badge[blanks to fill]"))
     st.code(template.shown(ui.safe_mode()), language=None, wrap_lines=True)  # the copy button is on the block
@@ -139,7 +143,7 @@ with pit_col:
             st.markdown(f":green[:material/check_circle: Clear] · **{pit.name}** — {ui.md(pit.reason)}")
 
 st.markdown("#### History")
-events = store.list_events(deal_id, kinds=["stage", "signal"])
+events = store.deals.list_events(deal_id, kinds=["stage", "signal"])
 if events.empty:
     st.caption("No stage changes or signals recorded yet.")
 else:

@@ -14,7 +14,7 @@ st.subheader("Outcomes · what the reviewed deals teach", anchor=False)
 if ui.safe_mode():
     ui.hidden("Outcomes, range captured and the reviews' answers")
     st.stop()
-frame = outcomes_frame(store.reviewed_deals())
+frame = outcomes_frame(store.reviews.reviewed_deals())
 if frame.empty:
     st.info("No deal has a review yet: record one on Review once a deal ends.")
     st.stop()
@@ -46,8 +46,8 @@ m[1].metric(
 m[2].metric("Moves after a final offer", figures.moves_after_final)
 st.altair_chart(captured_against_one_way_chart(shown), width="stretch")
 
-usage = store.library_usage()
-library = {i.id: i for i in store.list_library()}
+usage = store.reviews.library_usage()
+library = {i.id: i for i in store.reviews.list_library()}
 persuasive = usage[usage["persuasive"] > 0].sort_values("persuasive", ascending=False)
 left, right = st.columns(2)
 with left:

@@ -137,15 +137,15 @@ def mandate_form() -> None:
 def new_deal_form() -> None:
     if ui.safe_mode():  # its counterparty picker would list every other deal's counterparty
         return
-    with st.expander("New deal", icon=":material/add:", expanded=store.is_empty()):
-        counterparties = store.find_counterparties(limit=ui.PICKER_LIMIT + 1)
+    with st.expander("New deal", icon=":material/add:", expanded=store.deals.is_empty()):
+        counterparties = store.deals.find_counterparties(limit=ui.PICKER_LIMIT + 1)
         if len(counterparties) > ui.PICKER_LIMIT:  # many: search first, and ship only the matches
             query = st.columns(4)[0].text_input(  # as wide as the Counterparty list it fills, not the page
                 "Find a counterparty", key="new_deal__cp_search", placeholder="part of its name",
                 help="The Counterparty list below offers the matches.",
             )  # fmt: skip
             counterparties = (
-                store.find_counterparties(query, limit=ui.PICKER_MATCHES)
+                store.deals.find_counterparties(query, limit=ui.PICKER_MATCHES)
                 if query
                 else counterparties.iloc[0:0]
             )
@@ -191,7 +191,7 @@ def new_deal_form() -> None:
 
             def create() -> None:
                 deal, counterparty = validate_new_deal(values, cp_values, cp_pick)
-                ui.open_deal(store.create_deal(deal, counterparty))
+                ui.open_deal(store.deals.create_deal(deal, counterparty))
 
             ui.attempt(
                 create, f"Created deal '{values.get('name', '')}'. Add its BATNA, issues and evidence below."
@@ -207,9 +207,9 @@ if deal_id is None:
 _, deal, counterparty = ui.deal_or_stop(
     store, deal_id, "Prepare", empty="Create the first deal above to start preparing."
 )
-evidence = store.list_evidence(deal_id)
-alternatives = store.list_alternatives(deal_id)
-issues = store.list_issues(deal_id)
+evidence = store.preparation.list_evidence(deal_id)
+alternatives = store.preparation.list_alternatives(deal_id)
+issues = store.preparation.list_issues(deal_id)
 safe = ui.safe_mode()
 # On a shared screen: only the evidence cited by what the other side sees (an issue, the deadline).
 evidence_shown = cited_publicly(evidence, deal, issues) if safe else evidence
@@ -273,7 +273,7 @@ with tab_deal:
     if saved:
         # Amounts typed here are read in the convention ticked in this same form: what the negotiator sees.
         ui.attempt(
-            lambda: store.update_deal(validate(Deal, {**deal.model_dump(), **values},
+            lambda: store.deals.update_deal(validate(Deal, {**deal.model_dump(), **values},
                                                decimal_comma=values.get("decimal_comma", deal.decimal_comma))),
             "Saved the deal.",
         )  # fmt: skip
@@ -292,7 +292,7 @@ with tab_cp:
         saved = st.form_submit_button("Save counterparty", type="primary", key="counterparty_form__save")
     if saved:
         ui.attempt(
-            lambda: store.update_counterparty(
+            lambda: store.deals.update_counterparty(
                 validate(Counterparty, {**counterparty.model_dump(), **cp_values})
             ),
             "Saved the counterparty.",
@@ -300,7 +300,7 @@ with tab_cp:
     if safe:
         ui.hidden("Our map of their people: roles, decision rights, vetoes and status concerns")
     else:
-        stakeholders = store.list_stakeholders(counterparty.id)
+        stakeholders = store.deals.list_stakeholders(counterparty.id)
         st.subheader("Stakeholders")
         if stakeholders:
             st.dataframe(
@@ -311,7 +311,7 @@ with tab_cp:
         ui.list_editor(
             Stakeholder, stakeholders, f"stakeholder_{counterparty.id}",
             ["name", "role", "decision_rights", "veto", "status_concerns"], lambda s: s.name,
-            lambda people: store.replace_stakeholders(counterparty.id, people), noun="stakeholder",
+            lambda people: store.deals.replace_stakeholders(counterparty.id, people), noun="stakeholder",
         )  # fmt: skip
 
 with tab_batna:
@@ -335,7 +335,7 @@ with tab_batna:
         ui.list_editor(
             Alternative, alternatives, f"alternative_{deal_id}",
             ["description", "money", "per_unit_of", "time_days", "risk", "political_cost", "evidence_id", "best_reason"],
-            lambda b: b.description, lambda items: store.replace_alternatives(deal_id, items), noun="alternative",
+            lambda b: b.description, lambda items: store.preparation.replace_alternatives(deal_id, items), noun="alternative",
             choices={"evidence_id": evidence_choices, "per_unit_of": {i.id: f"{i.name} ({i.unit or 'unit'})" for i in issues}},
             make_first="Make this the BATNA",
             first=lambda chosen, items: mark_best(chosen, items, deal.side, issues),
@@ -368,7 +368,7 @@ with tab_issues:
         st.info("No issues yet: add price, scope, payment timing, term, … with our target and floor.")
     ui.list_editor(
         Issue, issues, f"issue_{deal_id}", ISSUE_FIELDS, lambda i: i.name,
-        lambda items: store.replace_issues(deal_id, items), noun="issue", choices={"evidence_id": evidence_choices},
+        lambda items: store.preparation.replace_issues(deal_id, items), noun="issue", choices={"evidence_id": evidence_choices},
     )  # fmt: skip
 
 with tab_anchor:
@@ -377,7 +377,7 @@ with tab_anchor:
     elif not issues:
         st.info("Add the deal's issues first: each gets a worksheet.")
     else:
-        sheets = store.list_anchors(deal_id)
+        sheets = store.preparation.list_anchors(deal_id)
         st.caption(
             "Per issue, what makes an opening position credible: a credible range, external benchmarks, internal "
             "cost logic and the narrative rationale. A complete worksheet backs the floor in Moves' first line."
@@ -419,7 +419,7 @@ with tab_anchor:
                     amounts = read_amounts(
                         {"range_low": typed_low, "range_high": typed_high}, deal.decimal_comma
                     )
-                    store.save_anchor(deal_id, validate(AnchorWorksheet, {
+                    store.preparation.save_anchor(deal_id, validate(AnchorWorksheet, {
                         "issue_id": picked, **amounts, "benchmark_ids": benchmarks, "cost_logic": cost_logic,
                         "rationale": rationale}))  # fmt: skip
 
@@ -439,6 +439,6 @@ with tab_evidence:
         ui.hidden("Evidence not cited by what both sides see")
     ui.list_editor(
         Evidence, evidence, f"evidence_{deal_id}", ["title", "kind", "source", "date", "internal", "note"],
-        lambda e: e.title, lambda items: store.replace_evidence(deal_id, items), noun="evidence item",
+        lambda e: e.title, lambda items: store.preparation.replace_evidence(deal_id, items), noun="evidence item",
         visible=evidence_shown,
     )  # fmt: skip

@@ -17,10 +17,10 @@ from core.review import captured_colour, direction_word, issue_results, overall_
 store, deal, counterparty = ui.deal_page("Review")
 deal_id = deal.id
 safe = ui.safe_mode()
-stored = store.get_review(deal_id)
-issues = store.list_issues(deal_id)
-evidence = store.list_evidence(deal_id)
-log = review_log(store.concession_frame(deal_id), issues, deal.mandate).summary
+stored = store.reviews.get_review(deal_id)
+issues = store.preparation.list_issues(deal_id)
+evidence = store.preparation.list_evidence(deal_id)
+log = review_log(store.concessions.concession_frame(deal_id), issues, deal.mandate).summary
 cur = deal.currency
 
 if safe:
@@ -68,8 +68,8 @@ if final:
 # ---- the facts beside each question ---------------------------------------------------------------
 playbook = load_playbook()
 move_names = {m.key: m.signal for m in playbook.moves}
-timeline = index_history(store.list_assessments(deal_id))
-signals = store.observed_signals(deal_id)
+timeline = index_history(store.power.list_assessments(deal_id))
+signals = store.deals.observed_signals(deal_id)
 labels = ui.evidence_labels(evidence, "%d %b %Y")
 deadline_evidence = next((e for e in evidence if e.id == deal.deadline_evidence_id), None)
 
@@ -117,7 +117,9 @@ with st.form(f"review_{deal_id}", border=False):
         )
         st.caption(f"Moves after a final offer: {log.moved_after_final} · one-way concessions: {log.one_way}")
         # Execution quality from the implementation plan, so the answer rests on facts.
-        st.caption("Execution: " + ui.md(execution_facts(store.list_commitments(deal_id), date.today())))
+        st.caption(
+            "Execution: " + ui.md(execution_facts(store.plans.list_commitments(deal_id), date.today()))
+        )
     power = answer(
         said,
         "power_answer",
@@ -186,6 +188,6 @@ with st.form(f"review_{deal_id}", border=False):
                  "relationship_note": health_note, "lessons": lessons, "improvements": improvements,
                  "final": mark_final},
             )  # fmt: skip
-            store.save_review(deal_id, review)
+            store.reviews.save_review(deal_id, review)
 
         ui.attempt(save, "Review saved." if not mark_final else "Review saved and marked final.")

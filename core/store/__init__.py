@@ -1,9 +1,13 @@
-"""The one owner of the database. `Store` is the façade the rest of the code imports; behind it, one
-module per aggregate (deals, preparation, power, concessions, meso, deal files, members and access, reviews and the library, the single text), a read side (queries),
-the engine (opening, cursors, transactions, the history write) and the named migrations."""
+"""The one owner of the database. `Store` is the unit of work the rest of the code imports: the engine
+(opening, cursors, transactions, the history write), who is acting and the access checks, and members.
+Each aggregate is a repository reached from it — `store.deals`, `store.preparation`, `store.power`,
+`store.concessions`, `store.meso`, `store.single_texts`, `store.plans`, `store.reviews` (and the
+library), `store.deal_files` — beside the read side `store.queries`; the named migrations shape it."""
 
 from ..settings import DEFAULT_DB, PROJECT_ROOT
+from .concessions import Concessions
 from .deal_file import DealFiles
+from .deals import Deals
 from .engine import (
     Conflict,
     DatabaseBusy,
@@ -16,17 +20,69 @@ from .engine import (
     database_location,
     now,
 )
+from .members import Members
+from .meso import Meso
 from .migrations import MIGRATIONS
+from .plans import Plans
+from .power import Power
+from .preparation import Preparation
 from .queries import Queries
+from .reviews import Reviews
+from .single_texts import SingleTexts
 
 
-class Store(DealFiles, Queries):
-    """The deal database. Open with `Store.open(path)`; `Store.memory()` for tests. Each aggregate inherits
-    the ones it composes (a deal file composes every part of a deal; a review reads the log and the issues),
-    so every call it makes to another is one that exists and is type-checked."""
+class Store(Members):
+    """The deal database. Open with `Store.open(path)`; `Store.memory()` for tests; `acting_as(person)` for
+    a copy bound to who is acting. Each aggregate's repository is made on access, so a bound copy's
+    repositories act for its person."""
+
+    @property
+    def deals(self) -> Deals:
+        return Deals(self)
+
+    @property
+    def preparation(self) -> Preparation:
+        return Preparation(self)
+
+    @property
+    def power(self) -> Power:
+        return Power(self)
+
+    @property
+    def concessions(self) -> Concessions:
+        return Concessions(self)
+
+    @property
+    def meso(self) -> Meso:
+        return Meso(self)
+
+    @property
+    def single_texts(self) -> SingleTexts:
+        return SingleTexts(self)
+
+    @property
+    def plans(self) -> Plans:
+        return Plans(self)
+
+    @property
+    def reviews(self) -> Reviews:
+        return Reviews(self)
+
+    @property
+    def deal_files(self) -> DealFiles:
+        return DealFiles(self)
+
+    @property
+    def queries(self) -> Queries:
+        return Queries(self)
+
+
+REPOSITORIES = {"deals": Deals, "preparation": Preparation, "power": Power, "concessions": Concessions,
+                "meso": Meso, "single_texts": SingleTexts, "plans": Plans, "reviews": Reviews,
+                "deal_files": DealFiles, "queries": Queries}  # fmt: skip
 
 
 __all__ = [
-    "DEFAULT_DB", "MIGRATIONS", "PROJECT_ROOT", "Conflict", "DatabaseBusy", "DatabaseProblem", "DatabaseUnreachable", "DatabaseUnusable", "NotAllowed", "NotFound", "Store", "current_user",
+    "DEFAULT_DB", "MIGRATIONS", "PROJECT_ROOT", "Conflict", "DatabaseBusy", "DatabaseProblem", "DatabaseUnreachable", "DatabaseUnusable", "NotAllowed", "NotFound", "REPOSITORIES", "Store", "current_user",
     "database_location", "now",
 ]  # fmt: skip

@@ -27,7 +27,8 @@ from .engine import (
     stored_id,
 )  # fmt: skip
 from .facts import LINE_FACTS
-from .members import Members, filtered, reads_deal, works_deal
+from .members import filtered, reads_deal, works_deal
+from .repository import Repository
 
 _CONCESSION_COLUMNS = (
     "item", "you_give", "you_get", "value_to_you", "value_to_them", "trigger", "round", "issue_id",
@@ -53,11 +54,11 @@ def _line(c: Concession) -> str:
     return f"Concession '{c.item}' (round {c.round})"
 
 
-class Concessions(Members):
+class Concessions(Repository):
     @reads_deal
     def list_concessions(self, deal_id: int, include_removed: bool = False) -> list[Concession]:
         live = "" if include_removed else "AND deleted_at IS NULL"
-        rows = self.cursor().rows(
+        rows = self.store.cursor().rows(
             f"{_SELECT_LINES} WHERE deal_id = ? {live} ORDER BY logged_at, id",
             [deal_id],
         )
@@ -67,7 +68,7 @@ class Concessions(Members):
     @reads_deal
     def concession_frame(self, deal_id: int) -> pd.DataFrame:
         """The deal's live log as a frame with the Concession fields as columns, in logged order."""
-        return self.cursor().df(
+        return self.store.cursor().df(
             f"{_SELECT_LINES} WHERE deal_id = ? AND deleted_at IS NULL ORDER BY logged_at, id",
             [deal_id],
         )
@@ -76,7 +77,7 @@ class Concessions(Members):
     def log_totals(self, deal_id: int) -> LogTotals:
         """Lines, balance, gives and one-way lines of the live log, as every write keeps them (one row, not
         the whole log)."""
-        rows = self.cursor().rows(
+        rows = self.store.cursor().rows(
             "SELECT lines, balance, gives, one_way, floor_breaches FROM concession_totals WHERE deal_id = ?",
             [deal_id],
         )
@@ -89,7 +90,7 @@ class Concessions(Members):
     @reads_deal
     def live_concession(self, deal_id: int, concession_id: int) -> Concession | None:
         """The line if it is in the deal's live log (not removed), else None."""
-        rows = self.cursor().rows(
+        rows = self.store.cursor().rows(
             f"{_SELECT_LINES} WHERE deal_id = ? AND id = ? AND deleted_at IS NULL", [deal_id, concession_id]
         )
         return Concession.model_construct(**rows[0]) if rows else None
@@ -98,18 +99,18 @@ class Concessions(Members):
     def logged_it(self, deal_id: int, concession_id: int) -> bool:
         """Whether the acting person logged this live line of the deal (what a reloaded page may offer to
         undo: one's own last line, never another's)."""
-        return bool(self.cursor().scalar(
+        return bool(self.store.cursor().scalar(
             "SELECT count(*) FROM concession WHERE deal_id = ? AND id = ? AND deleted_at IS NULL AND logged_by = ?",
-            [deal_id, concession_id, self.person.email],
+            [deal_id, concession_id, self.store.person.email],
         ))  # fmt: skip
 
     @works_deal
     def add_concession(self, deal_id: int, concession: Concession) -> int:
-        with self._writing(deal_id) as cur:
+        with self.store._writing(deal_id) as cur:
             self._check_issue_links(cur, deal_id, [concession])
-            new_id = insert_line(UnitOfWork(cur, self.person), deal_id, concession, issue_map=None)
+            new_id = insert_line(UnitOfWork(cur, self.store.person), deal_id, concession, issue_map=None)
             add_to_totals(cur, deal_id, new_id)
-            self._audit(
+            self.store._audit(
                 cur,
                 deal_id,
                 audit.record_added(
@@ -150,7 +151,7 @@ class Concessions(Members):
 
         `read` is the log as the caller saw it: if someone else changed one of the touched lines since,
         nothing is written and Conflict names the line (two sessions never silently overwrite each other)."""
-        with self._writing(deal_id) as cur:
+        with self.store._writing(deal_id) as cur:
             live = live_ids(cur, "concession", deal_id)
             changed_ids = [stored_id(c) for c in changed]
             unknown = [i for i in changed_ids if i not in live] + [i for i in removed if i not in live]
@@ -182,7 +183,7 @@ class Concessions(Members):
             for c in changed:
                 cur.execute(
                     f"UPDATE concession SET {set_clause(_CONCESSION_COLUMNS)}, changed_by = ? WHERE id = ?",
-                    [*params(c, _CONCESSION_COLUMNS), self.person.email, c.id],
+                    [*params(c, _CONCESSION_COLUMNS), self.store.person.email, c.id],
                 )
                 changes += audit.field_changes("concession", _line(before[stored_id(c)]), before[stored_id(c)], c, refs=refs,
                                                fields=[f for f in _CONCESSION_COLUMNS if f != "deleted_at"])  # fmt: skip
@@ -191,7 +192,7 @@ class Concessions(Members):
                 line = before[concession_id]
                 changes += audit.record_removed("concession", _line(line), line, refs=refs)
             refresh_totals(cur, [deal_id])
-            self._audit(cur, deal_id, changes)
+            self.store._audit(cur, deal_id, changes)
 
     @works_deal
     def remove_concession(self, deal_id: int, concession_id: int) -> None:
@@ -200,7 +201,7 @@ class Concessions(Members):
     @works_deal
     def restore_concession(self, deal_id: int, concession_id: int) -> None:
         """Undo a removal."""
-        with self._writing(deal_id) as cur:
+        with self.store._writing(deal_id) as cur:
             if not cur.scalar(
                 "SELECT count(*) FROM concession WHERE id = ? AND deal_id = ? AND deleted_at IS NOT NULL",
                 [concession_id, deal_id],
@@ -208,17 +209,17 @@ class Concessions(Members):
                 raise NotFound(f"Concession line {concession_id} is not a removed line of this deal.")
             cur.execute(
                 "UPDATE concession SET deleted_at = NULL, changed_by = ? WHERE id = ?",
-                [self.person.email, concession_id],
+                [self.store.person.email, concession_id],
             )
             refresh_totals(cur, [deal_id])
             line = self._concessions_by_id(cur, [concession_id])[concession_id]
-            self._audit(
+            self.store._audit(
                 cur, deal_id, [audit.Change("concession", f"{_line(line)} restored", "removed", "live")]
             )
 
     @reads_deal
     def list_removed_concessions(self, deal_id: int) -> list[Concession]:
-        rows = self.cursor().rows(
+        rows = self.store.cursor().rows(
             f"{_SELECT_LINES} WHERE deal_id = ? AND deleted_at IS NOT NULL ORDER BY deleted_at DESC, id DESC",
             [deal_id],
         )
@@ -227,7 +228,7 @@ class Concessions(Members):
     @works_deal
     def import_concessions(self, deal_id: int, items: Sequence[Concession]) -> int:
         """Append validated lines in one transaction (bulk, so 100,000 lines take seconds)."""
-        with self._writing(deal_id) as cur:
+        with self.store._writing(deal_id) as cur:
             self._check_issue_links(cur, deal_id, items)
             frame = pd.DataFrame(
                 [params(c, _CONCESSION_COLUMNS) for c in items], columns=list(_CONCESSION_COLUMNS)
@@ -237,7 +238,7 @@ class Concessions(Members):
             cur.bulk_insert("concession", frame)
             refresh_totals(cur, [deal_id])
             lines = f"{len(items):,} line{'s' if len(items) != 1 else ''}"
-            self._audit(
+            self.store._audit(
                 cur,
                 deal_id,
                 [audit.Change("concession", "Concession lines imported from a CSV", None, lines)],
@@ -248,8 +249,8 @@ class Concessions(Members):
     def concession_log(self, deal_id: int | None = None) -> pd.DataFrame:
         """The live log of one deal, or of every deal, with the CSV's column names, in logged order."""
         if deal_id is not None:
-            self._require_read(deal_id)
-        visible, args = self._visible("c.deal_id")
+            self.store._require_read(deal_id)
+        visible, args = self.store._visible("c.deal_id")
         where = f"c.deal_id = ? AND {visible}" if deal_id is not None else visible
         return self._log_frame(where, ([deal_id] if deal_id is not None else []) + args)
 
@@ -259,8 +260,8 @@ class Concessions(Members):
         of whole deals of about `lines_per_part` lines (a deal with more is a part of its own), in the same
         order: an export of a long pipeline holds one part in memory, never the whole log. Each deal's lines
         come from one statement; the first part comes even when empty (the file's header)."""
-        visible, args = self._visible("d.id")
-        deals = self.cursor().rows(
+        visible, args = self.store._visible("d.id")
+        deals = self.store.cursor().rows(
             f"""SELECT d.id, coalesce(t.lines, 0) AS lines FROM deal d
                 LEFT JOIN concession_totals t ON t.deal_id = d.id WHERE {visible} ORDER BY d.id""",
             args,
@@ -276,7 +277,7 @@ class Concessions(Members):
         return (self._log_frame("c.deal_id = ANY(?)", [ids]) for ids in parts)
 
     def _log_frame(self, where: str, args: list) -> pd.DataFrame:
-        return self.cursor().df(
+        return self.store.cursor().df(
             f"""SELECT {_LOG_COLUMNS}
                 FROM concession c JOIN deal d ON d.id = c.deal_id
                 JOIN counterparty cp ON cp.id = d.counterparty_id

@@ -22,11 +22,12 @@ from .engine import (
     replace_children,
 )
 from .members import creates_deal, reads_deal
-from .meso import Meso, insert_bundle
-from .plans import Plans, write_commitments
-from .power import Power, insert_assessment
+from .meso import insert_bundle
+from .plans import write_commitments
+from .power import insert_assessment
 from .preparation import _ANCHOR_COLUMNS
-from .reviews import _REVIEW_COLUMNS, Reviews, _review_values
+from .repository import Repository
+from .reviews import _REVIEW_COLUMNS, _review_values
 from .single_texts import insert_version
 
 
@@ -43,14 +44,17 @@ class DealImport:
     deals_told: list[int] = field(default_factory=list)
 
 
-class DealFiles(Reviews, Meso, Power, Plans):
-    """A whole deal as one file: composes every aggregate of a deal, so it inherits each of them."""
+class DealFiles(Repository):
+    """A whole deal as one file: composes every aggregate of a deal, each reached through the store."""
 
     @reads_deal
     def export_deal(self, deal_id: int) -> DealFile:
-        deal = self.get_deal(deal_id)
-        cp = self.get_counterparty(deal.counterparty_id)
-        issues, evidence = self.list_issues(deal_id), self.list_evidence(deal_id)
+        deal = self.store.deals.get_deal(deal_id)
+        cp = self.store.deals.get_counterparty(deal.counterparty_id)
+        issues, evidence = (
+            self.store.preparation.list_issues(deal_id),
+            self.store.preparation.list_evidence(deal_id),
+        )
         # The file holds the live deal: a link to an issue or evidence that was removed since (the pressured
         # issue, a line's issue, a bundle's term, a score's evidence) is left out, not carried dangling.
         on_issue = {i.id for i in issues}.__contains__
@@ -59,38 +63,38 @@ class DealFiles(Reviews, Meso, Power, Plans):
         def kept(ref: int | None, live) -> int | None:
             return ref if ref is not None and live(ref) else None
 
-        lines = self.list_concessions(deal_id, include_removed=True)
-        bundles = self.list_meso_bundles(deal_id)
-        review = self.get_review(deal_id)
-        text = self.get_single_text(deal_id)
+        lines = self.store.concessions.list_concessions(deal_id, include_removed=True)
+        bundles = self.store.meso.list_meso_bundles(deal_id)
+        review = self.store.reviews.get_review(deal_id)
+        text = self.store.single_texts.get_single_text(deal_id)
 
         return DealFile(
             deal=deal.model_copy(update={"pressured_issue_id": kept(deal.pressured_issue_id, on_issue),
                                          "deadline_evidence_id": kept(deal.deadline_evidence_id, on_evidence)}),
             counterparty=cp,
-            stakeholders=self.list_stakeholders(cp.id),
+            stakeholders=self.store.deals.list_stakeholders(cp.id),
             alternatives=[a.model_copy(update={"evidence_id": kept(a.evidence_id, on_evidence),
                                                "per_unit_of": kept(a.per_unit_of, on_issue)})
-                          for a in self.list_alternatives(deal_id)],
+                          for a in self.store.preparation.list_alternatives(deal_id)],
             issues=[i.model_copy(update={"evidence_id": kept(i.evidence_id, on_evidence)}) for i in issues],
             evidence=evidence,
             assessments=[a.model_copy(update={"scores": [s.model_copy(update={"evidence_id": kept(s.evidence_id, on_evidence)})
-                                                         for s in a.scores]}) for a in self.list_assessments(deal_id)],
+                                                         for s in a.scores]}) for a in self.store.power.list_assessments(deal_id)],
             concessions=[c.model_copy(update={"issue_id": kept(c.issue_id, on_issue)}) for c in lines],
             meso_bundles=[b.model_copy(update={"terms": [t for t in b.terms if on_issue(t.issue_id)]})
                           for b in bundles],
             anchors=[a.model_copy(update={"benchmark_ids": [e for e in a.benchmark_ids if on_evidence(e)]})
-                     for a in self.list_anchors(deal_id).values()],
-            meso_picks=[p for p in self.list_meso_picks(deal_id) if p.bundle_id in {b.id for b in bundles}],
-            approvals=[a for a in self.list_approvals(deal_id) if a.concession_id in {c.id for c in lines}],
-            signals=sorted(self.observed_signals(deal_id)),
-            round_notes=self.round_notes(deal_id),
+                     for a in self.store.preparation.list_anchors(deal_id).values()],
+            meso_picks=[p for p in self.store.meso.list_meso_picks(deal_id) if p.bundle_id in {b.id for b in bundles}],
+            approvals=[a for a in self.store.list_approvals(deal_id) if a.concession_id in {c.id for c in lines}],
+            signals=sorted(self.store.deals.observed_signals(deal_id)),
+            round_notes=self.store.deals.round_notes(deal_id),
             review=None if review is None else review.model_copy(update={
                 "final_values": [f for f in review.final_values if on_issue(f.issue_id)],
                 "persuasive_evidence_ids": [e for e in review.persuasive_evidence_ids if on_evidence(e)]}),
             single_text=None if text is None else _live_issues_only(text, on_issue),
-            commitments=self.list_commitments(deal_id),
-            escalation_steps=self.list_escalation_steps(deal_id),
+            commitments=self.store.plans.list_commitments(deal_id),
+            escalation_steps=self.store.plans.list_escalation_steps(deal_id),
         )  # fmt: skip
 
     @creates_deal
@@ -101,18 +105,18 @@ class DealFiles(Reviews, Meso, Power, Plans):
         stakeholders that it does not have yet are added to its map, and that change is in the history
         of every deal with that counterparty, as any other change to the map is.
         """
-        with self.unit_of_work() as uow:
+        with self.store.unit_of_work() as uow:
             return import_deal_file(uow, f)
 
     @creates_deal
     def import_deals(self, files: Sequence[DealFile]) -> list[int]:
-        with self.unit_of_work() as uow:
+        with self.store.unit_of_work() as uow:
             return [import_deal_file(uow, f).deal_id for f in files]
 
 
 # ---- the use case: a deal file in, composed from each aggregate's repository in one unit of work --------
 def import_deal_file(uow: UnitOfWork, f: DealFile) -> DealImport:
-    """The deal file stored under new ids in the caller's unit of work (see Store.import_deal)."""
+    """The deal file stored under new ids in the caller's unit of work (see DealFiles.import_deal)."""
     cur = uow.cur
     visible, args = uow.visible()
     # Join a counterparty of the same name only if the importer may see it: its map is private.

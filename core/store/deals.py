@@ -27,7 +27,6 @@ from .engine import (
 )
 from .facts import judge_batnas
 from .members import (
-    Members,
     creates_deal,
     filtered,
     open_to_members,
@@ -36,6 +35,7 @@ from .members import (
     works_counterparty,
     works_deal,
 )
+from .repository import Repository
 
 MAX_ROUND = 1000  # as a concession line's round
 MAX_ROUND_NOTE = 2000
@@ -46,14 +46,14 @@ _DEAL_COLUMNS = (
 )  # fmt: skip
 
 
-class Deals(Members):
+class Deals(Repository):
     @filtered
     def list_counterparties(self) -> pd.DataFrame:
         """The counterparties of the deals the acting person may read (every one, for those who read
         every deal), with how many of those deals each has."""
-        visible, args = self._visible()
-        having = "" if reads_every_deal(self.person) else "HAVING count(d.id) > 0"
-        return self.cursor().df(
+        visible, args = self.store._visible()
+        having = "" if reads_every_deal(self.store.person) else "HAVING count(d.id) > 0"
+        return self.store.cursor().df(
             f"""SELECT c.id, c.name, c.relationship, c.communication_style, count(d.id) AS deals
                FROM counterparty c LEFT JOIN deal d ON d.counterparty_id = c.id AND {visible}
                GROUP BY c.id, c.name, c.relationship, c.communication_style {having} ORDER BY lower(c.name)""",
@@ -64,12 +64,12 @@ class Deals(Members):
     def find_counterparties(self, text: str = "", limit: int = 50) -> pd.DataFrame:
         """Counterparties of the deals the acting person may read (every one, for those who read every
         deal) whose name contains `text` (any case), at most `limit` by name: for a picker."""
-        visible, args = self._visible()
-        mine = "true" if reads_every_deal(self.person) else (
+        visible, args = self.store._visible()
+        mine = "true" if reads_every_deal(self.store.person) else (
             f"c.id IN (SELECT d.counterparty_id FROM deal d WHERE {visible})"
         )  # fmt: skip
         found, more = ("strpos(lower(c.name), ?) > 0", [text.lower()]) if text else ("true", [])
-        return self.cursor().df(
+        return self.store.cursor().df(
             f"""SELECT c.id, c.name FROM counterparty c WHERE {mine} AND {found}
                ORDER BY lower(c.name), c.id LIMIT {int(limit)}""",
             [*args, *more],
@@ -77,7 +77,7 @@ class Deals(Members):
 
     @reads_counterparty
     def get_counterparty(self, counterparty_id: int) -> Counterparty:
-        rows = self.cursor().rows(
+        rows = self.store.cursor().rows(
             f"SELECT id, {quoted(_COUNTERPARTY_COLUMNS)} FROM counterparty WHERE id = ?", [counterparty_id]
         )
         if not rows:
@@ -86,8 +86,8 @@ class Deals(Members):
 
     @works_counterparty
     def update_counterparty(self, cp: Counterparty) -> None:
-        with self.transaction() as cur:
-            self._require(cur, "counterparty", cp.id)
+        with self.store.transaction() as cur:
+            self.store._require(cur, "counterparty", cp.id)
             before = Counterparty.model_validate(
                 cur.rows(
                     f"SELECT id, {quoted(_COUNTERPARTY_COLUMNS)} FROM counterparty WHERE id = ?", [cp.id]
@@ -98,35 +98,35 @@ class Deals(Members):
                 [*params(cp, _COUNTERPARTY_COLUMNS), cp.id],
             )
             tell_deals_of_counterparty(
-                UnitOfWork(cur, self.person),
+                UnitOfWork(cur, self.store.person),
                 stored_id(cp),
                 audit.field_changes("counterparty", "Counterparty", before, cp),
             )
 
     @reads_counterparty
     def list_stakeholders(self, counterparty_id: int) -> list[Stakeholder]:
-        return self._list_children(Stakeholder, counterparty_id)
+        return self.store._list_children(Stakeholder, counterparty_id)
 
     @works_counterparty
     def replace_stakeholders(self, counterparty_id: int, people: Sequence[Stakeholder]) -> list[int]:
-        with self.transaction() as cur:
-            self._require(cur, "counterparty", counterparty_id)
-            before = self._list_children(Stakeholder, counterparty_id, cur)
-            ids = self._replace_children(cur, Stakeholder, counterparty_id, people)
+        with self.store.transaction() as cur:
+            self.store._require(cur, "counterparty", counterparty_id)
+            before = self.store._list_children(Stakeholder, counterparty_id, cur)
+            ids = self.store._replace_children(cur, Stakeholder, counterparty_id, people)
             after = [p.model_copy(update={"id": i}) for p, i in zip(people, ids, strict=True)]
             changes = audit.list_changes("counterparty", before, after, lambda p: f"Stakeholder '{p.name}'")
-            tell_deals_of_counterparty(UnitOfWork(cur, self.person), counterparty_id, changes)
+            tell_deals_of_counterparty(UnitOfWork(cur, self.store.person), counterparty_id, changes)
             return ids
 
     @open_to_members
     def is_empty(self) -> bool:
-        return self.cursor().scalar("SELECT count(*) FROM deal") == 0
+        return self.store.cursor().scalar("SELECT count(*) FROM deal") == 0
 
     @filtered
     def list_deals(self) -> pd.DataFrame:
         """One row per deal for pickers and `cockpit deals`."""
-        visible, args = self._visible()
-        return self.cursor().df(
+        visible, args = self.store._visible()
+        return self.store.cursor().df(
             f"""SELECT d.id, d.name, c.name AS counterparty, d.context, d.stage, d.owner, d.value,
                       d.currency, d.deadline
                FROM deal d JOIN counterparty c ON c.id = d.counterparty_id WHERE {visible} ORDER BY d.id""",
@@ -138,7 +138,7 @@ class Deals(Members):
         """Deals the acting person may read, for pickers, at most `limit` by id: those whose name or
         counterparty contains `text` (any case), or with `ids` those of them it may read. The database
         searches and counts, so a picker never reads a long pipeline's every deal."""
-        visible, args = self._visible()
+        visible, args = self.store._visible()
         where: list[str] = ["true"]
         more: list[Any] = []
         if ids:
@@ -147,7 +147,7 @@ class Deals(Members):
         if text:
             where.append("(strpos(lower(d.name), ?) > 0 OR strpos(lower(c.name), ?) > 0)")
             more += [text.lower(), text.lower()]
-        return self.cursor().df(
+        return self.store.cursor().df(
             f"""SELECT d.id, d.name, c.name AS counterparty
                FROM deal d JOIN counterparty c ON c.id = d.counterparty_id
                WHERE {visible} AND {" AND ".join(where)} ORDER BY d.id LIMIT {int(limit)}""",
@@ -156,7 +156,9 @@ class Deals(Members):
 
     @reads_deal
     def get_deal(self, deal_id: int) -> Deal:
-        rows = self.cursor().rows(f"SELECT id, {quoted(_DEAL_COLUMNS)} FROM deal WHERE id = ?", [deal_id])
+        rows = self.store.cursor().rows(
+            f"SELECT id, {quoted(_DEAL_COLUMNS)} FROM deal WHERE id = ?", [deal_id]
+        )
         if not rows:
             raise NotFound(f"There is no deal with id {deal_id}.")
         return Deal.model_validate(rows[0])
@@ -166,20 +168,22 @@ class Deals(Members):
         """Store a new deal; with `counterparty` (no id) the counterparty is created in the same step."""
         existing = counterparty.id if counterparty is not None else deal.counterparty_id
         if existing is not None:
-            self._require_counterparty(existing, work=False)  # only one of the person's own counterparties
-        with self.unit_of_work() as uow:
+            self.store._require_counterparty(
+                existing, work=False
+            )  # only one of the person's own counterparties
+        with self.store.unit_of_work() as uow:
             deal_id = insert_deal(uow, deal, counterparty)
             uow.audit(deal_id, audit.record_added("deal", "Deal", deal, verb="created"))
             return deal_id
 
     @works_deal
     def update_deal(self, deal: Deal) -> None:
-        with self._writing(deal.id) as cur:
+        with self.store._writing(deal.id) as cur:
             before = Deal.model_validate(
                 cur.rows(f"SELECT id, {quoted(_DEAL_COLUMNS)} FROM deal WHERE id = ?", [deal.id])[0]
             )
             if before.mandate != deal.mandate:
-                if not may(self.person, Action.set_mandate, self._parts(stored_id(deal), cur)):
+                if not may(self.store.person, Action.set_mandate, self.store._parts(stored_id(deal), cur)):
                     raise NotAllowed(
                         "Mandate: only the deal's sponsor or a leader can move it; ask them to approve the give "
                         "or raise the mandate."
@@ -187,7 +191,7 @@ class Deals(Members):
                 raise InvalidInput(
                     ["Mandate: moves on its own, with its reason (Prepare › Move the mandate)"]
                 )
-            self._require(cur, "counterparty", deal.counterparty_id)
+            self.store._require(cur, "counterparty", deal.counterparty_id)
             for col, table in (("deadline_evidence_id", "evidence"), ("pressured_issue_id", "issue")):
                 ref = getattr(deal, col)
                 if ref is not None and ref not in live_ids(cur, table, stored_id(deal)):
@@ -198,7 +202,7 @@ class Deals(Members):
             )
             if before.side != deal.side:  # a buyer's cheapest alternative is a seller's poorest
                 judge_batnas(cur, [stored_id(deal)])
-            self._audit(
+            self.store._audit(
                 cur, deal.id, audit.field_changes("deal", "Deal", before, deal, kinds={"stage": "stage"})
             )
 
@@ -211,22 +215,22 @@ class Deals(Members):
             raise InvalidInput(
                 [f"Stage: '{str(to)[:40]}' is not one of {', '.join(s.value for s in Stage)}"]
             ) from None
-        with self._writing(deal_id) as cur:
+        with self.store._writing(deal_id) as cur:
             rows = cur.rows("SELECT stage FROM deal WHERE id = ?", [deal_id])
             if not rows:
                 raise NotFound(f"There is no deal with id {deal_id}.")
             cur.execute("UPDATE deal SET stage = ? WHERE id = ?", [to, deal_id])
-            self._record(cur, deal_id, "stage", "Deal · Stage", rows[0]["stage"], to, note)
+            self.store._record(cur, deal_id, "stage", "Deal · Stage", rows[0]["stage"], to, note)
 
     @works_deal
     def observe_signal(self, deal_id: int, move_key: str, note: str = "") -> None:
-        with self._writing(deal_id) as cur:
-            self._record(cur, deal_id, "signal", move_key, None, "observed", note)
+        with self.store._writing(deal_id) as cur:
+            self.store._record(cur, deal_id, "signal", move_key, None, "observed", note)
 
     @works_deal
     def clear_signal(self, deal_id: int, move_key: str, note: str = "") -> None:
-        with self._writing(deal_id) as cur:
-            self._record(cur, deal_id, "signal", move_key, "observed", "cleared", note)
+        with self.store._writing(deal_id) as cur:
+            self.store._record(cur, deal_id, "signal", move_key, "observed", "cleared", note)
 
     @works_deal
     def write_round_note(self, deal_id: int, round_no: int, note: str) -> None:
@@ -241,10 +245,10 @@ class Deals(Members):
             problems.append(f"Note: at most {MAX_ROUND_NOTE:,} characters (this one has {len(note):,})")
         if problems:
             raise InvalidInput(problems)
-        with self._writing(deal_id) as cur:
+        with self.store._writing(deal_id) as cur:
             if note == self._round_notes(cur, deal_id).get(round_no, ""):
                 return  # nothing new to keep
-            self._audit(
+            self.store._audit(
                 cur, deal_id, [Change("round_note", f"Round {round_no}", None, None, private=True, note=note)]
             )
 
@@ -261,12 +265,12 @@ class Deals(Members):
     @reads_deal
     def round_notes(self, deal_id: int) -> dict[int, str]:
         """The latest note on each round that has one, by round."""
-        return self._round_notes(self.cursor(), deal_id)
+        return self._round_notes(self.store.cursor(), deal_id)
 
     @reads_deal
     def observed_signals(self, deal_id: int) -> set[str]:
         """Moves whose signal was observed and not cleared since."""
-        rows = self.cursor().rows(
+        rows = self.store.cursor().rows(
             """SELECT subject FROM (
                    SELECT subject, new_value, row_number() OVER (PARTITION BY subject ORDER BY changed_at DESC, id DESC) AS n
                    FROM deal_event WHERE deal_id = ? AND kind = 'signal') AS latest WHERE n = 1 AND new_value = 'observed'""",
@@ -278,7 +282,7 @@ class Deals(Members):
     def list_events(self, deal_id: int, kinds: Sequence[str] | None = None) -> pd.DataFrame:
         """The deal's history, newest first; `kinds` keeps only those kinds of change."""
         where = f"AND kind IN ({', '.join('?' * len(kinds))})" if kinds else ""
-        return self.cursor().df(
+        return self.store.cursor().df(
             "SELECT changed_at, kind, subject, old_value, new_value, note, changed_by, coalesce(private, false) AS private "
             f"FROM deal_event WHERE deal_id = ? {where} ORDER BY changed_at DESC, id DESC",
             [deal_id, *(kinds or [])],

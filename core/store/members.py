@@ -42,8 +42,14 @@ from .engine import (
     now,
     visible_condition,
 )
+from .repository import Repository
 
 GUARD = "__access__"  # the mark every public store method carries: how it checks the acting person
+
+
+def _acting(receiver: Members | Repository) -> Members:
+    """The store a guarded method acts in: the store itself (members, approvals), or a repository's."""
+    return receiver.store if isinstance(receiver, Repository) else receiver
 
 
 def _marked(kind: str, fn: Callable) -> Callable:
@@ -52,12 +58,12 @@ def _marked(kind: str, fn: Callable) -> Callable:
     with the role the member has now, and not at all once they are removed."""
 
     @functools.wraps(fn)
-    def as_they_are_now(self: Members, *args: Any, **kwargs: Any) -> Any:
+    def as_they_are_now(self: Members | Repository, *args: Any, **kwargs: Any) -> Any:
         if PARTS_IN_CALL.get() is not None:
             return fn(self, *args, **kwargs)
         token = PARTS_IN_CALL.set({})
         try:
-            self._read_person_again()
+            _acting(self)._read_person_again()
             return fn(self, *args, **kwargs)
         finally:
             PARTS_IN_CALL.reset(token)
@@ -83,7 +89,7 @@ def _on_first(kind: str, check: Callable[[Members, int], object]) -> Callable[[C
         named = list(inspect.signature(fn).parameters)[1]
 
         @functools.wraps(fn)
-        def guarded(self: Members, *args: Any, **kwargs: Any) -> Any:
+        def guarded(self: Members | Repository, *args: Any, **kwargs: Any) -> Any:
             if args:
                 first, rest = args[0], args[1:]
             elif named in kwargs:
@@ -91,7 +97,7 @@ def _on_first(kind: str, check: Callable[[Members, int], object]) -> Callable[[C
             else:
                 raise InvalidInput([f"{named.replace('_', ' ').capitalize()}: missing"])
             record_id = _record_id(first, named)
-            check(self, record_id)
+            check(_acting(self), record_id)
             return fn(self, record_id if isinstance(first, numbers.Integral) else first, *rest, **kwargs)
 
         return _marked(kind, guarded)
@@ -104,8 +110,8 @@ def _allowed(kind: str, action: Action, refused: str) -> Callable[[Callable], Ca
 
     def decorate(fn: Callable) -> Callable:
         @functools.wraps(fn)
-        def guarded(self: Members, *args: Any, **kwargs: Any) -> Any:
-            if not may(self.person, action):
+        def guarded(self: Members | Repository, *args: Any, **kwargs: Any) -> Any:
+            if not may(_acting(self).person, action):
                 raise NotAllowed(refused)
             return fn(self, *args, **kwargs)
 

@@ -8,15 +8,16 @@ from .. import audit
 from ..audit import Change
 from ..models import InvalidInput, MesoBundle, MesoPick, MesoTerm, duplicate_bundle_names
 from .engine import Cursor, NotFound, UnitOfWork, insert, issue_names, live_ids, soft_delete
-from .members import Members, reads_deal, works_deal
+from .members import reads_deal, works_deal
+from .repository import Repository
 
 
-class Meso(Members):
+class Meso(Repository):
     @reads_deal
     def list_meso_bundles(
         self, deal_id: int, include_removed: bool = False, cur: Cursor | None = None
     ) -> list[MesoBundle]:
-        cur = cur or self.cursor()
+        cur = cur or self.store.cursor()
         live = "" if include_removed else "AND deleted_at IS NULL"
         heads = cur.rows(
             f'SELECT id, deal_id, "round", name FROM meso_bundle WHERE deal_id = ? {live} ORDER BY "round", position, id',
@@ -37,7 +38,7 @@ class Meso(Members):
     @works_deal
     def replace_meso_round(self, deal_id: int, round_no: int, bundles: Sequence[MesoBundle]) -> None:
         """Make a MESO round equal `bundles` in one step: rename and re-value by id, add new, soft-delete missing."""
-        with self._writing(deal_id) as cur:
+        with self.store._writing(deal_id) as cur:
             if twice := duplicate_bundle_names(bundles):
                 raise InvalidInput(
                     [f"Name: two bundles of round {round_no} are named '{twice[0]}'; give each its own"]
@@ -81,7 +82,7 @@ class Meso(Members):
                     kept.add(b.id)
                 else:
                     insert_bundle(
-                        UnitOfWork(cur, self.person),
+                        UnitOfWork(cur, self.store.person),
                         deal_id,
                         b.model_copy(update={"round": round_no}),
                         position,
@@ -101,11 +102,11 @@ class Meso(Members):
                         "removed",
                     )
                 )
-            self._audit(cur, deal_id, changes)
+            self.store._audit(cur, deal_id, changes)
 
     @works_deal
     def add_meso_pick(self, deal_id: int, pick: MesoPick) -> None:
-        with self._writing(deal_id) as cur:
+        with self.store._writing(deal_id) as cur:
             if not cur.scalar(
                 'SELECT count(*) FROM meso_bundle WHERE id = ? AND deal_id = ? AND "round" = ?',
                 [pick.bundle_id, deal_id, pick.round],
@@ -113,14 +114,14 @@ class Meso(Members):
                 raise NotFound(f"Bundle {pick.bundle_id} is not in round {pick.round} of this deal.")
             insert(cur, "meso_pick", ["id", "deal_id", "round", "bundle_id", "reaction", "note", "recorded_at", "recorded_by"],
                    [cur.next_id("meso_pick"), deal_id, pick.round, pick.bundle_id, pick.reaction.value, pick.note,
-                    pick.recorded_at, self.person.email])  # fmt: skip
+                    pick.recorded_at, self.store.person.email])  # fmt: skip
             name = cur.scalar("SELECT name FROM meso_bundle WHERE id = ?", [pick.bundle_id])
-            self._audit(cur, deal_id, [Change("meso", f"Round {pick.round} · {name} · their reaction", None,
+            self.store._audit(cur, deal_id, [Change("meso", f"Round {pick.round} · {name} · their reaction", None,
                                               pick.reaction.value, note=pick.note)])  # fmt: skip
 
     @reads_deal
     def list_meso_picks(self, deal_id: int) -> list[MesoPick]:
-        rows = self.cursor().rows(
+        rows = self.store.cursor().rows(
             'SELECT id, bundle_id, "round", reaction, note, recorded_at FROM meso_pick WHERE deal_id = ? '
             "ORDER BY recorded_at, id",
             [deal_id],

@@ -20,7 +20,7 @@ from ..models import (
 )
 from .engine import Cursor, NotAllowed, UnitOfWork, insert, live_ids, now, quoted, set_clause, soft_delete
 from .members import reads_deal, works_deal
-from .single_texts import SingleTexts
+from .repository import Repository
 
 _COMMITMENT_COLUMNS = ("clause_number", "what", "side", "owner", "due", "metric", "target", "verification",
                        "status", "note")  # fmt: skip
@@ -32,7 +32,7 @@ def _values(c: Commitment) -> list:
     return [getattr(data[k], "value", data[k]) for k in _COMMITMENT_COLUMNS]
 
 
-class Plans(SingleTexts):
+class Plans(Repository):
     def _read_commitments(self, cur: Cursor, deal_id: int) -> list[Commitment]:
         rows = cur.rows(
             f"SELECT id, deal_id, {quoted(_COMMITMENT_COLUMNS)} FROM commitment "
@@ -43,25 +43,25 @@ class Plans(SingleTexts):
 
     @reads_deal
     def list_commitments(self, deal_id: int) -> list[Commitment]:
-        return self._read_commitments(self.cursor(), deal_id)
+        return self._read_commitments(self.store.cursor(), deal_id)
 
     @works_deal
     def save_commitments(self, deal_id: int, commitments: Sequence[Commitment]) -> None:
         """Make the deal's commitments equal `commitments` (by id: changed, added, removed), with each change
         in the history. One newly marked missed observes "Friction resurfaces" (Post-close enforcement)."""
         checked = [Commitment.model_validate(dict(c)) for c in commitments]
-        with self._writing(deal_id) as cur:
+        with self.store._writing(deal_id) as cur:
             before = self._read_commitments(cur, deal_id)
             foreign = [c for c in checked if c.id is not None and c.id not in {b.id for b in before}]
             if foreign:
                 raise InvalidInput(
                     [f"Commitment '{foreign[0].what}': it is not one of this deal's commitments"]
                 )
-            ids = write_commitments(UnitOfWork(cur, self.person), deal_id, checked)
+            ids = write_commitments(UnitOfWork(cur, self.store.person), deal_id, checked)
             after = [
                 c.model_copy(update={"id": i, "deal_id": deal_id}) for c, i in zip(checked, ids, strict=True)
             ]
-            self._audit(
+            self.store._audit(
                 cur,
                 deal_id,
                 audit.list_changes("commitment", before, after, lambda c: f"Commitment '{c.what}'"),
@@ -69,7 +69,7 @@ class Plans(SingleTexts):
             was_missed = {b.id for b in before if b.status is CommitmentStatus.missed}
             newly = [c for c in after if c.status is CommitmentStatus.missed and c.id not in was_missed]
             if newly:
-                self._record(cur, deal_id, "signal", ENFORCEMENT_MOVE, None, "observed",
+                self.store._record(cur, deal_id, "signal", ENFORCEMENT_MOVE, None, "observed",
                              "commitment missed: " + ", ".join(c.what for c in newly))  # fmt: skip
 
     def _read_escalation_steps(self, cur: Cursor, deal_id: int) -> list[EscalationStep]:
@@ -82,7 +82,7 @@ class Plans(SingleTexts):
 
     @reads_deal
     def list_escalation_steps(self, deal_id: int) -> list[EscalationStep]:
-        return self._read_escalation_steps(self.cursor(), deal_id)
+        return self._read_escalation_steps(self.store.cursor(), deal_id)
 
     @works_deal
     def record_escalation_step(
@@ -102,21 +102,21 @@ class Plans(SingleTexts):
                     (("Note", note), ("Reason for going past mediation", override_reason)) if len(text) > MAX_NOTE]  # fmt: skip
         if problems:
             raise InvalidInput(problems)
-        with self._writing(deal_id) as cur:
+        with self.store._writing(deal_id) as cur:
             refused = mediation_first(self._read_escalation_steps(cur, deal_id), kind)
             if refused and not override_reason:
                 raise InvalidInput([f"Step: {refused}"])
-            if refused and not may(self.person, Action.override_escalation):
+            if refused and not may(self.store.person, Action.override_escalation):
                 raise NotAllowed(f"{refused}. Only a leader can go past mediation, with a reason.")
             if not refused:
                 override_reason = ""
-            step = EscalationStep(kind=kind, taken_at=now(), taken_by=self.person.email, note=note,
+            step = EscalationStep(kind=kind, taken_at=now(), taken_by=self.store.person.email, note=note,
                                   override_reason=override_reason)  # fmt: skip
             step_id = cur.next_id("escalation_step")
             insert(cur, "escalation_step", ["id", "deal_id", "kind", "taken_at", "taken_by", "note", "override_reason"],
                    [step_id, deal_id, kind.value, step.taken_at, step.taken_by, note, override_reason])  # fmt: skip
             said = f"past mediation: {override_reason}" if override_reason else ""
-            self._audit(cur, deal_id, [Change("escalation", f"Escalation · {ESCALATION_LABELS[kind]}", None, "taken",
+            self.store._audit(cur, deal_id, [Change("escalation", f"Escalation · {ESCALATION_LABELS[kind]}", None, "taken",
                                               private=True, note=" · ".join(x for x in (note, said) if x))])  # fmt: skip
             return step.model_copy(update={"id": step_id, "deal_id": deal_id})
 

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from .. import audit
 from ..models import PowerAssessment, PowerScore
 from .engine import Cursor, UnitOfWork, insert, refresh_latest_assessments
-from .members import Members, reads_counterparty, reads_deal, works_deal
+from .members import reads_counterparty, reads_deal, works_deal
+from .repository import Repository
 
 
 def _assessments(cur: Cursor, ids_sql: str, args: list) -> list[PowerAssessment]:
@@ -34,16 +35,18 @@ def _assessments(cur: Cursor, ids_sql: str, args: list) -> list[PowerAssessment]
     ]
 
 
-class Power(Members):
+class Power(Repository):
     @reads_deal
     def list_assessments(self, deal_id: int) -> list[PowerAssessment]:
-        return _assessments(self.cursor(), "SELECT id FROM power_assessment WHERE deal_id = ?", [deal_id])
+        return _assessments(
+            self.store.cursor(), "SELECT id FROM power_assessment WHERE deal_id = ?", [deal_id]
+        )
 
     @reads_counterparty
     def latest_assessments(self, counterparty_id: int) -> dict[int, PowerAssessment | None]:
         """Each deal with this counterparty and its latest assessment (None if never scored)."""
-        cur = self.cursor()
-        visible, args = self._visible("id")
+        cur = self.store.cursor()
+        visible, args = self.store._visible("id")
         deals = cur.rows(
             f"SELECT id FROM deal WHERE counterparty_id = ? AND {visible} ORDER BY id",
             [counterparty_id, *args],
@@ -61,8 +64,8 @@ class Power(Members):
     @works_deal
     def add_assessment(self, deal_id: int, assessment: PowerAssessment) -> int:
         """A new assessment, by the acting person (the signed-in member; locally, this computer's user)."""
-        assessment = assessment.model_copy(update={"assessed_by": self.person.email})
-        with self.unit_of_work(deal_id) as uow:
+        assessment = assessment.model_copy(update={"assessed_by": self.store.person.email})
+        with self.store.unit_of_work(deal_id) as uow:
             previous = self._latest_assessment(uow.cur, deal_id)
             new_id = insert_assessment(uow, deal_id, assessment, evidence_map=None)
             refresh_latest_assessments(uow.cur, [deal_id])

@@ -10,9 +10,9 @@ from .. import audit
 from ..audit import Change
 from ..batna import best_alternative
 from ..models import Alternative, AnchorWorksheet, DealSide, Evidence, InvalidInput, Issue, Model
-from .deals import Deals
 from .engine import NotFound, insert, live_ids
 from .members import reads_deal, works_deal
+from .repository import Repository
 
 # What the history calls each kept list, and the field that names an item of it.
 _AUDITED: dict[type[Model], tuple[str, str, str]] = {
@@ -25,13 +25,13 @@ _AUDITED: dict[type[Model], tuple[str, str, str]] = {
 _ANCHOR_COLUMNS = ("range_low", "range_high", "benchmark_ids", "cost_logic", "rationale")
 
 
-class Preparation(Deals):
+class Preparation(Repository):
     """A deal's preparation: its issues, evidence, alternatives, anchors. Builds on the deal itself."""
 
     @reads_deal
     def list_anchors(self, deal_id: int) -> dict[int, AnchorWorksheet]:
         """The anchor worksheet of each live issue that has one."""
-        rows = self.cursor().rows(
+        rows = self.store.cursor().rows(
             f"SELECT a.issue_id, {', '.join('a.' + c for c in _ANCHOR_COLUMNS)} FROM anchor_worksheet a "
             "JOIN issue i ON i.id = a.issue_id AND i.deleted_at IS NULL WHERE a.deal_id = ?",
             [deal_id],
@@ -46,7 +46,7 @@ class Preparation(Deals):
     @works_deal
     def save_anchor(self, deal_id: int, sheet: AnchorWorksheet) -> None:
         """Record an issue's anchor worksheet (its benchmarks from this deal's evidence pack)."""
-        with self._writing(deal_id) as cur:
+        with self.store._writing(deal_id) as cur:
             problems = []
             if sheet.issue_id not in live_ids(cur, "issue", deal_id):
                 problems.append(f"Issue: issue {sheet.issue_id} is not an issue of this deal")
@@ -75,26 +75,26 @@ class Preparation(Deals):
                 insert(cur, "anchor_worksheet", ["issue_id", "deal_id", *_ANCHOR_COLUMNS],
                        [sheet.issue_id, deal_id, *values])  # fmt: skip
                 changes = audit.record_added("issue", f"Anchor worksheet '{name}'", sheet)
-            self._audit(cur, deal_id, changes)
+            self.store._audit(cur, deal_id, changes)
 
     @reads_deal
     def list_evidence(self, deal_id: int) -> list[Evidence]:
-        return self._list_children(Evidence, deal_id)
+        return self.store._list_children(Evidence, deal_id)
 
     @reads_deal
     def list_alternatives(self, deal_id: int) -> list[Alternative]:
         """The deal's walk-away alternatives in the order they were entered; `batna.best_alternative` says
         which is the BATNA (by what each would cost or earn, the deal's side deciding)."""
-        return self._list_children(Alternative, deal_id)
+        return self.store._list_children(Alternative, deal_id)
 
     @reads_deal
     def list_issues(self, deal_id: int) -> list[Issue]:
-        return self._list_children(Issue, deal_id)
+        return self.store._list_children(Issue, deal_id)
 
     @reads_deal
     def issue_ids(self, deal_id: int) -> dict[str, int]:
         """The deal's issues by name, for linking imported lines. Raises NotFound for an unknown deal."""
-        self.get_deal(deal_id)
+        self.store.deals.get_deal(deal_id)
         return {i.name: i.id for i in self.list_issues(deal_id)}
 
     @works_deal
@@ -110,7 +110,7 @@ class Preparation(Deals):
         return self._replace_for_deal(Issue, deal_id, items)
 
     def _replace_for_deal(self, model: type[Model], deal_id: int, items: Sequence) -> list[int]:
-        with self._writing(deal_id) as cur:
+        with self.store._writing(deal_id) as cur:
             refs = live_ids(cur, "evidence", deal_id)
             issues = live_ids(cur, "issue", deal_id) if model is Alternative else set()
             for n, item in enumerate(items, start=1):
@@ -122,14 +122,14 @@ class Preparation(Deals):
                     raise NotFound(
                         f"Row {n}, Money is per unit of: issue {unit_of} is not an issue of this deal."
                     )
-            before = self._list_children(model, deal_id, cur)
-            ids = self._replace_children(cur, model, deal_id, items)
+            before = self.store._list_children(model, deal_id, cur)
+            ids = self.store._replace_children(cur, model, deal_id, items)
             after = [item.model_copy(update={"id": i}) for item, i in zip(items, ids, strict=True)]
             kind, noun, name = _AUDITED[model]
             changes = audit.list_changes(kind, before, after, lambda it: f"{noun} '{getattr(it, name)}'")
             if model is Alternative:
                 side = DealSide(cur.scalar("SELECT side FROM deal WHERE id = ?", [deal_id]) or DealSide.sell)
-                per_unit_of = self._list_children(Issue, deal_id, cur)
+                per_unit_of = self.store._list_children(Issue, deal_id, cur)
                 was, now_best = (best_alternative([a for a in before if isinstance(a, Alternative)], side, per_unit_of),
                                  best_alternative([a for a in after if isinstance(a, Alternative)], side, per_unit_of))  # fmt: skip
             else:
@@ -137,13 +137,13 @@ class Preparation(Deals):
             if was and now_best and was.id != now_best.id:
                 changes.append(audit.Change("batna", "BATNA (the best alternative)", was.description,
                                             now_best.description, private=True))  # fmt: skip
-            self._audit(cur, deal_id, changes)
+            self.store._audit(cur, deal_id, changes)
             return ids
 
     @works_deal
     def set_their_priorities(self, deal_id: int, priorities: dict[int, int]) -> None:
-        with self._writing(deal_id) as cur:
-            before = {i.id: i for i in self._list_children(Issue, deal_id, cur)}
+        with self.store._writing(deal_id) as cur:
+            before = {i.id: i for i in self.store._list_children(Issue, deal_id, cur)}
             changes: list[Change] = []
             for issue_id, priority in priorities.items():
                 if not 1 <= int(priority) <= 5:
@@ -156,4 +156,4 @@ class Preparation(Deals):
                 if old is not None and old.their_priority != int(priority):
                     changes.append(Change("issue", f"Issue '{old.name}' · Their priority",
                                           audit.as_text(old.their_priority), str(int(priority))))  # fmt: skip
-            self._audit(cur, deal_id, changes)
+            self.store._audit(cur, deal_id, changes)

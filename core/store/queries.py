@@ -12,16 +12,17 @@ from .backends import Cursor
 from .copying import DERIVED, TABLES
 from .engine import refresh_latest_assessments, refresh_totals
 from .facts import LINE_FACTS, judge_batnas, judge_lines
-from .members import Members, filtered, manages, reads_counterparty
+from .members import filtered, manages, reads_counterparty
+from .repository import Repository
 
 _PARENTS_FIRST = (*TABLES, *DERIVED)  # the order the foreign keys let tables be filled in
 
 
-class Queries(Members):
+class Queries(Repository):
     @manages
     def next_ids(self) -> dict[str, int]:
         """The next free id per table, for generators that build whole tables in pandas."""
-        cur = self.cursor()
+        cur = self.store.cursor()
         tables = ("counterparty", "stakeholder", "deal", "evidence", "alternative", "issue",
                   "power_assessment", "concession", "meso_bundle", "deal_event", "meso_pick")  # fmt: skip
         return {t: cur.next_id(t) for t in tables}
@@ -30,7 +31,7 @@ class Queries(Members):
     def bulk_insert(self, frames: dict[str, pd.DataFrame]) -> dict[str, int]:
         """Append whole tables at once (columns by name), in one transaction. Returns rows per table."""
         counts = {}
-        with self.transaction() as cur:
+        with self.store.transaction() as cur:
             for table, frame in sorted(frames.items(), key=lambda item: _PARENTS_FIRST.index(item[0])):
                 if frame.empty:
                     continue
@@ -61,7 +62,7 @@ class Queries(Members):
 
     @manages
     def table_counts(self) -> dict[str, int]:
-        cur = self.cursor()
+        cur = self.store.cursor()
         tables = ("counterparty", "deal", "issue", "evidence", "alternative", "power_score", "concession",
                   "meso_bundle", "meso_term", "deal_event")  # fmt: skip
         return {t: int(cur.scalar(f"SELECT count(*) FROM {t}")) for t in tables}
@@ -75,8 +76,8 @@ class Queries(Members):
         and adds up; core.pipeline turns the facts into the index, warnings and risk with the functions the
         screens use. The one rule left here is a missed commitment, which tests/unit/test_pipeline.py checks
         against core.implementation.is_missed deal by deal."""
-        visible, who = self._visible_named()
-        return self.cursor().df(
+        visible, who = self.store._visible_named()
+        return self.store.cursor().df(
             rf"""
             WITH p AS (
                 -- the latest assessment of each deal (a fact kept as assessments are added), its scores summed
@@ -120,12 +121,12 @@ class Queries(Members):
     def power_edges(self, deal_ids: Sequence[int]) -> pd.DataFrame:
         """Per deal and source, from the latest assessment: our scores with and without evidence and theirs,
         summed (core.leverage.net_power weighs them)."""
-        allowed = self.visible_deal_ids()
+        allowed = self.store.visible_deal_ids()
         deal_ids = [int(i) for i in deal_ids if allowed is None or int(i) in allowed]
         columns = ["deal_id", "source", "ours_evidenced", "ours_perceived", "theirs"]
         if not deal_ids:
             return pd.DataFrame(columns=columns)
-        return self.cursor().df(
+        return self.store.cursor().df(
             """
             WITH latest AS (SELECT deal_id, assessment_id FROM latest_assessment WHERE deal_id = ANY($ids))
             SELECT l.deal_id, s.source,
@@ -141,8 +142,8 @@ class Queries(Members):
     def counterparty_deals(self, counterparty_id: int) -> pd.DataFrame:
         """Every deal with this counterparty that the acting person may read (for the counterparty view of
         leverage)."""
-        visible, args = self._visible("id")
-        return self.cursor().df(
+        visible, args = self.store._visible("id")
+        return self.store.cursor().df(
             "SELECT id, name, context, stage, value, currency FROM deal "
             f"WHERE counterparty_id = ? AND {visible} ORDER BY id",
             [counterparty_id, *args],

@@ -12,7 +12,8 @@ from ..audit import Change
 from ..models import Clause, ClauseKind, InvalidInput, SingleText, TextVersion, describe_errors
 from ..single_text import SINGLE_TEXT_MOVE, compare, describe, edit_is_late
 from .engine import Conflict, Cursor, UnitOfWork, insert, issue_names, live_ids, now, quoted
-from .members import Members, reads_deal, works_deal
+from .members import reads_deal, works_deal
+from .repository import Repository
 
 _CLAUSE_COLUMNS = ("number", "kind", "title", "wording", "issue_id", "amount", "source", "metric", "verification",
                    "status")  # fmt: skip
@@ -23,7 +24,7 @@ def _clause_values(c: Clause) -> list:
             c.verification, c.status.value]  # fmt: skip
 
 
-class SingleTexts(Members):
+class SingleTexts(Repository):
     def _read_single_text(self, cur: Cursor, deal_id: int) -> SingleText | None:
         head = cur.rows("SELECT edit_until FROM single_text WHERE deal_id = ?", [deal_id])
         if not head:
@@ -49,7 +50,7 @@ class SingleTexts(Members):
     @reads_deal
     def get_single_text(self, deal_id: int) -> SingleText | None:
         """The deal's single text with every version, oldest first; None before one is started."""
-        return self._read_single_text(self.cursor(), deal_id)
+        return self._read_single_text(self.store.cursor(), deal_id)
 
     def _check_clauses(self, cur: Cursor, deal_id: int, clauses: Sequence[Clause]) -> list[Clause]:
         # Each clause validated again (a copy made with model_copy is not): one clause per issue, numbers apart.
@@ -81,7 +82,7 @@ class SingleTexts(Members):
         self, deal_id: int, clauses: Sequence[Clause], edit_until: date | None = None
     ) -> None:
         """Version 1 of the deal's one text. A deal has one: starting a second is refused."""
-        with self._writing(deal_id) as cur:
+        with self.store._writing(deal_id) as cur:
             if cur.rows("SELECT deal_id FROM single_text WHERE deal_id = ?", [deal_id]):
                 raise InvalidInput(
                     ["Single text: this deal has one already; change it instead of starting another"]
@@ -89,10 +90,10 @@ class SingleTexts(Members):
             checked = self._check_clauses(cur, deal_id, clauses)
             at = now()
             insert(cur, "single_text", ["deal_id", "edit_until", "started_at", "started_by"],
-                   [deal_id, edit_until, at, self.person.email])  # fmt: skip
-            insert_version(UnitOfWork(cur, self.person), deal_id, TextVersion(number=1, saved_at=at, saved_by=self.person.email,
+                   [deal_id, edit_until, at, self.store.person.email])  # fmt: skip
+            insert_version(UnitOfWork(cur, self.store.person), deal_id, TextVersion(number=1, saved_at=at, saved_by=self.store.person.email,
                                                            clauses=checked))  # fmt: skip
-            self._record(cur, deal_id, "single_text", "Single text", None, "version 1",
+            self.store._record(cur, deal_id, "single_text", "Single text", None, "version 1",
                          f"started with {len(checked)} clause{'s' if len(checked) != 1 else ''}")  # fmt: skip
 
     @works_deal
@@ -106,7 +107,7 @@ class SingleTexts(Members):
         reason = reason.strip()
         if len(reason) > 2000:
             raise InvalidInput([f"Reason: at most 2,000 characters (this one has {len(reason):,})"])
-        with self._writing(deal_id) as cur:
+        with self.store._writing(deal_id) as cur:
             text = self._read_single_text(cur, deal_id)
             if text is None:
                 raise InvalidInput(["Single text: this deal has none yet; start it first"])
@@ -127,14 +128,14 @@ class SingleTexts(Members):
                     f"Reason: the edit window closed on {text.edit_until:%d %B %Y}; a change after it is a late "
                     "scope change: say why it comes in now"
                 ])  # fmt: skip
-            version = TextVersion(number=latest.number + 1, saved_at=at, saved_by=self.person.email, late=late,
+            version = TextVersion(number=latest.number + 1, saved_at=at, saved_by=self.store.person.email, late=late,
                                   reason=reason if late else "", clauses=checked)  # fmt: skip
-            insert_version(UnitOfWork(cur, self.person), deal_id, version)
+            insert_version(UnitOfWork(cur, self.store.person), deal_id, version)
             said = describe(changes)
-            self._audit(cur, deal_id, [Change("single_text", "Single text", f"version {latest.number}",
+            self.store._audit(cur, deal_id, [Change("single_text", "Single text", f"version {latest.number}",
                                               f"version {version.number}", note=said[:2000])])  # fmt: skip
             if late:
-                self._record(cur, deal_id, "signal", SINGLE_TEXT_MOVE, None, "observed",
+                self.store._record(cur, deal_id, "signal", SINGLE_TEXT_MOVE, None, "observed",
                              f"late scope change in version {version.number}: {reason}")  # fmt: skip
             return version
 
@@ -143,7 +144,7 @@ class SingleTexts(Members):
         """When edits close. Moving the close later once it has passed (or opening it again) is itself a
         late scope change: it needs a reason and observes the signal, or the time-box would mean nothing."""
         reason = reason.strip()
-        with self._writing(deal_id) as cur:
+        with self.store._writing(deal_id) as cur:
             text = self._read_single_text(cur, deal_id)
             if text is None:
                 raise InvalidInput(["Single text: this deal has none yet; start it first"])
@@ -159,9 +160,11 @@ class SingleTexts(Members):
             cur.execute("UPDATE single_text SET edit_until = ? WHERE deal_id = ?", [edit_until, deal_id])
             shown = "open" if edit_until is None else f"{edit_until:%d %b %Y}"
             was = "open" if text.edit_until is None else f"{text.edit_until:%d %b %Y}"
-            self._record(cur, deal_id, "single_text", "Single text · Edits close on", was, shown, reason)
+            self.store._record(
+                cur, deal_id, "single_text", "Single text · Edits close on", was, shown, reason
+            )
             if reopens:
-                self._record(cur, deal_id, "signal", SINGLE_TEXT_MOVE, None, "observed",
+                self.store._record(cur, deal_id, "signal", SINGLE_TEXT_MOVE, None, "observed",
                              f"edit window opened again after it closed: {reason}")  # fmt: skip
 
 

@@ -155,7 +155,7 @@ def deal_picker(store: Store) -> int | None:
     The database answers which deals exist and which match, so a screen for one deal reads the same few
     rows however long the pipeline is.
     """
-    listed = store.find_deals(limit=PICKER_LIMIT + 1)
+    listed = store.deals.find_deals(limit=PICKER_LIMIT + 1)
     if listed.empty:
         st.sidebar.info("No deals yet: create one on Prepare.")
         return None
@@ -163,7 +163,7 @@ def deal_picker(store: Store) -> int | None:
 
     def readable(deal: int | None) -> bool:
         return deal is not None and (
-            deal in set(listed["id"].astype(int)) or not store.find_deals(ids=[deal]).empty
+            deal in set(listed["id"].astype(int)) or not store.deals.find_deals(ids=[deal]).empty
         )
 
     chosen = state.pop(OPEN_DEAL_KEY, None)
@@ -179,7 +179,7 @@ def deal_picker(store: Store) -> int | None:
     if not readable(chosen):
         chosen = int(listed["id"].iloc[0])
     assert chosen is not None
-    shown = store.find_deals(ids=[chosen])
+    shown = store.deals.find_deals(ids=[chosen])
     if safe_mode():
         # A shared screen shows the deal on it and nothing of the others: not even their names in a list.
         state[CURRENT_KEY] = chosen
@@ -194,7 +194,7 @@ def deal_picker(store: Store) -> int | None:
         query = st.sidebar.text_input(
             "Find a deal", key="deal_search", placeholder="deal or counterparty name"
         )
-        hits = store.find_deals(query, limit=PICKER_MATCHES + 1) if query else listed.iloc[0:0]
+        hits = store.deals.find_deals(query, limit=PICKER_MATCHES + 1) if query else listed.iloc[0:0]
         deals = pd.concat([shown, hits[hits["id"] != chosen].head(PICKER_MATCHES)])
     ids = deals["id"].astype(int).tolist()
     labels = distinct_labels({int(r.id): f"{r.name} · {r.counterparty}" for r in deals.itertuples()})
@@ -222,12 +222,12 @@ def deal_or_stop(
         st.info(empty)
         st.stop()
     try:
-        deal = store.get_deal(deal_id)
+        deal = store.deals.get_deal(deal_id)
     except NotFound as exc:
         st.error(str(exc))
         st.stop()
     use_number_convention(deal.decimal_comma)  # every figure and amount box below is the deal's
-    counterparty = store.get_counterparty(deal.counterparty_id)
+    counterparty = store.deals.get_counterparty(deal.counterparty_id)
     deal_header(deal, counterparty, what)
     if not store.may_change(deal.id):  # a sponsor or leader off the team: say so before any form
         st.caption(":material/visibility: You can read this deal; its owner and team change it.")

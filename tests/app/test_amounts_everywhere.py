@@ -21,7 +21,7 @@ AMOUNT_LABELS = {FIELD_LABELS[f] for f in ("value", "mandate", "money", "target"
 def on_deal(app, db_path, decimal_comma: bool, page: str):
     at = app(deal=1)
     store = Store.open(db_path)
-    store.update_deal(store.get_deal(1).model_copy(update={"decimal_comma": decimal_comma}))
+    store.deals.update_deal(store.deals.get_deal(1).model_copy(update={"decimal_comma": decimal_comma}))
     store.close()
     at.switch_page(page).run()
     return at
@@ -41,26 +41,26 @@ def button(at, label):
 
 def deal_form(at, text):
     at.text_input(key="deal_1__value").set_value(text)
-    return at.button(key="deal_form__save").click().run(), lambda s: s.get_deal(1).value
+    return at.button(key="deal_form__save").click().run(), lambda s: s.deals.get_deal(1).value
 
 
 def mandate_form(at, text):
     at.text_input(key="mandate_1__amount").set_value(text)
     at.text_input(key="mandate_1__reason").set_value("board agreed")
-    return at.button(key="mandate_1__save").click().run(), lambda s: s.get_deal(1).mandate
+    return at.button(key="mandate_1__save").click().run(), lambda s: s.deals.get_deal(1).mandate
 
 
 def issue_form(at, text):
     at.selectbox(key="issue_1_pick").select(1).run()
     at.text_input(key="issue_1_1__target").set_value(text)
-    return at.button(key="issue_1_save").click().run(), lambda s: s.list_issues(1)[0].target
+    return at.button(key="issue_1_save").click().run(), lambda s: s.preparation.list_issues(1)[0].target
 
 
 def alternative_form(at, text):
     at.text_area(key="alternative_1_new__description").set_value("Second carrier")
     at.text_input(key="alternative_1_new__money").set_value(text)
     return at.button(key="alternative_1_save").click().run(), lambda s: next(
-        (a.money for a in s.list_alternatives(1) if a.description == "Second carrier"), None
+        (a.money for a in s.preparation.list_alternatives(1) if a.description == "Second carrier"), None
     )
 
 
@@ -68,9 +68,12 @@ def anchor_form(at, text):
     issue = at.selectbox(key="anchor_issue_1").value
     at.text_input(key=f"anchor_high_{issue}").set_value("")
     at.text_input(key=f"anchor_low_{issue}").set_value(text)
-    return button(
-        at, "Save worksheet"
-    ).click().run(), lambda s: s.list_anchors(1)[issue].range_low if issue in s.list_anchors(1) else None
+    return (
+        button(at, "Save worksheet").click().run(),
+        lambda s: (
+            s.preparation.list_anchors(1)[issue].range_low if issue in s.preparation.list_anchors(1) else None
+        ),
+    )
 
 
 def concession_entry(at, text):
@@ -79,7 +82,9 @@ def concession_entry(at, text):
     at.button(key="entry_submit_1").click()
     return (
         at.run(),
-        lambda s: -next((c.value_to_you for c in s.list_concessions(1) if c.item == "Volume"), 0.0),
+        lambda s: (
+            -next((c.value_to_you for c in s.concessions.list_concessions(1) if c.item == "Volume"), 0.0)
+        ),
     )
 
 
@@ -88,7 +93,11 @@ def review_final(at, text):
     first.set_value(text)
     issue = int(first.key.rsplit("_", 1)[1])
     return button(at, "Save review").click().run(), lambda s: next(
-        (f.value for f in (s.get_review(1).final_values if s.get_review(1) else []) if f.issue_id == issue),
+        (
+            f.value
+            for f in (s.reviews.get_review(1).final_values if s.reviews.get_review(1) else [])
+            if f.issue_id == issue
+        ),
         None,
     )
 
@@ -130,7 +139,7 @@ def test_every_amount_box_on_every_screen_reads_back_what_it_shows_and_no_amount
 ):
     at = app(deal=1)
     store = Store.open(db_path)
-    store.update_deal(store.get_deal(1).model_copy(update={"decimal_comma": decimal_comma}))
+    store.deals.update_deal(store.deals.get_deal(1).model_copy(update={"decimal_comma": decimal_comma}))
     store.close()
     seen, found = 0, set()
     for screen in [s.path for s in ui.SCREENS.values()]:
@@ -163,7 +172,10 @@ def test_days_to_switch_to_an_alternative_are_read_the_deals_way_too(app, db_pat
         at.text_input(key="alternative_1_new__time_days").set_value(text)
         at = at.button(key="alternative_1_save").click().run()
         days = stored(
-            db_path, lambda s: [a.time_days for a in s.list_alternatives(1) if a.description.endswith(text)]
+            db_path,
+            lambda s: [
+                a.time_days for a in s.preparation.list_alternatives(1) if a.description.endswith(text)
+            ],
         )
         return at, days
 

@@ -8,6 +8,7 @@ import streamlit as st
 from core.csvio import parse_concessions
 from core.models import Concession, Counterparty, Deal
 from core.store import Store
+from core.store.concessions import Concessions
 from tests.postgres import fill
 
 PAGE = "pages/concessions.py"
@@ -115,7 +116,7 @@ def test_logging_a_line_updates_the_balance_and_keeps_round_and_issue(page, db_p
     assert at.text_input(key="entry_item_1").value == ""
     assert at.text_input(key="entry_you_1").value == ""
     assert (at.number_input(key="entry_round_1").value, at.selectbox(key="entry_issue_1").value) == (4, 3)
-    stored = Store.open(db_path).list_concessions(1)[-1]
+    stored = Store.open(db_path).concessions.list_concessions(1)[-1]
     assert (stored.item, stored.round, stored.issue_id, stored.new_position) == ("Payment terms", 4, 3, 60)
 
 
@@ -132,7 +133,7 @@ def test_a_one_way_line_and_a_floor_breach_are_flagged(page):
 def test_bad_input_is_refused_and_nothing_is_stored(page, db_path):
     at = log(page, item="   ", you=-100)
     assert [e.value for e in at.error] == ["Item: must not be empty"]
-    assert len(Store.open(db_path).list_concessions(1)) == 5
+    assert len(Store.open(db_path).concessions.list_concessions(1)) == 5
     assert balance(at) == "# :red[−13,500 EUR]"
 
 
@@ -145,7 +146,7 @@ def test_a_database_that_stops_mid_line_is_one_sentence_and_the_line_can_be_logg
         raise DatabaseUnreachable("postgresql://app:pw@db/cockpit", "db/cockpit")
 
     with monkeypatch.context() as down:
-        down.setattr(Store, "add_concession", stopped)
+        down.setattr(Concessions, "add_concession", stopped)
         at = log(page, item="Pilot", give="pilot", you=-100)
     assert not at.exception
     assert [e.value for e in at.error] == [
@@ -155,7 +156,7 @@ def test_a_database_that_stops_mid_line_is_one_sentence_and_the_line_can_be_logg
     assert at.text_input(key="entry_item_1").value == "Pilot"  # still typed, to log once it is back
     at = log(at, item="Pilot")
     assert not [e for e in at.error if "Nothing was logged" in e.value]
-    assert len(Store.open(db_path).list_concessions(1)) == 6
+    assert len(Store.open(db_path).concessions.list_concessions(1)) == 6
 
 
 def test_a_correction_in_the_table_changes_the_balance(page, db_path):
@@ -168,7 +169,7 @@ def test_a_correction_in_the_table_changes_the_balance(page, db_path):
     assert [e.value for e in at.error] == []
     assert balance(at) == "# :red[−9,500 EUR]"
     assert metric(at, "Gives vs mandate").delta == "2,500 left"
-    assert Store.open(db_path).list_concessions(1)[1].value_to_you == -4000
+    assert Store.open(db_path).concessions.list_concessions(1)[1].value_to_you == -4000
 
 
 def test_removing_a_line_can_be_undone(page, db_path):
@@ -181,13 +182,13 @@ def test_removing_a_line_can_be_undone(page, db_path):
     at.button(key="save_corrections_1").click()
     at = at.run()
     assert balance(at) == "# :red[−11,500 EUR]"
-    removed = Store.open(db_path).list_removed_concessions(1)
+    removed = Store.open(db_path).concessions.list_removed_concessions(1)
     assert [c.item for c in removed] == ["Pilot"] and removed[0].deleted_at is not None
 
     at.button(key=f"restore_{removed[0].id}").click()
     at = at.run()
     assert balance(at) == "# :red[−13,500 EUR]"
-    assert Store.open(db_path).list_removed_concessions(1) == []
+    assert Store.open(db_path).concessions.list_removed_concessions(1) == []
 
 
 def test_a_bad_correction_names_row_and_column_and_changes_nothing(page, db_path):
@@ -200,12 +201,12 @@ def test_a_bad_correction_names_row_and_column_and_changes_nothing(page, db_path
     at.button(key="save_corrections_1").click()
     at = at.run()
     assert "Row 5 (Annual price), Item: must not be empty" in at.error[0].value
-    assert Store.open(db_path).list_concessions(1)[0].item == "Annual price"
+    assert Store.open(db_path).concessions.list_concessions(1)[0].item == "Annual price"
 
 
 def test_a_deal_without_concessions_says_so(app, db_path):
     app()  # first start fills the demo
-    deal_id = Store.open(db_path).create_deal(Deal(name="Fresh deal", context="hiring", owner="Ana"),
+    deal_id = Store.open(db_path).deals.create_deal(Deal(name="Fresh deal", context="hiring", owner="Ana"),
                                               Counterparty(name="Candidate"))  # fmt: skip
     at = app(deal=deal_id)
     at.switch_page(PAGE).run()
@@ -221,15 +222,17 @@ def test_a_correction_to_a_line_someone_else_just_changed_is_refused_and_theirs_
                                           "deleted_rows": []}  # fmt: skip
     at = page.run()  # our edit is pending in the table
     other = Store.open(db_path)  # meanwhile the sponsor corrects the same line in another session
-    line = other.list_concessions(1)[1]
-    other.update_concessions(1, [line.model_copy(update={"you_get": "Logo on their site"})], read=[line])
+    line = other.concessions.list_concessions(1)[1]
+    other.concessions.update_concessions(
+        1, [line.model_copy(update={"you_get": "Logo on their site"})], read=[line]
+    )
     at.button(key="save_corrections_1").click()
     at = at.run()
     assert [w.value for w in at.warning if "someone else" in w.value] == [
         "Concession 'Discount request (15 %)' (round 2) was changed by someone else since you opened the log. "
         "Nothing was saved: the table now shows their version; make your correction again."
     ]
-    stored = Store.open(db_path).list_concessions(1)[1]
+    stored = Store.open(db_path).concessions.list_concessions(1)[1]
     assert (stored.you_get, stored.value_to_you) == (
         "Logo on their site",
         -8000,
@@ -242,17 +245,17 @@ def test_a_correction_to_a_line_someone_else_just_changed_is_refused_and_theirs_
     at.button(key="save_corrections_1").click()  # the retry, on the current log, goes through
     at = at.run()
     assert balance(at) == "# :red[−9,500 EUR]"
-    assert Store.open(db_path).list_concessions(1)[1].you_get == "Logo on their site"
+    assert Store.open(db_path).concessions.list_concessions(1)[1].you_get == "Logo on their site"
 
 
 def test_an_edit_survives_a_line_removed_and_another_logged_elsewhere_meanwhile(page, db_path):
-    lines = Store.open(db_path).list_concessions(1)
+    lines = Store.open(db_path).concessions.list_concessions(1)
     page.session_state["log_editor_1"] = {"edited_rows": {2: {"Value to you": -2500.0}}, "added_rows": [],
                                           "deleted_rows": []}  # fmt: skip
     at = page.run()  # our edit on the third line is pending
     other = Store.open(db_path)  # meanwhile a colleague removes the first line and logs a new one
-    other.remove_concession(1, lines[0].id)
-    other.add_concession(
+    other.concessions.remove_concession(1, lines[0].id)
+    other.concessions.add_concession(
         1, Concession(item="Late line", you_give="x", you_get="y", logged_at=datetime(2027, 1, 1))
     )
     other.close()
@@ -260,19 +263,19 @@ def test_an_edit_survives_a_line_removed_and_another_logged_elsewhere_meanwhile(
     at.button(key="save_corrections_1").click()
     at = at.run()
     assert [s.value for s in at.success] == [f"Saved: corrected 1 line: '{lines[2].item}'."]
-    stored = {c.id: c for c in Store.open(db_path).list_concessions(1)}
+    stored = {c.id: c for c in Store.open(db_path).concessions.list_concessions(1)}
     assert stored[lines[2].id].value_to_you == -2500.0  # our edit, on the line we edited
     assert stored[lines[1].id].value_to_you == lines[1].value_to_you  # no other line touched
     assert lines[0].id not in stored and "Late line" in [c.item for c in stored.values()]
 
 
 def test_an_edit_to_a_line_removed_elsewhere_is_refused_naming_it(page, db_path):
-    lines = Store.open(db_path).list_concessions(1)
+    lines = Store.open(db_path).concessions.list_concessions(1)
     page.session_state["log_editor_1"] = {"edited_rows": {4: {"Value to you": -1.0}}, "added_rows": [],
                                           "deleted_rows": []}  # fmt: skip
     at = page.run()
     other = Store.open(db_path)
-    other.remove_concession(1, lines[0].id)
+    other.concessions.remove_concession(1, lines[0].id)
     other.close()
     at.button(key="save_corrections_1").click()
     at = at.run()
@@ -287,9 +290,9 @@ def test_undo_last_line_takes_it_out_and_the_history_keeps_it(page, db_path):
     assert balance(at) == "# :red[−13,500 EUR]"
     assert at.success[0].value.startswith("Took 'Late fee waiver' out of the log")
     store = Store.open(db_path)
-    assert "Late fee waiver" not in [c.item for c in store.list_concessions(1)]
-    assert "Late fee waiver" in [c.item for c in store.list_removed_concessions(1)]
-    assert store.list_events(1)["subject"].str.contains("Concession 'Late fee waiver'").sum() >= 2
+    assert "Late fee waiver" not in [c.item for c in store.concessions.list_concessions(1)]
+    assert "Late fee waiver" in [c.item for c in store.concessions.list_removed_concessions(1)]
+    assert store.deals.list_events(1)["subject"].str.contains("Concession 'Late fee waiver'").sum() >= 2
 
 
 @pytest.mark.parametrize(("typed", "balance_after"), [("-15k", "−28,500 EUR"), ("-15,000", "−28,500 EUR"),
@@ -319,7 +322,7 @@ def test_a_run_cut_short_after_a_line_never_leaves_its_text_in_the_form(page, db
     monkeypatch.setattr(core.concessions, "mandate_stop", interrupted)
     at = log(page, item="Pilot", give="30-day pilot", get="Reference", you="-2k", trigger="if signed")
     assert not cut["short"]  # the run was cut short once the line was stored
-    stored = Store.open(db_path).list_concessions(1)
+    stored = Store.open(db_path).concessions.list_concessions(1)
     assert stored[-1].item == "Pilot"
     # The next run carries what the browser still shows, the line just logged: a browser sends a form's last
     # submitted values with every run (AppTest keeps them back until a submit, so they are put in directly).
@@ -329,7 +332,9 @@ def test_a_run_cut_short_after_a_line_never_leaves_its_text_in_the_form(page, db
     at = at.run()
     assert [at.text_input(key=f"entry_{name}_1").value for name in ("item", "give", "get", "you", "trigger")] == [
         "", "", "", "", ""]  # fmt: skip
-    assert len(Store.open(db_path).list_concessions(1)) == len(stored)  # and nothing is logged twice
+    assert len(Store.open(db_path).concessions.list_concessions(1)) == len(
+        stored
+    )  # and nothing is logged twice
     # Once the form has gone out empty, what is typed next is the person's own, kept until it is logged.
     at.session_state["entry_item_1"] = "Training"
     at = at.run()
@@ -359,19 +364,19 @@ def test_once_the_confirmation_is_drawn_what_comes_next_is_the_persons_own(page,
 
 
 def test_an_amount_that_reads_two_ways_is_refused_naming_the_field_and_nothing_is_stored(page, db_path):
-    before = len(Store.open(db_path).list_concessions(1))
+    before = len(Store.open(db_path).concessions.list_concessions(1))
     at = log(page, item="Volume discount", give="x", get="y", you="-15.000")
     (error,) = at.error
     assert error.value.replace("\\", "") == (
         "Value to you: '-15.000' — did you mean -15,000 or -15? write -15000 for -15,000"
     )
-    assert len(Store.open(db_path).list_concessions(1)) == before
+    assert len(Store.open(db_path).concessions.list_concessions(1)) == before
     assert at.text_input(key="entry_item_1").value == "Volume discount"  # what was typed stays to fix
 
 
 def test_a_decimal_comma_deal_reads_its_own_convention(page, db_path):
     store = Store.open(db_path)
-    store.update_deal(store.get_deal(1).model_copy(update={"decimal_comma": True}))
+    store.deals.update_deal(store.deals.get_deal(1).model_copy(update={"decimal_comma": True}))
     store.close()
     at = log(page.run(), item="Volume discount", give="x", get="y", you="-15.000,50")
     assert refusals(at) == [] and balance(at) == "# :red[−28.500,50 EUR]"  # written as the deal reads it
@@ -430,7 +435,7 @@ def test_a_decimal_comma_deal_offers_the_file_its_spreadsheets_open_and_it_impor
     monkeypatch.setattr(media.MediaFileManager, "add_deferred", keep)
     at = app(deal=1)
     store = Store.open(db_path)
-    store.update_deal(store.get_deal(1).model_copy(update={"decimal_comma": True}))
+    store.deals.update_deal(store.deals.get_deal(1).model_copy(update={"decimal_comma": True}))
     store.close()
     at.switch_page(PAGE).run()
     at = log(at, item="Volume", give="x", get="y", you="-15.000,50", them="1.250")
@@ -438,7 +443,7 @@ def test_a_decimal_comma_deal_offers_the_file_its_spreadsheets_open_and_it_impor
     last = data.decode("utf-8-sig").rstrip("\r\n").split("\r\n")[-1]
     assert last.startswith('"Volume";"x";"y";-15000,5;1250;')
     store = Store.open(db_path)
-    lines = parse_concessions(data, store.issue_ids(1), datetime(2026, 11, 25))
+    lines = parse_concessions(data, store.preparation.issue_ids(1), datetime(2026, 11, 25))
     store.close()
     assert (lines[-1].value_to_you, lines[-1].value_to_them) == (-15000.5, 1250.0)
 
@@ -448,7 +453,7 @@ def test_many_gives_over_the_mandate_show_ten_decisions_at_a_time(app, db_path, 
     fill(db_path, first_start_file)
     store = Store.open(db_path)
     for n in range(15):
-        store.add_concession(1, Concession(item=f"Give {n}", you_give="x", you_get="y", value_to_you=-1000,
+        store.concessions.add_concession(1, Concession(item=f"Give {n}", you_give="x", you_get="y", value_to_you=-1000,
                                            logged_at=datetime(2026, 11, 25, 12, n)))  # fmt: skip
     store.close()
     at = app(deal=1)
@@ -477,7 +482,7 @@ def test_amounts_typed_in_shorthand_are_said_back_as_stored_under_the_confirmati
 def test_the_correction_table_offers_to_catch_up_once_the_first_line_of_an_empty_log_is_logged(app, db_path):
     at = app(deal=1)
     store = Store.open(db_path)
-    deal_id = store.create_deal(
+    deal_id = store.deals.create_deal(
         Deal(name="Empty log", context="sales", owner="Ana"), Counterparty(name="Kim")
     )
     store.close()
@@ -526,7 +531,7 @@ def test_undo_of_the_last_line_survives_a_reload(page, db_path):
     assert reloaded.button(key="undo_last_1").label == "Undo last line"
     reloaded.button(key="undo_last_1").click()
     reloaded.run()
-    assert "Workshop" not in [c.item for c in Store.open(db_path).list_concessions(1)]
+    assert "Workshop" not in [c.item for c in Store.open(db_path).concessions.list_concessions(1)]
     stranger = AppTest.from_file(APP, default_timeout=60)
     stranger.query_params["deal"] = "1"
     stranger.query_params["line"] = "99999"  # no such line: nothing offered
@@ -536,7 +541,7 @@ def test_undo_of_the_last_line_survives_a_reload(page, db_path):
 
 def test_a_decimal_comma_deals_live_table_writes_amounts_its_way(page, db_path):
     store = Store.open(db_path)
-    store.update_deal(store.get_deal(1).model_copy(update={"decimal_comma": True}))
+    store.deals.update_deal(store.deals.get_deal(1).model_copy(update={"decimal_comma": True}))
     store.close()
     at = log(page.run(), item="Volume", give="x", get="y", you="-15.000,50", position="1.790")
     (live,) = [t.value for t in at.dataframe if "Balance" in t.value.columns]
@@ -550,8 +555,10 @@ def test_a_decimal_comma_deals_live_table_writes_amounts_its_way(page, db_path):
 
 def test_a_move_on_an_issue_with_a_volume_says_what_it_is_worth_over_the_contract(page, db_path):
     store = Store.open(db_path)
-    price = store.list_issues(1)[0]  # Annual price, last logged at 120,000
-    store.replace_issues(1, [price.model_copy(update={"volume": 1, "years": 3}), *store.list_issues(1)[1:]])
+    price = store.preparation.list_issues(1)[0]  # Annual price, last logged at 120,000
+    store.preparation.replace_issues(
+        1, [price.model_copy(update={"volume": 1, "years": 3}), *store.preparation.list_issues(1)[1:]]
+    )
     store.close()
     page.switch_page(PAGE).run()
     at = log(page, item="Volume discount", give="2 %", get="3 years", you=-6000, issue=1, position="114k")
@@ -564,7 +571,7 @@ def test_a_move_on_an_issue_with_a_volume_says_what_it_is_worth_over_the_contrac
 def test_a_note_on_the_round_is_written_under_the_entry_and_earlier_rounds_are_listed(app, db_path):
     store = Store.open(db_path)
     app()
-    store.write_round_note(1, 1, "They asked for 60 days to pay.")
+    store.deals.write_round_note(1, 1, "They asked for 60 days to pay.")
     store.close()
     at = app(deal=1)
     at.switch_page(PAGE).run()
@@ -577,7 +584,7 @@ def test_a_note_on_the_round_is_written_under_the_entry_and_earlier_rounds_are_l
     # The round the entry is on: the demo's latest, 3
     at.text_area(key="round_note_text_1_3").set_value("We traded the pilot for the reference call.")
     at.button(key="round_note_save_1_3").click().run()
-    assert Store.open(db_path).round_notes(1) == {
+    assert Store.open(db_path).deals.round_notes(1) == {
         1: "They asked for 60 days to pay.",
         3: "We traded the pilot for the reference call.",
     }

@@ -35,7 +35,7 @@ def test_an_empty_database_says_what_to_do_on_every_screen(app, monkeypatch):
 def test_a_deal_with_nothing_filled_in_shows_every_screen(app, db_path, monkeypatch):
     monkeypatch.setenv("COCKPIT_DEMO", "0")
     store = Store.open(db_path)
-    deal_id = store.create_deal(
+    deal_id = store.deals.create_deal(
         Deal(name="Bare deal", context="hiring", owner="Ana"), Counterparty(name="Kim")
     )
     store.close()

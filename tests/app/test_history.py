@@ -74,8 +74,8 @@ def test_the_search_of_a_shared_screen_finds_only_what_it_lists(app, db_path):
 
     at = app(deal=1)
     store = Store.open(db_path)
-    store.replace_alternatives(
-        1, [*store.list_alternatives(1), Alternative(description="Nordsee spot", money=2050)]
+    store.preparation.replace_alternatives(
+        1, [*store.preparation.list_alternatives(1), Alternative(description="Nordsee spot", money=2050)]
     )
     store.close()
     at.session_state["safe_mode"] = True

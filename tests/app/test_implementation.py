@@ -33,7 +33,7 @@ def test_agreed_clauses_become_commitments_in_one_action(app, db_path):
     assert big(at) == "# No commitments yet"
     button(at, "Turn 4 agreed clauses into commitments").click().run()
     assert at.success[0].value == "Added 4 commitments from the single text."
-    plan = Store.open(db_path).list_commitments(11)
+    plan = Store.open(db_path).plans.list_commitments(11)
     assert [c.clause_number for c in plan] == [1, 2, 3, 4]
     assert plan[1].metric == "18 assets approved by both brand teams before launch"
     assert big(at) == "# :green[4 of 4 on track or done]"
@@ -49,7 +49,7 @@ def test_marking_a_commitment_missed_in_the_table_observes_friction(app, db_path
     }
     button(at, "Save the plan").click().run()
     assert not at.exception and at.success[0].value == "Saved the implementation plan."
-    assert "post_close_enforcement" in Store.open(db_path).observed_signals(5)
+    assert "post_close_enforcement" in Store.open(db_path).deals.observed_signals(5)
     assert big(at) == "# :red[1 missed]"
 
 
@@ -59,7 +59,7 @@ def test_a_sanction_before_mediation_is_refused_with_the_safeguard_named(app, db
     at.text_input(key="escalate_note_5").set_value("withhold the bonus")
     button(at, "Record the step").click().run()
     assert "Use mediation step before sanctions" in at.error[0].value
-    assert Store.open(db_path).list_escalation_steps(5) == []
+    assert Store.open(db_path).plans.list_escalation_steps(5) == []
     at.selectbox(key="escalate_kind_5").set_value("owner_to_owner")
     button(at, "Record the step").click().run()
     assert at.success[0].value.startswith("Recorded: owner to owner on ")
@@ -82,8 +82,10 @@ def test_a_shared_screen_shows_the_plan_but_not_our_notes(app):
 def test_history_names_the_plans_changes_and_a_shared_screen_masks_our_note(app, db_path):
     at = app(deal=5, page=PAGE)
     store = Store.open(db_path)
-    plan = store.list_commitments(5)
-    store.save_commitments(5, [plan[0].model_copy(update={"note": "HR is slow this quarter"}), *plan[1:]])
+    plan = store.plans.list_commitments(5)
+    store.plans.save_commitments(
+        5, [plan[0].model_copy(update={"note": "HR is slow this quarter"}), *plan[1:]]
+    )
     store.close()
     at.switch_page("pages/history.py").run()
     table = next(d.value for d in at.dataframe if "Kind" in d.value.columns)

@@ -52,7 +52,7 @@ def test_scoring_saves_a_new_assessment_moves_the_index_and_grows_the_timeline(a
     assert big(at) == "# :green[+19]"
     assert any(c.value.startswith("▲ +17.2 since") for c in at.caption)
     assert len(at.selectbox(key="radar_pick_1").options) == before + 1
-    stored = Store.open(db_path).list_assessments(1)
+    stored = Store.open(db_path).power.list_assessments(1)
     assert len(stored) == 3 and stored[-1].assessed_by
 
 
@@ -88,7 +88,7 @@ def test_a_deal_never_scored_invites_a_first_assessment(app, db_path):
     from core.models import Counterparty, Deal
 
     app()
-    deal_id = Store.open(db_path).create_deal(
+    deal_id = Store.open(db_path).deals.create_deal(
         Deal(name="Unscored", context="sales", owner="Ana"), Counterparty(name="X")
     )
     at = open_leverage(app, deal_id)

@@ -62,31 +62,31 @@ def rendered_markup(texts: list[str]) -> list[str]:
 def hostile_deal(app, db_path):
     app()
     store = Store.open(db_path)
-    deal_id = store.create_deal(
+    deal_id = store.deals.create_deal(
         Deal(name=PAYLOAD, context="sales", owner=PAYLOAD, value=100_000, mandate=5_000, deadline=date(2027, 1, 1),
              deadline_reason=PAYLOAD, notes=PAYLOAD),
         Counterparty(name=PAYLOAD, notes=PAYLOAD),
     )  # fmt: skip
-    deal = store.get_deal(deal_id)
-    store.replace_stakeholders(deal.counterparty_id, [Stakeholder(name=PAYLOAD, role=PAYLOAD, decision_rights=PAYLOAD,
+    deal = store.deals.get_deal(deal_id)
+    store.deals.replace_stakeholders(deal.counterparty_id, [Stakeholder(name=PAYLOAD, role=PAYLOAD, decision_rights=PAYLOAD,
                                                                   veto=True, status_concerns=PAYLOAD)])  # fmt: skip
-    (evidence,) = store.replace_evidence(deal_id, [Evidence(kind="benchmark", title=PAYLOAD, source=PAYLOAD,
+    (evidence,) = store.preparation.replace_evidence(deal_id, [Evidence(kind="benchmark", title=PAYLOAD, source=PAYLOAD,
                                                             date=date(2026, 10, 1), note=PAYLOAD)])  # fmt: skip
-    store.replace_alternatives(
+    store.preparation.replace_alternatives(
         deal_id, [Alternative(description=PAYLOAD, money=90_000, evidence_id=evidence)]
     )
-    (issue,) = store.replace_issues(deal_id, [Issue(name=PAYLOAD, unit="EUR", target=120, reservation=100,
+    (issue,) = store.preparation.replace_issues(deal_id, [Issue(name=PAYLOAD, unit="EUR", target=120, reservation=100,
                                                     estimate_source=PAYLOAD, evidence_id=evidence)])  # fmt: skip
-    store.update_deal(store.get_deal(deal_id).model_copy(update={"pressured_issue_id": issue}))
-    store.add_concession(deal_id, Concession(item=PAYLOAD, you_give=PAYLOAD, you_get="", trigger=PAYLOAD,
+    store.deals.update_deal(store.deals.get_deal(deal_id).model_copy(update={"pressured_issue_id": issue}))
+    store.concessions.add_concession(deal_id, Concession(item=PAYLOAD, you_give=PAYLOAD, you_get="", trigger=PAYLOAD,
                                              value_to_you=-9_000, issue_id=issue, new_position=90,
                                              logged_at=datetime(2026, 11, 20, 10)))  # fmt: skip
-    store.replace_meso_round(deal_id, 1, [MesoBundle(name=PAYLOAD, terms=[MesoTerm(issue_id=issue, value=95)]),
+    store.meso.replace_meso_round(deal_id, 1, [MesoBundle(name=PAYLOAD, terms=[MesoTerm(issue_id=issue, value=95)]),
                                           MesoBundle(name="Plain", terms=[MesoTerm(issue_id=issue, value=120)])])  # fmt: skip
-    first = store.list_meso_bundles(deal_id)[0]
-    store.add_meso_pick(deal_id, MesoPick(bundle_id=first.id, round=1, reaction="preferred", note=PAYLOAD,
+    first = store.meso.list_meso_bundles(deal_id)[0]
+    store.meso.add_meso_pick(deal_id, MesoPick(bundle_id=first.id, round=1, reaction="preferred", note=PAYLOAD,
                                           recorded_at=datetime(2026, 11, 21)))  # fmt: skip
-    store.observe_signal(deal_id, "calibrated_deadline", PAYLOAD)
+    store.deals.observe_signal(deal_id, "calibrated_deadline", PAYLOAD)
     store.close()
     return deal_id
 

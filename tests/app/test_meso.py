@@ -13,14 +13,14 @@ PAGE = "pages/meso.py"
 def fresh_deal(app, db_path):
     app()  # first start fills the demo; this deal is built here from nothing
     store = Store.open(db_path)
-    deal_id = store.create_deal(Deal(name="Orion renewal", context="sales", owner="Ana", value=120),
+    deal_id = store.deals.create_deal(Deal(name="Orion renewal", context="sales", owner="Ana", value=120),
                                 Counterparty(name="Orion Foods"))  # fmt: skip
-    price, days = store.replace_issues(deal_id, [
+    price, days = store.preparation.replace_issues(deal_id, [
         Issue(name="Price", target=120, reservation=100, their_target=90, their_walk_away=115, priority=3),
         Issue(name="Payment days", direction="ceiling", target=30, reservation=60, their_target=90,
               their_walk_away=45, priority=1),
     ])  # fmt: skip
-    store.update_deal(store.get_deal(deal_id).model_copy(update={"pressured_issue_id": price}))
+    store.deals.update_deal(store.deals.get_deal(deal_id).model_copy(update={"pressured_issue_id": price}))
     return deal_id
 
 
@@ -38,7 +38,7 @@ def big(at):
 
 def set_grid(at, deal_id, prices, days, db_path):
     """Type values into the grid, whose columns address bundles by id (shown with their names)."""
-    bundles = Store.open(db_path).list_meso_bundles(deal_id)
+    bundles = Store.open(db_path).meso.list_meso_bundles(deal_id)
     names = [grid_column(b) for b in bundles[: len(prices)]]
     at.session_state[f"meso_grid_{deal_id}_1"] = {
         "edited_rows": {0: dict(zip(names, map(str, prices), strict=True)),
@@ -53,7 +53,7 @@ def set_grid(at, deal_id, prices, days, db_path):
 def test_build_three_bundles_break_equivalence_see_the_warning_and_fix_it(app, fresh_deal, db_path):
     at = app(deal=fresh_deal, page=PAGE)
     at = add_bundles(at, fresh_deal, 3)
-    assert [b.name for b in Store.open(db_path).list_meso_bundles(fresh_deal)] == [
+    assert [b.name for b in Store.open(db_path).meso.list_meso_bundles(fresh_deal)] == [
         "Bundle 1",
         "Bundle 2",
         "Bundle 3",
@@ -84,7 +84,7 @@ def test_their_reaction_is_learned_and_can_be_adopted(app, fresh_deal, db_path):
     at = app(deal=fresh_deal, page=PAGE)
     at = add_bundles(at, fresh_deal, 3)
     at = set_grid(at, fresh_deal, [110, 113.33, 106.67], [45, 60, 30], db_path)
-    bundle_2 = Store.open(db_path).list_meso_bundles(fresh_deal)[1].id
+    bundle_2 = Store.open(db_path).meso.list_meso_bundles(fresh_deal)[1].id
     at.selectbox(key=f"meso_react_bundle_{fresh_deal}").set_value(bundle_2)
     at.selectbox(key=f"meso_react_kind_{fresh_deal}").set_value("preferred")
     at.button(key=f"meso_react_save_{fresh_deal}").click()
@@ -98,12 +98,12 @@ def test_their_reaction_is_learned_and_can_be_adopted(app, fresh_deal, db_path):
     }
     at.button(key=f"meso_adopt_{fresh_deal}").click()
     at = at.run()
-    assert [i.their_priority for i in Store.open(db_path).list_issues(fresh_deal)] == [1, 5]
+    assert [i.their_priority for i in Store.open(db_path).preparation.list_issues(fresh_deal)] == [1, 5]
 
 
 def test_a_deal_without_issues_says_what_to_do_first(app, db_path):
     app()
-    deal_id = Store.open(db_path).create_deal(
+    deal_id = Store.open(db_path).deals.create_deal(
         Deal(name="Bare", context="hiring", owner="A"), Counterparty(name="B")
     )
     at = app(deal=deal_id, page=PAGE)
@@ -118,11 +118,13 @@ def test_duplicating_one_bundle_twice_keeps_the_screen_working_with_distinct_nam
         at.button(key=f"meso_dup_{fresh_deal}").click()
         at = at.run()
         assert not at.exception
-    assert [b.name for b in Store.open(db_path).list_meso_bundles(fresh_deal)] == [
+    assert [b.name for b in Store.open(db_path).meso.list_meso_bundles(fresh_deal)] == [
         "Bundle 1", "Bundle 1 (copy)", "Bundle 1 (copy) 2"
     ]  # fmt: skip
     at = set_grid(at, fresh_deal, [110, 113.33, 106.67], [45, 60, 30], db_path)
-    saved = {b.name: [t.value for t in b.terms] for b in Store.open(db_path).list_meso_bundles(fresh_deal)}
+    saved = {
+        b.name: [t.value for t in b.terms] for b in Store.open(db_path).meso.list_meso_bundles(fresh_deal)
+    }
     assert saved == {
         "Bundle 1": [110, 45],
         "Bundle 1 (copy)": [113.33, 60],
@@ -137,25 +139,25 @@ def test_a_new_bundle_takes_the_typed_name_and_a_rename_to_a_taken_name_is_refus
     at = at.run()
     at.button(key=f"meso_add_{fresh_deal}").click()
     at = at.run()
-    assert [b.name for b in Store.open(db_path).list_meso_bundles(fresh_deal)][0] == "Price-led"
+    assert [b.name for b in Store.open(db_path).meso.list_meso_bundles(fresh_deal)][0] == "Price-led"
     at.text_input(key=f"meso_new_name_{fresh_deal}").input("price-led")
     at.selectbox(key=f"meso_pick_bundle_{fresh_deal}").set_value(
-        Store.open(db_path).list_meso_bundles(fresh_deal)[1].id
+        Store.open(db_path).meso.list_meso_bundles(fresh_deal)[1].id
     )
     at.button(key=f"meso_rename_{fresh_deal}").click()
     at = at.run()
     assert "already used in this round" in at.error[0].value
-    assert len({b.name for b in Store.open(db_path).list_meso_bundles(fresh_deal)}) == 2
+    assert len({b.name for b in Store.open(db_path).meso.list_meso_bundles(fresh_deal)}) == 2
 
 
 def test_saving_the_grid_with_no_edit_changes_no_bundle(app, fresh_deal, db_path):
     at = app(deal=fresh_deal, page=PAGE)
     at = add_bundles(at, fresh_deal, 2)
     at = set_grid(at, fresh_deal, [110, 113.33], [45, 60], db_path)
-    before = Store.open(db_path).list_meso_bundles(fresh_deal)
+    before = Store.open(db_path).meso.list_meso_bundles(fresh_deal)
     at.button(key=f"meso_save_{fresh_deal}_1").click()
     at = at.run()
-    assert Store.open(db_path).list_meso_bundles(fresh_deal) == before
+    assert Store.open(db_path).meso.list_meso_bundles(fresh_deal) == before
 
 
 def test_a_shared_screen_never_shows_a_draft_round(app, db_path):
@@ -166,12 +168,12 @@ def test_a_shared_screen_never_shows_a_draft_round(app, db_path):
 
     at = app(deal=2)
     store = Store.open(db_path)
-    offered = store.list_meso_bundles(2)
+    offered = store.meso.list_meso_bundles(2)
     last = max(b.round for b in offered)
     first = next(b for b in offered if b.round == last)
-    store.add_meso_pick(2, MesoPick(bundle_id=first.id, round=last, reaction="preferred",
+    store.meso.add_meso_pick(2, MesoPick(bundle_id=first.id, round=last, reaction="preferred",
                                     recorded_at=datetime(2026, 11, 25, 10)))  # fmt: skip
-    store.replace_meso_round(2, last + 1, next_round([b for b in offered if b.round == last], last + 1))
+    store.meso.replace_meso_round(2, last + 1, next_round([b for b in offered if b.round == last], last + 1))
     store.close()
     at.switch_page(PAGE).run()
     assert str(last + 1) in at.selectbox(key="meso_round_2").options  # for us, the draft is there

@@ -41,7 +41,7 @@ def test_marking_a_signal_turns_the_move_to_adjust_or_stop_and_lists_it(app, db_
         history["What"].iloc[0] == "signal · Give-get pairing"
         and history["Note"].iloc[0] == "asked for free workshops twice"
     )
-    assert Store.open(db_path).observed_signals(1) == {"give_get_pairing"}
+    assert Store.open(db_path).deals.observed_signals(1) == {"give_get_pairing"}
 
     at.button(key="clear_1_give_get_pairing").click()
     at = at.run()
@@ -56,7 +56,7 @@ def test_advancing_the_stage_is_one_action_and_is_recorded(app, db_path):
     assert any(m.value == ":blue-background[**4 Close**] :blue-badge[now]" for m in at.markdown)
     assert any(m.value.startswith("**Single-text convergence** · Close :green-badge[use] :blue-badge[this stage]")
                for m in at.markdown)  # fmt: skip
-    assert Store.open(db_path).get_deal(1).stage.value == "close"
+    assert Store.open(db_path).deals.get_deal(1).stage.value == "close"
     assert at.dataframe[-1].value[["What", "From", "To"]].values.tolist()[0] == ["stage", "midgame", "close"]
 
 

@@ -68,7 +68,7 @@ def test_creating_a_deal_puts_it_in_the_picker_and_opens_it(app, db_path):
     assert len(picker.options) == 13 and picker.value == 13
     assert at.subheader[0].value == "Prepare · Orion — data platform"
     assert at.query_params["deal"] == "13"
-    deal = Store.open(db_path).get_deal(13)  # the app's own store: same process, same file
+    deal = Store.open(db_path).deals.get_deal(13)  # the app's own store: same process, same file
     assert (deal.value, deal.mandate, deal.owner) == (250000, 10000, "Lea Moreau")
 
 
@@ -93,14 +93,14 @@ def test_a_floor_above_the_target_is_refused_and_the_stored_floor_is_kept(app, d
     at = edit_price_floor(app(), 130000)
     (message,) = errors(at)
     assert "Our floor/ceiling: the floor 130,000 is above our target 120,000 on 'Annual price'" in message
-    assert Store.open(db_path).list_issues(1)[0].reservation == 110000
+    assert Store.open(db_path).preparation.list_issues(1)[0].reservation == 110000
 
 
 def test_changing_a_floor_is_saved_and_the_zopa_follows(app, db_path):
     at = edit_price_floor(app(), 117000)
     assert errors(at) == []
     assert at.success[0].value == "Saved issue 'Annual price'."
-    assert Store.open(db_path).list_issues(1)[0].reservation == 117000
+    assert Store.open(db_path).preparation.list_issues(1)[0].reservation == 117000
     # their estimated walk-away is 116,000: a floor of 117,000 leaves no zone on price
     assert {m.label: m.value for m in at.metric}["Issues with a ZOPA"] == "3 of 4"
     assert any("Annual price" in w.value and "no overlap" in w.value for w in at.warning)
@@ -113,7 +113,7 @@ def test_adding_evidence_and_making_an_alternative_the_batna(app, db_path):
     at.button(key="evidence_1_save").click()
     at = at.run()
     assert errors(at) == []
-    assert [e.title for e in Store.open(db_path).list_evidence(1)][-1] == "Competitor quote 118k"
+    assert [e.title for e in Store.open(db_path).preparation.list_evidence(1)][-1] == "Competitor quote 118k"
 
     picked = at.selectbox(key="alternative_1_pick").options[2]
     at.selectbox(key="alternative_1_pick").select(picked).run()
@@ -121,13 +121,13 @@ def test_adding_evidence_and_making_an_alternative_the_batna(app, db_path):
     at = at.run()  # overriding the figures takes a reason in our words
     (message,) = errors(at)
     assert "Why it is our best: the figures make 'Allocate the rollout team" in message
-    assert not [a for a in Store.open(db_path).list_alternatives(1) if a.best]
+    assert not [a for a in Store.open(db_path).preparation.list_alternatives(1) if a.best]
     pick = at.selectbox(key="alternative_1_pick").value
     at.text_input(key=f"alternative_1_{pick}__best_reason").set_value("Helios may slip; Northwind is signed")
     at.button(key="alternative_1_first").click()
     at = at.run()
     assert "# 40,000 EUR" in [m.value for m in at.markdown]
-    stored = Store.open(db_path).list_alternatives(1)
+    stored = Store.open(db_path).preparation.list_alternatives(1)
     assert [a.description[:14] for a in stored if a.best] == ["Hold Northwind"]  # marked, not reordered
     assert any("is marked as our best alternative: Helios may slip; Northwind is signed" in m.value
                for m in at.markdown)  # fmt: skip
@@ -140,13 +140,13 @@ def test_editing_the_deal_and_the_counterparty(app, db_path):
     at.button(key="deal_form__save").click()
     at = at.run()
     assert errors(at) == []
-    deal = Store.open(db_path).get_deal(1)
+    deal = Store.open(db_path).deals.get_deal(1)
     assert (deal.stage.value, deal.currency) == ("close", "USD")
 
     at.selectbox(key="cp_1__communication_style").set_value("indirect")
     at.button(key="counterparty_form__save").click()
     at = at.run()
-    assert Store.open(db_path).get_counterparty(1).communication_style.value == "indirect"
+    assert Store.open(db_path).deals.get_counterparty(1).communication_style.value == "indirect"
 
 
 def test_the_picked_deal_stays_when_switching_screens(app):
@@ -160,9 +160,9 @@ def test_the_picked_deal_stays_when_switching_screens(app):
 def test_deals_with_the_same_name_are_told_apart_and_each_link_stays_on_its_own(app, db_path):
     store = Store.open(db_path)
     app()  # the demo is loaded by the first start
-    copies = [store.import_deal(store.export_deal(4)).deal_id for _ in range(3)]
-    issue = store.list_issues(copies[-1])[0]
-    store.replace_issues(
+    copies = [store.deal_files.import_deal(store.deal_files.export_deal(4)).deal_id for _ in range(3)]
+    issue = store.preparation.list_issues(copies[-1])[0]
+    store.preparation.replace_issues(
         copies[-1], [issue, issue.model_copy(update={"id": None, "target": issue.target - 0.1})]
     )
     store.close()
@@ -208,7 +208,7 @@ def test_the_same_item_saved_twice_is_refused(app, db_path):
         at.button(key="evidence_1_save").click()
         at = at.run()
     assert any("already in the list as 'Index 2026'" in e.value for e in at.error)
-    titles = [e.title for e in Store.open(db_path).list_evidence(1)]
+    titles = [e.title for e in Store.open(db_path).preparation.list_evidence(1)]
     assert titles.count("Index 2026") == 1
 
 
@@ -222,19 +222,19 @@ def test_the_anchor_worksheet_is_filled_per_issue_and_refuses_a_range_upside_dow
     assert errors(at) == [
         "Nothing was saved:\n\n- Credible range: the low end 130,000 is above the high end 115,000"
     ]
-    assert Store.open(db_path).list_anchors(1) == {}
+    assert Store.open(db_path).preparation.list_anchors(1) == {}
 
     text = {t.label: t for t in at.text_input}
     text["Credible range, low"].set_value("115k")
     text["Credible range, high"].set_value("130k")
-    benchmark = Store.open(db_path).list_evidence(1)[0]
+    benchmark = Store.open(db_path).preparation.list_evidence(1)[0]
     next(m for m in at.multiselect if m.label == "External benchmarks").set_value([benchmark.id])
     next(t for t in at.text_area if t.label == "Narrative rationale").set_value(
         "Peers at this scope pay 124k"
     )
     next(b for b in at.button if b.label == "Save worksheet").click().run()
     assert at.success[0].value == "Saved the anchor worksheet."
-    sheet = next(iter(Store.open(db_path).list_anchors(1).values()))
+    sheet = next(iter(Store.open(db_path).preparation.list_anchors(1).values()))
     assert (sheet.range_low, sheet.range_high, sheet.benchmark_ids) == (115000, 130000, [benchmark.id])
     assert any(m.value == "**Annual price** · :green[credible]" for m in at.markdown)
 
@@ -242,13 +242,13 @@ def test_the_anchor_worksheet_is_filled_per_issue_and_refuses_a_range_upside_dow
 def test_an_issue_with_a_volume_shows_its_money_at_stake_and_beside_a_batna_priced_per_unit(app, db_path):
     store = Store.open(db_path)
     app()
-    (price, *rest) = store.list_issues(1)
+    (price, *rest) = store.preparation.list_issues(1)
     seats = price.model_copy(update={"name": "Price per seat", "target": 500, "reservation": 420,
                                      "their_target": None, "their_walk_away": 450, "volume": 200, "years": 2})  # fmt: skip
-    issue_ids = store.replace_issues(1, [seats, *rest])
-    alternatives = store.list_alternatives(1)
+    issue_ids = store.preparation.replace_issues(1, [seats, *rest])
+    alternatives = store.preparation.list_alternatives(1)
     per_seat = alternatives[0].model_copy(update={"money": 440, "per_unit_of": issue_ids[0]})
-    store.replace_alternatives(1, [per_seat, *alternatives[1:]])
+    store.preparation.replace_alternatives(1, [per_seat, *alternatives[1:]])
     store.close()
     at = app(deal=1)
     at.switch_page("pages/prepare.py").run()
@@ -287,7 +287,7 @@ def test_the_alternatives_table_writes_money_the_deals_way_and_a_rate_per_unit_w
     spot = table.loc["Spot market, container by container"]
     assert (spot["Money"], spot["Over the contract"]) == ("1,680 per container", "3,528,000")
     store = Store.open(db_path)
-    store.update_deal(store.get_deal(9).model_copy(update={"decimal_comma": True}))
+    store.deals.update_deal(store.deals.get_deal(9).model_copy(update={"decimal_comma": True}))
     store.close()
     at = app(deal=9)
     at.switch_page("pages/prepare.py").run()

@@ -32,13 +32,13 @@ def test_reviewing_a_deal_names_a_bad_figure_then_saves_and_locks(app, db_path):
     button(at, "Save review").click().run()
     assert at.error[0].value.startswith("Nothing was saved:")
     assert "Final value of Annual price: '118.000'" in at.error[0].value
-    assert Store.open(db_path).get_review(1) is None
+    assert Store.open(db_path).reviews.get_review(1) is None
 
     text_input(at, "Annual price (EUR)").set_value("118000")
     at.checkbox(key="improve_1_red_team_floors").check()
     button(at, "Save review").click().run()
     assert at.success[0].value == "Review saved."
-    stored = Store.open(db_path).get_review(1)
+    stored = Store.open(db_path).reviews.get_review(1)
     assert (stored.outcome.value, stored.improvements, stored.power_answer) == (
         "signed", ["red_team_floors"], "The pilot evidence carried the price.")  # fmt: skip
     assert at.markdown[0].value.startswith("# :green[")  # 118k between a floor of 110k and a target of 120k
@@ -60,17 +60,21 @@ def test_the_library_lists_its_items_with_uses_and_adds_one_to_the_deal(app, db_
     assert set(table["Contexts"]) >= {"Procurement", "every"}  # filtered to the deal's context by default
     should_cost = table[table["Title"] == "Die-cast aluminium housing should-cost"].iloc[0]
     assert (should_cost["Deals used in"], should_cost["Persuasive"]) == (1, 1)
-    before = len(Store.open(db_path).list_evidence(4))
-    award = next(i.id for i in Store.open(db_path).list_library() if i.title == "Supplier award calendar")
+    before = len(Store.open(db_path).preparation.list_evidence(4))
+    award = next(
+        i.id for i in Store.open(db_path).reviews.list_library() if i.title == "Supplier award calendar"
+    )
     next(s for s in at.selectbox if s.label.startswith("Add to the evidence pack of")).set_value(award)
     button(at, "Add to the deal").click().run()
     assert at.success[0].value == "Added to the deal's evidence pack."
-    assert [e.title for e in Store.open(db_path).list_evidence(4)][before:] == ["Supplier award calendar"]
+    assert [e.title for e in Store.open(db_path).preparation.list_evidence(4)][before:] == [
+        "Supplier award calendar"
+    ]
 
 
 def test_a_bad_library_file_is_refused_whole(app, db_path):
     at = app(deal=1, page="pages/library.py")
-    before = len(Store.open(db_path).list_library())
+    before = len(Store.open(db_path).reviews.list_library())
     items = at.get("file_uploader")
     assert items  # the import is offered
     from core.csvio import parse_library
@@ -79,7 +83,7 @@ def test_a_bad_library_file_is_refused_whole(app, db_path):
     with pytest.raises(InvalidInput) as exc:
         parse_library(b"Kind,Title,Source,Date,Owner\nTradeable,Pay later,Playbook,2026-02-30,Desk\n")
     assert exc.value.problems == ["Row 2, Date: '2026-02-30' is not a date written as YYYY-MM-DD"]
-    assert len(Store.open(db_path).list_library()) == before
+    assert len(Store.open(db_path).reviews.list_library()) == before
 
 
 def test_outcomes_give_leaders_the_median_and_filter_by_context(app):

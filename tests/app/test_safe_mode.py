@@ -136,7 +136,7 @@ def watched(db_path, deal_id) -> dict[str, set[str]]:
     screen shows for other reasons, not equal to a public value of the same deal."""
     store = Store.open(db_path)
     try:
-        file = store.export_deal(deal_id)
+        file = store.deal_files.export_deal(deal_id)
     finally:
         store.close()
     public = public_values(file)
@@ -167,15 +167,15 @@ def visit(app, deal_id, safe: bool) -> dict[str, str]:
 def make_private_changes(db_path, deal_id):
     """Edits that put private values into the deal's history too: a new alternative, a new mandate, a line."""
     store = Store.open(db_path)  # the same process as the app: DuckDB shares the open file
-    store.replace_alternatives(
+    store.preparation.replace_alternatives(
         deal_id,
         [
-            *store.list_alternatives(deal_id),
+            *store.preparation.list_alternatives(deal_id),
             Alternative(description="Sell the slot to Vega Robotics", money=91234),
         ],
     )
     store.set_mandate(deal_id, 23456, "more room")
-    store.add_concession(deal_id, Concession(item="Kickoff workshop", you_give="two days on site", you_get="reference call",
+    store.concessions.add_concession(deal_id, Concession(item="Kickoff workshop", you_give="two days on site", you_get="reference call",
                                              value_to_you=-7654, value_to_them=3210, logged_at=datetime(2026, 11, 25, 9)))  # fmt: skip
 
 
@@ -254,24 +254,27 @@ def assessments_of(db_path, deal_id) -> set[str]:
 
     store = Store.open(db_path)
     try:
-        deal = store.get_deal(deal_id)
-        counterparty = store.get_counterparty(deal.counterparty_id)
-        assessments = store.list_assessments(deal_id)
-        issues, alternatives = store.list_issues(deal_id), store.list_alternatives(deal_id)
-        lines = store.list_concessions(deal_id)
+        deal = store.deals.get_deal(deal_id)
+        counterparty = store.deals.get_counterparty(deal.counterparty_id)
+        assessments = store.power.list_assessments(deal_id)
+        issues, alternatives = (
+            store.preparation.list_issues(deal_id),
+            store.preparation.list_alternatives(deal_id),
+        )
+        lines = store.concessions.list_concessions(deal_id)
         found = set()
         for w in warnings(deal, counterparty, assessments[-1] if assessments else None, alternatives, issues):
             found |= {w.title, w.reason}
         found |= {p.name for p in pitfalls(deal, counterparty, issues, alternatives, lines) if p.detected}
-        found |= {c.name for c in readiness(deal, issues, alternatives, store.log_totals(deal_id).one_way, store.list_stakeholders(counterparty.id))
+        found |= {c.name for c in readiness(deal, issues, alternatives, store.concessions.log_totals(deal_id).one_way, store.deals.list_stakeholders(counterparty.id))
                   if c.met is False}  # fmt: skip
         for flags in review_log(lines, issues, deal.mandate).lines["flags"]:
             found |= set(flags)
-        bundles = store.list_meso_bundles(deal_id)
+        bundles = store.meso.list_meso_bundles(deal_id)
         for round_no in {b.round for b in bundles}:
             same = [b for b in bundles if b.round == round_no]
             found |= {f.message for f in check_set(same, issues, deal.pressured_issue_id, 0.05)}
-        found |= {p.note for p in store.list_meso_picks(deal_id)}
+        found |= {p.note for p in store.meso.list_meso_picks(deal_id)}
     finally:
         store.close()
     return {t for t in found if len(t) >= 8}
@@ -365,13 +368,13 @@ def test_evidence_behind_only_a_hidden_alternative_stays_off_a_shared_screen(app
 
     at = app(deal=1)
     store = Store.open(db_path)
-    evidence = store.list_evidence(1)
-    (quote,) = store.replace_evidence(1, [*evidence, Evidence(title="Nordsee spot quote", source="Broker",
+    evidence = store.preparation.list_evidence(1)
+    (quote,) = store.preparation.replace_evidence(1, [*evidence, Evidence(title="Nordsee spot quote", source="Broker",
                                                               date=date(2026, 11, 20))])[-1:]  # fmt: skip
-    store.replace_alternatives(1, [*store.list_alternatives(1),
+    store.preparation.replace_alternatives(1, [*store.preparation.list_alternatives(1),
                                    Alternative(description="Spot market", money=2050, evidence_id=quote)])  # fmt: skip
-    cited = next(i.evidence_id for i in store.list_issues(1) if i.evidence_id)
-    cited_title = next(e.title for e in store.list_evidence(1) if e.id == cited)
+    cited = next(i.evidence_id for i in store.preparation.list_issues(1) if i.evidence_id)
+    cited_title = next(e.title for e in store.preparation.list_evidence(1) if e.id == cited)
     store.close()
     at.switch_page("pages/prepare.py").run()
     assert any("Nordsee spot quote" in str(d.value) for d in at.dataframe)  # for us, it is in the pack

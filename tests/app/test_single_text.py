@@ -20,7 +20,7 @@ def big(at) -> str:
 
 def edit(at, db_path, deal_id, rows: dict) -> None:
     """Edits in the clause table of the latest version, as the browser sends them: {row: {column: value}}."""
-    version = Store.open(db_path).get_single_text(deal_id).latest.number
+    version = Store.open(db_path).single_texts.get_single_text(deal_id).latest.number
     at.session_state[f"text_editor_{deal_id}_{version}"] = {
         "edited_rows": rows,
         "added_rows": [],
@@ -41,14 +41,14 @@ def test_a_text_starts_from_the_log_in_one_action_and_says_where_each_figure_cam
     button(at, "Start the single text").click().run()
     assert at.success[0].value == "Started the single text with 5 clauses."
     assert big(at) == "# :orange[Agreed 0 of 5 clauses]"
-    text = Store.open(db_path).get_single_text(1)
+    text = Store.open(db_path).single_texts.get_single_text(1)
     assert text.edit_until == now().date() + timedelta(days=7) and len(text.versions) == 1
 
 
 def test_clauses_are_agreed_and_a_figure_typed_the_deals_way_is_read_right_then_ready_to_sign(app, db_path):
     at = app(deal=2, page=PAGE)
     store = Store.open(db_path)
-    store.update_deal(store.get_deal(2).model_copy(update={"decimal_comma": True}))
+    store.deals.update_deal(store.deals.get_deal(2).model_copy(update={"decimal_comma": True}))
     at.run()
     assert big(at) == "# :orange[Agreed 3 of 6 clauses]"
     edit(
@@ -59,13 +59,13 @@ def test_clauses_are_agreed_and_a_figure_typed_the_deals_way_is_read_right_then_
     )
     button(at, "Save a version").click().run()
     assert not at.exception and at.success[0].value == "Saved version 3 of the single text."
-    latest = Store.open(db_path).get_single_text(2).latest
+    latest = Store.open(db_path).single_texts.get_single_text(2).latest
     assert latest.clauses[0].position == 470400.5
     assert big(at) == "# :orange[Agreed 5 of 6 clauses]"
     edit(at, db_path, 2, {5: {"Agreed": True}})
     button(at, "Save a version").click().run()
     assert big(at) == "# :green[Ready to sign]"
-    assert [c.status for c in Store.open(db_path).get_single_text(2).latest.clauses] == [
+    assert [c.status for c in Store.open(db_path).single_texts.get_single_text(2).latest.clauses] == [
         ClauseStatus.agreed
     ] * 6
 
@@ -76,7 +76,7 @@ def test_a_figure_that_reads_two_ways_is_refused_with_its_clause_named_and_nothi
     button(at, "Save a version").click().run()
     assert at.error[0].value.startswith("Nothing was saved:")
     assert "Clause 1 ('Migration price'), Position: '470.400'" in at.error[0].value
-    assert len(Store.open(db_path).get_single_text(2).versions) == 2
+    assert len(Store.open(db_path).single_texts.get_single_text(2).versions) == 2
 
 
 def test_two_versions_compare_clause_by_clause(app):
@@ -94,7 +94,7 @@ def test_after_the_window_a_change_needs_a_reason_and_moves_shows_the_signal(app
     edit(at, db_path, 4, {0: {"Wording": "Price indexed to aluminium quarterly"}})
     button(at, "Save a version").click().run()
     assert "Reason: the edit window closed on" in at.error[0].value
-    assert len(Store.open(db_path).get_single_text(4).versions) == 2
+    assert len(Store.open(db_path).single_texts.get_single_text(4).versions) == 2
     edit(at, db_path, 4, {0: {"Wording": "Price indexed to aluminium quarterly"}})
     next(t for t in at.text_input if t.label == "Reason for a late change").set_value(
         "Their CFO asked at signing"

@@ -161,13 +161,13 @@ def test_the_sponsor_moves_the_mandate_on_prepare_with_its_reason_in_the_history
     at.text_input(key="mandate_1__amount").set_value("60k")
     at.button(key="mandate_1__save").click().run()
     assert "Why: say why the mandate moves" in at.error[0].value
-    assert Store.open(db_path).get_deal(1).mandate != 60_000
+    assert Store.open(db_path).deals.get_deal(1).mandate != 60_000
     at.text_input(key="mandate_1__amount").set_value("60k")
     at.text_input(key="mandate_1__reason").set_value("CFO agreed the pilot")
     at.button(key="mandate_1__save").click().run()
     store = Store.open(db_path)
-    assert store.get_deal(1).mandate == 60_000
-    last = store.list_events(1).iloc[0]
+    assert store.deals.get_deal(1).mandate == 60_000
+    last = store.deals.list_events(1).iloc[0]
     assert (last["subject"], last["note"], last["changed_by"]) == (
         "Deal · Mandate",
         "CFO agreed the pilot",
@@ -199,7 +199,7 @@ def test_history_records_the_signed_in_person(team, db_path):
     at.text_input(key="entry_get_1").set_value("Reference call")
     at.text_input(key="entry_you_1").set_value("-500")
     at.button(key="entry_submit_1").click().run()
-    assert Store.open(db_path).list_events(1)["changed_by"].iloc[0] == "ana@example.com"
+    assert Store.open(db_path).deals.list_events(1)["changed_by"].iloc[0] == "ana@example.com"
 
 
 def test_locally_the_negotiator_records_who_approved_by_phone_and_when(app, db_path):

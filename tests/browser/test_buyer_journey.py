@@ -45,12 +45,16 @@ def test_a_buyer_types_a_decimal_comma_deal_from_new_deal_to_review(browser, tmp
             context.close()
     # Every stored value as meant, read once the server has let go of the file.
     store = Store.open(database)
-    deal = store.get_deal(next(int(d.id) for d in store.list_deals().itertuples() if d.name == DEAL))
-    (rate,) = store.list_issues(deal.id)
-    alternatives = sorted((a.description, a.money, a.time_days) for a in store.list_alternatives(deal.id))
-    lines = [(c.item, c.value_to_you, c.value_to_them) for c in store.list_concessions(deal.id)]
-    finals = [c.item for c in store.list_concessions(deal.id) if c.final_offer]
-    (final,) = store.get_review(deal.id).final_values
+    deal = store.deals.get_deal(
+        next(int(d.id) for d in store.deals.list_deals().itertuples() if d.name == DEAL)
+    )
+    (rate,) = store.preparation.list_issues(deal.id)
+    alternatives = sorted(
+        (a.description, a.money, a.time_days) for a in store.preparation.list_alternatives(deal.id)
+    )
+    lines = [(c.item, c.value_to_you, c.value_to_them) for c in store.concessions.list_concessions(deal.id)]
+    finals = [c.item for c in store.concessions.list_concessions(deal.id) if c.final_offer]
+    (final,) = store.reviews.get_review(deal.id).final_values
     store.close()
     assert (deal.value, deal.mandate, deal.decimal_comma, deal.side.value) == (5_000_000, 40_000, True, "buy")
     assert (rate.target, rate.reservation, rate.their_target, rate.their_walk_away) == (

@@ -24,23 +24,23 @@ SCREENS = ["prepare", "leverage", "concessions", "meso", "moves", "history", ""]
 def hostile_database(path) -> int:
     store = Store.open(path)
     load_curated(store)
-    deal_id = store.create_deal(
+    deal_id = store.deals.create_deal(
         Deal(name=f"Hostile {SCRIPT}", context="sales", owner=IMAGE, deadline_reason=MARKDOWN, notes=SQL,
              deadline=date(2026, 12, 20)),
         Counterparty(name=f"Counter {IMAGE}", notes=SCRIPT),
     )  # fmt: skip
-    deal = store.get_deal(deal_id)
-    store.replace_stakeholders(
+    deal = store.deals.get_deal(deal_id)
+    store.deals.replace_stakeholders(
         deal.counterparty_id, [Stakeholder(name=SQL, role=SCRIPT, decision_rights=MARKDOWN)]
     )
-    store.replace_evidence(
+    store.preparation.replace_evidence(
         deal_id, [Evidence(title=MARKDOWN, source=IMAGE, date=date(2026, 11, 1), note=SCRIPT)]
     )
-    store.replace_alternatives(deal_id, [Alternative(description=SCRIPT, money=50000)])
-    store.replace_issues(
+    store.preparation.replace_alternatives(deal_id, [Alternative(description=SCRIPT, money=50000)])
+    store.preparation.replace_issues(
         deal_id, [Issue(name=IMAGE, unit="EUR", target=100, reservation=90, estimate_source=SQL)]
     )
-    store.add_concession(deal_id, Concession(item=SCRIPT, you_give=MARKDOWN, you_get="", trigger=f"If {SQL}, {IMAGE}",
+    store.concessions.add_concession(deal_id, Concession(item=SCRIPT, you_give=MARKDOWN, you_get="", trigger=f"If {SQL}, {IMAGE}",
                                              value_to_you=-10, logged_at=datetime(2026, 11, 25, 9)))  # fmt: skip
     store.close()
     return deal_id
@@ -69,7 +69,7 @@ def test_hostile_text_is_shown_as_text_and_never_runs(browser, tmp_path):
         assert dialogs == []
         context.close()
     reopened = Store.open(db)
-    assert reopened.get_deal(deal_id).notes == SQL and len(reopened.list_deals()) == 13
+    assert reopened.deals.get_deal(deal_id).notes == SQL and len(reopened.deals.list_deals()) == 13
     reopened.close()
 
 
@@ -83,14 +83,14 @@ def test_markdown_names_and_links_render_no_link_image_or_bold_and_nothing_leave
     db = tmp_path / "markdown.duckdb"
     store = Store.open(db)
     load_curated(store)
-    deal_id = store.create_deal(
+    deal_id = store.deals.create_deal(
         Deal(
             name=PAYLOAD, context="sales", owner=PAYLOAD, deadline_reason=PAYLOAD, deadline=date(2026, 12, 20)
         ),
         Counterparty(name=PAYLOAD),
     )
-    store.replace_alternatives(deal_id, [Alternative(description=PAYLOAD, money=50000)])
-    store.add_concession(deal_id, Concession(item=PAYLOAD, logged_at=datetime(2026, 11, 25, 9)))
+    store.preparation.replace_alternatives(deal_id, [Alternative(description=PAYLOAD, money=50000)])
+    store.concessions.add_concession(deal_id, Concession(item=PAYLOAD, logged_at=datetime(2026, 11, 25, 9)))
     store.close()
     with serve(db, tmp_path / "streamlit.log") as url:
         context = browser.new_context(viewport={"width": 1440, "height": 1000})

@@ -25,7 +25,7 @@ def watched(deal_id):
 
     store = Store.memory()
     load_curated(store, today=TODAY)
-    file = store.export_deal(deal_id)
+    file = store.deal_files.export_deal(deal_id)
     store.close()
     public = public_values(file)
     return {

@@ -76,8 +76,8 @@ def test_two_servers_and_an_import_write_at_once_and_each_browser_sees_the_other
         expect(sponsor.get_by_role("heading", name="−13,500 EUR")).to_be_visible()
 
         store = Store.open(url)
-        deal_2_before = len(store.list_concessions(2))
-        lines = store.concession_log(2)
+        deal_2_before = len(store.concessions.list_concessions(2))
+        lines = store.concessions.concession_log(2)
         csv = tmp_path / "lines.csv"
         csv.write_bytes(frame_to_csv(pd.concat([lines] * 40, ignore_index=True)))
         importing = subprocess.Popen(
@@ -92,8 +92,8 @@ def test_two_servers_and_an_import_write_at_once_and_each_browser_sees_the_other
         out, err = importing.communicate(timeout=120)
         assert importing.returncode == 0, err
         assert f"imported {len(lines) * 40} concession lines into deal 2" in out
-        assert len(store.list_concessions(2)) == deal_2_before + len(lines) * 40
-        assert store.list_concessions(1)[-1].item == "Payment terms"
+        assert len(store.concessions.list_concessions(2)) == deal_2_before + len(lines) * 40
+        assert store.concessions.list_concessions(1)[-1].item == "Payment terms"
     no_tracebacks(*logs)
 
 
@@ -118,9 +118,9 @@ def test_a_server_killed_mid_write_loses_no_committed_line_and_the_other_keeps_s
         expect(colleague.get_by_role("heading", name="−13,800 EUR").or_(
             colleague.get_by_role("heading", name="−13,900 EUR"))).to_be_visible()  # fmt: skip
         store = Store.open(url)
-        items = [c.item for c in store.list_concessions(1)]
+        items = [c.item for c in store.concessions.list_concessions(1)]
         assert items[-4:-1] == ["Line 0", "Line 1", "Line 2"] or items[-3:] == ["Line 0", "Line 1", "Line 2"]
-        history = " ".join(store.list_events(1)["subject"])
+        history = " ".join(store.deals.list_events(1)["subject"])
         # All or nothing: a line that is there has its history row, and one that is not has none.
         assert ("'In flight'" in history) == ("In flight" in items)
         log_line(colleague, "After the crash", "-100")

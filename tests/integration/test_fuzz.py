@@ -78,7 +78,7 @@ def valid_file() -> dict:
     from core.demo import load_curated
 
     load_curated(store)
-    data = json.loads(store.export_deal(1).model_dump_json())
+    data = json.loads(store.deal_files.export_deal(1).model_dump_json())
     store.close()
     return data
 
@@ -122,7 +122,7 @@ def test_a_refused_deal_import_writes_nothing(tmp_path, monkeypatch, capsys, tex
     monkeypatch.setenv("COCKPIT_WAIT", "0")
     Store.open(db).close()
     before = Store.open(db)
-    counts = before.table_counts()
+    counts = before.queries.table_counts()
     before.close()
     path = tmp_path / "deal.json"
     path.write_text(text, encoding="utf-8")
@@ -130,10 +130,10 @@ def test_a_refused_deal_import_writes_nothing(tmp_path, monkeypatch, capsys, tex
     after = Store.open(db)
     try:
         if code != 0:
-            assert code == 2 and after.table_counts() == counts
+            assert code == 2 and after.queries.table_counts() == counts
             assert "nothing was changed" in capsys.readouterr().err
         else:
-            assert after.table_counts()["deal"] == counts["deal"] + 1
+            assert after.queries.table_counts()["deal"] == counts["deal"] + 1
     finally:
         after.close()
 
@@ -167,10 +167,10 @@ def test_the_concession_importer_accepts_or_names_rows_and_columns(data):
 
 
 def test_hostile_text_is_stored_literally(store):
-    deal_id = store.create_deal(
+    deal_id = store.deals.create_deal(
         Deal(name=HOSTILE[0], context="sales", owner=HOSTILE[1], notes=HOSTILE[2]),
         Counterparty(name=HOSTILE[1]),
     )
-    deal = store.get_deal(deal_id)
+    deal = store.deals.get_deal(deal_id)
     assert (deal.name, deal.owner, deal.notes) == (HOSTILE[0], HOSTILE[1], HOSTILE[2])
-    assert store.list_deals()["name"].tolist() == [HOSTILE[0]]  # and the deal table is still there
+    assert store.deals.list_deals()["name"].tolist() == [HOSTILE[0]]  # and the deal table is still there

@@ -16,7 +16,9 @@ from core.store import Conflict, DatabaseBusy, Store
 
 
 def new_deal(store):
-    return store.create_deal(Deal(name="Load test", context="sales", owner="Ana"), Counterparty(name="Acme"))
+    return store.deals.create_deal(
+        Deal(name="Load test", context="sales", owner="Ana"), Counterparty(name="Acme")
+    )
 
 
 def line(n: int) -> Concession:
@@ -27,36 +29,36 @@ def test_sixteen_sessions_writing_at_once_store_every_line_and_raise_nothing(tmp
     _, rows, errors = concurrent_writes(tmp_path / "load.duckdb")  # the harness `make bench` times
     assert (rows, errors) == (THREADS * WRITES, 0) == (3200, 0)
     store = Store.open(tmp_path / "load.duckdb")
-    items = [c.item for c in store.list_concessions(1)]
+    items = [c.item for c in store.concessions.list_concessions(1)]
     assert len(set(items)) == 3200  # every line once: none lost, none doubled
-    assert len(store.list_events(1, kinds=["concession"])) >= 3200  # each one is in the history too
+    assert len(store.deals.list_events(1, kinds=["concession"])) >= 3200  # each one is in the history too
     store.close()
 
 
 def test_two_sessions_correcting_the_same_line_one_wins_the_other_is_told_and_retries(store):
     deal_id = new_deal(store)
-    store.add_concession(deal_id, line(1))
-    ana_read = store.list_concessions(deal_id)
-    ben_read = store.list_concessions(deal_id)
+    store.concessions.add_concession(deal_id, line(1))
+    ana_read = store.concessions.list_concessions(deal_id)
+    ben_read = store.concessions.list_concessions(deal_id)
 
-    store.update_concessions(
+    store.concessions.update_concessions(
         deal_id, [ana_read[0].model_copy(update={"you_get": "Case study"})], read=ana_read
     )
     with pytest.raises(Conflict) as exc:
-        store.update_concessions(
+        store.concessions.update_concessions(
             deal_id, [ben_read[0].model_copy(update={"value_to_you": -2.0})], read=ben_read
         )
     assert "Line 1" in str(exc.value) and "changed by someone else" in str(exc.value)
-    assert store.list_concessions(deal_id)[0].you_get == "Case study"  # Ana's change stands
+    assert store.concessions.list_concessions(deal_id)[0].you_get == "Case study"  # Ana's change stands
 
-    ben_again = store.list_concessions(deal_id)  # the retry starts from what is stored now
-    store.update_concessions(
+    ben_again = store.concessions.list_concessions(deal_id)  # the retry starts from what is stored now
+    store.concessions.update_concessions(
         deal_id, [ben_again[0].model_copy(update={"value_to_you": -2.0})], read=ben_again
     )
-    final = store.list_concessions(deal_id)[0]
+    final = store.concessions.list_concessions(deal_id)[0]
     assert (final.you_get, final.value_to_you) == ("Case study", -2.0)  # nothing silently lost
     with pytest.raises(Conflict):  # a removal on a stale read is refused the same way
-        store.update_concessions(deal_id, [], [final.id], read=ben_read)
+        store.concessions.update_concessions(deal_id, [], [final.id], read=ben_read)
 
 
 def test_a_writer_killed_at_random_moments_never_loses_a_committed_line(tmp_path):
@@ -85,7 +87,7 @@ def test_a_second_process_waits_for_the_file_and_then_gets_its_turn(tmp_path):
     Store.open(path).close()
     holder = hold(path, 1.0)
     store = Store.open(path, wait=15)  # the holder lets go after a second
-    assert store.is_empty()
+    assert store.deals.is_empty()
     store.close()
     holder.wait()
 

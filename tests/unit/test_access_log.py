@@ -25,7 +25,7 @@ def test_each_access_is_recorded_as_the_person_who_did_it_and_only_admins_read_t
         [ANA.email, "signed_in", None, "Signed in"],  # newest first
         [ANA.email, "downloaded", 1, "This deal's log (CSV)"],
     ]
-    assert log["deal"].tolist()[1] == ana.get_deal(1).name
+    assert log["deal"].tolist()[1] == ana.deals.get_deal(1).name
     assert team.acting_as(ADA).access_log(deal_id=1)["action"].tolist() == ["downloaded"]
     assert team.acting_as(ADA).access_log(person=ANA.email.upper())["person"].nunique() == 1
     assert set(team.acting_as(ADA).last_sign_ins()) == {ANA.email}
@@ -70,7 +70,7 @@ def test_recording_an_access_does_not_make_every_open_screen_recompute(team):
     before = team.revision
     team.acting_as(ANA).record_access("signed_in", "Signed in")
     assert team.revision == before
-    team.acting_as(ANA).advance_stage(1, "close", "moved on")
+    team.acting_as(ANA).deals.advance_stage(1, "close", "moved on")
     assert team.revision > before
 
 

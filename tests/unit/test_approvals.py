@@ -111,7 +111,7 @@ def test_an_overrun_splits_into_what_the_sponsor_approved_and_what_still_waits(d
     )  # nobody decided yet: not read
     before = pipeline_frame(demo_store, datetime(2026, 11, 25).date()).set_index("id").loc[1]
     assert (before["over_open"], before["over_approved"]) == (1500.0, 0.0)  # all of it open
-    line = next(c for c in demo_store.list_concessions(1) if c.value_to_you == -3000)
+    line = next(c for c in demo_store.concessions.list_concessions(1) if c.value_to_you == -3000)
     demo_store.decide_approval(1, line.id, "approved", "CFO agreed", decided_by="maria@example.com",
                                decided_at=datetime(2026, 11, 25, 11))  # fmt: skip
     split = overrun_by_deal(*demo_store.overrun_lines()).set_index("deal_id")

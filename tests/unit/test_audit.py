@@ -26,15 +26,17 @@ from core.store import NotFound
 @pytest.fixture
 def deal(store, monkeypatch):
     monkeypatch.setenv("COCKPIT_USER", "ana.lead")
-    deal_id = store.create_deal(
+    deal_id = store.deals.create_deal(
         Deal(name="Acme renewal", context="sales", owner="Ana", mandate=10000), Counterparty(name="Acme")
     )
-    store.replace_issues(deal_id, [Issue(name="Price", unit="EUR", target=120000, reservation=100000)])
+    store.preparation.replace_issues(
+        deal_id, [Issue(name="Price", unit="EUR", target=120000, reservation=100000)]
+    )
     return deal_id
 
 
 def history(store, deal_id, kind=None):
-    events = store.list_events(deal_id, kinds=[kind] if kind else None)
+    events = store.deals.list_events(deal_id, kinds=[kind] if kind else None)
     events = events.astype(object).where(events.notna(), None)
     return [
         tuple(r) for r in events[["subject", "old_value", "new_value", "private"]].itertuples(index=False)
@@ -52,7 +54,7 @@ def test_values_are_written_as_the_screens_write_them():
 
 
 def test_a_new_deal_and_its_first_issue_are_in_its_history_with_who(store, deal):
-    events = store.list_events(deal)
+    events = store.deals.list_events(deal)
     assert set(events["changed_by"]) == {"ana.lead"}
     assert history(store, deal)[0] == ("Deal created", None, history(store, deal)[0][2], False)
     assert "Name: Acme renewal" in history(store, deal)[0][2] and "Mandate" not in history(store, deal)[0][2]
@@ -70,11 +72,13 @@ def test_a_new_deal_and_its_first_issue_are_in_its_history_with_who(store, deal)
 
 
 def test_floor_target_and_mandate_changes_record_old_and_new(store, deal):
-    issue = store.list_issues(deal)[0]
-    store.replace_issues(deal, [issue.model_copy(update={"reservation": 105000, "target": 125000})])
-    store.update_deal(store.get_deal(deal).model_copy(update={"stage": "midgame"}))
+    issue = store.preparation.list_issues(deal)[0]
+    store.preparation.replace_issues(
+        deal, [issue.model_copy(update={"reservation": 105000, "target": 125000})]
+    )
+    store.deals.update_deal(store.deals.get_deal(deal).model_copy(update={"stage": "midgame"}))
     with pytest.raises(InvalidInput, match="^Mandate: moves on its own, with its reason"):
-        store.update_deal(store.get_deal(deal).model_copy(update={"mandate": 15000}))
+        store.deals.update_deal(store.deals.get_deal(deal).model_copy(update={"mandate": 15000}))
     with pytest.raises(InvalidInput, match="^Why: say why the mandate moves"):
         store.set_mandate(deal, 15000, "  ")
     store.set_mandate(deal, 15000, "board agreed")
@@ -83,14 +87,14 @@ def test_floor_target_and_mandate_changes_record_old_and_new(store, deal):
         ("Issue 'Price' · Our floor/ceiling", "100,000", "105,000", True),
     ]
     assert history(store, deal, "deal")[-1] == ("Deal · Mandate", "10,000", "15,000", True)
-    assert store.list_events(deal)["note"].iloc[0] == "board agreed"
+    assert store.deals.list_events(deal)["note"].iloc[0] == "board agreed"
     assert history(store, deal, "stage") == [("Deal · Stage", "setup", "midgame", False)]
 
 
 def test_batna_changes_and_a_new_best_alternative_are_recorded_as_private(store, deal):
-    store.replace_alternatives(deal, [Alternative(description="Stay with Beta", money=90000)])
-    first = store.list_alternatives(deal)[0]
-    store.replace_alternatives(
+    store.preparation.replace_alternatives(deal, [Alternative(description="Stay with Beta", money=90000)])
+    first = store.preparation.list_alternatives(deal)[0]
+    store.preparation.replace_alternatives(
         deal,
         [Alternative(description="Build in house", money=95000), first.model_copy(update={"money": 80000})],
     )
@@ -108,8 +112,8 @@ def test_power_scores_record_what_moved(store, deal):
             scores=[PowerScore(source=s, side="us", score=v) for s, v in scores.items()],
         )
 
-    store.add_assessment(deal, assess(time=2, information=3))
-    store.add_assessment(deal, assess(time=4, information=3))
+    store.power.add_assessment(deal, assess(time=2, information=3))
+    store.power.add_assessment(deal, assess(time=4, information=3))
     rows = history(store, deal, "power")
     assert rows == [
         ("Information · us", None, "3 · perceived only", False),
@@ -119,16 +123,18 @@ def test_power_scores_record_what_moved(store, deal):
 
 
 def test_concessions_logged_edited_removed_and_restored(store, deal):
-    line_id = store.add_concession(
+    line_id = store.concessions.add_concession(
         deal,
         Concession(
             item="Pilot", you_give="30-day pilot", value_to_you=-4000, logged_at=datetime(2026, 11, 25)
         ),
     )
-    line = store.list_concessions(deal)[0]
-    store.update_concessions(deal, [line.model_copy(update={"value_to_you": -5000, "you_get": "Case study"})])
-    store.remove_concession(deal, line_id)
-    store.restore_concession(deal, line_id)
+    line = store.concessions.list_concessions(deal)[0]
+    store.concessions.update_concessions(
+        deal, [line.model_copy(update={"value_to_you": -5000, "you_get": "Case study"})]
+    )
+    store.concessions.remove_concession(deal, line_id)
+    store.concessions.restore_concession(deal, line_id)
     rows = history(store, deal, "concession")
     assert rows[0] == ("Concession 'Pilot' (round 1) logged", None, rows[0][2], False)
     assert "-4,000" not in rows[0][2] and "You give: 30-day pilot" in rows[0][2]
@@ -140,22 +146,22 @@ def test_concessions_logged_edited_removed_and_restored(store, deal):
 
 
 def test_a_refused_change_leaves_no_history(store, deal):
-    before = len(store.list_events(deal))
+    before = len(store.deals.list_events(deal))
     with pytest.raises(NotFound):
-        store.update_concessions(deal, [], [999])
+        store.concessions.update_concessions(deal, [], [999])
     with pytest.raises(InvalidInput):
-        store.set_their_priorities(deal, {store.list_issues(deal)[0].id: 9})
-    assert len(store.list_events(deal)) == before
+        store.preparation.set_their_priorities(deal, {store.preparation.list_issues(deal)[0].id: 9})
+    assert len(store.deals.list_events(deal)) == before
 
 
 def test_meso_bundles_record_values_names_reactions_and_removals_without_hard_deletes(store, deal):
-    price = store.list_issues(deal)[0].id
-    store.replace_meso_round(deal, 1, [MesoBundle(name="A", round=1, terms=[MesoTerm(issue_id=price, value=118000)]),
+    price = store.preparation.list_issues(deal)[0].id
+    store.meso.replace_meso_round(deal, 1, [MesoBundle(name="A", round=1, terms=[MesoTerm(issue_id=price, value=118000)]),
                                      MesoBundle(name="B", round=1, terms=[MesoTerm(issue_id=price, value=112000)])])  # fmt: skip
-    a, b = store.list_meso_bundles(deal)
+    a, b = store.meso.list_meso_bundles(deal)
     changed = a.model_copy(update={"name": "Lean", "terms": [MesoTerm(issue_id=price, value=119000)]})
-    store.replace_meso_round(deal, 1, [changed])
-    store.add_meso_pick(
+    store.meso.replace_meso_round(deal, 1, [changed])
+    store.meso.add_meso_pick(
         deal,
         MesoPick(
             bundle_id=a.id, round=1, reaction="preferred", note="liked the term", recorded_at=datetime.now()
@@ -170,14 +176,14 @@ def test_meso_bundles_record_values_names_reactions_and_removals_without_hard_de
     assert ("Round 1 · Lean · Price", "118,000", "119,000", False) in rows
     assert ("Round 1 · B removed", "B", "removed", False) in rows
     assert rows[-1] == ("Round 1 · Lean · their reaction", None, "preferred", False)
-    counts = store.table_counts()
+    counts = store.queries.table_counts()
     assert (
         counts["meso_bundle"] == 2 and counts["meso_term"] == 2
     )  # the removed bundle and its value are kept
 
 
 def test_evidence_marked_internal_is_recorded_as_private(store, deal):
-    store.replace_evidence(
+    store.preparation.replace_evidence(
         deal,
         [Evidence(title="Their CFO's budget slide", source="Hallway", date=date(2026, 11, 1), internal=True)],
     )
@@ -217,13 +223,15 @@ def test_a_shared_history_names_no_private_record():
 
 
 def test_counterparty_map_changes_reach_the_history_of_each_of_its_deals(store, deal):
-    cp_id = store.get_deal(deal).counterparty_id
-    second = store.create_deal(Deal(name="Acme EU", context="sales", owner="Ana", counterparty_id=cp_id))
-    store.replace_stakeholders(
+    cp_id = store.deals.get_deal(deal).counterparty_id
+    second = store.deals.create_deal(
+        Deal(name="Acme EU", context="sales", owner="Ana", counterparty_id=cp_id)
+    )
+    store.deals.replace_stakeholders(
         cp_id, [Stakeholder(name="Mara", role="CFO", status_concerns="wants a win for the board")]
     )
-    cp = store.get_counterparty(cp_id)
-    store.update_counterparty(cp.model_copy(update={"communication_style": "indirect"}))
+    cp = store.deals.get_counterparty(cp_id)
+    store.deals.update_counterparty(cp.model_copy(update={"communication_style": "indirect"}))
     for deal_id in (deal, second):
         rows = history(store, deal_id, "counterparty")
         assert rows[0] == ("Stakeholder 'Mara' added", None,
@@ -232,12 +240,12 @@ def test_counterparty_map_changes_reach_the_history_of_each_of_its_deals(store, 
 
 
 def test_the_history_names_the_linked_issue_not_its_id(store, deal):
-    price = store.list_issues(deal)[0]
-    store.add_concession(
+    price = store.preparation.list_issues(deal)[0]
+    store.concessions.add_concession(
         deal, Concession(item="Volume", you_give="x", issue_id=price.id, logged_at=datetime(2026, 11, 25))
     )
-    line = store.list_concessions(deal)[0]
-    store.update_concessions(deal, [line.model_copy(update={"issue_id": None})])
+    line = store.concessions.list_concessions(deal)[0]
+    store.concessions.update_concessions(deal, [line.model_copy(update={"issue_id": None})])
     rows = history(store, deal, "concession")
     assert "Linked issue: Price" in rows[0][2]
     assert ("Concession 'Volume' (round 1) · Linked issue", "Price", None, False) in rows

@@ -52,10 +52,12 @@ def test_a_backup_is_private_and_a_restore_puts_back_every_row_of_every_table(co
     kept = digest(backup)
 
     # Tuesday's work, which the restore takes back: a line, a removed line, a member, a deal moved on.
-    cockpit.add_concession(1, Concession(item="Tuesday", value_to_you=-500, logged_at=datetime(2026, 11, 24)))
-    cockpit.remove_concession(1, cockpit.list_concessions(1)[0].id)
+    cockpit.concessions.add_concession(
+        1, Concession(item="Tuesday", value_to_you=-500, logged_at=datetime(2026, 11, 24))
+    )
+    cockpit.concessions.remove_concession(1, cockpit.concessions.list_concessions(1)[0].id)
     cockpit.add_member("tom@example.com", "negotiator")
-    cockpit.advance_stage(2, "close", "moved on")
+    cockpit.deals.advance_stage(2, "close", "moved on")
     assert every_table(cockpit)["concession"].shape != before["concession"].shape
 
     cockpit.close()  # the app stopped, as a DuckDB file needs (another process holding it: busy)
@@ -89,7 +91,9 @@ def test_a_restore_that_fails_halfway_leaves_the_database_as_it_was(cockpit, eng
 
     backup = tmp_path / "b.duckdb"
     assert cli.main(["backup", str(backup)]) == 0
-    cockpit.add_concession(1, Concession(item="Kept", value_to_you=-5, logged_at=datetime(2026, 11, 24)))
+    cockpit.concessions.add_concession(
+        1, Concession(item="Kept", value_to_you=-5, logged_at=datetime(2026, 11, 24))
+    )
     before = every_table(cockpit)
     cursor = DuckCursor if engine == "duckdb" else PgCursor
     real = cursor.bulk_insert
@@ -125,7 +129,7 @@ def test_a_restore_from_a_file_that_is_not_there_or_not_a_backup_is_one_sentence
     assert cli.main(["restore", str(junk), "--replace"]) == 2
     err = capsys.readouterr().err
     assert "is not a DuckDB database" in err and "Traceback" not in err
-    assert len(cockpit.list_deals()) == 12
+    assert len(cockpit.deals.list_deals()) == 12
 
 
 @pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
@@ -136,8 +140,8 @@ def test_only_the_tables_owner_restores_a_shared_database(cockpit, db_path, tmp_
     assert cli.main(["backup", str(backup)]) == 0
     cockpit.grant(APP_ROLE)
     monkeypatch.setenv("COCKPIT_DB", db_path.as_role(APP_ROLE))  # an app server's login
-    lines = len(cockpit.list_concessions(1))
+    lines = len(cockpit.concessions.list_concessions(1))
     assert cli.main(["restore", str(backup), "--replace"]) == 2
     err = capsys.readouterr().err
     assert "only the tables' owner may replace every row" in err and "Traceback" not in err
-    assert len(cockpit.list_concessions(1)) == lines
+    assert len(cockpit.concessions.list_concessions(1)) == lines

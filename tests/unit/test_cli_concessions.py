@@ -6,6 +6,7 @@ from core import cli
 from core.csvio import frame_to_csv
 from core.demo import load_curated
 from core.store import DatabaseUnreachable, Store
+from core.store.concessions import Concessions
 
 
 @pytest.fixture
@@ -19,7 +20,7 @@ def demo_db(db_path):
 def counts(db_path):
     store = Store.open(db_path)
     try:
-        return store.table_counts()
+        return store.queries.table_counts()
     finally:
         store.close()
 
@@ -47,11 +48,13 @@ def test_the_decimal_comma_file_exports_and_imports_back_the_same_amounts(demo_d
     assert cli.main(["export-concessions", "--deal", "1", "--decimal-comma", "-o", str(log)]) == 0
     assert log.read_bytes().startswith(b'\xef\xbb\xbf"Item";"You give";"You get";"Value to you"')
     store = Store.open(demo_db)
-    before = [(c.value_to_you, c.value_to_them, c.new_position) for c in store.list_concessions(1)]
+    before = [
+        (c.value_to_you, c.value_to_them, c.new_position) for c in store.concessions.list_concessions(1)
+    ]
     store.close()
     assert cli.main(["import-concessions", str(log), "--deal", "1"]) == 0
     store = Store.open(demo_db)
-    after = [(c.value_to_you, c.value_to_them, c.new_position) for c in store.list_concessions(1)]
+    after = [(c.value_to_you, c.value_to_them, c.new_position) for c in store.concessions.list_concessions(1)]
     store.close()
     assert sorted(after) == sorted(before * 2)
 
@@ -82,7 +85,7 @@ def test_every_deals_log_written_in_parts_is_the_same_file_as_written_whole(demo
     parted = tmp_path / "out" / "parted.csv"
     assert cli.main(["export-concessions", "-o", str(parted)] + ["--decimal-comma"] * decimal_comma) == 0
     store = Store.open(demo_db)
-    whole = frame_to_csv(store.concession_log(), decimal_comma=decimal_comma)
+    whole = frame_to_csv(store.concessions.concession_log(), decimal_comma=decimal_comma)
     store.close()
     assert parted.read_bytes() == whole
     assert whole.count(b"\r\n") == 1 + counts(demo_db)["concession"]
@@ -96,7 +99,7 @@ def test_an_export_that_fails_part_way_leaves_no_file_and_keeps_the_old_one(
     (tmp_path / "out").mkdir()
     log = tmp_path / "out" / "log.csv"
     log.write_bytes(b"yesterday's export")
-    frames = Store._log_frame
+    frames = Concessions._log_frame
 
     def stops(self, where, args, calls=[]):  # noqa: B006 - counts the parts read
         calls.append(1)
@@ -104,7 +107,7 @@ def test_an_export_that_fails_part_way_leaves_no_file_and_keeps_the_old_one(
             raise DatabaseUnreachable("db", "db", "server closed the connection")
         return frames(self, where, args)
 
-    monkeypatch.setattr(Store, "_log_frame", stops)
+    monkeypatch.setattr(Concessions, "_log_frame", stops)
     assert cli.main(["export-concessions", "-o", str(log)]) == cli.EXIT_BUSY
     assert "cannot be reached just now" in capsys.readouterr().err
     assert log.read_bytes() == b"yesterday's export"  # not half a log

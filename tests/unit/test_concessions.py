@@ -224,9 +224,9 @@ def test_an_untouched_table_has_no_corrections():
 
 
 def test_the_store_frame_gives_the_same_verdicts_as_the_models(demo_store):
-    issues = demo_store.list_issues(1)
-    from_models = review_log(demo_store.list_concessions(1), issues, 12000)
-    from_frame = review_log(demo_store.concession_frame(1), issues, 12000)
+    issues = demo_store.preparation.list_issues(1)
+    from_models = review_log(demo_store.concessions.list_concessions(1), issues, 12000)
+    from_frame = review_log(demo_store.concessions.concession_frame(1), issues, 12000)
     assert from_models.summary == from_frame.summary
     assert from_models.lines["flags"].tolist() == from_frame.lines["flags"].tolist()
 
@@ -262,10 +262,10 @@ def test_a_save_of_corrections_says_which_lines_it_corrected_and_removed():
 def test_a_correction_to_a_line_removed_meanwhile_is_a_conflict_naming_it(demo_store):
     from core.store import Conflict
 
-    lines = demo_store.list_concessions(1)
-    demo_store.remove_concession(1, lines[0].id)
+    lines = demo_store.concessions.list_concessions(1)
+    demo_store.concessions.remove_concession(1, lines[0].id)
     with pytest.raises(Conflict, match=f"Concession '{lines[0].item}' .* was removed by someone else"):
-        demo_store.update_concessions(1, [lines[0].model_copy(update={"item": "x"})], read=lines)
+        demo_store.concessions.update_concessions(1, [lines[0].model_copy(update={"item": "x"})], read=lines)
 
 
 def test_the_totals_the_screen_shows_first_agree_with_the_review_after_every_kind_of_write(demo_store):
@@ -274,11 +274,11 @@ def test_the_totals_the_screen_shows_first_agree_with_the_review_after_every_kin
     from core.concessions import LogTotals
 
     deal_id = 1
-    deal, issues = demo_store.get_deal(deal_id), demo_store.list_issues(deal_id)
+    deal, issues = demo_store.deals.get_deal(deal_id), demo_store.preparation.list_issues(deal_id)
 
     def agree():
-        summary = review_log(demo_store.concession_frame(deal_id), issues, deal.mandate).summary
-        totals = demo_store.log_totals(deal_id)
+        summary = review_log(demo_store.concessions.concession_frame(deal_id), issues, deal.mandate).summary
+        totals = demo_store.concessions.log_totals(deal_id)
         assert (totals.lines, totals.one_way) == (summary.lines, summary.one_way)
         assert totals.balance == pytest.approx(summary.balance) and totals.gives == pytest.approx(
             summary.gives
@@ -287,23 +287,25 @@ def test_the_totals_the_screen_shows_first_agree_with_the_review_after_every_kin
         return totals
 
     before = agree()
-    new_id = demo_store.add_concession(
+    new_id = demo_store.concessions.add_concession(
         deal_id, Concession(item="Pilot", you_give="30-day pilot", value_to_you=-2500, logged_at=T0)
     )
     after = agree()
     assert (after.lines, after.one_way) == (before.lines + 1, before.one_way + 1)
     assert after.balance == pytest.approx(before.balance - 2500)
-    assert demo_store.live_concession(deal_id, new_id).item == "Pilot"
-    demo_store.remove_concession(deal_id, new_id)  # the undo
-    assert demo_store.live_concession(deal_id, new_id) is None
+    assert demo_store.concessions.live_concession(deal_id, new_id).item == "Pilot"
+    demo_store.concessions.remove_concession(deal_id, new_id)  # the undo
+    assert demo_store.concessions.live_concession(deal_id, new_id) is None
     assert agree() == before
-    demo_store.restore_concession(deal_id, new_id)
-    line = demo_store.live_concession(deal_id, new_id)
-    demo_store.update_concessions(deal_id, [line.model_copy(update={"you_get": "paid pilot"})], read=[line])
+    demo_store.concessions.restore_concession(deal_id, new_id)
+    line = demo_store.concessions.live_concession(deal_id, new_id)
+    demo_store.concessions.update_concessions(
+        deal_id, [line.model_copy(update={"you_get": "paid pilot"})], read=[line]
+    )
     assert agree().one_way == before.one_way
-    assert demo_store.live_concession(2, new_id) is None  # a line is found only in its own deal
-    empty = demo_store.create_deal(deal.model_copy(update={"id": None, "name": "Empty log"}), None)
-    assert demo_store.log_totals(empty) == LogTotals()
+    assert demo_store.concessions.live_concession(2, new_id) is None  # a line is found only in its own deal
+    empty = demo_store.deals.create_deal(deal.model_copy(update={"id": None, "name": "Empty log"}), None)
+    assert demo_store.concessions.log_totals(empty) == LogTotals()
 
 
 def test_a_logged_line_is_said_back_as_stored():

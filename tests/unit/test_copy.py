@@ -37,8 +37,10 @@ def test_a_pilot_file_moves_to_postgresql_and_back_unchanged(curated_file, postg
     for table in TABLES:
         pd.testing.assert_frame_equal(before[table], after[table], check_dtype=False, obj=table)
     # And the cockpit works on the copy: the same pipeline figures, and new ids continue after the old.
-    assert shared.export_deal(1) == pilot.export_deal(1)
-    new_deal = shared.create_deal(pilot.get_deal(1).model_copy(update={"id": None, "name": "Next"}))
+    assert shared.deal_files.export_deal(1) == pilot.deal_files.export_deal(1)
+    new_deal = shared.deals.create_deal(
+        pilot.deals.get_deal(1).model_copy(update={"id": None, "name": "Next"})
+    )
     assert new_deal == 13
 
 

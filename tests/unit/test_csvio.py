@@ -43,13 +43,13 @@ def test_harmless_text_is_left_alone(text):
 @pytest.mark.parametrize("trigger", [*FORMULA_TRIGGERS, *LEADING_SPACES])
 def test_every_trigger_is_inert_in_the_exported_file(demo_store, trigger):
     payload = f"{trigger}cmd|' /C calc'!A0"
-    frame = demo_store.concession_log(1).head(1).assign(Item=payload)
+    frame = demo_store.concessions.concession_log(1).head(1).assign(Item=payload)
     rows = read_rows(frame_to_csv(frame).decode("utf-8"))
     assert rows[1][0] == "'" + payload  # what a spreadsheet sees: text behind a quote, never a formula
 
 
 def test_export_header_bom_quoting_and_numbers(demo_store):
-    data = frame_to_csv(demo_store.concession_log(1))
+    data = frame_to_csv(demo_store.concessions.concession_log(1))
     assert data.startswith(b"\xef\xbb\xbf")
     text = data.decode("utf-8")
     first_line = text.removeprefix("\ufeff").split("\r\n")[0]
@@ -98,14 +98,18 @@ def test_export_import_export_reproduces_any_text(item, give, get, trigger):
 def test_round_trip_through_the_store_is_exact(demo_store):
     tricky = ['=HYPERLINK("http://x")', 'a, "quoted"\nnext line', "Ñúñez — 🙂", "'already quoted", "@@", "-"]
     for n, text in enumerate(tricky):
-        demo_store.add_concession(
+        demo_store.concessions.add_concession(
             2, Concession(item=f"x{n}", you_give=text, value_to_you=-1, logged_at=NOW + timedelta(minutes=n))
         )
-    first = frame_to_csv(demo_store.concession_log(2))
-    twin = demo_store.import_deal(demo_store.export_deal(2).model_copy(update={"concessions": []})).deal_id
-    demo_store.import_concessions(twin, parse_concessions(first, demo_store.issue_ids(twin), NOW))
-    assert frame_to_csv(demo_store.concession_log(twin)) == first
-    assert [c.you_give for c in demo_store.list_concessions(twin)][-len(tricky) :] == tricky
+    first = frame_to_csv(demo_store.concessions.concession_log(2))
+    twin = demo_store.deal_files.import_deal(
+        demo_store.deal_files.export_deal(2).model_copy(update={"concessions": []})
+    ).deal_id
+    demo_store.concessions.import_concessions(
+        twin, parse_concessions(first, demo_store.preparation.issue_ids(twin), NOW)
+    )
+    assert frame_to_csv(demo_store.concessions.concession_log(twin)) == first
+    assert [c.you_give for c in demo_store.concessions.list_concessions(twin)][-len(tricky) :] == tricky
 
 
 def refused(data: bytes, issues=None) -> list[str]:
@@ -246,19 +250,19 @@ def test_a_number_not_written_as_the_file_writes_them_is_refused_not_guessed(cel
 def test_a_decimal_comma_deals_file_round_trips_every_amount(demo_store):
     from core.formatting import number_convention
 
-    demo_store.update_deal(demo_store.get_deal(1).model_copy(update={"decimal_comma": True}))
+    demo_store.deals.update_deal(demo_store.deals.get_deal(1).model_copy(update={"decimal_comma": True}))
     for n, amount in enumerate((-1234.5, 0.125, 1_000_000.75, -6000.0)):
-        demo_store.add_concession(1, Concession(item=f"Odd {n}", you_give="x", value_to_you=amount,
+        demo_store.concessions.add_concession(1, Concession(item=f"Odd {n}", you_give="x", value_to_you=amount,
                                                 value_to_them=-amount / 3, logged_at=NOW))  # fmt: skip
-    log = demo_store.concession_log(1)
+    log = demo_store.concessions.concession_log(1)
     with number_convention(True):
         data = frame_to_csv(log, decimal_comma=True)
     header, first = data.decode("utf-8-sig").split("\r\n")[:2]
     assert header.startswith(
         '"Item";"You give";"You get";"Value to you";"Value to them";"Trigger/contingency"'
     )
-    back = parse_concessions(data, demo_store.issue_ids(1), NOW)
-    stored = demo_store.list_concessions(1)
+    back = parse_concessions(data, demo_store.preparation.issue_ids(1), NOW)
+    stored = demo_store.concessions.list_concessions(1)
     assert [(c.item, c.value_to_you, c.value_to_them, c.new_position) for c in back] == [
         (c.item, c.value_to_you, c.value_to_them, c.new_position) for c in stored
     ]

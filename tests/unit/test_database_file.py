@@ -72,7 +72,7 @@ def test_an_empty_new_database_file_is_still_a_fresh_cockpit(tmp_path):
     path = tmp_path / "new.duckdb"
     duckdb.connect(str(path)).close()  # a DuckDB file with no tables yet
     store = Store.open(path)
-    assert store.is_empty() and store.applied_migrations()
+    assert store.deals.is_empty() and store.applied_migrations()
 
 
 def test_a_file_locked_against_changes_is_refused_and_left_unchanged(tmp_path, monkeypatch, capsys):
@@ -158,7 +158,7 @@ def test_a_full_disk_mid_write_is_one_sentence_and_nothing_of_the_change_is_kept
     from core.demo import load_curated
 
     load_curated(store)
-    before = len(store.list_concessions(1))
+    before = len(store.concessions.list_concessions(1))
     real = DuckCursor.many
 
     def disk_full(self, sql, rows):  # the history row is the write that does not fit
@@ -166,7 +166,7 @@ def test_a_full_disk_mid_write_is_one_sentence_and_nothing_of_the_change_is_kept
 
     monkeypatch.setattr(DuckCursor, "many", disk_full)
     with pytest.raises(DatabaseUnusable) as full:
-        store.add_concession(
+        store.concessions.add_concession(
             1, Concession(item="Pilot", you_give="pilot", logged_at=datetime(2026, 11, 25, 12))
         )
     assert str(full.value) == (
@@ -175,8 +175,8 @@ def test_a_full_disk_mid_write_is_one_sentence_and_nothing_of_the_change_is_kept
         "(or check the file), then try again."
     )
     monkeypatch.setattr(DuckCursor, "many", real)
-    assert len(store.list_concessions(1)) == before  # the line went with its history row
-    store.add_concession(
+    assert len(store.concessions.list_concessions(1)) == before  # the line went with its history row
+    store.concessions.add_concession(
         1, Concession(item="Pilot", you_give="pilot", logged_at=datetime(2026, 11, 25, 12))
     )  # and the store goes on
-    assert len(store.list_concessions(1)) == before + 1
+    assert len(store.concessions.list_concessions(1)) == before + 1

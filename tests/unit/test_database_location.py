@@ -122,4 +122,4 @@ def test_a_copy_between_two_spellings_of_one_url_is_the_same_database(monkeypatc
 def test_the_store_opens_a_location_only_after_checking_it(tmp_path):
     with pytest.raises(DatabaseUnusable):
         Store.open(f"host=x password={SECRET}")
-    assert Store.open(str(tmp_path / "ok.duckdb")).is_empty() is not None
+    assert Store.open(str(tmp_path / "ok.duckdb")).deals.is_empty() is not None

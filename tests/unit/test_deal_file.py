@@ -35,9 +35,9 @@ def without_ids(node):
 
 
 def test_export_import_export_is_identical_apart_from_ids(demo_store):
-    first = demo_store.export_deal(1).model_dump_json(indent=2)
-    new_id = demo_store.import_deal(demo_store.export_deal(1)).deal_id
-    second = demo_store.export_deal(new_id).model_dump_json(indent=2)
+    first = demo_store.deal_files.export_deal(1).model_dump_json(indent=2)
+    new_id = demo_store.deal_files.import_deal(demo_store.deal_files.export_deal(1)).deal_id
+    second = demo_store.deal_files.export_deal(new_id).model_dump_json(indent=2)
     assert new_id != 1
     assert json.loads(first) != json.loads(second)  # ids differ...
     assert without_ids(json.loads(first)) == without_ids(json.loads(second))  # ...and nothing else
@@ -50,19 +50,21 @@ def owning_everything(store) -> None:
 
     from core.models import AnchorWorksheet, Concession, MesoPick, Review
 
-    store.observe_signal(1, "give_get_pairing", "asked twice")
-    line = store.add_concession(1, Concession(item="Extra seat", you_give="1 seat", value_to_you=-5000,
+    store.deals.observe_signal(1, "give_get_pairing", "asked twice")
+    line = store.concessions.add_concession(1, Concession(item="Extra seat", you_give="1 seat", value_to_you=-5000,
                                               logged_at=datetime(2026, 11, 25, 10)))  # fmt: skip
     store.decide_approval(1, line, "approved", "CFO agreed", decided_by="maria@example.com",
                           decided_at=datetime(2026, 11, 25, 11))  # fmt: skip
-    issue, evidence = store.list_issues(1)[0], store.list_evidence(1)[0]
-    store.save_anchor(1, AnchorWorksheet(issue_id=issue.id, range_low=115000, range_high=125000,
+    issue, evidence = store.preparation.list_issues(1)[0], store.preparation.list_evidence(1)[0]
+    store.preparation.save_anchor(1, AnchorWorksheet(issue_id=issue.id, range_low=115000, range_high=125000,
                                          benchmark_ids=[evidence.id], rationale="Peers pay more"))  # fmt: skip
-    store.save_review(1, Review(outcome="paused", final_values=[{"issue_id": issue.id, "value": 115000}],
+    store.reviews.save_review(1, Review(outcome="paused", final_values=[{"issue_id": issue.id, "value": 115000}],
                                 persuasive_evidence_ids=[evidence.id]))  # fmt: skip
-    with_bundles = next(int(d) for d in store.list_deals()["id"] if store.list_meso_bundles(int(d)))
-    bundle = store.list_meso_bundles(with_bundles)[0]
-    store.add_meso_pick(with_bundles, MesoPick(bundle_id=bundle.id, round=bundle.round, reaction="preferred",
+    with_bundles = next(
+        int(d) for d in store.deals.list_deals()["id"] if store.meso.list_meso_bundles(int(d))
+    )
+    bundle = store.meso.list_meso_bundles(with_bundles)[0]
+    store.meso.add_meso_pick(with_bundles, MesoPick(bundle_id=bundle.id, round=bundle.round, reaction="preferred",
                                                note="liked the term", recorded_at=datetime(2026, 11, 25, 12)))  # fmt: skip
 
 
@@ -78,9 +80,9 @@ def test_every_deal_of_the_demo_round_trips_with_everything_it_owns(demo_store):
         "commitments": 0,
         "escalation_steps": 0,
     }
-    for deal in demo_store.list_deals()["id"].astype(int).tolist():
-        first = demo_store.export_deal(deal)
-        second = demo_store.export_deal(demo_store.import_deal(first).deal_id)
+    for deal in demo_store.deals.list_deals()["id"].astype(int).tolist():
+        first = demo_store.deal_files.export_deal(deal)
+        second = demo_store.deal_files.export_deal(demo_store.deal_files.import_deal(first).deal_id)
         assert without_ids(json.loads(first.model_dump_json())) == without_ids(
             json.loads(second.model_dump_json())
         )
@@ -93,20 +95,20 @@ def test_every_deal_of_the_demo_round_trips_with_everything_it_owns(demo_store):
 
 def test_a_deals_review_signals_approvals_and_reactions_arrive_with_it(demo_store):
     owning_everything(demo_store)
-    new = demo_store.import_deal(demo_store.export_deal(1)).deal_id
-    assert demo_store.observed_signals(new) == {"give_get_pairing"}
+    new = demo_store.deal_files.import_deal(demo_store.deal_files.export_deal(1)).deal_id
+    assert demo_store.deals.observed_signals(new) == {"give_get_pairing"}
     (approval,) = [a for a in demo_store.list_approvals(new) if a.note == "CFO agreed"]
-    copied = {c.id: c.item for c in demo_store.list_concessions(new)}
+    copied = {c.id: c.item for c in demo_store.concessions.list_concessions(new)}
     assert copied[approval.concession_id] == "Extra seat" and approval.decided_by == "maria@example.com"
-    review = demo_store.get_review(new)
+    review = demo_store.reviews.get_review(new)
     (final,) = review.final_values
     issues, evidence = (
-        {i.id for i in demo_store.list_issues(new)},
-        {e.id for e in demo_store.list_evidence(new)},
+        {i.id for i in demo_store.preparation.list_issues(new)},
+        {e.id for e in demo_store.preparation.list_evidence(new)},
     )
     assert (review.outcome.value, final.value, final.issue_id in issues) == ("paused", 115000, True)
     assert set(review.persuasive_evidence_ids) <= evidence
-    (sheet,) = demo_store.list_anchors(new).values()
+    (sheet,) = demo_store.preparation.list_anchors(new).values()
     assert (sheet.range_low, sheet.issue_id in issues, set(sheet.benchmark_ids) <= evidence) == (
         115000,
         True,
@@ -127,29 +129,33 @@ def test_every_table_a_deal_owns_is_carried_by_its_file_or_left_out_for_a_reason
 
 
 def test_references_inside_a_deal_follow_the_new_ids(demo_store):
-    new_id = demo_store.import_deal(demo_store.export_deal(1)).deal_id
-    f = demo_store.export_deal(new_id)
+    new_id = demo_store.deal_files.import_deal(demo_store.deal_files.export_deal(1)).deal_id
+    f = demo_store.deal_files.export_deal(new_id)
     issue_ids = {i.id for i in f.issues}
     assert f.deal.pressured_issue_id in issue_ids
     assert {t.issue_id for b in f.meso_bundles for t in b.terms} <= issue_ids
     assert {c.issue_id for c in f.concessions if c.issue_id} <= issue_ids
     assert f.deal.deadline_evidence_id in {e.id for e in f.evidence}
-    freight = demo_store.export_deal(demo_store.import_deal(demo_store.export_deal(9)).deal_id)
+    freight = demo_store.deal_files.export_deal(
+        demo_store.deal_files.import_deal(demo_store.deal_files.export_deal(9)).deal_id
+    )
     (spot,) = [a for a in freight.alternatives if a.per_unit_of is not None]  # priced per container
     assert spot.per_unit_of == next(i.id for i in freight.issues if i.name == "Rate per container")
 
 
 def test_importing_into_another_database_reuses_nothing_and_round_trips(demo_store):
-    exported = demo_store.export_deal(3)
+    exported = demo_store.deal_files.export_deal(3)
     other = Store.memory()
-    new_id = other.import_deal(exported).deal_id
-    assert without_ids(other.export_deal(new_id).model_dump()) == without_ids(exported.model_dump())
+    new_id = other.deal_files.import_deal(exported).deal_id
+    assert without_ids(other.deal_files.export_deal(new_id).model_dump()) == without_ids(
+        exported.model_dump()
+    )
 
 
 def test_a_counterparty_is_reused_by_name(demo_store):
-    before = len(demo_store.list_counterparties())
-    demo_store.import_deal(demo_store.export_deal(1))
-    assert len(demo_store.list_counterparties()) == before
+    before = len(demo_store.deals.list_counterparties())
+    demo_store.deal_files.import_deal(demo_store.deal_files.export_deal(1))
+    assert len(demo_store.deals.list_counterparties()) == before
 
 
 def test_cli_round_trip_through_files(db_path, tmp_path, capsys):
@@ -188,17 +194,17 @@ def test_cli_round_trip_through_files(db_path, tmp_path, capsys):
 def test_a_bad_deal_file_changes_nothing_and_names_the_field(db_path, tmp_path, capsys, mutate, expected):
     store = Store.open(db_path)
     load_curated(store)
-    data = json.loads(store.export_deal(1).model_dump_json())
+    data = json.loads(store.deal_files.export_deal(1).model_dump_json())
     store.close()
     mutate(data)
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(data), encoding="utf-8")
-    before = Store.open(db_path).table_counts()
+    before = Store.open(db_path).queries.table_counts()
     Store.open(db_path).close()
 
     assert cli.main(["import-deal", str(bad)]) == cli.EXIT_INVALID
     assert expected in capsys.readouterr().err
-    assert Store.open(db_path).table_counts() == before
+    assert Store.open(db_path).queries.table_counts() == before
 
 
 @pytest.mark.parametrize(
@@ -301,11 +307,13 @@ def test_importing_onto_a_known_counterparty_records_the_new_stakeholder_in_ever
 ):
     from core.models import Stakeholder
 
-    shared = demo_store.get_deal(1).counterparty_id
+    shared = demo_store.deals.get_deal(1).counterparty_id
     deals = [
-        int(i) for i in demo_store.list_deals()["id"] if demo_store.get_deal(int(i)).counterparty_id == shared
+        int(i)
+        for i in demo_store.deals.list_deals()["id"]
+        if demo_store.deals.get_deal(int(i)).counterparty_id == shared
     ]
-    exported = demo_store.export_deal(1)
+    exported = demo_store.deal_files.export_deal(1)
     veto = Stakeholder(name="Dr. New Veto", role="CFO", decision_rights="signs", veto=True)
     changed = exported.model_copy(update={"stakeholders": [*exported.stakeholders, veto]})
     path = tmp_path / "deal.json"
@@ -318,26 +326,26 @@ def test_importing_onto_a_known_counterparty_records_the_new_stakeholder_in_ever
     assert "already existed" in out and "Dr. New Veto" in out and f"deals {', '.join(map(str, deals))}" in out
     store = Store.open(demo_store.location)
     for deal_id in deals:
-        history = store.list_events(deal_id)
+        history = store.deals.list_events(deal_id)
         row = history[history["subject"] == "Stakeholder 'Dr. New Veto' added"]
         assert len(row) == 1 and row.iloc[0]["note"] == "from a deal file imported for this counterparty", (
             deal_id
         )
-    assert "Dr. New Veto" in [s.name for s in store.list_stakeholders(shared)]
+    assert "Dr. New Veto" in [s.name for s in store.deals.list_stakeholders(shared)]
 
 
 def test_a_deal_whose_linked_issues_and_evidence_were_removed_still_exports_and_imports(demo_store):
     """Removing an issue or evidence that something points at (the pressured issue, a line, a bundle's
     term, a score, the deadline's evidence) never leaves the deal unexportable: the links go, the rest stays."""
-    deal = demo_store.get_deal(1)
-    demo_store.replace_issues(1, [])
-    demo_store.replace_evidence(1, [])
-    exported = demo_store.export_deal(1)
+    deal = demo_store.deals.get_deal(1)
+    demo_store.preparation.replace_issues(1, [])
+    demo_store.preparation.replace_evidence(1, [])
+    exported = demo_store.deal_files.export_deal(1)
     assert exported.deal.pressured_issue_id is None and exported.deal.deadline_evidence_id is None
     assert exported.issues == [] and all(c.issue_id is None for c in exported.concessions)
-    assert len(exported.concessions) == len(demo_store.list_concessions(1, include_removed=True))
-    copy = demo_store.import_deal(exported).deal_id
-    assert demo_store.get_deal(copy).name == deal.name
+    assert len(exported.concessions) == len(demo_store.concessions.list_concessions(1, include_removed=True))
+    copy = demo_store.deal_files.import_deal(exported).deal_id
+    assert demo_store.deals.get_deal(copy).name == deal.name
 
 
 def test_a_deal_file_with_thousands_of_bundles_is_refused_naming_the_part_and_the_limit():
@@ -346,7 +354,7 @@ def test_a_deal_file_with_thousands_of_bundles_is_refused_naming_the_part_and_th
 
     store = Store.memory()
     load_curated(store)
-    data = json.loads(store.export_deal(2).model_dump_json())
+    data = json.loads(store.deal_files.export_deal(2).model_dump_json())
     bundle = data["meso_bundles"][0]
     data["meso_bundles"] = [dict(bundle, id=n, name=f"Bundle {n}") for n in range(6000)]
     with pytest.raises(InvalidInput) as refused:

@@ -59,18 +59,18 @@ def test_dates_move_with_the_day_the_demo_loads():
 
 def test_an_empty_database_is_filled_once(store):
     assert ensure_demo(store) is True
-    assert len(store.list_deals()) == len(CURATED)
+    assert len(store.deals.list_deals()) == len(CURATED)
     assert ensure_demo(store) is False
-    assert len(store.list_deals()) == len(CURATED)
+    assert len(store.deals.list_deals()) == len(CURATED)
 
 
 def test_a_synthetic_pipeline_is_valid_and_sits_beside_real_deals(demo_store):
     counts = load_synthetic(demo_store, deals=40, concessions_per_deal=7, seed=3)
     assert counts["deal"] == 40 and counts["concession"] == 280 and counts["power_score"] == 40 * 14
-    deals = demo_store.list_deals()
+    deals = demo_store.deals.list_deals()
     assert len(deals) == len(CURATED) + 40 and deals["id"].is_unique
     for deal_id in deals["id"].tail(40):
-        f = demo_store.export_deal(int(deal_id))  # re-validates every row through the models
+        f = demo_store.deal_files.export_deal(int(deal_id))  # re-validates every row through the models
         assert len(f.issues) == 3 and len(f.concessions) == 7 and len(f.meso_bundles) == 3
         price = f.issues[0]
         assert all(price.holds(b.terms[0].value) for b in f.meso_bundles), (
@@ -83,8 +83,8 @@ def test_the_same_seed_gives_the_same_pipeline():
     load_synthetic(a, 20, 3, seed=11)
     load_synthetic(b, 20, 3, seed=11)
     cols = ["name", "counterparty", "context", "stage", "value"]
-    assert a.list_deals()[cols].equals(b.list_deals()[cols])
-    assert a.list_deals()["deadline"].min().date() >= date.today() - timedelta(days=10)
+    assert a.deals.list_deals()[cols].equals(b.deals.list_deals()[cols])
+    assert a.deals.list_deals()["deadline"].min().date() >= date.today() - timedelta(days=10)
 
 
 def test_every_curated_deal_opens_with_a_meso_round_ready_to_offer_and_flagships_show_one_that_is_not():

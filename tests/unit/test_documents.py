@@ -99,9 +99,9 @@ def test_an_open_clause_has_no_agreement():
 # ---- the sponsor brief -----------------------------------------------------------------------------------
 @pytest.mark.parametrize("engine", ["duckdb"])
 def test_the_brief_is_one_page_with_the_mandate_used_and_the_gives_waiting_for_the_sponsor(demo_store):
-    deal = demo_store.get_deal(KESSLER)
-    issues = demo_store.list_issues(KESSLER)
-    review = review_log(demo_store.concession_frame(KESSLER), issues, deal.mandate,
+    deal = demo_store.deals.get_deal(KESSLER)
+    issues = demo_store.preparation.list_issues(KESSLER)
+    review = review_log(demo_store.concessions.concession_frame(KESSLER), issues, deal.mandate,
                         demo_store.list_approvals(KESSLER))  # fmt: skip
     pages, text = text_of(sponsor_brief_pdf(demo_store, KESSLER, now()))
     assert pages == 1
@@ -122,10 +122,10 @@ def test_the_brief_is_one_page_with_the_mandate_used_and_the_gives_waiting_for_t
 
 @pytest.mark.parametrize("engine", ["duckdb"])
 def test_the_brief_writes_every_figure_in_the_deals_number_convention(demo_store):
-    deal = demo_store.get_deal(KESSLER)
-    demo_store.update_deal(deal.model_copy(update={"decimal_comma": True}))
+    deal = demo_store.deals.get_deal(KESSLER)
+    demo_store.deals.update_deal(deal.model_copy(update={"decimal_comma": True}))
     _, text = text_of(sponsor_brief_pdf(demo_store, KESSLER, now()))
-    gives = demo_store.log_totals(KESSLER).gives
+    gives = demo_store.concessions.log_totals(KESSLER).gives
     with number_convention(True):
         shown = money(gives, "EUR")
     assert "." in shown and shown in text  # 93.000 EUR, as a German reader reads it
@@ -136,7 +136,7 @@ def test_the_brief_writes_every_figure_in_the_deals_number_convention(demo_store
 
 @pytest.mark.parametrize("engine", ["duckdb"])
 def test_a_deal_with_nothing_yet_still_gets_a_brief_that_says_so(demo_store):
-    deal_id = demo_store.create_deal(
+    deal_id = demo_store.deals.create_deal(
         Deal(name="Fresh", context="sales", counterparty_id=1, owner="Ana", mandate=0)
     )
     pages, text = text_of(sponsor_brief_pdf(demo_store, deal_id, now()))
@@ -155,14 +155,14 @@ def test_the_brief_is_read_through_the_store_so_only_who_may_read_the_deal_gets_
 
 @pytest.mark.parametrize("engine", ["duckdb"])
 def test_the_brief_stays_one_page_whatever_length_of_text_was_typed(demo_store):
-    deal = demo_store.get_deal(KESSLER)
-    demo_store.update_deal(deal.model_copy(update={"name": "N" * 200, "owner": "O" * 200}))
-    issues = demo_store.list_issues(KESSLER)
-    demo_store.replace_issues(
+    deal = demo_store.deals.get_deal(KESSLER)
+    demo_store.deals.update_deal(deal.model_copy(update={"name": "N" * 200, "owner": "O" * 200}))
+    issues = demo_store.preparation.list_issues(KESSLER)
+    demo_store.preparation.replace_issues(
         KESSLER, [i.model_copy(update={"name": f"{k} " + "I" * 190}) for k, i in enumerate(issues)]
     )
     for k in range(12):  # one-way gives over the mandate, each with the longest words allowed
-        demo_store.add_concession(KESSLER, Concession(item=f"{k} " + "W" * 190, you_give="G " * 2400,
+        demo_store.concessions.add_concession(KESSLER, Concession(item=f"{k} " + "W" * 190, you_give="G " * 2400,
                                                       value_to_you=-10_000, round=4, logged_at=now()))  # fmt: skip
     pages, text = text_of(sponsor_brief_pdf(demo_store, KESSLER, now()))
     assert pages == 1
@@ -172,9 +172,9 @@ def test_the_brief_stays_one_page_whatever_length_of_text_was_typed(demo_store):
 
 @pytest.mark.parametrize("engine", ["duckdb"])
 def test_user_text_in_the_brief_stays_text(demo_store):
-    deal = demo_store.get_deal(KESSLER)
+    deal = demo_store.deals.get_deal(KESSLER)
     hostile = '</h1><img src="file:///etc/passwd"><script>x</script> & Co'
-    demo_store.update_deal(deal.model_copy(update={"name": hostile}))
+    demo_store.deals.update_deal(deal.model_copy(update={"name": hostile}))
     html = sponsor_brief_html(gather_brief(demo_store, KESSLER, date.today(), now()))
     assert hostile not in html and "&lt;/h1&gt;&lt;img src=&quot;file:///etc/passwd&quot;&gt;" in html
     assert squeezed(hostile) in squeezed(text_of(render_pdf(html))[1])
@@ -183,16 +183,16 @@ def test_user_text_in_the_brief_stays_text(demo_store):
 # ---- the single text -------------------------------------------------------------------------------------
 @pytest.mark.parametrize("engine", ["duckdb"])
 def test_the_single_text_pdf_holds_who_agreed_what_the_commitments_and_the_escalation_path(demo_store):
-    text = demo_store.get_single_text(KESSLER)
+    text = demo_store.single_texts.get_single_text(KESSLER)
     _, shown = text_of(single_text_pdf(demo_store, KESSLER, date.today()))
     for c in text.latest.clauses:
         assert f"{c.number}. {c.title}" in shown
     agreed = agreements(text)
     assert agreed and all(f"agreed in version {v.number}" in shown for v in agreed.values())
-    for m in demo_store.list_commitments(KESSLER):
+    for m in demo_store.plans.list_commitments(KESSLER):
         assert m.what.split()[0] in shown
     assert "Missed" in shown  # the warranty report Kessler missed
-    for step in demo_store.list_escalation_steps(KESSLER):
+    for step in demo_store.plans.list_escalation_steps(KESSLER):
         assert f"taken {step.taken_at:%d %b %Y}" in shown
     assert "Contractual remedy or sanction" in shown and "shared with the other side" in shown
 
@@ -202,7 +202,7 @@ def test_the_single_text_pdf_holds_who_agreed_what_the_commitments_and_the_escal
 def test_the_single_text_pdf_never_carries_a_private_value(demo_store, deal_id):
     from tests.app.test_safe_mode import public_values
 
-    file = demo_store.export_deal(deal_id)
+    file = demo_store.deal_files.export_deal(deal_id)
     _, shown = text_of(single_text_pdf(demo_store, deal_id, date.today()))
     public = public_values(file)
     # the document's own words ("Sponsor to sponsor") are not a stakeholder's private role "Sponsor"
@@ -224,7 +224,9 @@ def test_the_single_text_pdf_never_carries_a_private_value(demo_store, deal_id):
 
 
 def test_a_deal_without_a_single_text_is_refused_in_one_sentence(store):
-    deal_id = store.create_deal(Deal(name="Fresh", context="sales", owner="Ana"), Counterparty(name="Them"))
+    deal_id = store.deals.create_deal(
+        Deal(name="Fresh", context="sales", owner="Ana"), Counterparty(name="Them")
+    )
     with pytest.raises(Exception, match=f"Deal {deal_id}: it has no single text yet"):
         single_text_pdf(store, deal_id, date.today())
 

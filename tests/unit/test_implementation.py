@@ -80,45 +80,45 @@ def test_a_sanction_before_any_mediation_is_refused_with_the_move_tables_safegua
 
 # ---- the store, on both engines -----------------------------------------------------------------------
 def test_a_commitment_marked_missed_observes_friction_in_the_same_save(demo_store):
-    plan = demo_store.list_commitments(5)  # Lena: on track
-    assert plan and ENFORCEMENT_MOVE not in demo_store.observed_signals(5)
+    plan = demo_store.plans.list_commitments(5)  # Lena: on track
+    assert plan and ENFORCEMENT_MOVE not in demo_store.deals.observed_signals(5)
     changed = [plan[0].model_copy(update={"status": "missed"}), *plan[1:]]
-    demo_store.save_commitments(5, changed)
-    assert ENFORCEMENT_MOVE in demo_store.observed_signals(5)
-    history = demo_store.list_events(5, kinds=["commitment"])
+    demo_store.plans.save_commitments(5, changed)
+    assert ENFORCEMENT_MOVE in demo_store.deals.observed_signals(5)
+    history = demo_store.deals.list_events(5, kinds=["commitment"])
     assert "missed" in " ".join(history["new_value"].astype(str)).lower()
-    kept = demo_store.list_commitments(5)
+    kept = demo_store.plans.list_commitments(5)
     assert [c.id for c in kept] == [c.id for c in plan] and kept[0].status.value == "missed"
 
 
 def test_a_commitment_of_another_deal_cannot_be_saved_through_this_one(demo_store):
-    theirs = demo_store.list_commitments(4)[0]
+    theirs = demo_store.plans.list_commitments(4)[0]
     with pytest.raises(InvalidInput, match="is not one of this deal's commitments"):
-        demo_store.save_commitments(5, [*demo_store.list_commitments(5), theirs])
-    assert demo_store.list_commitments(4)[0] == theirs
+        demo_store.plans.save_commitments(5, [*demo_store.plans.list_commitments(5), theirs])
+    assert demo_store.plans.list_commitments(4)[0] == theirs
 
 
 def test_mediation_before_sanctions_and_only_a_leader_may_go_past_it_with_a_reason(team):
     ana, lea = team.acting_as(ANA), team.acting_as(LEA)
     with pytest.raises(InvalidInput, match="Use mediation step before sanctions"):
-        ana.record_escalation_step(1, "contractual_remedy", "credit note")
+        ana.plans.record_escalation_step(1, "contractual_remedy", "credit note")
     with pytest.raises(NotAllowed, match="Only a leader can go past mediation"):
-        ana.record_escalation_step(1, "contractual_remedy", "credit note", "they stopped answering")
+        ana.plans.record_escalation_step(1, "contractual_remedy", "credit note", "they stopped answering")
     team.share_deal(1, LEA.email, "team")  # a leader working the deal
-    step = lea.record_escalation_step(1, "contractual_remedy", "credit note", "they stopped answering")
+    step = lea.plans.record_escalation_step(1, "contractual_remedy", "credit note", "they stopped answering")
     assert (step.kind, step.override_reason, step.taken_by) == (
         EscalationKind.contractual_remedy, "they stopped answering", LEA.email)  # fmt: skip
-    ana.record_escalation_step(1, "mediation", "joint session")
-    later = ana.record_escalation_step(1, "contractual_remedy", "credit note", "not needed now")
+    ana.plans.record_escalation_step(1, "mediation", "joint session")
+    later = ana.plans.record_escalation_step(1, "contractual_remedy", "credit note", "not needed now")
     assert later.override_reason == ""  # after mediation no override is taken or kept
-    history = team.list_events(1, kinds=["escalation"])
+    history = team.deals.list_events(1, kinds=["escalation"])
     assert "past mediation: they stopped answering" in " ".join(history["note"])
 
 
 def test_the_pipeline_counts_missed_commitments_as_the_python_rule_does(demo_store):
     frame = pipeline_frame(demo_store, TODAY).set_index("id")
     for deal_id in frame.index:
-        expected = sum(is_missed(c, TODAY) for c in demo_store.list_commitments(int(deal_id)))
+        expected = sum(is_missed(c, TODAY) for c in demo_store.plans.list_commitments(int(deal_id)))
         assert frame.loc[deal_id, "missed_commitments"] == expected, deal_id
     assert frame.loc[4, "at_risk"] and "commitment missed" in frame.loc[4, "risk_reasons"]
     assert not frame.loc[4, "closed"]  # signed, but live again while friction lasts

@@ -91,15 +91,15 @@ def test_every_id_that_names_a_deal_is_a_foreign_key():
 
 
 def test_the_database_refuses_a_stage_it_does_not_know_and_the_deal_still_opens(demo_store):
-    deal = demo_store.get_deal(1)
+    deal = demo_store.deals.get_deal(1)
     with pytest.raises(Exception, match="(?i)check"):
         with demo_store.transaction() as cur:
             cur.execute("UPDATE deal SET stage = 'banana' WHERE id = 1")
-    assert demo_store.get_deal(1).stage == deal.stage
+    assert demo_store.deals.get_deal(1).stage == deal.stage
 
 
 def test_the_database_refuses_a_line_of_a_deal_that_does_not_exist(demo_store):
-    lines = len(demo_store.list_concessions(1))
+    lines = len(demo_store.concessions.list_concessions(1))
     with pytest.raises(Exception, match="(?i)foreign key"):
         with demo_store.transaction() as cur:
             cur.execute(
@@ -108,7 +108,7 @@ def test_the_database_refuses_a_line_of_a_deal_that_does_not_exist(demo_store):
                 "false, ?)",
                 [datetime(2026, 11, 20)],
             )
-    assert len(demo_store.list_concessions(1)) == lines
+    assert len(demo_store.concessions.list_concessions(1)) == lines
 
 
 def _location(engine: str, db_path) -> str:
@@ -133,14 +133,14 @@ def test_an_upgrade_keeps_every_row_and_index_and_adds_the_rules(engine, db_path
     demo_before_the_later_steps(old, monkeypatch)
     tables = [t for t in (*TABLES, "concession_totals") if t not in MADE_LATER]
     counts = {t: old.cursor().scalar(f"SELECT count(*) FROM {t}") for t in tables}
-    lines = old.list_concessions(1)
+    lines = old.concessions.list_concessions(1)
     old.close()
 
     new = Store.open(location)
     try:
         assert "021_integrity" in new.applied_migrations()
         assert {t: new.cursor().scalar(f"SELECT count(*) FROM {t}") for t in counts} == counts
-        assert new.list_concessions(1) == lines
+        assert new.concessions.list_concessions(1) == lines
         if engine == "duckdb":
             indexes = {r["index_name"] for r in new.cursor().rows("SELECT index_name FROM duckdb_indexes()")}
             assert {"deal_event_deal", "approval_deal", "deal_person_email"} <= indexes

@@ -89,10 +89,10 @@ def test_a_contingency_is_read_as_risk_and_remedy(trigger, expected):
 
 
 def deal_args(store, deal_id):
-    deal = store.get_deal(deal_id)
-    cp = store.get_counterparty(deal.counterparty_id)
-    return (deal, store.list_issues(deal_id), store.list_evidence(deal_id), store.list_alternatives(deal_id),
-            store.list_concessions(deal_id), store.list_stakeholders(cp.id))  # fmt: skip
+    deal = store.deals.get_deal(deal_id)
+    cp = store.deals.get_counterparty(deal.counterparty_id)
+    return (deal, store.preparation.list_issues(deal_id), store.preparation.list_evidence(deal_id), store.preparation.list_alternatives(deal_id),
+            store.concessions.list_concessions(deal_id), store.deals.list_stakeholders(cp.id))  # fmt: skip
 
 
 def test_templates_filled_from_a_demo_deal(demo_store):
@@ -235,14 +235,14 @@ def test_each_pitfall_is_detected_from_data(changes, name):
 
 
 def test_the_store_records_signals_and_stage_changes(demo_store):
-    assert demo_store.observed_signals(1) == set()
-    demo_store.observe_signal(1, "give_get_pairing", "asked twice for free workshops")
-    assert demo_store.observed_signals(1) == {"give_get_pairing"}
-    demo_store.clear_signal(1, "give_get_pairing")
-    assert demo_store.observed_signals(1) == set()
-    demo_store.advance_stage(1, "close")
-    assert demo_store.get_deal(1).stage == Stage.close
-    events = demo_store.list_events(1, kinds=["stage", "signal"])
+    assert demo_store.deals.observed_signals(1) == set()
+    demo_store.deals.observe_signal(1, "give_get_pairing", "asked twice for free workshops")
+    assert demo_store.deals.observed_signals(1) == {"give_get_pairing"}
+    demo_store.deals.clear_signal(1, "give_get_pairing")
+    assert demo_store.deals.observed_signals(1) == set()
+    demo_store.deals.advance_stage(1, "close")
+    assert demo_store.deals.get_deal(1).stage == Stage.close
+    events = demo_store.deals.list_events(1, kinds=["stage", "signal"])
     assert events[["kind", "subject", "old_value", "new_value"]].values.tolist()[0] == [
         "stage",
         "Deal · Stage",
@@ -386,13 +386,13 @@ def test_the_pipeline_reads_the_same_batna_as_the_rule(demo_store):
     from core.batna import best_alternative
     from core.pipeline import pipeline_frame
 
-    alternatives = demo_store.list_alternatives(1)
-    demo_store.replace_alternatives(
+    alternatives = demo_store.preparation.list_alternatives(1)
+    demo_store.preparation.replace_alternatives(
         1, [*alternatives, Alternative(description="Unproven option", money=999_999)]
     )
-    facts = demo_store.pipeline(date(2026, 11, 25)).set_index("id").loc[1]
+    facts = demo_store.queries.pipeline(date(2026, 11, 25)).set_index("id").loc[1]
     row = pipeline_frame(demo_store, date(2026, 11, 25)).set_index("id").loc[1]
-    best = best_alternative(demo_store.list_alternatives(1), demo_store.get_deal(1).side)
+    best = best_alternative(demo_store.preparation.list_alternatives(1), demo_store.deals.get_deal(1).side)
     assert best.description == "Unproven option" and facts["batna_money"] == 999_999
     assert bool(row["w_bluff_guard"]) == (
         best.evidence_id is None
@@ -434,19 +434,19 @@ def test_a_credible_range_runs_low_to_high():
 
 
 def test_the_worksheets_benchmark_backs_a_floor_without_evidence_and_history_keeps_it(demo_store):
-    price = next(i for i in demo_store.list_issues(1) if i.name == "Annual price")
-    demo_store.replace_issues(1, [i.model_copy(update={"evidence_id": None}) if i.id == price.id else i
-                                  for i in demo_store.list_issues(1)])  # fmt: skip
-    benchmark = demo_store.list_evidence(1)[0]
-    other = demo_store.list_evidence(2)[0].id
+    price = next(i for i in demo_store.preparation.list_issues(1) if i.name == "Annual price")
+    demo_store.preparation.replace_issues(1, [i.model_copy(update={"evidence_id": None}) if i.id == price.id else i
+                                  for i in demo_store.preparation.list_issues(1)])  # fmt: skip
+    benchmark = demo_store.preparation.list_evidence(1)[0]
+    other = demo_store.preparation.list_evidence(2)[0].id
     with pytest.raises(
         InvalidInput, match=f"External benchmarks: evidence {other} is not in this deal's evidence pack"
     ):
-        demo_store.save_anchor(1, AnchorWorksheet(issue_id=price.id, benchmark_ids=[other]))
-    demo_store.save_anchor(1, AnchorWorksheet(issue_id=price.id, range_low=115000, range_high=130000,
+        demo_store.preparation.save_anchor(1, AnchorWorksheet(issue_id=price.id, benchmark_ids=[other]))
+    demo_store.preparation.save_anchor(1, AnchorWorksheet(issue_id=price.id, range_low=115000, range_high=130000,
                                               benchmark_ids=[benchmark.id], rationale="Peers pay more"))  # fmt: skip
-    anchors = demo_store.list_anchors(1)
+    anchors = demo_store.preparation.list_anchors(1)
     one = fill_templates(*deal_args(demo_store, 1), TODAY, anchors)[0]
     # the firm line we publish (the range's low end for a floor), never our private floor of 110,000
     assert f"is 115,000 EUR based on {benchmark.title} ({benchmark.source})" in one.text
-    assert demo_store.list_events(1)["subject"].iloc[0] == "Anchor worksheet 'Annual price' added"
+    assert demo_store.deals.list_events(1)["subject"].iloc[0] == "Anchor worksheet 'Annual price' added"

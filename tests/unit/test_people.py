@@ -28,7 +28,7 @@ def ana_left(engine, db_path):
     store.share_deal(1, ANA.email, "owner")
     store.share_deal(1, SAM.email, "sponsor")
     ana = store.acting_as(ANA)
-    ana.add_concession(1, Concession(item="Extra seat", you_give="1 seat", you_get="Case study", value_to_you=-4321,
+    ana.concessions.add_concession(1, Concession(item="Extra seat", you_give="1 seat", you_get="Case study", value_to_you=-4321,
                                      trigger=f"ask {ANA.email} first", logged_at=datetime(2026, 11, 25, 9)))  # fmt: skip
     ana.record_access("downloaded", "This deal's log (CSV)", 1)
     store.remove_member(ANA.email, reassign_to=SAM.email)
@@ -47,7 +47,7 @@ def test_the_export_holds_every_row_that_names_the_person_and_none_of_the_deals_
     assert [r["action"] for r in rows["access_event"]] == ["downloaded"]
     assert rows["member"][0]["removed_at"] is not None
     assert any(r.get("subject") == f"Member {ANA.email} removed" for r in rows["deal_event"])
-    assert record["deals"] == {"1": ana_left.get_deal(1).name}
+    assert record["deals"] == {"1": ana_left.deals.get_deal(1).name}
     assert SAM.email not in json.dumps(record)  # nobody else's rows (Sam took her deal over: named in a note)
 
 
@@ -57,7 +57,7 @@ def test_erasure_replaces_the_address_everywhere_with_one_pseudonym_and_records_
     assert {"member", "deal_event", "concession", "access_event"} <= set(changed)
     with pytest.raises(InvalidInput, match=f"holds nothing about {ANA.email}"):
         person_record(ana_left, ANA.email)  # no text column of any table names her any more
-    line = next(c for c in ana_left.list_concessions(1) if c.item == "Extra seat")
+    line = next(c for c in ana_left.concessions.list_concessions(1) if c.item == "Extra seat")
     assert line.value_to_you == -4321  # the line stays, as the pseudonym's
     assert person_record(ana_left, pseudonym)["rows"]["concession"][0]["trigger"] == f"ask {pseudonym} first"
     history = ana_left.team_history()

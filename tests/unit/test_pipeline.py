@@ -39,31 +39,39 @@ def scores(us, us_ev, them):
 @pytest.fixture
 def hand_built(store):
     # A: breaches its floor and overruns its mandate, deadline in 10 days, leverage +20
-    a = store.create_deal(
+    a = store.deals.create_deal(
         Deal(name="A", context="sales", stage="midgame", owner="Ana", value=100000, mandate=5000,
              deadline=TODAY + timedelta(days=10), deadline_reason="Fiscal close"),
         Counterparty(name="Alpha", relationship="one_off"),
     )  # fmt: skip
-    (ev,) = store.replace_evidence(a, [Evidence(title="Benchmark", source="Survey", date=date(2026, 11, 1))])
-    store.update_deal(store.get_deal(a).model_copy(update={"deadline_evidence_id": ev}))
-    (price,) = store.replace_issues(a, [Issue(name="Price", unit="EUR", target=100000, reservation=90000)])
-    store.replace_alternatives(a, [Alternative(description="Other buyer", money=80000, evidence_id=ev)])
+    (ev,) = store.preparation.replace_evidence(
+        a, [Evidence(title="Benchmark", source="Survey", date=date(2026, 11, 1))]
+    )
+    store.deals.update_deal(store.deals.get_deal(a).model_copy(update={"deadline_evidence_id": ev}))
+    (price,) = store.preparation.replace_issues(
+        a, [Issue(name="Price", unit="EUR", target=100000, reservation=90000)]
+    )
+    store.preparation.replace_alternatives(
+        a, [Alternative(description="Other buyer", money=80000, evidence_id=ev)]
+    )
     for n, (you, get, issue, position) in enumerate(
         [(-3000, "", None, None), (-4000, "Term", price, 85000), (1000, "Fee", None, None)]
     ):
-        store.add_concession(a, Concession(item=f"line {n}", you_give="x", you_get=get, value_to_you=you,
+        store.concessions.add_concession(a, Concession(item=f"line {n}", you_give="x", you_get=get, value_to_you=you,
                                            issue_id=issue, new_position=position, logged_at=AT + timedelta(minutes=n)))  # fmt: skip
-    store.add_assessment(a, PowerAssessment(assessed_at=AT, scores=scores(3, ev, 2)))  # (21 − 14) / 35 = +20
+    store.power.add_assessment(
+        a, PowerAssessment(assessed_at=AT, scores=scores(3, ev, 2))
+    )  # (21 − 14) / 35 = +20
     # B: their leverage far ahead, no deadline, indirect culture, no BATNA
-    b = store.create_deal(
+    b = store.deals.create_deal(
         Deal(name="B", context="procurement", stage="setup", owner="Ben", value=50000, currency="USD", mandate=10000),
         Counterparty(name="Beta", communication_style="indirect"),
     )  # fmt: skip
-    store.add_assessment(
+    store.power.add_assessment(
         b, PowerAssessment(assessed_at=AT, scores=scores(1, None, 4))
     )  # (3.5 − 28) / 35 = −70
     # C: nothing scored, a deadline in 30 days with no reason
-    c = store.create_deal(
+    c = store.deals.create_deal(
         Deal(name="C", context="hiring", stage="close", owner="Ana", value=20000, deadline=TODAY + timedelta(days=30)),
         Counterparty(name="Gamma"),
     )  # fmt: skip
@@ -120,28 +128,30 @@ def check_against_core(store, deal_ids, today):
     """The DuckDB aggregate must give, deal by deal, what the core rules give."""
     frame = pipeline_frame(store, today).set_index("id")
     for deal_id in deal_ids:
-        deal = store.get_deal(deal_id)
-        issues = store.list_issues(deal_id)
-        review = review_log(store.list_concessions(deal_id), issues, deal.mandate).summary
+        deal = store.deals.get_deal(deal_id)
+        issues = store.preparation.list_issues(deal_id)
+        review = review_log(store.concessions.list_concessions(deal_id), issues, deal.mandate).summary
         row = frame.loc[deal_id]
         assert row["balance"] == pytest.approx(review.balance), deal.name
         assert row["gives"] == pytest.approx(review.gives)
         assert row["over_mandate"] == pytest.approx(review.over_mandate)
         assert (row["one_way"], row["floor_breaches"]) == (review.one_way, review.floor_breaches), deal.name
-        assessments = store.list_assessments(deal_id)
+        assessments = store.power.list_assessments(deal_id)
         latest = assessments[-1] if assessments else None
         if latest is None:
             assert row["leverage_index"] != row["leverage_index"]  # NaN: not scored
         else:
             assert row["leverage_index"] == leverage_index(latest), deal.name
-        cp = store.get_counterparty(deal.counterparty_id)
-        expected = {w.code for w in warnings(deal, cp, latest, store.list_alternatives(deal_id), issues)}
+        cp = store.deals.get_counterparty(deal.counterparty_id)
+        expected = {
+            w.code for w in warnings(deal, cp, latest, store.preparation.list_alternatives(deal_id), issues)
+        }
         found = {code for code in ("repeated_small_gain", "perceived_power", "face_saving", "fake_urgency", "bluff_guard")
                  if row[f"w_{code}"]}  # fmt: skip
         assert found == expected, deal.name
         left = days_left(deal.deadline, today)
         assert (row["days_to_deadline"] == left) if left is not None else pd.isna(row["days_to_deadline"])
-        missed = sum(is_missed(c, today) for c in store.list_commitments(deal_id))
+        missed = sum(is_missed(c, today) for c in store.plans.list_commitments(deal_id))
         assert row["missed_commitments"] == missed, deal.name
 
 
@@ -156,10 +166,12 @@ def test_the_aggregate_agrees_with_the_core_rules_on_synthetic_deals(store):
 
 def test_the_aggregate_agrees_after_edits_removals_and_a_new_assessment(hand_built):
     store, a, b, c = hand_built
-    first = store.list_concessions(a)[0]
-    store.remove_concession(a, first.id)
-    store.update_deal(store.get_deal(a).model_copy(update={"deadline_reason": ""}))
-    store.add_assessment(a, PowerAssessment(assessed_at=AT + timedelta(days=1), scores=scores(4, None, 1)))
+    first = store.concessions.list_concessions(a)[0]
+    store.concessions.remove_concession(a, first.id)
+    store.deals.update_deal(store.deals.get_deal(a).model_copy(update={"deadline_reason": ""}))
+    store.power.add_assessment(
+        a, PowerAssessment(assessed_at=AT + timedelta(days=1), scores=scores(4, None, 1))
+    )
     check_against_core(store, [a, b, c], TODAY)
 
 
@@ -171,25 +183,25 @@ def test_the_kept_totals_follow_every_way_a_line_or_an_issue_changes(demo_store)
     from core.store.engine import refresh_totals
 
     store = demo_store
-    price = next(i for i in store.list_issues(1) if i.direction.value == "floor")
+    price = next(i for i in store.preparation.list_issues(1) if i.direction.value == "floor")
     line = Concession(item="Breach", you_give="Price", value_to_you=-500, issue_id=price.id,
                       new_position=price.reservation - 1, logged_at=AT)  # fmt: skip
-    new_id = store.add_concession(1, line)  # logged: a floor breach, one-way
-    lines = store.list_concessions(1)
-    store.update_concessions(
+    new_id = store.concessions.add_concession(1, line)  # logged: a floor breach, one-way
+    lines = store.concessions.list_concessions(1)
+    store.concessions.update_concessions(
         1, [lines[0].model_copy(update={"value_to_you": -9999, "you_get": ""})], read=lines
     )
-    store.remove_concession(1, lines[1].id)
-    store.remove_concession(1, new_id)
-    store.restore_concession(1, new_id)
-    csv = frame_to_csv(store.concession_log(2))
-    store.import_concessions(2, parse_concessions(csv, store.issue_ids(2), now()))
-    issues = store.list_issues(1)  # the floor moves below the breach, then the issue goes
-    store.replace_issues(1, [i.model_copy(update={"reservation": i.reservation - 10}) if i.id == price.id else i
+    store.concessions.remove_concession(1, lines[1].id)
+    store.concessions.remove_concession(1, new_id)
+    store.concessions.restore_concession(1, new_id)
+    csv = frame_to_csv(store.concessions.concession_log(2))
+    store.concessions.import_concessions(2, parse_concessions(csv, store.preparation.issue_ids(2), now()))
+    issues = store.preparation.list_issues(1)  # the floor moves below the breach, then the issue goes
+    store.preparation.replace_issues(1, [i.model_copy(update={"reservation": i.reservation - 10}) if i.id == price.id else i
                              for i in issues])  # fmt: skip
     check_against_core(store, [1, 2], TODAY)
-    store.replace_issues(1, [i for i in store.list_issues(1) if i.id != price.id])
-    copied = store.import_deal(store.export_deal(1)).deal_id
+    store.preparation.replace_issues(1, [i for i in store.preparation.list_issues(1) if i.id != price.id])
+    copied = store.deal_files.import_deal(store.deal_files.export_deal(1)).deal_id
     check_against_core(store, [1, 2, copied], TODAY)
     kept = store.cursor().df("SELECT * FROM concession_totals ORDER BY deal_id")
     with store.transaction() as cur:
@@ -210,16 +222,16 @@ def test_the_kept_latest_assessment_follows_every_way_an_assessment_is_added(dem
         return {r["deal_id"]: r["assessment_id"] for r in of.cursor().rows("SELECT * FROM latest_assessment")}
 
     before = latest()
-    newer = store.add_assessment(
+    newer = store.power.add_assessment(
         1, PowerAssessment(assessed_at=datetime(2099, 1, 1), scores=scores(4, None, 1))
     )
-    older = store.add_assessment(
+    older = store.power.add_assessment(
         2, PowerAssessment(assessed_at=datetime(2000, 1, 1), scores=scores(1, None, 4))
     )
     assert latest()[1] == newer and latest()[2] == before[2] != older
-    assert store.list_assessments(1)[-1].id == newer  # the same one list_assessments ends with
-    copied = store.import_deal(store.export_deal(1)).deal_id
-    assert latest()[copied] == store.list_assessments(copied)[-1].id
+    assert store.power.list_assessments(1)[-1].id == newer  # the same one list_assessments ends with
+    copied = store.deal_files.import_deal(store.deal_files.export_deal(1)).deal_id
+    assert latest()[copied] == store.power.list_assessments(copied)[-1].id
     load_synthetic(store, deals=3, concessions_per_deal=1)
     kept = latest()
     assert len(kept) == len(
@@ -238,9 +250,9 @@ def test_the_pipeline_counts_deals_whose_single_text_took_a_late_scope_change(de
     late = frame["late_scope_changes"]
     assert late[late.gt(0)].to_dict() == {"Nordlicht Bank — co-marketing programme": 1}
     assert metrics(frame).late_scope == 1
-    text = demo_store.get_single_text(2)  # Helios: inside its window until a closed one is set
-    demo_store.set_edit_window(2, TODAY - timedelta(days=1))
-    demo_store.save_single_text(
+    text = demo_store.single_texts.get_single_text(2)  # Helios: inside its window until a closed one is set
+    demo_store.single_texts.set_edit_window(2, TODAY - timedelta(days=1))
+    demo_store.single_texts.save_single_text(
         2, text.latest.clauses[:-1], based_on=text.latest.number, reason="their legal team"
     )
     assert metrics(pipeline_frame(demo_store, TODAY)).late_scope == 2
@@ -278,37 +290,41 @@ def test_each_lines_kept_facts_follow_random_logs_on_every_write_path(store):
     rng = random.Random(11)
     deals = []
     for n in range(3):
-        d = store.create_deal(Deal(name=f"R{n}", context="sales", stage="midgame", owner="Ana", value=10000,
+        d = store.deals.create_deal(Deal(name=f"R{n}", context="sales", stage="midgame", owner="Ana", value=10000,
                                    mandate=500), Counterparty(name=f"Rc{n}"))  # fmt: skip
-        floor, ceiling = store.replace_issues(d, [
+        floor, ceiling = store.preparation.replace_issues(d, [
             Issue(name="Price", unit="EUR", target=1000, reservation=900),
             Issue(name="Days", unit="days", direction="ceiling", target=30, reservation=60)])  # fmt: skip
         for k in range(30):
             issue = rng.choice([None, floor, ceiling])
             position = None if issue is None else rng.choice([899.99, 900, 901, 59, 60, 60.01, 2000])
-            store.add_concession(d, Concession(item=f"l{k}", you_give="x", you_get=rng.choice(["", "Term"]),
+            store.concessions.add_concession(d, Concession(item=f"l{k}", you_give="x", you_get=rng.choice(["", "Term"]),
                                                value_to_you=rng.choice([-50, 20]), issue_id=issue,
                                                new_position=position, logged_at=AT + timedelta(minutes=k)))  # fmt: skip
         deals.append(d)
-    csv = frame_to_csv(store.concession_log(deals[0]))
-    store.import_concessions(deals[1], parse_concessions(csv, store.issue_ids(deals[1]), now()))
-    ids = store.next_ids()
+    csv = frame_to_csv(store.concessions.concession_log(deals[0]))
+    store.concessions.import_concessions(
+        deals[1], parse_concessions(csv, store.preparation.issue_ids(deals[1]), now())
+    )
+    ids = store.queries.next_ids()
     raw = pd.DataFrame({
         "id": [ids["concession"], ids["concession"] + 1], "deal_id": [deals[2]] * 2, "item": ["nbsp", "tab"],
         "you_give": ["x", "x"], "you_get": ["\u00a0", "\t"], "value_to_you": [-1.0, -1.0], "value_to_them": [0.0, 0.0],
         "trigger": ["", ""], "round": [1, 1], "issue_id": [None, None], "new_position": [None, None],
         "final_offer": [False, False], "logged_at": [AT, AT], "deleted_at": [None, None]})  # fmt: skip
-    store.bulk_insert({"concession": raw})
+    store.queries.bulk_insert({"concession": raw})
     judged = stored_facts_agree(store, deals)
     assert judged["one_way"].sum() > 0 and judged["breaches_floor"].sum() > 0  # the sample holds both
     check_against_core(store, deals, TODAY)
     assert (
         pipeline_frame(store, TODAY).set_index("id").loc[deals[2], "one_way"]
-        == review_log(store.list_concessions(deals[2]), store.list_issues(deals[2]), 500).summary.one_way
+        == review_log(
+            store.concessions.list_concessions(deals[2]), store.preparation.list_issues(deals[2]), 500
+        ).summary.one_way
     )
     for d in deals:  # the floor rises above every position and the ceiling falls below: breaches everywhere
-        store.replace_issues(d, [i.model_copy(update={"reservation": 950 if i.name == "Price" else 40, "target": 1000 if i.name == "Price" else 20})
-                                 for i in store.list_issues(d)])  # fmt: skip
+        store.preparation.replace_issues(d, [i.model_copy(update={"reservation": 950 if i.name == "Price" else 40, "target": 1000 if i.name == "Price" else 20})
+                                 for i in store.preparation.list_issues(d)])  # fmt: skip
     after = stored_facts_agree(store, deals)
     assert after["breaches_floor"].sum() > judged["breaches_floor"].sum()
     check_against_core(store, deals, TODAY)
@@ -350,7 +366,7 @@ def test_the_pipeline_judges_the_stores_facts_and_keeps_none_of_the_private_ones
     them; the frame every pipeline table, chart and download is drawn from keeps only the verdicts."""
     from core.pipeline import FACTS
 
-    facts = demo_store.pipeline(TODAY)
+    facts = demo_store.queries.pipeline(TODAY)
     assert set(FACTS) <= set(facts.columns) and facts["pressured_reservation"].notna().any()
     frame = pipeline_frame(demo_store, TODAY)
     assert not set(FACTS) & set(frame.columns)
@@ -370,30 +386,32 @@ def test_the_kept_batna_follows_every_way_alternatives_issues_or_the_side_change
 
     def named(deal_id, of=store):
         best = best_alternative(
-            of.list_alternatives(deal_id), of.get_deal(deal_id).our_side, of.list_issues(deal_id)
+            of.preparation.list_alternatives(deal_id),
+            of.deals.get_deal(deal_id).our_side,
+            of.preparation.list_issues(deal_id),
         )
         return None if best is None else best.id
 
-    d = store.create_deal(Deal(name="B", context="sales", stage="midgame", owner="Ana", value=100_000),
+    d = store.deals.create_deal(Deal(name="B", context="sales", stage="midgame", owner="Ana", value=100_000),
                           Counterparty(name="Bc"))  # fmt: skip
     assert d not in kept()
-    (rate_issue,) = store.replace_issues(
+    (rate_issue,) = store.preparation.replace_issues(
         d, [Issue(name="Containers", unit="EUR", target=2000, reservation=1800)]
     )
-    spot, carrier, rate = store.replace_alternatives(d, [
+    spot, carrier, rate = store.preparation.replace_alternatives(d, [
         Alternative(description="Spot", money=50_000), Alternative(description="Carrier", money=60_000),
         Alternative(description="Per container", money=10, per_unit_of=rate_issue)])  # fmt: skip
     assert kept()[d] == named(d) == carrier  # a seller's richest
-    store.update_deal(store.get_deal(d).model_copy(update={"side": "buy"}))
+    store.deals.update_deal(store.deals.get_deal(d).model_copy(update={"side": "buy"}))
     assert kept()[d] == named(d) == rate  # a buyer's cheapest: 10 while no volume makes it a rate
-    issue = store.list_issues(d)[0]
-    store.replace_issues(d, [issue.model_copy(update={"volume": 10_000, "years": 2})])
+    issue = store.preparation.list_issues(d)[0]
+    store.preparation.replace_issues(d, [issue.model_copy(update={"volume": 10_000, "years": 2})])
     assert kept()[d] == named(d) == spot  # 10 × 10,000 × 2 = 200,000 over the contract
-    alternatives = store.list_alternatives(d)
+    alternatives = store.preparation.list_alternatives(d)
     marked = [a.model_copy(update={"best": a.id == carrier, "best_reason": "Proven"}) for a in alternatives]
-    store.replace_alternatives(d, marked)
+    store.preparation.replace_alternatives(d, marked)
     assert kept()[d] == named(d) == carrier  # the negotiator's mark wins
-    copied = store.import_deal(store.export_deal(d)).deal_id
+    copied = store.deal_files.import_deal(store.deal_files.export_deal(d)).deal_id
     assert kept()[copied] == named(copied)
     load_synthetic(store, deals=5, concessions_per_deal=1)
     now_kept = kept()

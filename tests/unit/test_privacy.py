@@ -132,22 +132,22 @@ def test_concession_flags_that_quote_the_floor_or_mandate_are_not_shareable():
 
 
 def test_templates_mask_the_floor_and_batna_when_shared(demo_store):
-    deal = demo_store.get_deal(1)
+    deal = demo_store.deals.get_deal(1)
     templates = fill_templates(
-        deal, demo_store.list_issues(1), demo_store.list_evidence(1), demo_store.list_alternatives(1),
-        demo_store.list_concessions(1), demo_store.list_stakeholders(deal.counterparty_id), TODAY,
+        deal, demo_store.preparation.list_issues(1), demo_store.preparation.list_evidence(1), demo_store.preparation.list_alternatives(1),
+        demo_store.concessions.list_concessions(1), demo_store.deals.list_stakeholders(deal.counterparty_id), TODAY,
     )  # fmt: skip
     assert "110,000 EUR" in templates[0].text
     assert "110,000" not in templates[0].shown(safe=True) and MASK in templates[0].shown(safe=True)
-    batna = demo_store.list_alternatives(1)[0].description
+    batna = demo_store.preparation.list_alternatives(1)[0].description
     assert batna in templates[2].text and batna not in templates[2].shown(safe=True)
 
 
 def test_warnings_and_meso_findings_that_quote_private_figures_say_so(demo_store):
-    deal = demo_store.get_deal(1)
-    cp = demo_store.get_counterparty(deal.counterparty_id)
+    deal = demo_store.deals.get_deal(1)
+    cp = demo_store.deals.get_counterparty(deal.counterparty_id)
     unquantified = [Alternative(description="Walk to the waiting Helios project")]
-    found = warnings(deal, cp, None, unquantified, demo_store.list_issues(1))
+    found = warnings(deal, cp, None, unquantified, demo_store.preparation.list_issues(1))
     bluff = [w for w in found if w.code == "bluff_guard"]
     assert bluff and all(w.private for w in bluff)
     assert all(not w.private for w in found if w.code in ("face_saving", "fake_urgency"))
@@ -160,7 +160,7 @@ def test_warnings_and_meso_findings_that_quote_private_figures_say_so(demo_store
 
 
 def test_private_values_of_a_demo_deal(demo_store):
-    values = private_values(demo_store.export_deal(1))
+    values = private_values(demo_store.deal_files.export_deal(1))
     assert "12,000" in values["Deal"]  # the mandate
     assert {"110,000"} <= values["Issue"]  # the floor on annual price
     assert "13,500" in values["Balance"]

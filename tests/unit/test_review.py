@@ -55,18 +55,18 @@ def test_a_review_says_each_issue_once_and_knows_its_improvements():
 
 
 def review_of_deal(store, deal_id, **changes):
-    issues = store.list_issues(deal_id)
+    issues = store.preparation.list_issues(deal_id)
     data = {"outcome": "signed", "final_values": [{"issue_id": issues[0].id, "value": issues[0].target}]}
     return Review.model_validate({**data, **changes})
 
 
 def test_a_review_is_editable_until_final_and_every_change_is_in_the_history(demo_store):
-    demo_store.save_review(1, review_of_deal(demo_store, 1, lessons="first"))
-    demo_store.save_review(1, review_of_deal(demo_store, 1, lessons="second", final=True))
-    assert demo_store.get_review(1).lessons == "second"
+    demo_store.reviews.save_review(1, review_of_deal(demo_store, 1, lessons="first"))
+    demo_store.reviews.save_review(1, review_of_deal(demo_store, 1, lessons="second", final=True))
+    assert demo_store.reviews.get_review(1).lessons == "second"
     with pytest.raises(InvalidInput, match="marked final"):
-        demo_store.save_review(1, review_of_deal(demo_store, 1, lessons="third"))
-    events = demo_store.list_events(1, kinds=["review"])
+        demo_store.reviews.save_review(1, review_of_deal(demo_store, 1, lessons="third"))
+    events = demo_store.deals.list_events(1, kinds=["review"])
     assert events["subject"].tolist()[:2] == ["Review · Final", "Review · Lessons"]
     assert events[["old_value", "new_value"]].iloc[1].tolist() == ["first", "second"]
 
@@ -75,12 +75,12 @@ def test_a_signed_deal_moves_to_implementation_and_leaves_the_live_pipeline(demo
     from core.models import Stage
     from core.pipeline import filter_pipeline, pipeline_frame
 
-    assert demo_store.get_deal(1).stage == Stage.midgame
-    demo_store.save_review(1, review_of_deal(demo_store, 1, outcome="paused"))
-    assert demo_store.get_deal(1).stage == Stage.midgame  # paused: still live, still where it was
-    demo_store.save_review(1, review_of_deal(demo_store, 1))
-    assert demo_store.get_deal(1).stage == Stage.implementation
-    stage = demo_store.list_events(1, kinds=["stage"])
+    assert demo_store.deals.get_deal(1).stage == Stage.midgame
+    demo_store.reviews.save_review(1, review_of_deal(demo_store, 1, outcome="paused"))
+    assert demo_store.deals.get_deal(1).stage == Stage.midgame  # paused: still live, still where it was
+    demo_store.reviews.save_review(1, review_of_deal(demo_store, 1))
+    assert demo_store.deals.get_deal(1).stage == Stage.implementation
+    stage = demo_store.deals.list_events(1, kinds=["stage"])
     assert stage[["old_value", "new_value", "note"]].iloc[0].tolist() == ["midgame", "implementation",
                                                                           "the review says signed"]  # fmt: skip
     frame = pipeline_frame(demo_store, date(2026, 11, 25)).set_index("id")
@@ -94,19 +94,19 @@ def test_a_signed_deal_moves_to_implementation_and_leaves_the_live_pipeline(demo
 
 
 def test_a_review_refuses_standards_and_issues_of_another_deal(demo_store):
-    other = demo_store.list_evidence(2)[0].id
+    other = demo_store.preparation.list_evidence(2)[0].id
     with pytest.raises(InvalidInput) as exc:
-        demo_store.save_review(1, review_of_deal(demo_store, 1, persuasive_evidence_ids=[other],
+        demo_store.reviews.save_review(1, review_of_deal(demo_store, 1, persuasive_evidence_ids=[other],
                                                  final_values=[{"issue_id": 999, "value": 1}]))  # fmt: skip
     assert exc.value.problems == [
         f"Persuasive standards: evidence {other} is not in this deal's evidence pack",
         "Final values: issue 999 is not an issue of this deal",
     ]
-    assert demo_store.get_review(1) is None
+    assert demo_store.reviews.get_review(1) is None
 
 
 def test_the_leaders_view_reads_the_curated_reviews(demo_store):
-    frame = outcomes_frame(demo_store.reviewed_deals()).set_index("deal_id")
+    frame = outcomes_frame(demo_store.reviews.reviewed_deals()).set_index("deal_id")
     assert frame.loc[4, ["outcome", "deadline_verdict", "relationship_health", "final"]].tolist() == [
         "signed", "real", 4, True]  # fmt: skip
     # Kessler by hand: price 8.55 (0.625, priority 5), warranty 36 (1.0, 3), volume 60 (1.0, 4), terms 60 (0.0, 2)
@@ -123,7 +123,7 @@ def test_the_range_captured_reads_green_from_half_way_orange_above_the_floor_red
 
 
 def test_the_outcome_figures_of_the_curated_reviews_by_hand(demo_store):
-    frame = outcomes_frame(demo_store.reviewed_deals())
+    frame = outcomes_frame(demo_store.reviews.reviewed_deals())
     figures = outcome_figures(frame)
     assert figures.reviewed == len(frame) and figures.signed == int((frame["outcome"] == "signed").sum())
     assert figures.captured_median == pytest.approx(frame["captured"].dropna().median())
@@ -175,31 +175,31 @@ def test_the_demo_library_covers_the_four_kinds_and_the_seeds_tradeables():
 
 def test_library_use_save_and_counts(demo_store):
     item = next(
-        i for i in demo_store.list_library() if i.title == "SaaS enterprise list-price discount bands"
+        i for i in demo_store.reviews.list_library() if i.title == "SaaS enterprise list-price discount bands"
     )
-    evidence_id = demo_store.use_library_item(1, item.id)
-    added = next(e for e in demo_store.list_evidence(1) if e.id == evidence_id)
+    evidence_id = demo_store.reviews.use_library_item(1, item.id)
+    added = next(e for e in demo_store.preparation.list_evidence(1) if e.id == evidence_id)
     assert (added.title, added.kind.value, added.internal) == (item.title, "benchmark", False)
-    demo_store.save_review(1, review_of_deal(demo_store, 1, persuasive_evidence_ids=[evidence_id]))
-    usage = demo_store.library_usage().set_index("item_id")
+    demo_store.reviews.save_review(1, review_of_deal(demo_store, 1, persuasive_evidence_ids=[evidence_id]))
+    usage = demo_store.reviews.library_usage().set_index("item_id")
     assert usage.loc[item.id, ["uses", "persuasive"]].tolist() == [1, 1]
     assert usage.loc[item.id, "deals"] == ["Northwind — enterprise SaaS annual"]
 
-    own = demo_store.list_evidence(1)[0]
-    new_item = demo_store.save_evidence_to_library(1, own.id)
-    saved = next(i for i in demo_store.list_library() if i.id == new_item)
+    own = demo_store.preparation.list_evidence(1)[0]
+    new_item = demo_store.reviews.save_evidence_to_library(1, own.id)
+    saved = next(i for i in demo_store.reviews.list_library() if i.id == new_item)
     assert (saved.title, [c.value for c in saved.contexts]) == (own.title, ["sales"])
-    internal = next(e for e in demo_store.list_evidence(1) if e.internal)
+    internal = next(e for e in demo_store.preparation.list_evidence(1) if e.internal)
     with pytest.raises(InvalidInput, match="is internal to this deal"):
-        demo_store.save_evidence_to_library(1, internal.id)
+        demo_store.reviews.save_evidence_to_library(1, internal.id)
 
 
 def test_sponsors_read_the_library_but_do_not_add_to_it(demo_store):
     from core.access import Person, Role
 
     sponsor = demo_store.acting_as(Person("sam@example.com", Role.sponsor))
-    assert len(sponsor.list_library()) >= 25
+    assert len(sponsor.reviews.list_library()) >= 25
     with pytest.raises(NotAllowed):
-        sponsor.add_library_items(
+        sponsor.reviews.add_library_items(
             [LibraryItem(kind="benchmark", title="x", source="y", date=TODAY, owner="z")]
         )

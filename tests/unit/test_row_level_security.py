@@ -41,8 +41,8 @@ def test_the_local_user_and_the_command_line_see_every_deal(team):
 
 def test_a_store_filter_that_breaks_is_caught_by_the_database(team, monkeypatch):
     monkeypatch.setattr(Members, "_visible", lambda self, column="d.id": ("true", []))  # the bug
-    assert list(team.acting_as(ANA).list_deals()["id"]) == [1]
-    assert len(team.acting_as(LEA).list_deals()) == 12
+    assert list(team.acting_as(ANA).deals.list_deals()["id"]) == [1]
+    assert len(team.acting_as(LEA).deals.list_deals()) == 12
 
 
 def test_writing_into_a_deal_one_is_not_on_is_refused_by_the_database(team):
@@ -56,11 +56,11 @@ def test_writing_into_a_deal_one_is_not_on_is_refused_by_the_database(team):
             )
     with ana.transaction() as cur:
         cur.execute("UPDATE deal SET name = ? WHERE id = 2", ["renamed"])  # a row one cannot see is no row
-    assert team.get_deal(2).name != "renamed"
+    assert team.deals.get_deal(2).name != "renamed"
     # What is hers she still writes, and new ids continue after every row, seen or not.
     from core.models import Concession
 
-    new_id = ana.add_concession(1, Concession(item="Hers", logged_at=datetime(2026, 11, 25)))
+    new_id = ana.concessions.add_concession(1, Concession(item="Hers", logged_at=datetime(2026, 11, 25)))
     assert new_id > max(r[0] for r in raw(team, "SELECT id FROM concession") if r[0] != new_id)
 
 
@@ -77,9 +77,9 @@ def test_a_new_deal_by_a_negotiator_is_theirs_and_only_theirs(team):
     from core.models import Counterparty, Deal
 
     ana = team.acting_as(ANA)
-    deal_id = ana.create_deal(Deal(name="Ana's new", context="sales", owner="Ana"),
+    deal_id = ana.deals.create_deal(Deal(name="Ana's new", context="sales", owner="Ana"),
                               Counterparty(name="Newco", relationship="one_off", communication_style="direct"))  # fmt: skip
-    assert deal_id in list(ana.list_deals()["id"])
+    assert deal_id in list(ana.deals.list_deals()["id"])
     assert deal_id not in [r[0] for r in raw(team.acting_as(JONAS), "SELECT id FROM deal")]
     assert "Newco" not in [r[0] for r in raw(team.acting_as(JONAS), "SELECT name FROM counterparty")]
 

@@ -190,9 +190,11 @@ def test_the_markdown_holds_the_clauses_in_the_deals_convention_and_user_text_st
 
 # ---- the store, on both engines -----------------------------------------------------------------------------
 def started(store, deal_id=1):
-    deal, issues = store.get_deal(deal_id), store.list_issues(deal_id)
-    store.start_single_text(deal_id, starting_clauses(deal, issues, store.list_concessions(deal_id)))
-    return store.get_single_text(deal_id)
+    deal, issues = store.deals.get_deal(deal_id), store.preparation.list_issues(deal_id)
+    store.single_texts.start_single_text(
+        deal_id, starting_clauses(deal, issues, store.concessions.list_concessions(deal_id))
+    )
+    return store.single_texts.get_single_text(deal_id)
 
 
 def test_every_save_is_a_version_with_its_change_in_the_history(demo_store):
@@ -203,85 +205,89 @@ def test_every_save_is_a_version_with_its_change_in_the_history(demo_store):
         first.model_copy(update={"position": 117000.0, "status": ClauseStatus.agreed}),
         *text.latest.clauses[1:],
     ]
-    version = demo_store.save_single_text(1, changed, based_on=1)
+    version = demo_store.single_texts.save_single_text(1, changed, based_on=1)
     assert (version.number, version.late) == (2, False)
-    kept = demo_store.get_single_text(1)
+    kept = demo_store.single_texts.get_single_text(1)
     assert [v.number for v in kept.versions] == [1, 2]
     assert kept.versions[0].clauses[0].position != 117000.0  # version 1 is kept as it was
     assert (
         kept.latest.clauses[0].position == 117000.0 and kept.latest.clauses[0].status is ClauseStatus.agreed
     )
-    history = demo_store.list_events(1, kinds=["single_text"])
+    history = demo_store.deals.list_events(1, kinds=["single_text"])
     assert history.iloc[0]["new_value"] == "version 2" and "Position" in history.iloc[0]["note"]
     with pytest.raises(InvalidInput, match="There are no changes to save"):
-        demo_store.save_single_text(1, changed, based_on=2)
+        demo_store.single_texts.save_single_text(1, changed, based_on=2)
 
 
 def test_a_second_text_and_a_save_over_someone_elses_version_are_refused(demo_store):
     text = started(demo_store)
     with pytest.raises(InvalidInput, match="has one already"):
-        demo_store.start_single_text(1, text.latest.clauses)
+        demo_store.single_texts.start_single_text(1, text.latest.clauses)
     mine = [c.model_copy(update={"wording": "mine"}) for c in text.latest.clauses]
     theirs = [c.model_copy(update={"wording": "theirs"}) for c in text.latest.clauses]
-    demo_store.save_single_text(1, theirs, based_on=1)
+    demo_store.single_texts.save_single_text(1, theirs, based_on=1)
     with pytest.raises(Conflict, match="Someone saved version 2"):
-        demo_store.save_single_text(1, mine, based_on=1)
-    assert demo_store.get_single_text(1).latest.clauses[0].wording == "theirs"
+        demo_store.single_texts.save_single_text(1, mine, based_on=1)
+    assert demo_store.single_texts.get_single_text(1).latest.clauses[0].wording == "theirs"
 
 
 def test_a_clause_on_another_deals_issue_is_refused_and_nothing_is_stored(demo_store):
-    other = demo_store.list_issues(2)[0]
+    other = demo_store.preparation.list_issues(2)[0]
     bad = [Clause(number=1, kind="issue", title="Stolen", issue_id=other.id)]
     with pytest.raises(InvalidInput, match="is not an issue of this deal"):
-        demo_store.start_single_text(1, bad)
+        demo_store.single_texts.start_single_text(1, bad)
     twice = [Clause(number=1, title="A"), Clause(number=1, title="B")]
     with pytest.raises(InvalidInput, match="Clauses: two clauses have the same number"):
-        demo_store.start_single_text(1, twice)
-    assert demo_store.get_single_text(1) is None
-    assert demo_store.list_events(1, kinds=["single_text"]).empty
+        demo_store.single_texts.start_single_text(1, twice)
+    assert demo_store.single_texts.get_single_text(1) is None
+    assert demo_store.deals.list_events(1, kinds=["single_text"]).empty
 
 
 def test_after_the_window_a_change_needs_a_reason_and_observes_scope_creep_late(demo_store):
     text = started(demo_store)
     yesterday = datetime.now().date() - timedelta(days=1)
-    demo_store.set_edit_window(1, yesterday)
+    demo_store.single_texts.set_edit_window(1, yesterday)
     grown = [*text.latest.clauses, Clause(number=99, title="Extra event", wording="A launch event")]
     with pytest.raises(InvalidInput, match="Reason: the edit window closed on"):
-        demo_store.save_single_text(1, grown, based_on=1)
-    assert len(demo_store.get_single_text(1).versions) == 1
-    assert SINGLE_TEXT_MOVE not in demo_store.observed_signals(1)
-    version = demo_store.save_single_text(1, grown, based_on=1, reason="their brand team asked")
+        demo_store.single_texts.save_single_text(1, grown, based_on=1)
+    assert len(demo_store.single_texts.get_single_text(1).versions) == 1
+    assert SINGLE_TEXT_MOVE not in demo_store.deals.observed_signals(1)
+    version = demo_store.single_texts.save_single_text(1, grown, based_on=1, reason="their brand team asked")
     assert version.late and version.reason == "their brand team asked"
-    assert SINGLE_TEXT_MOVE in demo_store.observed_signals(1)  # Moves: "Single-text convergence" adjust/stop
-    signal = demo_store.list_events(1, kinds=["signal"]).iloc[0]
+    assert SINGLE_TEXT_MOVE in demo_store.deals.observed_signals(
+        1
+    )  # Moves: "Single-text convergence" adjust/stop
+    signal = demo_store.deals.list_events(1, kinds=["signal"]).iloc[0]
     assert "late scope change in version 2: their brand team asked" in signal["note"]
 
 
 def test_opening_a_closed_window_again_is_itself_a_late_change(demo_store):
     started(demo_store)
     today = datetime.now().date()
-    demo_store.set_edit_window(1, today - timedelta(days=2))
+    demo_store.single_texts.set_edit_window(1, today - timedelta(days=2))
     with pytest.raises(InvalidInput, match="opening it again is a late scope change"):
-        demo_store.set_edit_window(1, today + timedelta(days=5))
+        demo_store.single_texts.set_edit_window(1, today + timedelta(days=5))
     with pytest.raises(InvalidInput, match="opening it again"):
-        demo_store.set_edit_window(1, None)  # no window at all opens it too
-    assert demo_store.get_single_text(1).edit_until == today - timedelta(days=2)
-    demo_store.set_edit_window(1, today + timedelta(days=5), "sponsors agreed one more week")
-    assert demo_store.get_single_text(1).edit_until == today + timedelta(days=5)
-    assert SINGLE_TEXT_MOVE in demo_store.observed_signals(1)
-    demo_store.set_edit_window(1, today + timedelta(days=3))  # moving an open window needs no reason
+        demo_store.single_texts.set_edit_window(1, None)  # no window at all opens it too
+    assert demo_store.single_texts.get_single_text(1).edit_until == today - timedelta(days=2)
+    demo_store.single_texts.set_edit_window(1, today + timedelta(days=5), "sponsors agreed one more week")
+    assert demo_store.single_texts.get_single_text(1).edit_until == today + timedelta(days=5)
+    assert SINGLE_TEXT_MOVE in demo_store.deals.observed_signals(1)
+    demo_store.single_texts.set_edit_window(
+        1, today + timedelta(days=3)
+    )  # moving an open window needs no reason
 
 
 def test_a_deal_file_carries_every_version_onto_the_new_issues(demo_store):
     text = started(demo_store)
-    demo_store.save_single_text(1, [c.model_copy(update={"status": ClauseStatus.agreed}) for c in text.latest.clauses],
+    demo_store.single_texts.save_single_text(1, [c.model_copy(update={"status": ClauseStatus.agreed}) for c in text.latest.clauses],
                                 based_on=1)  # fmt: skip
-    copied = demo_store.import_deal(demo_store.export_deal(1)).deal_id
-    carried = demo_store.get_single_text(copied)
+    copied = demo_store.deal_files.import_deal(demo_store.deal_files.export_deal(1)).deal_id
+    carried = demo_store.single_texts.get_single_text(copied)
     assert [v.number for v in carried.versions] == [1, 2]
-    issues = {i.id: i.name for i in demo_store.list_issues(copied)}
+    issues = {i.id: i.name for i in demo_store.preparation.list_issues(copied)}
     assert [issues[c.issue_id] for c in carried.latest.clauses if c.issue_id] == [
-        i.name for i in demo_store.list_issues(1)
+        i.name for i in demo_store.preparation.list_issues(1)
     ]
 
 

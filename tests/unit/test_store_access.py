@@ -11,7 +11,7 @@ import pytest
 
 from core.access import Part, Role
 from core.models import Concession, Counterparty, Deal, InvalidInput
-from core.store import NotAllowed, NotFound, Store
+from core.store import REPOSITORIES, NotAllowed, NotFound, Store
 from core.store.members import GUARD
 from tests.unit.team import ADA, ANA, JONAS, LEA, NOBODY, SAM
 
@@ -30,12 +30,18 @@ PLUMBING = {
 }
 
 
+def use_cases():
+    """Every public method the store offers: its own (members, approvals) and each aggregate's repository's."""
+    for owner in (Store, *REPOSITORIES.values()):
+        for name, member in inspect.getmembers(owner, callable):
+            if not name.startswith("_") and name not in PLUMBING:
+                yield name, member
+
+
 def test_every_public_store_method_checks_the_acting_person():
-    unguarded = [
-        name for name, member in inspect.getmembers(Store, callable)
-        if not name.startswith("_") and name not in PLUMBING and not hasattr(member, GUARD)
-    ]  # fmt: skip
+    unguarded = [name for name, member in use_cases() if not hasattr(member, GUARD)]
     assert unguarded == []
+    assert len(dict(use_cases())) == len(list(use_cases())) > 90  # no name on two repositories
 
 
 # Every use case the store offers and the check it must make, written out: a method that gains, loses or
@@ -92,10 +98,7 @@ USE_CASES = {
 
 
 def test_each_use_case_makes_exactly_the_check_written_for_it():
-    marked = {
-        name: getattr(member, GUARD) for name, member in inspect.getmembers(Store, callable)
-        if not name.startswith("_") and name not in PLUMBING
-    }  # fmt: skip
+    marked = {name: getattr(member, GUARD) for name, member in use_cases()}
     assert marked == USE_CASES
 
 
@@ -111,15 +114,15 @@ def test_a_use_case_reads_the_persons_part_in_the_deal_once_and_again_after_it_w
         return rows(self, sql, params)
 
     monkeypatch.setattr(Cursor, "rows", counting)
-    exported = team.acting_as(ANA).export_deal(1)  # a dozen reads of one deal, each checked
+    exported = team.acting_as(ANA).deal_files.export_deal(1)  # a dozen reads of one deal, each checked
     assert exported.deal.id == 1 and asked == [1]
     asked.clear()
-    team.acting_as(ANA).export_deal(1)  # the next call asks again: a part may change between calls
+    team.acting_as(ANA).deal_files.export_deal(1)  # the next call asks again: a part may change between calls
     assert asked == [1]
     asked.clear()
     team.acting_as(ADA).share_deal(2, ANA.email)
     asked.clear()
-    assert team.acting_as(ANA).get_deal(2).id == 2 and asked == [2]
+    assert team.acting_as(ANA).deals.get_deal(2).id == 2 and asked == [2]
 
 
 @pytest.mark.parametrize(
@@ -135,40 +138,40 @@ def test_a_use_case_reads_the_persons_part_in_the_deal_once_and_again_after_it_w
 )
 def test_each_role_sees_only_its_deals_everywhere(team, person, deals):
     store = team.acting_as(person)
-    assert store.list_deals()["id"].tolist() == deals
-    assert store.find_deals()["id"].tolist() == deals  # the pickers' search, too
-    parts = list(store.concession_log_in_parts(5))  # the export in parts, too
-    assert pd.concat(parts, ignore_index=True).equals(store.concession_log())
+    assert store.deals.list_deals()["id"].tolist() == deals
+    assert store.deals.find_deals()["id"].tolist() == deals  # the pickers' search, too
+    parts = list(store.concessions.concession_log_in_parts(5))  # the export in parts, too
+    assert pd.concat(parts, ignore_index=True).equals(store.concessions.concession_log())
     assert len(parts) > 1 or len(deals) <= 1
     assert all(len(p) <= 5 or p["Deal"].nunique() == 1 for p in parts)  # whole deals, a long one alone
-    assert store.find_deals(ids=range(1, 13))["id"].tolist() == deals
-    assert set(store.find_counterparties()["name"]) == set(
-        team.list_deals().set_index("id").loc[deals, "counterparty"]
+    assert store.deals.find_deals(ids=range(1, 13))["id"].tolist() == deals
+    assert set(store.deals.find_counterparties()["name"]) == set(
+        team.deals.list_deals().set_index("id").loc[deals, "counterparty"]
     )
-    assert store.pipeline(date(2026, 11, 25))["id"].tolist() == deals
-    assert sorted(store.concession_log()["Deal"].unique().tolist()) == sorted(
-        team.list_deals().set_index("id").loc[deals, "name"].tolist()
+    assert store.queries.pipeline(date(2026, 11, 25))["id"].tolist() == deals
+    assert sorted(store.concessions.concession_log()["Deal"].unique().tolist()) == sorted(
+        team.deals.list_deals().set_index("id").loc[deals, "name"].tolist()
     )
-    assert sorted(store.power_edges(list(range(1, 13)))["deal_id"].unique().tolist()) == [
-        d for d in deals if d in set(team.power_edges(list(range(1, 13)))["deal_id"])
+    assert sorted(store.queries.power_edges(list(range(1, 13)))["deal_id"].unique().tolist()) == [
+        d for d in deals if d in set(team.queries.power_edges(list(range(1, 13)))["deal_id"])
     ]
     for hidden in set(range(1, 13)) - set(deals):
         with pytest.raises(NotFound, match=f"^There is no deal with id {hidden}.$"):
-            store.get_deal(hidden)
+            store.deals.get_deal(hidden)
         with pytest.raises(NotFound):
-            store.concession_log(hidden)
+            store.concessions.concession_log(hidden)
         with pytest.raises(NotFound):
-            store.list_events(hidden)
+            store.deals.list_events(hidden)
         with pytest.raises(NotFound):
-            store.export_deal(hidden)
+            store.deal_files.export_deal(hidden)
 
 
 def test_a_deal_you_may_not_see_is_not_found_exactly_like_one_that_does_not_exist(team):
     ana = team.acting_as(ANA)
     with pytest.raises(NotFound) as hidden:
-        ana.list_concessions(2)
+        ana.concessions.list_concessions(2)
     with pytest.raises(NotFound) as missing:
-        ana.list_concessions(999)
+        ana.concessions.list_concessions(999)
     assert (
         str(hidden.value) == "There is no deal with id 2."
         and str(missing.value) == "There is no deal with id 999."
@@ -177,18 +180,18 @@ def test_a_deal_you_may_not_see_is_not_found_exactly_like_one_that_does_not_exis
 
 
 def test_the_counterparty_view_aggregates_only_permitted_deals(team):
-    northwind = team.get_deal(1).counterparty_id
-    assert sorted(team.latest_assessments(northwind)) == [1, 12]
+    northwind = team.deals.get_deal(1).counterparty_id
+    assert sorted(team.power.latest_assessments(northwind)) == [1, 12]
     ana = team.acting_as(ANA)
-    assert sorted(ana.latest_assessments(northwind)) == [1]
-    assert ana.counterparty_deals(northwind)["id"].tolist() == [1]
-    assert ana.list_counterparties()["name"].tolist() == ["Northwind Logistics"]
-    assert ana.list_counterparties()["deals"].tolist() == [1]
-    helios = team.get_deal(2).counterparty_id
+    assert sorted(ana.power.latest_assessments(northwind)) == [1]
+    assert ana.queries.counterparty_deals(northwind)["id"].tolist() == [1]
+    assert ana.deals.list_counterparties()["name"].tolist() == ["Northwind Logistics"]
+    assert ana.deals.list_counterparties()["deals"].tolist() == [1]
+    helios = team.deals.get_deal(2).counterparty_id
     with pytest.raises(NotFound):
-        ana.get_counterparty(helios)
+        ana.deals.get_counterparty(helios)
     with pytest.raises(NotFound):
-        ana.list_stakeholders(helios)
+        ana.deals.list_stakeholders(helios)
 
 
 def test_readers_who_are_not_on_the_team_cannot_change_the_deal(team):
@@ -198,32 +201,34 @@ def test_readers_who_are_not_on_the_team_cannot_change_the_deal(team):
     for reader in (SAM, LEA, ADA):
         store = team.acting_as(reader)
         with pytest.raises(NotAllowed, match="You can read this deal but not change it"):
-            store.add_concession(1, line)
+            store.concessions.add_concession(1, line)
         with pytest.raises(NotAllowed):
-            store.advance_stage(1, "close")
+            store.deals.advance_stage(1, "close")
         with pytest.raises(NotAllowed):
-            store.update_counterparty(team.get_counterparty(team.get_deal(1).counterparty_id))
+            store.deals.update_counterparty(
+                team.deals.get_counterparty(team.deals.get_deal(1).counterparty_id)
+            )
     with pytest.raises(NotFound):
-        team.acting_as(JONAS).add_concession(1, line)
-    assert len(team.list_concessions(1)) == 5  # nothing was written
+        team.acting_as(JONAS).concessions.add_concession(1, line)
+    assert len(team.concessions.list_concessions(1)) == 5  # nothing was written
 
 
 def test_the_owner_works_the_deal_and_the_history_names_them(team):
     ana = team.acting_as(ANA)
-    ana.add_concession(1, Concession(item="Training day", you_give="1 day", you_get="Reference call",
+    ana.concessions.add_concession(1, Concession(item="Training day", you_give="1 day", you_get="Reference call",
                                      value_to_you=-500, logged_at=datetime(2026, 11, 25, 10)))  # fmt: skip
-    assert ana.list_events(1)["changed_by"].iloc[0] == "ana@example.com"
+    assert ana.deals.list_events(1)["changed_by"].iloc[0] == "ana@example.com"
 
 
 def test_a_new_deal_belongs_to_the_person_who_starts_it_and_sponsors_cannot_start_one(team):
     jonas = team.acting_as(JONAS)
-    new_id = jonas.create_deal(
+    new_id = jonas.deals.create_deal(
         Deal(name="Side deal", context="sales", owner="Jonas"), Counterparty(name="Zed Ltd")
     )
     assert jonas.deal_people(new_id) == {"jonas@example.com": Part.owner}
-    assert team.acting_as(ANA).list_deals()["id"].tolist() == [1]
+    assert team.acting_as(ANA).deals.list_deals()["id"].tolist() == [1]
     with pytest.raises(NotAllowed, match="cannot start deals"):
-        team.acting_as(SAM).create_deal(
+        team.acting_as(SAM).deals.create_deal(
             Deal(name="Mine", context="sales", owner="Sam"), Counterparty(name="Y")
         )
 
@@ -235,17 +240,17 @@ def test_only_admins_manage_members_and_deal_teams(team):
         with pytest.raises(NotAllowed):
             team.acting_as(person).share_deal(2, person.email)
         with pytest.raises(NotAllowed):
-            team.acting_as(person).table_counts()
+            team.acting_as(person).queries.table_counts()
     assert team.acting_as(ADA).member("EVE@example.com") is None
 
 
 def test_sharing_a_deal_opens_it_and_unsharing_closes_it_with_history(team):
     admin = team.acting_as(ADA)
     admin.share_deal(2, ANA.email)
-    assert team.acting_as(ANA).list_deals()["id"].tolist() == [1, 2]
+    assert team.acting_as(ANA).deals.list_deals()["id"].tolist() == [1, 2]
     admin.unshare_deal(2, ANA.email)
-    assert team.acting_as(ANA).list_deals()["id"].tolist() == [1]
-    events = team.list_events(2)
+    assert team.acting_as(ANA).deals.list_deals()["id"].tolist() == [1]
+    events = team.deals.list_events(2)
     assert events["subject"].tolist()[:2] == ["ana@example.com on the deal"] * 2
     assert events["old_value"].iloc[0] == "team" and events["new_value"].isna().iloc[0]
 
@@ -312,31 +317,31 @@ def test_an_owner_who_leaves_hands_their_deals_over_and_no_deal_is_left_without_
     assert team.member(ANA.email) is not None  # refused: nothing changed
     admin.remove_member(ANA.email, reassign_to=SAM.email)  # the sponsor takes the deal over
     assert team.deal_people(1) == {SAM.email: Part.owner}
-    assert team.list_events(1)["note"].iloc[0] == "took over from ana@example.com, who left"
+    assert team.deals.list_events(1)["note"].iloc[0] == "took over from ana@example.com, who left"
     admin.remove_member(JONAS.email)  # on a team, owns nothing: nobody needs naming
 
 
 def test_a_removed_member_sees_nothing_and_their_history_stays(team):
     ana = team.acting_as(ANA)
-    ana.observe_signal(1, "anchor", "they anchored high")
+    ana.deals.observe_signal(1, "anchor", "they anchored high")
     team.acting_as(ADA).remove_member(ANA.email, reassign_to=JONAS.email)
     assert team.member(ANA.email) is None
     # A store bound to her before (an open page's live part, a button, a download built on click)
     with pytest.raises(NotAllowed, match="^You are no longer a member of this cockpit"):
-        ana.list_deals()
+        ana.deals.list_deals()
     with pytest.raises(NotAllowed):
-        ana.concession_log()
-    assert "ana@example.com" in team.list_events(1)["changed_by"].tolist()
+        ana.concessions.concession_log()
+    assert "ana@example.com" in team.deals.list_events(1)["changed_by"].tolist()
     history = team.acting_as(ADA).team_history()
     assert history["subject"].iloc[0] == "Member ana@example.com removed"
 
 
 def test_a_store_bound_before_a_demotion_acts_with_the_role_the_member_has_now(team):
     lea = team.acting_as(LEA)  # a leader's page, open since before the change
-    assert len(lea.list_deals()) == 12
+    assert len(lea.deals.list_deals()) == 12
     line = over_the_mandate(team)
     team.acting_as(ADA).add_member(LEA.email, "negotiator")
-    assert lea.list_deals().empty  # on no deal's team now
+    assert lea.deals.list_deals().empty  # on no deal's team now
     with pytest.raises(NotFound):
         lea.decide_approval(1, line, "approved", "fine")
     assert [a.concession_id for a in team.list_approvals(1)] == []  # nothing decided
@@ -344,13 +349,15 @@ def test_a_store_bound_before_a_demotion_acts_with_the_role_the_member_has_now(t
 
 def test_a_negotiator_cannot_raise_their_own_mandate(team):
     ana = team.acting_as(ANA)
-    deal = ana.get_deal(1)
+    deal = ana.deals.get_deal(1)
     with pytest.raises(NotAllowed, match="^Mandate: only the deal's sponsor or a leader can move it"):
-        ana.update_deal(deal.model_copy(update={"mandate": deal.mandate * 10}))
-    ana.update_deal(deal.model_copy(update={"notes": "kept the mandate"}))  # other fields are hers to change
+        ana.deals.update_deal(deal.model_copy(update={"mandate": deal.mandate * 10}))
+    ana.deals.update_deal(
+        deal.model_copy(update={"notes": "kept the mandate"})
+    )  # other fields are hers to change
     team.acting_as(SAM).set_mandate(1, deal.mandate + 5000, "board agreed")
-    assert team.get_deal(1).mandate == deal.mandate + 5000
-    event = team.list_events(1).iloc[0]
+    assert team.deals.get_deal(1).mandate == deal.mandate + 5000
+    event = team.deals.list_events(1).iloc[0]
     assert (event["subject"], event["changed_by"], event["note"]) == (
         "Deal · Mandate",
         "sam@example.com",
@@ -360,12 +367,12 @@ def test_a_negotiator_cannot_raise_their_own_mandate(team):
 
 def over_the_mandate(store, deal_id=1, who=ANA):
     """Log a give that takes the deal over its mandate; returns the line's id."""
-    gives = -store.concession_frame(deal_id)["value_to_you"].clip(upper=0).sum()
+    gives = -store.concessions.concession_frame(deal_id)["value_to_you"].clip(upper=0).sum()
     store.set_mandate(
         deal_id, gives + 5000, "room for this test"
     )  # the one local user: nothing over the mandate so far
     big = 6000
-    return (store.acting_as(who) if who else store).add_concession(
+    return (store.acting_as(who) if who else store).concessions.add_concession(
         deal_id, Concession(item="Extra discount", you_give="2 %", you_get="Signature", value_to_you=-big,
                             logged_at=datetime(2026, 11, 25, 11))
     )  # fmt: skip
@@ -392,7 +399,10 @@ def test_the_sponsor_approves_a_give_over_the_mandate_and_the_line_says_so(team)
     decision = team.list_approvals(1)[-1]
     assert (decision.decided_by, decision.decided_at.year) == ("sam@example.com", datetime.now().year)
     review = review_log(
-        team.concession_frame(1), team.list_issues(1), team.get_deal(1).mandate, team.list_approvals(1)
+        team.concessions.concession_frame(1),
+        team.preparation.list_issues(1),
+        team.deals.get_deal(1).mandate,
+        team.list_approvals(1),
     )
     assert (
         review.approvals[line]
@@ -400,7 +410,7 @@ def test_the_sponsor_approves_a_give_over_the_mandate_and_the_line_says_so(team)
         .startswith("over the mandate by 1,000 — approved by sam@example.com at ")
     )
     assert to_decide(*sam.approval_queue(), SAM.email).empty
-    event = team.list_events(1).iloc[0]
+    event = team.deals.list_events(1).iloc[0]
     assert (event["subject"], event["changed_by"], event["note"]) == (
         "Give over the mandate 'Extra discount'",
         "sam@example.com",
@@ -424,13 +434,13 @@ def test_an_assessment_is_recorded_as_the_signed_in_member_whatever_the_caller_s
     from core.models import PowerAssessment, PowerScore
 
     scores = [PowerScore(source="alternatives", side="us", score=4)]
-    team.acting_as(ANA).add_assessment(
+    team.acting_as(ANA).power.add_assessment(
         1,
         PowerAssessment(
             assessed_at=datetime(2026, 11, 25, 12), assessed_by="the server's user", scores=scores
         ),
     )
-    assert team.list_assessments(1)[-1].assessed_by == ANA.email
+    assert team.power.list_assessments(1)[-1].assessed_by == ANA.email
 
 
 def test_a_leader_who_corrected_a_teammates_line_does_not_approve_it(team):
@@ -439,8 +449,8 @@ def test_a_leader_who_corrected_a_teammates_line_does_not_approve_it(team):
     team.acting_as(ADA).share_deal(1, LEA.email, "team")
     line = over_the_mandate(team)  # logged by Ana
     lea = team.acting_as(LEA)
-    stored = lea.live_concession(1, line)
-    lea.update_concessions(1, [stored.model_copy(update={"value_to_you": -90_000.0})])
+    stored = lea.concessions.live_concession(1, line)
+    lea.concessions.update_concessions(1, [stored.model_copy(update={"value_to_you": -90_000.0})])
     assert line not in to_decide(*lea.approval_queue(), LEA.email)["concession_id"].tolist()
     with pytest.raises(NotAllowed, match="^You last changed this line: another person"):
         lea.decide_approval(1, line, "approved")
@@ -473,41 +483,43 @@ def test_locally_the_negotiator_records_who_approved_and_when(demo_store):
 
 def test_a_new_deal_cannot_borrow_a_counterparty_the_person_may_not_see(team):
     jonas = team.acting_as(JONAS)  # on deal 12 (Northwind) only
-    helios = team.get_deal(2).counterparty_id
+    helios = team.deals.get_deal(2).counterparty_id
     with pytest.raises(NotFound, match=f"There is no counterparty with id {helios}."):
-        jonas.create_deal(Deal(name="Mine", context="sales", owner="J", counterparty_id=helios))
+        jonas.deals.create_deal(Deal(name="Mine", context="sales", owner="J", counterparty_id=helios))
     # A deal file naming a counterparty he may not see gets a counterparty of its own, not that map.
-    deal_file = team.export_deal(2)
-    done = jonas.import_deal(deal_file)
+    deal_file = team.deal_files.export_deal(2)
+    done = jonas.deal_files.import_deal(deal_file)
     assert not done.joined_existing
-    assert jonas.get_deal(done.deal_id).counterparty_id != helios
-    assert jonas.list_deals()["id"].tolist() == [12, done.deal_id]
+    assert jonas.deals.get_deal(done.deal_id).counterparty_id != helios
+    assert jonas.deals.list_deals()["id"].tolist() == [12, done.deal_id]
 
 
 def test_a_record_is_named_by_any_integer_id_by_position_or_name_and_anything_else_is_refused(team):
     import numpy as np
 
     ana = team.acting_as(ANA)
-    name = ana.get_deal(1).name
-    assert ana.get_deal(np.int64(1)).name == name  # an id taken from a frame
-    assert ana.get_deal(deal_id=1).name == name
+    name = ana.deals.get_deal(1).name
+    assert ana.deals.get_deal(np.int64(1)).name == name  # an id taken from a frame
+    assert ana.deals.get_deal(deal_id=1).name == name
     with pytest.raises(NotFound):
-        ana.get_deal(deal_id=np.int32(2))  # checked the same way by name: not hers
+        ana.deals.get_deal(deal_id=np.int32(2))  # checked the same way by name: not hers
     for bad in ("1", 1.0, None, True):
         with pytest.raises(InvalidInput, match="Deal id: .* is not a record's id"):
-            ana.get_deal(bad)
+            ana.deals.get_deal(bad)
 
 
 def test_pickers_search_in_the_database_by_name_or_counterparty_any_case_and_stop_at_the_limit(team):
-    every = team.list_deals()
+    every = team.deals.list_deals()
     northwind = every[every["counterparty"] == "Northwind Logistics"]["id"].tolist()
     assert northwind == [1, 12]
-    assert team.find_deals("NORTHWIND")["id"].tolist() == northwind  # the counterparty's name, any case
-    assert team.find_deals(every.loc[every["id"] == 4, "name"].iloc[0][:6].lower())["id"].tolist()[:1] == [4]
-    assert team.find_deals(limit=3)["id"].tolist() == [1, 2, 3]
-    assert team.find_deals("northwind", ids=[12, 4])["id"].tolist() == [12]  # both conditions hold
-    assert team.find_deals("%")["id"].tolist() == []  # typed text, never a pattern
-    assert team.acting_as(JONAS).find_deals("northwind")["id"].tolist() == [12]  # deal 1 is not Jonas's
-    assert team.find_counterparties("northWIND")["name"].tolist() == ["Northwind Logistics"]
-    assert team.acting_as(NOBODY).find_counterparties().empty
-    assert len(team.find_counterparties(limit=2)) == 2
+    assert team.deals.find_deals("NORTHWIND")["id"].tolist() == northwind  # the counterparty's name, any case
+    assert team.deals.find_deals(every.loc[every["id"] == 4, "name"].iloc[0][:6].lower())["id"].tolist()[
+        :1
+    ] == [4]
+    assert team.deals.find_deals(limit=3)["id"].tolist() == [1, 2, 3]
+    assert team.deals.find_deals("northwind", ids=[12, 4])["id"].tolist() == [12]  # both conditions hold
+    assert team.deals.find_deals("%")["id"].tolist() == []  # typed text, never a pattern
+    assert team.acting_as(JONAS).deals.find_deals("northwind")["id"].tolist() == [12]  # deal 1 is not Jonas's
+    assert team.deals.find_counterparties("northWIND")["name"].tolist() == ["Northwind Logistics"]
+    assert team.acting_as(NOBODY).deals.find_counterparties().empty
+    assert len(team.deals.find_counterparties(limit=2)) == 2

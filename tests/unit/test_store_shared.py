@@ -25,12 +25,14 @@ def test_a_correction_waits_for_the_other_servers_write_and_then_sees_it(shared)
     """The optimistic check between two app servers: B read the log, then A changed the line while B was
     saving. B's save waits for A's commit and refuses, instead of overwriting A's change."""
     a, b = shared
-    seen = b.list_concessions(1)
+    seen = b.concessions.list_concessions(1)
     outcome: dict = {}
 
     def b_saves():
         try:
-            b.update_concessions(1, [seen[0].model_copy(update={"item": "B's wording"})], read=seen)
+            b.concessions.update_concessions(
+                1, [seen[0].model_copy(update={"item": "B's wording"})], read=seen
+            )
             outcome["saved"] = True
         except Conflict as exc:
             outcome["conflict"] = str(exc)
@@ -43,12 +45,12 @@ def test_a_correction_waits_for_the_other_servers_write_and_then_sees_it(shared)
         assert saver.is_alive() and not outcome  # B waits on the deal's row
     saver.join(10)
     assert "was changed by someone else" in outcome["conflict"]
-    assert a.list_concessions(1)[0].item == "A's wording"
+    assert a.concessions.list_concessions(1)[0].item == "A's wording"
 
 
 def test_writers_on_two_servers_never_collide_on_ids_or_lose_a_line(shared):
     a, b = shared
-    before = len(a.list_concessions(1))
+    before = len(a.concessions.list_concessions(1))
     errors: list[BaseException] = []
 
     def log(store: Store, who: int):
@@ -56,7 +58,7 @@ def test_writers_on_two_servers_never_collide_on_ids_or_lose_a_line(shared):
             for n in range(15):
                 line = Concession(item=f"w{who}-{n}", you_give="x", you_get="y", value_to_you=-10,
                                   logged_at=datetime(2026, 11, 25, 12, who, n))  # fmt: skip
-                store.add_concession(1 if n % 2 else 2, line)
+                store.concessions.add_concession(1 if n % 2 else 2, line)
         except BaseException as exc:  # noqa: BLE001 (the test reports every writer's failure)
             errors.append(exc)
 
@@ -66,10 +68,10 @@ def test_writers_on_two_servers_never_collide_on_ids_or_lose_a_line(shared):
     for t in writers:
         t.join(60)
     assert errors == []
-    lines = a.list_concessions(1) + a.list_concessions(2)
+    lines = a.concessions.list_concessions(1) + a.concessions.list_concessions(2)
     assert len({c.id for c in lines}) == len(lines)
-    assert len(a.list_concessions(1)) == before + 6 * 7  # odd n: 7 of each writer's 15 lines
-    subjects = " ".join(a.list_events(1)["subject"])
+    assert len(a.concessions.list_concessions(1)) == before + 6 * 7  # odd n: 7 of each writer's 15 lines
+    subjects = " ".join(a.deals.list_events(1)["subject"])
     assert all(f"'w{w}-{n}'" in subjects for w in range(6) for n in range(1, 15, 2))  # each with its history
 
 
@@ -81,11 +83,11 @@ def test_a_write_to_another_deal_does_not_wait_for_an_open_write(shared):
     done = threading.Event()
     with a._writing(1) as cur:
         cur.next_ids("concession", 3), cur.next_ids("deal_event", 3)  # A took ids and is still writing
-        writer = threading.Thread(target=lambda: (b.add_concession(2, Concession(item="B's line", logged_at=datetime(2026, 11, 25))), done.set()))  # fmt: skip
+        writer = threading.Thread(target=lambda: (b.concessions.add_concession(2, Concession(item="B's line", logged_at=datetime(2026, 11, 25))), done.set()))  # fmt: skip
         writer.start()
         assert done.wait(10), "B waited for A's transaction to end"
     writer.join(10)
-    assert [c.item for c in a.list_concessions(2)][-1] == "B's line"
+    assert [c.item for c in a.concessions.list_concessions(2)][-1] == "B's line"
 
 
 def test_ids_continue_after_the_copied_or_bulk_loaded_rows(shared):
@@ -97,14 +99,14 @@ def test_ids_continue_after_the_copied_or_bulk_loaded_rows(shared):
     load_synthetic(a, deals=2, concessions_per_deal=5)
     loaded = a.cursor().scalar("SELECT max(id) FROM concession")
     assert loaded == top + 10
-    new = a.add_concession(1, Concession(item="After the load", logged_at=datetime(2026, 11, 25)))
+    new = a.concessions.add_concession(1, Concession(item="After the load", logged_at=datetime(2026, 11, 25)))
     assert new > loaded
 
 
 def test_a_write_on_one_server_is_a_new_revision_on_the_other(shared):
     a, b = shared
     seen = b.revision
-    a.add_concession(1, Concession(item="From A", logged_at=datetime(2026, 11, 25)))
+    a.concessions.add_concession(1, Concession(item="From A", logged_at=datetime(2026, 11, 25)))
     assert b.revision > seen
 
 
@@ -119,4 +121,4 @@ def test_two_servers_starting_on_one_new_database_load_the_demo_once(store):
     for t in starts:
         t.join(60)
     assert sorted(loaded) == [False, True]
-    assert len(store.list_deals()) == 12
+    assert len(store.deals.list_deals()) == 12
