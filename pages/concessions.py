@@ -620,8 +620,10 @@ if may_change:
     focus_helper()
 if not ui.safe_mode() and may_change:
     # Drawn with the page, not with each logged line: the flags above say "pending approval" at once, and
-    # ten forms redrawn with every line would slow the entry the negotiator is typing into.
-    approvals_panel(reviewed()[2], folded=True)
+    # ten forms redrawn with every line would slow the entry the negotiator is typing into. In a slot of its
+    # own, drawn or not, so the first give over the mandate does not move the tabs below.
+    with st.container():
+        approvals_panel(reviewed()[2], folded=True)
     round_notes()
 live_table()
 balance_over_rounds()

@@ -83,19 +83,21 @@ with right:
     else:
         st.info("No assessment yet: score the sources below.")
 
-for w in warnings(
-    deal,
-    counterparty,
-    latest,
-    store.preparation.list_alternatives(deal_id),
-    store.preparation.list_issues(deal_id),
-):
-    reason = (
-        "Details quote our private figures: switch screen-share safe off to read them."
-        if safe and w.private
-        else w.reason
-    )
-    st.warning(f"**{ui.md(w.title)}.** {ui.md(reason)}", icon=":material/report:")
+# In one slot however many there are: a score that adds or clears a warning must not move the tabs below.
+with st.container():
+    for w in warnings(
+        deal,
+        counterparty,
+        latest,
+        store.preparation.list_alternatives(deal_id),
+        store.preparation.list_issues(deal_id),
+    ):
+        reason = (
+            "Details quote our private figures: switch screen-share safe off to read them."
+            if safe and w.private
+            else w.reason
+        )
+        st.warning(f"**{ui.md(w.title)}.** {ui.md(reason)}", icon=":material/report:")
 
 tab_score, tab_timeline, tab_cp = st.tabs(
     ["Score the sources", "Timeline", f"Counterparty: {ui.md(counterparty.name)}"]

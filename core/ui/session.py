@@ -261,10 +261,14 @@ def page_start(screen: str | None = None) -> tuple[Store, int | None]:
     who_badge(person)
     with navigation:
         navigate(deal_id, person)
-    show_flash()
-    if not person.local and not safe_mode():
-        # Concessions shows its own deal's gives with the approve buttons; the list names the others.
-        approvals_waiting(store, deal_id if screen == "Concessions" else None)
+    # One slot for every notice, drawn or not: a confirmation that shows after a save (and not on the run
+    # before it) would otherwise move everything below by one place, and tabs moved mid-run can come back
+    # on their first tab instead of the one the negotiator was working in.
+    with st.container():
+        show_flash()
+        if not person.local and not safe_mode():
+            # Concessions shows its own deal's gives with the approve buttons; the list names the others.
+            approvals_waiting(store, deal_id if screen == "Concessions" else None)
     return store, deal_id
 
 
@@ -478,12 +482,14 @@ def flash(message: str) -> None:
 
 
 def show_flash() -> None:
+    """The confirmation of the last save, or why it did not happen, in a slot that is there either way."""
     message = st.session_state.pop("_flash", None)
-    if message:
-        st.success(md(message), icon=":material/check_circle:")
     conflict = st.session_state.pop("_conflict", None)
-    if conflict:
-        st.warning(md(conflict), icon=":material/sync_problem:")
+    with st.container():
+        if message:
+            st.success(md(message), icon=":material/check_circle:")
+        if conflict:
+            st.warning(md(conflict), icon=":material/sync_problem:")
 
 
 def show_problems(exc: Exception) -> None:

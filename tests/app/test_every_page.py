@@ -5,6 +5,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import ui
+from core.demo import curated_deals
 from core.models import Counterparty, Deal
 from core.store import Store
 from tests.app.conftest import APP
@@ -73,3 +74,37 @@ def test_no_screen_calls_a_streamlit_function_announced_for_removal(app, caplog)
     for _screen, _at in visit_all(app(deal=1)):
         pass
     assert [r.getMessage() for r in caplog.records if r.name == "streamlit.deprecation_util"] == []
+
+
+def tab_places(at) -> list[tuple[int, ...]]:
+    """Where each set of tabs sits on the screen: its path of places from the main area down."""
+    places = []
+
+    def walk(node, path):
+        for place, child in getattr(node, "children", {}).items():
+            if getattr(child, "type", None) == "tab_container":
+                places.append((*path, place))
+            walk(child, (*path, place))
+
+    walk(at.main, ())
+    return places
+
+
+def test_tabs_keep_their_place_whatever_shows_above_them(app):
+    """The browser keeps the tab a negotiator is in only while the tabs stay where they were: moved by one
+    place (a confirmation after a save, a warning a score added, a first give over the mandate) they were
+    drawn afresh mid-run and could come back on their first tab. So every deal puts a screen's tabs at the
+    same place, with or without a confirmation above them."""
+    tabbed = ["Prepare", "Leverage", "Concessions", "Library", "Admin"]
+    seen: dict[str, set[tuple]] = {screen: set() for screen in tabbed}
+    for deal_id in range(1, len(curated_deals()) + 1):  # the demo's deals, stored in their order
+        at = app(deal=deal_id)
+        for screen in tabbed:
+            at.switch_page(ui.SCREENS[screen].path).run()
+            seen[screen].add(tuple(tab_places(at)))
+            at.session_state["_flash"] = "Saved the deal."
+            at.run()
+            assert at.success[0].value == "Saved the deal.", screen
+            seen[screen].add(tuple(tab_places(at)))
+    assert {screen: len(places) for screen, places in seen.items()} == dict.fromkeys(tabbed, 1), seen
+    assert all(len(places) == 1 for (places,) in seen.values()), seen  # one set of tabs on each
