@@ -212,9 +212,13 @@ class Reviews(Repository):
         for r in cur.rows("SELECT deal_id, persuasive_evidence_ids FROM review"):
             picks.update((int(r["deal_id"]), int(e)) for e in json.loads(r["persuasive_evidence_ids"]))
         visible, args = self.store._visible()
+        # Only the deals that used an item: reading every deal's name cost 0.3 s at 100,000 deals.
         names = {
             int(r["id"]): r["name"]
-            for r in cur.rows(f"SELECT d.id, d.name FROM deal d WHERE {visible}", args)
+            for r in cur.rows(
+                f"SELECT d.id, d.name FROM deal d WHERE d.id IN (SELECT deal_id FROM library_use) AND {visible}",
+                args,
+            )
         }
         out = []
         for item_id, group in uses.groupby("item_id"):
