@@ -2,9 +2,10 @@
 
 from datetime import datetime, timedelta
 
+import pandas as pd
 import pytest
 
-from core.approvals import ApprovalState
+from core.approvals import ApprovalState, line_keys
 from core.concessions import is_severe, review_log
 from core.models import Approval, Concession, InvalidInput, validate
 
@@ -38,6 +39,15 @@ def test_each_give_over_the_mandate_is_pending_until_decided():
     assert review.summary.open_approvals == 2 and review.summary.needs_approval
     assert review.lines["flags"].tolist()[1] == ["over the mandate by 2,000 — pending approval"]
     assert review.lines["approval_open"].tolist() == [False, True, False, True]
+
+
+def test_a_line_not_stored_yet_is_judged_but_never_matches_a_decision():
+    # A line from an import being checked has no id: its key comes from its row, below every real id.
+    lines = pd.DataFrame({"id": [5, None, 7, None]}, index=[0, 1, 2, 9])
+    assert line_keys(lines) == [5, -2, 7, -10]
+    unsaved = [line(1, -4000), line(2, -6000).model_copy(update={"id": None})]
+    review = review_log(unsaved, [], 8000, [decision(2)])  # the id it had is not its key
+    assert {cid: s.state for cid, s in review.approvals.items()} == {-2: ApprovalState.pending}
 
 
 def test_an_approval_closes_its_line_and_says_who_and_when():
