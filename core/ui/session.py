@@ -3,8 +3,10 @@ picker, screen-share safe mode, messages, and the few widgets every screen share
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -51,6 +53,38 @@ BIG_FIGURE_STYLE = (
 
 
 # ---- the store ---------------------------------------------------------------------------------
+MEMORY_BACK_EVERY = 10  # seconds; one pass over the heaps takes a few milliseconds
+MEMORY_THREAD = "cockpit-memory-back"
+
+
+def give_free_memory_back() -> bool:
+    """Hand the C heaps' free pages back to the system now; False where the C library has no such call
+    (only glibc does: macOS and musl return memory by themselves)."""
+    try:
+        trim = ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return False
+    trim(0)
+    return True
+
+
+@st.cache_resource(show_spinner=False)
+def free_memory_goes_back() -> str | None:
+    """Once per server: a thread that gives free memory back every few seconds. A session that ended
+    frees its objects, but glibc keeps the freed memory in heaps shared by the server's threads, so the
+    server only grew with each session opened and closed (+19% over 220). Returns the thread's name."""
+    if not give_free_memory_back():
+        return None
+
+    def keep_giving_back() -> None:
+        while True:
+            time.sleep(MEMORY_BACK_EVERY)
+            give_free_memory_back()
+
+    threading.Thread(target=keep_giving_back, name=MEMORY_THREAD, daemon=True).start()
+    return MEMORY_THREAD
+
+
 @st.cache_resource(show_spinner=False)
 def _open_store(path: str) -> Store:
     from ..demo import ensure_demo
@@ -64,6 +98,7 @@ def _open_store(path: str) -> Store:
 def get_store() -> Store:
     """The process's store for COCKPIT_DB. A busy file stops the page with the plain message; a shared
     database that does not answer stops it with a message that goes away by itself when it answers."""
+    free_memory_goes_back()
     try:
         store = _open_store(database_location())
         store.revision  # noqa: B018 (on PostgreSQL one tiny query: is the server there?)
