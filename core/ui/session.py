@@ -89,6 +89,7 @@ def free_memory_goes_back() -> str | None:
 def _open_store(path: str) -> Store:
     from ..demo import ensure_demo
 
+    free_memory_goes_back()  # with the server's store, once: not a lookup on every rerun
     store = Store.open(path)
     if settings().demo:
         ensure_demo(store)  # first start on an empty database: the curated pipeline
@@ -98,7 +99,6 @@ def _open_store(path: str) -> Store:
 def get_store() -> Store:
     """The process's store for COCKPIT_DB. A busy file stops the page with the plain message; a shared
     database that does not answer stops it with a message that goes away by itself when it answers."""
-    free_memory_goes_back()
     try:
         store = _open_store(database_location())
         store.revision  # noqa: B018 (on PostgreSQL one tiny query: is the server there?)
